@@ -1,0 +1,391 @@
+/*
+ * ft-enroll — add, update, merge and forget customers; import them from
+ * CSV.
+ *
+ * Writes the customer records it creates or changes as JSON lines.  Every
+ * command is one transaction: an import with one bad row commits nothing,
+ * a merge or a forget is whole or not at all.
+ *
+ * Face samples join this program with the face pipeline; the profile half
+ * needs only the store.
+ */
+#include "config.h"
+#include "csvio.h"
+#include "jsonl.h"
+#include "record.h"
+#include "store.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char usage[] =
+"usage: ft-enroll [--db URL] COMMAND [ARGS]\n"
+"commands:\n"
+"  add --name NAME [--email ADDRESS] [--notes TEXT] [--consent]\n"
+"  update ID [--name NAME] [--email ADDRESS] [--notes TEXT]\n"
+"            [--consent | --no-consent]\n"
+"  merge KEEP DROP\n"
+"  forget ID\n"
+"  import FILE.csv|-\n";
+
+enum {
+	O_DB = 256, O_NAME, O_EMAIL, O_NOTES, O_CONSENT, O_NO_CONSENT,
+	O_VERSION
+};
+
+static const struct option longopts[] = {
+	{ "db", required_argument, NULL, O_DB },
+	{ "name", required_argument, NULL, O_NAME },
+	{ "email", required_argument, NULL, O_EMAIL },
+	{ "notes", required_argument, NULL, O_NOTES },
+	{ "consent", no_argument, NULL, O_CONSENT },
+	{ "no-consent", no_argument, NULL, O_NO_CONSENT },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 }
+};
+
+static ft_store *store;
+
+static _Noreturn void __attribute__((format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt) {
+		fprintf(stderr, "%s: ", ft_progname());
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fputs(usage, stderr);
+	exit(FT_EXIT_USAGE);
+}
+
+/* End with the store's message and the status its code calls for. */
+static _Noreturn void
+store_fail(int rc)
+{
+	ft_warn("%s", ft_store_errmsg(store));
+	ft_store_close(store);
+	exit(ft_store_exit_status(rc));
+}
+
+static void
+print_customer(const ft_customer *c)
+{
+	if (ft_jsonl_write(stdout, ft_record_customer(c)) != 0)
+		ft_die(FT_EXIT_FAIL, "write error: %s", strerror(errno));
+}
+
+/* Load a customer by id or fail the program. */
+static void
+load(const char *id, ft_customer *c)
+{
+	int rc = ft_store_customer_get(store, id, c);
+
+	if (rc != FT_OK)
+		store_fail(rc);
+}
+
+/* Print the customer id as it is now. */
+static void
+print_current(int64_t id)
+{
+	ft_customer c;
+	int rc = ft_store_customer_get_id(store, id, &c);
+
+	if (rc != FT_OK)
+		store_fail(rc);
+	print_customer(&c);
+	ft_customer_clear(&c);
+}
+
+/* --- import --- */
+
+enum { COL_NAME, COL_EMAIL, COL_NOTES, COL_CONSENT, NCOLS };
+static const char *const colnames[NCOLS] = {
+	"name", "email", "notes", "consent"
+};
+
+struct import {
+	const char *file;
+	int col[NCOLS];		/* field index of each column; -1: absent */
+	size_t nfields;
+	int header_done;
+	char *err;		/* the first bad row's message */
+	int store_rc;		/* the store's code when it failed */
+	int64_t *ids;
+	size_t nids;
+};
+
+static int
+parse_consent(const char *s, int *out)
+{
+	static const char *const yes[] = { "1", "yes", "y", "true", "t" };
+	static const char *const no[] = { "", "0", "no", "n", "false", "f" };
+	size_t i;
+
+	for (i = 0; i < sizeof yes / sizeof *yes; i++)
+		if (!strcasecmp(s, yes[i]))
+			return *out = 1, 0;
+	for (i = 0; i < sizeof no / sizeof *no; i++)
+		if (!strcasecmp(s, no[i]))
+			return *out = 0, 0;
+	return -1;
+}
+
+static int
+import_header(struct import *im, size_t line, char **f, size_t n)
+{
+	size_t i;
+	int k;
+
+	for (k = 0; k < NCOLS; k++)
+		im->col[k] = -1;
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < NCOLS; k++)
+			if (!strcasecmp(f[i], colnames[k]))
+				break;
+		if (k == NCOLS) {
+			im->err = ft_xasprintf("%s:%zu: unknown column '%s' "
+					       "(expected name, email, notes, "
+					       "consent)", im->file, line,
+					       f[i]);
+			return 1;
+		}
+		if (im->col[k] >= 0) {
+			im->err = ft_xasprintf("%s:%zu: column '%s' given "
+					       "twice", im->file, line, f[i]);
+			return 1;
+		}
+		im->col[k] = (int)i;
+	}
+	if (im->col[COL_NAME] < 0) {
+		im->err = ft_xasprintf("%s:%zu: no 'name' column", im->file,
+				       line);
+		return 1;
+	}
+	im->nfields = n;
+	im->header_done = 1;
+	return 0;
+}
+
+static const char *
+field(struct import *im, char **f, int k)
+{
+	const char *s = im->col[k] >= 0 ? f[im->col[k]] : NULL;
+
+	return s && *s ? s : NULL;
+}
+
+static int
+import_row(void *p, size_t line, char **f, size_t n)
+{
+	struct import *im = p;
+	ft_customer c;
+	const char *consent;
+	int rc;
+
+	if (!im->header_done)
+		return import_header(im, line, f, n);
+	if (n == 1 && !*f[0])
+		return 0;	/* a blank line */
+	if (n != im->nfields) {
+		im->err = ft_xasprintf("%s:%zu: %zu fields, the header has %zu",
+				       im->file, line, n, im->nfields);
+		return 1;
+	}
+	memset(&c, 0, sizeof c);
+	c.name = (char *)field(im, f, COL_NAME);
+	c.email = (char *)field(im, f, COL_EMAIL);
+	c.notes = (char *)field(im, f, COL_NOTES);
+	if (!c.name) {
+		im->err = ft_xasprintf("%s:%zu: empty name", im->file, line);
+		return 1;
+	}
+	consent = field(im, f, COL_CONSENT);
+	if (consent && parse_consent(consent, &c.consent)) {
+		im->err = ft_xasprintf("%s:%zu: bad consent '%s' (yes or no)",
+				       im->file, line, consent);
+		return 1;
+	}
+	if ((rc = ft_store_customer_add(store, &c)) != FT_OK) {
+		im->store_rc = rc;
+		return 1;
+	}
+	im->ids = ft_xrealloc(im->ids, (im->nids + 1) * sizeof *im->ids);
+	im->ids[im->nids++] = c.id;
+	return 0;
+}
+
+static int
+cmd_import(const char *path)
+{
+	struct import im = { .file = path };
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char *err;
+	size_t i;
+	int rc;
+
+	if (!f)
+		ft_die(FT_EXIT_FAIL, "cannot read '%s': %s", path,
+		       strerror(errno));
+	if (f == stdin)
+		im.file = "stdin";
+	if ((rc = ft_store_begin(store)) != FT_OK)
+		store_fail(rc);
+	rc = ft_csv_read(f, import_row, &im, &err);
+	if (f != stdin)
+		fclose(f);
+	if (rc < 0) {
+		ft_store_rollback(store);
+		ft_warn("%s:%s", im.file, err);
+		free(err);
+		return FT_EXIT_DATA;
+	}
+	if (im.err) {
+		ft_store_rollback(store);
+		ft_warn("%s; nothing imported", im.err);
+		free(im.err);
+		return FT_EXIT_DATA;
+	}
+	if (im.store_rc != FT_OK) {
+		ft_store_rollback(store);
+		store_fail(im.store_rc);
+	}
+	if ((rc = ft_store_commit(store)) != FT_OK)
+		store_fail(rc);
+	for (i = 0; i < im.nids; i++)
+		print_current(im.ids[i]);
+	free(im.ids);
+	return FT_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *cmd;
+	ft_customer c;
+	unsigned fields = 0;
+	int opt, rc, consent = -1, nargs;
+	char err[1024], *url;
+
+	ft_set_progname(argv[0]);
+	memset(&c, 0, sizeof c);
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case O_DB: ft_config_set("FT_DB", optarg); break;
+		case O_NAME:
+			c.name = optarg;
+			fields |= FT_FIELD_NAME;
+			break;
+		case O_EMAIL:
+			c.email = optarg;
+			fields |= FT_FIELD_EMAIL;
+			break;
+		case O_NOTES:
+			c.notes = optarg;
+			fields |= FT_FIELD_NOTES;
+			break;
+		case O_CONSENT:
+		case O_NO_CONSENT:
+			consent = opt == O_CONSENT;
+			fields |= FT_FIELD_CONSENT;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return ft_close_stdout(FT_EXIT_OK);
+		case O_VERSION:
+			printf("ft-enroll %s\n", FT_VERSION);
+			return ft_close_stdout(FT_EXIT_OK);
+		default:
+			usage_error(NULL);
+		}
+	}
+	if (optind >= argc)
+		usage_error("no command given");
+	cmd = argv[optind++];
+	nargs = argc - optind;
+	c.consent = consent > 0;
+
+	if (!strcmp(cmd, "add")) {
+		if (nargs)
+			usage_error("'add' takes no arguments");
+		if (!c.name || !*c.name)
+			usage_error("'add' needs --name");
+	} else if (!strcmp(cmd, "update")) {
+		if (nargs != 1)
+			usage_error("'update' takes one customer id");
+		if (!fields)
+			usage_error("'update' needs a field to change");
+	} else if (!strcmp(cmd, "merge") || !strcmp(cmd, "forget") ||
+		   !strcmp(cmd, "import")) {
+		if (fields)
+			usage_error("'%s' takes no field options", cmd);
+		if (nargs != (!strcmp(cmd, "merge") ? 2 : 1))
+			usage_error(!strcmp(cmd, "merge") ?
+				    "'merge' takes two customer ids" :
+				    "'%s' takes one argument", cmd);
+	} else {
+		usage_error("unknown command '%s'", cmd);
+	}
+	if ((fields & FT_FIELD_NAME) && !*c.name)
+		usage_error("the name cannot be empty");
+
+	url = ft_config_db_url();
+	rc = ft_store_open(url, &store, err, sizeof err);
+	free(url);
+	if (rc != FT_OK)
+		ft_die(ft_store_exit_status(rc), "%s", err);
+
+	rc = FT_EXIT_OK;
+	if (!strcmp(cmd, "add")) {
+		if (c.email && !*c.email)
+			c.email = NULL;
+		if ((rc = ft_store_customer_add(store, &c)) != FT_OK)
+			store_fail(rc);
+		print_current(c.id);
+	} else if (!strcmp(cmd, "update")) {
+		ft_customer cur;
+
+		load(argv[optind], &cur);
+		c.id = cur.id;
+		ft_customer_clear(&cur);
+		if (c.email && !*c.email)
+			c.email = NULL;
+		if (c.notes && !*c.notes)
+			c.notes = NULL;
+		if ((rc = ft_store_customer_update(store, &c, fields)) != FT_OK)
+			store_fail(rc);
+		print_current(c.id);
+	} else if (!strcmp(cmd, "merge")) {
+		ft_customer keep, drop;
+
+		load(argv[optind], &keep);
+		load(argv[optind + 1], &drop);
+		rc = ft_store_customer_merge(store, keep.id, drop.id);
+		ft_customer_clear(&drop);
+		if (rc != FT_OK)
+			store_fail(rc);
+		print_current(keep.id);
+		ft_customer_clear(&keep);
+	} else if (!strcmp(cmd, "forget")) {
+		ft_customer gone;
+
+		load(argv[optind], &gone);
+		if ((rc = ft_store_customer_forget(store, gone.id)) != FT_OK)
+			store_fail(rc);
+		ft_customer_clear(&gone);
+	} else {
+		rc = cmd_import(argv[optind]);
+	}
+	ft_store_close(store);
+	return ft_close_stdout(rc);
+}

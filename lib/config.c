@@ -1,0 +1,272 @@
+/*
+ * config — settings from options, environment and files.
+ */
+#include "config.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct entry {
+	char *key;
+	char *value;
+};
+
+struct layer {
+	const char *name;	/* what ft_config_source reports */
+	struct entry *v;
+	size_t n, cap;
+};
+
+enum { L_OPTION, L_DOTENV, L_USER, L_SYSTEM, NLAYERS };
+
+static struct layer layers[NLAYERS];
+static int files_loaded;
+static char *user_path, *system_path;
+
+static void
+layer_put(struct layer *l, const char *key, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (!strcmp(l->v[i].key, key)) {
+			free(l->v[i].value);
+			l->v[i].value = ft_xstrdup(value);
+			return;
+		}
+	}
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 16;
+		l->v = ft_xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	l->v[l->n].key = ft_xstrdup(key);
+	l->v[l->n].value = ft_xstrdup(value);
+	l->n++;
+}
+
+static const char *
+layer_get(const struct layer *l, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!strcmp(l->v[i].key, key))
+			return l->v[i].value;
+	return NULL;
+}
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/* Parse one KEY=VALUE line in place; 0 with key and value set, -1 to skip. */
+static int
+parse_line(char *line, char **key, char **value)
+{
+	char *eq, *k, *v;
+	size_t n;
+
+	line = trim(line);
+	if (!*line || *line == '#')
+		return -1;
+	if (!strncmp(line, "export ", 7))
+		line = trim(line + 7);
+	eq = strchr(line, '=');
+	if (!eq)
+		return -1;
+	*eq = '\0';
+	k = trim(line);
+	v = trim(eq + 1);
+	n = strlen(v);
+	if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+		v[n - 1] = '\0';
+		v++;
+	} else {
+		/* An unquoted value ends at a " #" comment. */
+		char *hash = strstr(v, " #");
+
+		if (hash) {
+			*hash = '\0';
+			v = trim(v);
+		}
+	}
+	if (!*k)
+		return -1;
+	*key = k;
+	*value = v;
+	return 0;
+}
+
+static void
+load_file(struct layer *l, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL, *k, *v;
+	size_t cap = 0;
+
+	l->name = path;
+	if (!f)
+		return;
+	while (getline(&line, &cap, f) > 0)
+		if (parse_line(line, &k, &v) == 0)
+			layer_put(l, k, v);
+	free(line);
+	fclose(f);
+}
+
+static void
+load_files(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *sys = getenv("FT_SYSCONF");
+
+	if (files_loaded)
+		return;
+	files_loaded = 1;
+	layers[L_OPTION].name = "option";
+	load_file(&layers[L_DOTENV], ".env");
+	layers[L_DOTENV].name = ".env";
+	if (xdg && *xdg)
+		user_path = ft_xasprintf("%s/facetrack/facetrack.conf", xdg);
+	else if (home && *home)
+		user_path = ft_xasprintf("%s/.config/facetrack/facetrack.conf",
+					 home);
+	if (user_path)
+		load_file(&layers[L_USER], user_path);
+	system_path = ft_xstrdup(sys && *sys ? sys : "/etc/facetrack.conf");
+	load_file(&layers[L_SYSTEM], system_path);
+}
+
+void
+ft_config_set(const char *key, const char *value)
+{
+	layer_put(&layers[L_OPTION], key, value);
+}
+
+static const char *
+lookup(const char *key, const char **source)
+{
+	const char *v;
+	int i;
+
+	load_files();
+	if ((v = layer_get(&layers[L_OPTION], key))) {
+		*source = "option";
+		return v;
+	}
+	if ((v = getenv(key))) {
+		*source = "environment";
+		return v;
+	}
+	for (i = L_DOTENV; i < NLAYERS; i++) {
+		if ((v = layer_get(&layers[i], key))) {
+			*source = layers[i].name;
+			return v;
+		}
+	}
+	*source = "default";
+	return NULL;
+}
+
+const char *
+ft_config_get(const char *key, const char *def)
+{
+	const char *source, *v = lookup(key, &source);
+
+	return v ? v : def;
+}
+
+const char *
+ft_config_source(const char *key)
+{
+	const char *source;
+
+	lookup(key, &source);
+	return source;
+}
+
+/* Percent-encode the characters a URL's user or password cannot hold. */
+static void
+append_encoded(char **buf, size_t *len, size_t *cap, const char *s)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (*len + 4 >= *cap) {
+			*cap = *cap * 2 + 64;
+			*buf = ft_xrealloc(*buf, *cap);
+		}
+		if (isalnum(c) || strchr("-._~", c)) {
+			(*buf)[(*len)++] = (char)c;
+		} else {
+			sprintf(*buf + *len, "%%%02X", c);
+			*len += 3;
+		}
+	}
+	(*buf)[*len] = '\0';
+}
+
+char *
+ft_config_db_url(void)
+{
+	const char *db = ft_config_get("FT_DB", NULL);
+	const char *host, *port, *user, *pass, *name;
+	char *buf = NULL, *tail;
+	size_t len = 0, cap = 0;
+
+	if (db && *db)
+		return ft_xstrdup(db);
+	host = ft_config_get("DB_HOST", NULL);
+	name = ft_config_get("DB_NAME", NULL);
+	if (!(host && *host) && !(name && *name))
+		return ft_xstrdup("sqlite:./facetrack.db");
+	port = ft_config_get("DB_PORT", "3306");
+	user = ft_config_get("DB_USER", "");
+	pass = ft_config_get("DB_PASSWORD", "");
+	cap = 64;
+	buf = ft_xmalloc(cap);
+	strcpy(buf, "mysql://");
+	len = strlen(buf);
+	append_encoded(&buf, &len, &cap, user);
+	if (*pass) {
+		buf[len++] = ':';	/* room: append_encoded keeps 4 spare */
+		buf[len] = '\0';
+		append_encoded(&buf, &len, &cap, pass);
+	}
+	tail = ft_xasprintf("@%s:%s/%s", host && *host ? host : "127.0.0.1",
+			    port, name && *name ? name : "facetrack");
+	buf = ft_xrealloc(buf, len + strlen(tail) + 1);
+	strcpy(buf + len, tail);
+	free(tail);
+	return buf;
+}
+
+char *
+ft_config_redact_url(const char *url)
+{
+	const char *scheme = strstr(url, "://"), *at, *colon;
+	char *out;
+
+	if (!scheme)
+		return ft_xstrdup(url);
+	at = strrchr(scheme + 3, '@');
+	if (!at)
+		return ft_xstrdup(url);
+	colon = memchr(scheme + 3, ':', (size_t)(at - scheme - 3));
+	if (!colon)
+		return ft_xstrdup(url);
+	out = ft_xasprintf("%.*s:***%s", (int)(colon - url), url, at);
+	return out;
+}

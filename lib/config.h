@@ -1,0 +1,44 @@
+/*
+ * config — one lookup for every setting, in one precedence order:
+ *
+ *   command-line option (ft_config_set)
+ *   > environment
+ *   > ./.env
+ *   > $XDG_CONFIG_HOME/facetrack/facetrack.conf (~/.config/...)
+ *   > /etc/facetrack.conf  (FT_SYSCONF names another file)
+ *   > the default the caller passes.
+ *
+ * Files hold KEY=VALUE lines; blank lines and # comments are skipped, an
+ * "export " prefix is allowed and values may be quoted with ' or ".  Files
+ * are read once, on the first lookup.  Strings returned belong to the
+ * config module and live until the program ends.
+ *
+ * Secrets (passwords, API keys) are looked up like any setting; callers must
+ * never print them.  ft_config_redact_url() gives a printable store URL.
+ */
+#ifndef FT_CONFIG_H
+#define FT_CONFIG_H
+
+/* Set key from a command-line option; it outranks every other source.
+ * Both strings are copied. */
+void ft_config_set(const char *key, const char *value);
+
+/* The value of key, or def when no source sets it (an empty value counts
+ * as set). */
+const char *ft_config_get(const char *key, const char *def);
+
+/* Where key's value came from: "option", "environment", a file's path, or
+ * "default". */
+const char *ft_config_source(const char *key);
+
+/*
+ * The store URL: FT_DB when set; else, when DB_HOST or DB_NAME is set, a
+ * mysql:// URL built from DB_HOST, DB_PORT, DB_USER, DB_PASSWORD and DB_NAME;
+ * else "sqlite:./facetrack.db".  The caller frees the result.
+ */
+char *ft_config_db_url(void);
+
+/* A copy of url with any password replaced by "***"; the caller frees it. */
+char *ft_config_redact_url(const char *url);
+
+#endif

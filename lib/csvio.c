@@ -1,0 +1,124 @@
+/*
+ * csvio — CSV in and out over libcsv.
+ */
+#include "csvio.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <csv.h>
+
+struct reader {
+	char **fields;
+	size_t n, cap;
+	size_t line;
+	ft_csv_row_cb cb;
+	void *ctx;
+	int stop;
+};
+
+static void
+on_field(void *data, size_t len, void *p)
+{
+	struct reader *r = p;
+	char *s;
+
+	if (r->stop)
+		return;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 8;
+		r->fields = ft_xrealloc(r->fields, r->cap * sizeof *r->fields);
+	}
+	s = ft_xmalloc(len + 1);
+	if (len)
+		memcpy(s, data, len);
+	s[len] = '\0';
+	r->fields[r->n++] = s;
+}
+
+static void
+clear_fields(struct reader *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		free(r->fields[i]);
+	r->n = 0;
+}
+
+static void
+on_row(int c, void *p)
+{
+	struct reader *r = p;
+
+	if (!r->stop)
+		r->stop = r->cb(r->ctx, r->line, r->fields, r->n);
+	clear_fields(r);
+}
+
+int
+ft_csv_read(FILE *f, ft_csv_row_cb cb, void *ctx, char **err)
+{
+	struct csv_parser p;
+	struct reader r = { .cb = cb, .ctx = ctx };
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+
+	*err = NULL;
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+		ft_die(FT_EXIT_FAIL, "out of memory");
+	/* Feed a line at a time so that rows know the line they end on. */
+	while (!r.stop && (n = getline(&line, &cap, f)) > 0) {
+		r.line++;
+		if (csv_parse(&p, line, (size_t)n, on_field, on_row, &r)
+		    != (size_t)n) {
+			*err = ft_xasprintf("%zu: %s", r.line,
+					    csv_strerror(csv_error(&p)));
+			rc = -1;
+			break;
+		}
+	}
+	if (rc == 0 && !r.stop && ferror(f)) {
+		*err = ft_xasprintf("%zu: read error", r.line);
+		rc = -1;
+	}
+	if (rc == 0 && !r.stop && csv_fini(&p, on_field, on_row, &r) != 0) {
+		*err = ft_xasprintf("%zu: %s", r.line,
+				    csv_strerror(csv_error(&p)));
+		rc = -1;
+	}
+	if (rc == 0 && r.stop)
+		rc = r.stop;
+	clear_fields(&r);
+	free(r.fields);
+	free(line);
+	csv_free(&p);
+	return rc;
+}
+
+int
+ft_csv_field(FILE *f, const char *s)
+{
+	if (!s || !*s)
+		return 0;
+	if (strpbrk(s, ",\"\r\n"))
+		return csv_fwrite(f, s, strlen(s)) == 0 ? 0 : -1;
+	return fputs(s, f) == EOF ? -1 : 0;
+}
+
+int
+ft_csv_row(FILE *f, const char *const *fields, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (i && putc(',', f) == EOF)
+			return -1;
+		if (ft_csv_field(f, fields[i]))
+			return -1;
+	}
+	return fputs("\r\n", f) == EOF ? -1 : 0;
+}

@@ -1,0 +1,30 @@
+/*
+ * csvio — CSV in and out over libcsv (RFC 4180: commas, double quotes,
+ * quoted fields may hold commas, quotes and newlines).
+ */
+#ifndef FT_CSVIO_H
+#define FT_CSVIO_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Called for each row: fields[0..n) are NUL-terminated and belong to the
+ * reader (valid during the call); line is the line the row ends on.
+ * Return 0 to go on, nonzero to stop. */
+typedef int (*ft_csv_row_cb)(void *ctx, size_t line, char **fields,
+			     size_t n);
+
+/*
+ * Read f row by row.  Returns 0 at the end, the callback's nonzero value,
+ * or -1 for malformed CSV or a read error with "LINE: why" in *err (the
+ * caller frees it).  Blocks on f.
+ */
+int ft_csv_read(FILE *f, ft_csv_row_cb cb, void *ctx, char **err);
+
+/* Write one field, quoted only when it holds a comma, quote, CR or LF;
+ * NULL writes an empty field.  Returns 0 or -1 on a write error. */
+int ft_csv_field(FILE *f, const char *s);
+/* Write a row of n fields and the line end ("\r\n", as RFC 4180 asks). */
+int ft_csv_row(FILE *f, const char *const *fields, size_t n);
+
+#endif

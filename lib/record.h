@@ -1,0 +1,28 @@
+/*
+ * record — the JSON-lines records (facetrack-records(5)) of the store's
+ * rows.  Each function returns a new jv object, the caller's to free.
+ */
+#ifndef FT_RECORD_H
+#define FT_RECORD_H
+
+#include <jv.h>
+
+#include "store.h"
+
+/* {"type":"customer","id","name","email","notes","consent","created",
+ *  "last_visit","visits","faces"} */
+jv ft_record_customer(const ft_customer *c);
+
+/* {"type":"visit","id","customer","name","ts","source","distance",
+ *  "new_customer","number"}; the name is v->name, or c->name when c is
+ *  given. */
+jv ft_record_visit(const ft_visit *v, const ft_customer *c);
+
+/* {"type":"stat","total_customers","new_today","visits_today",
+ *  "visits_week","returning_rate"} */
+jv ft_record_stats(const ft_stats *st);
+
+/* A time member: RFC 3339 text, or null for 0. */
+jv ft_record_time(int64_t ms);
+
+#endif

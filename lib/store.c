@@ -1,0 +1,1290 @@
+/*
+ * store — every query of the store, written once over the backend driver
+ * interface of store_priv.h.
+ *
+ * Statements with fixed text are prepared once per store and cached by the
+ * address of their text; statements built from filters are prepared per
+ * call.
+ */
+#include "store_priv.h"
+#include "config.h"
+#include "jsonl.h"
+#include "record.h"
+#include "times.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <uuid/uuid.h>
+
+#define CACHE_MAX 48
+
+struct cached {
+	const char *sql;
+	void *stmt;
+};
+
+struct ft_store {
+	const ft_driver *d;
+	void *db;
+	int depth;		/* transaction nesting */
+	int schema;
+	char err[1024];
+	struct cached cache[CACHE_MAX];
+	int ncache;
+};
+
+static int
+fail(ft_store *s, int rc, const char *what)
+{
+	snprintf(s->err, sizeof s->err, "%s: %s", what, s->d->errmsg(s->db));
+	return rc;
+}
+
+static int
+failf(ft_store *s, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->err, sizeof s->err, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+const char *
+ft_store_errmsg(const ft_store *s)
+{
+	return s->err;
+}
+
+const char *
+ft_store_backend(const ft_store *s)
+{
+	return s->d->name;
+}
+
+int
+ft_store_schema_version(const ft_store *s)
+{
+	return s->schema;
+}
+
+int
+ft_store_exit_status(int rc)
+{
+	return rc == FT_ETEMP ? FT_EXIT_TEMPFAIL : FT_EXIT_FAIL;
+}
+
+/*
+ * The cached statement for sql (a string constant: its address is the key),
+ * reset and ready to bind; NULL with the error set when it cannot be
+ * prepared.
+ */
+static void *
+stmt(ft_store *s, const char *sql, int *rc)
+{
+	void *st;
+	int i;
+
+	for (i = 0; i < s->ncache; i++) {
+		if (s->cache[i].sql == sql) {
+			*rc = s->d->reset(s->cache[i].stmt);
+			if (*rc != FT_OK) {
+				fail(s, *rc, "cannot reset statement");
+				return NULL;
+			}
+			return s->cache[i].stmt;
+		}
+	}
+	*rc = s->d->prepare(s->db, sql, &st);
+	if (*rc != FT_OK) {
+		fail(s, *rc, "cannot prepare statement");
+		return NULL;
+	}
+	if (s->ncache < CACHE_MAX) {
+		s->cache[s->ncache].sql = sql;
+		s->cache[s->ncache].stmt = st;
+		s->ncache++;
+	}
+	return st;
+}
+
+/* Release a statement got from stmt() when it was not cached. */
+static void
+done(ft_store *s, void *st)
+{
+	int i;
+
+	for (i = 0; i < s->ncache; i++)
+		if (s->cache[i].stmt == st) {
+			s->d->reset(st);
+			return;
+		}
+	s->d->finalize(st);
+}
+
+/*
+ * Bind parameters from 1 by a format: i int64, d double, t text (NULL binds
+ * NULL), b blob (pointer, size_t).
+ */
+static int
+bind(ft_store *s, void *st, const char *fmt, ...)
+{
+	va_list ap;
+	int i, rc = FT_OK;
+
+	va_start(ap, fmt);
+	for (i = 0; fmt[i] && rc == FT_OK; i++) {
+		switch (fmt[i]) {
+		case 'i':
+			rc = s->d->bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'd':
+			rc = s->d->bind_double(st, i + 1, va_arg(ap, double));
+			break;
+		case 't':
+			rc = s->d->bind_text(st, i + 1, va_arg(ap, const char *));
+			break;
+		case 'b': {
+			const void *p = va_arg(ap, const void *);
+
+			rc = s->d->bind_blob(st, i + 1, p, va_arg(ap, size_t));
+			break;
+		}
+		}
+	}
+	va_end(ap);
+	if (rc != FT_OK)
+		return fail(s, rc, "cannot bind parameter");
+	return FT_OK;
+}
+
+/* Run a statement that returns no rows. */
+static int
+run(ft_store *s, void *st, const char *what)
+{
+	int rc = s->d->step(st);
+
+	if (rc < 0)
+		return fail(s, rc, what);
+	return FT_OK;
+}
+
+/* Run a statement returning one integer (COUNT, MAX); NULL reads as 0. */
+static int
+scalar(ft_store *s, void *st, int64_t *out)
+{
+	int rc = s->d->step(st);
+
+	if (rc < 0)
+		return fail(s, rc, "cannot read store");
+	*out = rc == FT_ROW ? s->d->col_int64(st, 0) : 0;
+	return FT_OK;
+}
+
+/* --- opening and migrations --- */
+
+static int
+exec_script(ft_store *s, const char *sql)
+{
+	char *copy = ft_xstrdup(sql), *p = copy, *q, *line, *end;
+	int rc = FT_OK;
+
+	/* Drop "--" comment lines, then run each ";"-terminated statement. */
+	for (line = copy, q = copy; *line; line = end) {
+		end = strchr(line, '\n');
+		end = end ? end + 1 : line + strlen(line);
+		if (strncmp(line + strspn(line, " \t"), "--", 2) != 0) {
+			memmove(q, line, (size_t)(end - line));
+			q += end - line;
+		}
+	}
+	*q = '\0';
+	while (rc == FT_OK && *p) {
+		q = strstr(p, ";\n");
+		if (!q)
+			q = p + strlen(p);
+		else
+			*q++ = '\0';
+		if (p[strspn(p, " \t\r\n")] && (rc = s->d->exec(s->db, p)))
+			fail(s, rc, "cannot apply migration");
+		p = *q ? q + 1 : q;
+	}
+	free(copy);
+	return rc;
+}
+
+static const char sql_schema_table[] =
+	"CREATE TABLE IF NOT EXISTS schema_version ("
+	"version INTEGER NOT NULL PRIMARY KEY, "
+	"name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)";
+static const char sql_schema_max[] =
+	"SELECT MAX(version) FROM schema_version";
+static const char sql_schema_add[] =
+	"INSERT INTO schema_version (version, name, applied_at) "
+	"VALUES (?, ?, ?)";
+
+static int
+newest_migration(const char *dialect)
+{
+	const struct ft_migration *m;
+	int v = 0;
+
+	for (m = ft_migrations; m->dialect; m++)
+		if (!strcmp(m->dialect, dialect) && m->version > v)
+			v = m->version;
+	return v;
+}
+
+static int
+current_version(ft_store *s, int64_t *v)
+{
+	void *st;
+	int rc;
+
+	if ((rc = s->d->exec(s->db, sql_schema_table)) != FT_OK)
+		return fail(s, rc, "cannot create schema_version");
+	if (!(st = stmt(s, sql_schema_max, &rc)))
+		return rc;
+	rc = scalar(s, st, v);
+	done(s, st);
+	return rc;
+}
+
+static int
+migrate(ft_store *s)
+{
+	const struct ft_migration *m;
+	int newest = newest_migration(s->d->name), rc, rc2;
+	int64_t v;
+	void *st;
+
+	if ((rc = current_version(s, &v)) != FT_OK)
+		return rc;
+	if (v < newest) {
+		if ((rc = s->d->migrate_lock(s->db)) != FT_OK)
+			return fail(s, rc, "cannot lock store for migration");
+		/* Another process may have migrated while we waited. */
+		rc = current_version(s, &v);
+		for (m = ft_migrations; rc == FT_OK && m->dialect; m++) {
+			if (strcmp(m->dialect, s->d->name) || m->version <= v)
+				continue;
+			rc = exec_script(s, m->sql);
+			if (rc == FT_OK && (st = stmt(s, sql_schema_add, &rc))) {
+				rc = bind(s, st, "iti", (int64_t)m->version,
+					  m->name, ft_time_now());
+				if (rc == FT_OK)
+					rc = run(s, st, "cannot record migration");
+				done(s, st);
+			}
+			if (rc == FT_OK)
+				v = m->version;
+		}
+		rc2 = s->d->migrate_unlock(s->db, rc == FT_OK);
+		if (rc == FT_OK && rc2 != FT_OK)
+			rc = fail(s, rc2, "cannot finish migration");
+		if (rc != FT_OK)
+			return rc;
+	}
+	if (v > newest)
+		return failf(s, FT_EFAIL, "store schema version %lld is newer "
+			     "than this program's %d", (long long)v, newest);
+	s->schema = (int)v;
+	return FT_OK;
+}
+
+int
+ft_store_open(const char *url, ft_store **out, char *err, size_t errlen)
+{
+	const ft_driver *d;
+	const char *spec;
+	ft_store *s;
+	int rc;
+
+	*out = NULL;
+	if (!strncmp(url, "sqlite:", 7)) {
+		d = &ft_driver_sqlite;
+		spec = url + 7;
+		if (!strncmp(spec, "//", 2))
+			spec += 2;
+	} else if (!strncmp(url, "mysql://", 8)) {
+		d = &ft_driver_mysql;
+		spec = url;
+	} else {
+		char *shown = ft_config_redact_url(url);
+
+		snprintf(err, errlen, "unknown store '%s': expected sqlite:PATH "
+			 "or mysql://USER:PASSWORD@HOST:PORT/DB", shown);
+		free(shown);
+		return FT_EINVAL;
+	}
+	if (!*spec) {
+		snprintf(err, errlen, "store URL '%s' names no database", url);
+		return FT_EINVAL;
+	}
+	s = ft_xcalloc(1, sizeof *s);
+	s->d = d;
+	if ((rc = d->open(spec, &s->db, err, errlen)) != FT_OK) {
+		free(s);
+		return rc;
+	}
+	if ((rc = migrate(s)) != FT_OK) {
+		snprintf(err, errlen, "%s", s->err);
+		ft_store_close(s);
+		return rc;
+	}
+	*out = s;
+	return FT_OK;
+}
+
+void
+ft_store_close(ft_store *s)
+{
+	int i;
+
+	if (!s)
+		return;
+	for (i = 0; i < s->ncache; i++)
+		s->d->finalize(s->cache[i].stmt);
+	if (s->depth)
+		s->d->exec(s->db, "ROLLBACK");
+	s->d->close(s->db);
+	free(s);
+}
+
+/* --- transactions --- */
+
+int
+ft_store_begin(ft_store *s)
+{
+	int rc;
+
+	if (s->depth++ > 0)
+		return FT_OK;
+	if ((rc = s->d->exec(s->db, s->d->begin_sql)) != FT_OK) {
+		s->depth = 0;
+		return fail(s, rc, "cannot begin transaction");
+	}
+	return FT_OK;
+}
+
+int
+ft_store_commit(ft_store *s)
+{
+	int rc;
+
+	if (s->depth == 0)
+		return failf(s, FT_EFAIL, "commit without a transaction");
+	if (--s->depth > 0)
+		return FT_OK;
+	if ((rc = s->d->exec(s->db, "COMMIT")) != FT_OK) {
+		fail(s, rc, "cannot commit");
+		s->d->exec(s->db, "ROLLBACK");
+		return rc;
+	}
+	return FT_OK;
+}
+
+void
+ft_store_rollback(ft_store *s)
+{
+	char keep[sizeof s->err];
+
+	if (s->depth == 0)
+		return;
+	s->depth = 0;
+	/* Keep the message of the failure that led here. */
+	memcpy(keep, s->err, sizeof keep);
+	s->d->exec(s->db, "ROLLBACK");
+	memcpy(s->err, keep, sizeof keep);
+}
+
+/* Finish a transaction begun by a function: commit when rc is FT_OK. */
+static int
+finish(ft_store *s, int rc)
+{
+	if (rc == FT_OK)
+		return ft_store_commit(s);
+	ft_store_rollback(s);
+	return rc;
+}
+
+/* --- customers --- */
+
+#define CUSTOMER_COLS \
+	"c.id, c.uuid, c.name, c.email, c.notes, c.consent, c.created_at, " \
+	"c.last_visit, c.visit_count, " \
+	"(SELECT COUNT(*) FROM faces f WHERE f.customer_id = c.id)"
+#define CUSTOMER_NCOLS 10
+
+static void
+read_customer(ft_store *s, void *st, int col, ft_customer *c)
+{
+	const char *uuid = s->d->col_text(st, col + 1);
+
+	memset(c, 0, sizeof *c);
+	c->id = s->d->col_int64(st, col);
+	snprintf(c->uuid, sizeof c->uuid, "%s", uuid ? uuid : "");
+	c->name = ft_xstrdup(s->d->col_text(st, col + 2));
+	c->email = ft_xstrdup(s->d->col_text(st, col + 3));
+	c->notes = ft_xstrdup(s->d->col_text(st, col + 4));
+	c->consent = s->d->col_int64(st, col + 5) != 0;
+	c->created_at = s->d->col_int64(st, col + 6);
+	c->last_visit = s->d->col_int64(st, col + 7);
+	c->visit_count = s->d->col_int64(st, col + 8);
+	c->faces = s->d->col_int64(st, col + 9);
+}
+
+void
+ft_customer_clear(ft_customer *c)
+{
+	free(c->name);
+	free(c->email);
+	free(c->notes);
+	c->name = c->email = c->notes = NULL;
+}
+
+static void
+new_uuid(char *out)
+{
+	uuid_t u;
+
+	uuid_generate_random(u);
+	uuid_unparse_lower(u, out);
+}
+
+static const char sql_customer_add[] =
+	"INSERT INTO customers (uuid, name, email, notes, consent, created_at,"
+	" visit_count) VALUES (?, ?, ?, ?, ?, ?, 0)";
+
+int
+ft_store_customer_insert(ft_store *s, ft_customer *c)
+{
+	void *st;
+	int rc;
+
+	if (!c->uuid[0])
+		new_uuid(c->uuid);
+	if (!c->created_at)
+		c->created_at = ft_time_now();
+	if (!(st = stmt(s, sql_customer_add, &rc)))
+		return rc;
+	rc = bind(s, st, "ttttii", c->uuid, c->name, c->email, c->notes,
+		  (int64_t)(c->consent != 0), c->created_at);
+	if (rc == FT_OK)
+		rc = run(s, st, "cannot add customer");
+	if (rc == FT_OK)
+		c->id = s->d->last_id(s->db);
+	done(s, st);
+	return rc;
+}
+
+int
+ft_store_customer_add(ft_store *s, ft_customer *c)
+{
+	int rc;
+
+	if ((rc = ft_store_begin(s)) != FT_OK)
+		return rc;
+	rc = ft_store_customer_insert(s, c);
+	if (rc == FT_OK) {
+		jv rec = ft_record_customer(c);
+		jv text = jv_dump_string(rec, 0);
+
+		rc = ft_store_event_add(s, "customer", c->id,
+					jv_string_value(text), NULL);
+		jv_free(text);
+	}
+	return finish(s, rc);
+}
+
+int
+ft_store_customer_update(ft_store *s, const ft_customer *c, unsigned fields)
+{
+	char sql[256];
+	void *st;
+	int rc, n = 0;
+
+	strcpy(sql, "UPDATE customers SET id = id");
+	if (fields & FT_FIELD_NAME)
+		strcat(sql, ", name = ?");
+	if (fields & FT_FIELD_EMAIL)
+		strcat(sql, ", email = ?");
+	if (fields & FT_FIELD_NOTES)
+		strcat(sql, ", notes = ?");
+	if (fields & FT_FIELD_CONSENT)
+		strcat(sql, ", consent = ?");
+	strcat(sql, " WHERE id = ?");
+	if ((rc = s->d->prepare(s->db, sql, &st)) != FT_OK)
+		return fail(s, rc, "cannot prepare statement");
+	if (fields & FT_FIELD_NAME)
+		rc = s->d->bind_text(st, ++n, c->name);
+	if (rc == FT_OK && (fields & FT_FIELD_EMAIL))
+		rc = s->d->bind_text(st, ++n, c->email);
+	if (rc == FT_OK && (fields & FT_FIELD_NOTES))
+		rc = s->d->bind_text(st, ++n, c->notes);
+	if (rc == FT_OK && (fields & FT_FIELD_CONSENT))
+		rc = s->d->bind_int64(st, ++n, c->consent != 0);
+	if (rc == FT_OK)
+		rc = s->d->bind_int64(st, ++n, c->id);
+	if (rc != FT_OK)
+		fail(s, rc, "cannot bind parameter");
+	else
+		rc = run(s, st, "cannot update customer");
+	s->d->finalize(st);
+	return rc;
+}
+
+static const char sql_customer_by_uuid[] =
+	"SELECT " CUSTOMER_COLS " FROM customers c WHERE c.uuid = ?";
+static const char sql_customer_by_prefix[] =
+	"SELECT " CUSTOMER_COLS " FROM customers c WHERE c.uuid LIKE ? "
+	"ORDER BY c.uuid LIMIT 2";
+static const char sql_customer_by_id[] =
+	"SELECT " CUSTOMER_COLS " FROM customers c WHERE c.id = ?";
+
+/* Read the one row of st into out; FT_ENOTFOUND for none or several. */
+static int
+one_customer(ft_store *s, void *st, const char *id, ft_customer *out)
+{
+	int rc = s->d->step(st);
+
+	if (rc < 0)
+		return fail(s, rc, "cannot read customer");
+	if (rc == FT_DONE)
+		return failf(s, FT_ENOTFOUND, "no customer '%s'", id);
+	read_customer(s, st, 0, out);
+	rc = s->d->step(st);
+	if (rc == FT_ROW) {
+		ft_customer_clear(out);
+		return failf(s, FT_ENOTFOUND, "customer id '%s' is ambiguous",
+			     id);
+	}
+	if (rc < 0) {
+		ft_customer_clear(out);
+		return fail(s, rc, "cannot read customer");
+	}
+	return FT_OK;
+}
+
+int
+ft_store_customer_get(ft_store *s, const char *id, ft_customer *out)
+{
+	size_t n = strlen(id);
+	char pattern[FT_UUID_LEN + 2];
+	void *st;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (n < 8 || n > FT_UUID_LEN || strspn(id, "0123456789abcdefABCDEF-")
+	    != n)
+		return failf(s, FT_ENOTFOUND, "no customer '%s'", id);
+	if (n == FT_UUID_LEN) {
+		if (!(st = stmt(s, sql_customer_by_uuid, &rc)))
+			return rc;
+		rc = bind(s, st, "t", id);
+	} else {
+		snprintf(pattern, sizeof pattern, "%s%%", id);
+		if (!(st = stmt(s, sql_customer_by_prefix, &rc)))
+			return rc;
+		rc = bind(s, st, "t", pattern);
+	}
+	if (rc == FT_OK)
+		rc = one_customer(s, st, id, out);
+	done(s, st);
+	return rc;
+}
+
+int
+ft_store_customer_get_id(ft_store *s, int64_t id, ft_customer *out)
+{
+	char shown[32];
+	void *st;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	snprintf(shown, sizeof shown, "#%lld", (long long)id);
+	if (!(st = stmt(s, sql_customer_by_id, &rc)))
+		return rc;
+	if ((rc = bind(s, st, "i", id)) == FT_OK)
+		rc = one_customer(s, st, shown, out);
+	done(s, st);
+	return rc;
+}
+
+/* Stream the rows of a prepared customer query to cb. */
+static int
+each_customer(ft_store *s, void *st, int extra, ft_customer_cb cb,
+	      ft_top_cb top, void *ctx)
+{
+	ft_customer c;
+	int rc;
+
+	while ((rc = s->d->step(st)) == FT_ROW) {
+		read_customer(s, st, 0, &c);
+		rc = top ? top(ctx, &c, s->d->col_int64(st, extra))
+			 : cb(ctx, &c);
+		ft_customer_clear(&c);
+		if (rc)
+			return rc;
+	}
+	if (rc < 0)
+		return fail(s, rc, "cannot read customers");
+	return FT_OK;
+}
+
+/* Escape LIKE's wildcards with '!' for a substring pattern. */
+static char *
+like_pattern(const char *text)
+{
+	char *p = ft_xmalloc(strlen(text) * 2 + 3), *q = p;
+
+	*q++ = '%';
+	for (; *text; text++) {
+		if (*text == '%' || *text == '_' || *text == '!')
+			*q++ = '!';
+		*q++ = *text;
+	}
+	*q++ = '%';
+	*q = '\0';
+	return p;
+}
+
+int
+ft_store_customers(ft_store *s, const ft_customer_filter *f,
+		   ft_customer_cb cb, void *ctx)
+{
+	static const char *const order[] = {
+		[FT_SORT_CREATED] = "c.created_at %s, c.id %s",
+		[FT_SORT_NAME] = "c.name %s, c.id %s",
+		[FT_SORT_LAST_VISIT] = "c.last_visit %s, c.id %s",
+		[FT_SORT_VISITS] = "c.visit_count %s, c.id %s",
+	};
+	const char *dir = f->descending ? "DESC" : "ASC";
+	char sql[1024], tail[128], *pattern = NULL;
+	void *st;
+	int rc, n = 0;
+
+	snprintf(sql, sizeof sql, "SELECT " CUSTOMER_COLS
+		 " FROM customers c WHERE 1 = 1");
+	if (f->name)
+		strcat(sql, " AND c.name LIKE ? ESCAPE '!'");
+	if (f->since)
+		strcat(sql, " AND c.created_at >= ?");
+	if (f->until)
+		strcat(sql, " AND c.created_at < ?");
+	if (f->min_visits > 0)
+		strcat(sql, " AND c.visit_count >= ?");
+	strcat(sql, " ORDER BY ");
+	snprintf(tail, sizeof tail, order[f->sort <= FT_SORT_VISITS ? f->sort
+		 : 0], dir, dir);
+	strcat(sql, tail);
+	if (f->limit > 0)
+		strcat(sql, " LIMIT ?");
+	if ((rc = s->d->prepare(s->db, sql, &st)) != FT_OK)
+		return fail(s, rc, "cannot prepare statement");
+	if (f->name) {
+		pattern = like_pattern(f->name);
+		rc = s->d->bind_text(st, ++n, pattern);
+	}
+	if (rc == FT_OK && f->since)
+		rc = s->d->bind_int64(st, ++n, f->since);
+	if (rc == FT_OK && f->until)
+		rc = s->d->bind_int64(st, ++n, f->until);
+	if (rc == FT_OK && f->min_visits > 0)
+		rc = s->d->bind_int64(st, ++n, f->min_visits);
+	if (rc == FT_OK && f->limit > 0)
+		rc = s->d->bind_int64(st, ++n, f->limit);
+	if (rc != FT_OK)
+		rc = fail(s, rc, "cannot bind parameter");
+	else
+		rc = each_customer(s, st, 0, cb, NULL, ctx);
+	free(pattern);
+	s->d->finalize(st);
+	return rc;
+}
+
+static const char sql_merge_visits[] =
+	"UPDATE visits SET customer_id = ? WHERE customer_id = ?";
+static const char sql_merge_faces[] =
+	"UPDATE faces SET customer_id = ? WHERE customer_id = ?";
+static const char sql_merge_events[] =
+	"UPDATE events SET customer_id = ? WHERE customer_id = ?";
+static const char sql_merge_profile[] =
+	"UPDATE customers SET name = ?, email = ?, notes = ?, created_at = ? "
+	"WHERE id = ?";
+static const char sql_recount_one[] =
+	"UPDATE customers SET "
+	"visit_count = (SELECT COUNT(*) FROM visits v WHERE v.customer_id = ?),"
+	" last_visit = (SELECT MAX(v.ts) FROM visits v WHERE v.customer_id = ?)"
+	" WHERE id = ?";
+static const char sql_customer_delete[] =
+	"DELETE FROM customers WHERE id = ?";
+
+/* Run a cached statement with a bind format; for one-off writes. */
+static int
+write_stmt(ft_store *s, const char *sql, const char *what, const char *fmt,
+	   ...)
+{
+	va_list ap;
+	void *st;
+	int rc, i;
+
+	if (!(st = stmt(s, sql, &rc)))
+		return rc;
+	va_start(ap, fmt);
+	for (i = 0; fmt[i] && rc == FT_OK; i++) {
+		if (fmt[i] == 'i')
+			rc = s->d->bind_int64(st, i + 1, va_arg(ap, int64_t));
+		else
+			rc = s->d->bind_text(st, i + 1,
+					     va_arg(ap, const char *));
+	}
+	va_end(ap);
+	if (rc != FT_OK)
+		rc = fail(s, rc, "cannot bind parameter");
+	else
+		rc = run(s, st, what);
+	done(s, st);
+	return rc;
+}
+
+int
+ft_store_customer_merge(ft_store *s, int64_t keep, int64_t drop)
+{
+	ft_customer k, d;
+	int rc;
+
+	if (keep == drop)
+		return failf(s, FT_EINVAL, "cannot merge a customer into "
+			     "itself");
+	if ((rc = ft_store_begin(s)) != FT_OK)
+		return rc;
+	if ((rc = ft_store_customer_get_id(s, keep, &k)) != FT_OK)
+		return finish(s, rc);
+	if ((rc = ft_store_customer_get_id(s, drop, &d)) != FT_OK) {
+		ft_customer_clear(&k);
+		return finish(s, rc);
+	}
+	rc = write_stmt(s, sql_merge_visits, "cannot move visits", "ii", keep,
+			drop);
+	if (rc == FT_OK)
+		rc = write_stmt(s, sql_merge_faces, "cannot move faces", "ii",
+				keep, drop);
+	if (rc == FT_OK)
+		rc = write_stmt(s, sql_merge_events, "cannot move events",
+				"ii", keep, drop);
+	/* The kept profile fills its gaps from the dropped one and was
+	 * first seen when either was. */
+	if (rc == FT_OK) {
+		void *st = stmt(s, sql_merge_profile, &rc);
+
+		if (st) {
+			rc = bind(s, st, "tttii", k.name ? k.name : d.name,
+				  k.email ? k.email : d.email,
+				  k.notes ? k.notes : d.notes,
+				  k.created_at < d.created_at ? k.created_at
+				  : d.created_at, keep);
+			if (rc == FT_OK)
+				rc = run(s, st, "cannot update customer");
+			done(s, st);
+		}
+	}
+	if (rc == FT_OK)
+		rc = write_stmt(s, sql_customer_delete,
+				"cannot delete customer", "i", drop);
+	if (rc == FT_OK)
+		rc = write_stmt(s, sql_recount_one, "cannot count visits",
+				"iii", keep, keep, keep);
+	ft_customer_clear(&k);
+	ft_customer_clear(&d);
+	return finish(s, rc);
+}
+
+static const char sql_forget_events[] =
+	"DELETE FROM events WHERE customer_id = ?";
+static const char sql_forget_visits[] =
+	"DELETE FROM visits WHERE customer_id = ?";
+static const char sql_forget_faces[] =
+	"DELETE FROM faces WHERE customer_id = ?";
+
+int
+ft_store_customer_forget(ft_store *s, int64_t id)
+{
+	ft_customer c;
+	int rc;
+
+	if ((rc = ft_store_begin(s)) != FT_OK)
+		return rc;
+	if ((rc = ft_store_customer_get_id(s, id, &c)) != FT_OK)
+		return finish(s, rc);
+	ft_customer_clear(&c);
+	rc = write_stmt(s, sql_forget_events, "cannot delete events", "i", id);
+	if (rc == FT_OK)
+		rc = write_stmt(s, sql_forget_visits, "cannot delete visits",
+				"i", id);
+	if (rc == FT_OK)
+		rc = write_stmt(s, sql_forget_faces, "cannot delete faces",
+				"i", id);
+	if (rc == FT_OK)
+		rc = write_stmt(s, sql_customer_delete,
+				"cannot delete customer", "i", id);
+	/* Tell followers of the feed that figures changed, naming nobody. */
+	if (rc == FT_OK)
+		rc = ft_store_event_add(s, "forget", 0, "{\"type\":\"forget\"}",
+					NULL);
+	return finish(s, rc);
+}
+
+/* --- visits --- */
+
+static const char sql_visit_insert[] =
+	"INSERT INTO visits (customer_id, ts, source, distance, new_customer)"
+	" VALUES (?, ?, ?, ?, ?)";
+static const char sql_visit_count_up[] =
+	"UPDATE customers SET visit_count = visit_count + 1, last_visit = "
+	"CASE WHEN last_visit IS NULL OR last_visit < ? THEN ? "
+	"ELSE last_visit END WHERE id = ?";
+
+static int
+insert_visit(ft_store *s, const ft_visit *v)
+{
+	void *st;
+	int rc;
+
+	if (!(st = stmt(s, sql_visit_insert, &rc)))
+		return rc;
+	rc = s->d->bind_int64(st, 1, v->customer_id);
+	if (rc == FT_OK)
+		rc = s->d->bind_int64(st, 2, v->ts);
+	if (rc == FT_OK)
+		rc = s->d->bind_text(st, 3, v->source);
+	if (rc == FT_OK)
+		rc = v->distance >= 0 ? s->d->bind_double(st, 4, v->distance)
+				      : s->d->bind_text(st, 4, NULL);
+	if (rc == FT_OK)
+		rc = s->d->bind_int64(st, 5, v->new_customer != 0);
+	if (rc != FT_OK)
+		rc = fail(s, rc, "cannot bind parameter");
+	else
+		rc = run(s, st, "cannot add visit");
+	done(s, st);
+	return rc;
+}
+
+int
+ft_store_visit_insert(ft_store *s, const ft_visit *v)
+{
+	return insert_visit(s, v);
+}
+
+int
+ft_store_visit_add(ft_store *s, ft_visit *v)
+{
+	ft_customer c;
+	void *st;
+	int rc;
+
+	if ((rc = ft_store_begin(s)) != FT_OK)
+		return rc;
+	if ((rc = insert_visit(s, v)) != FT_OK)
+		return finish(s, rc);
+	v->id = s->d->last_id(s->db);
+	if ((st = stmt(s, sql_visit_count_up, &rc))) {
+		rc = bind(s, st, "iii", v->ts, v->ts, v->customer_id);
+		if (rc == FT_OK)
+			rc = run(s, st, "cannot count visit");
+		if (rc == FT_OK && s->d->changes(st) == 0)
+			rc = failf(s, FT_ENOTFOUND, "no customer #%lld",
+				   (long long)v->customer_id);
+		done(s, st);
+	}
+	if (rc == FT_OK &&
+	    (rc = ft_store_customer_get_id(s, v->customer_id, &c)) == FT_OK) {
+		jv text;
+
+		memcpy(v->customer, c.uuid, sizeof v->customer);
+		v->number = c.visit_count;
+		text = jv_dump_string(ft_record_visit(v, &c), 0);
+		rc = ft_store_event_add(s, "visit", v->customer_id,
+					jv_string_value(text), NULL);
+		jv_free(text);
+		ft_customer_clear(&c);
+	}
+	return finish(s, rc);
+}
+
+void
+ft_visit_clear(ft_visit *v)
+{
+	free(v->name);
+	free(v->email);
+	free(v->source);
+	v->name = v->email = v->source = NULL;
+}
+
+int
+ft_store_visits(ft_store *s, const ft_visit_filter *f, ft_visit_cb cb,
+		void *ctx)
+{
+	char sql[1024];
+	const char *dir = f->descending ? "DESC" : "ASC";
+	void *st;
+	ft_visit v;
+	int rc, n = 0;
+
+	snprintf(sql, sizeof sql,
+		 "SELECT v.id, v.customer_id, c.uuid, c.name, c.email, v.ts, "
+		 "v.source, v.distance, v.new_customer, "
+		 "(SELECT COUNT(*) FROM visits w WHERE w.customer_id = "
+		 "v.customer_id AND (w.ts < v.ts OR (w.ts = v.ts AND "
+		 "w.id <= v.id))) "
+		 "FROM visits v JOIN customers c ON c.id = v.customer_id "
+		 "WHERE 1 = 1");
+	if (f->since)
+		strcat(sql, " AND v.ts >= ?");
+	if (f->until)
+		strcat(sql, " AND v.ts < ?");
+	if (f->customer_id)
+		strcat(sql, " AND v.customer_id = ?");
+	if (f->source)
+		strcat(sql, " AND v.source = ?");
+	snprintf(sql + strlen(sql), sizeof sql - strlen(sql),
+		 " ORDER BY v.ts %s, v.id %s", dir, dir);
+	if (f->limit > 0)
+		strcat(sql, " LIMIT ?");
+	if ((rc = s->d->prepare(s->db, sql, &st)) != FT_OK)
+		return fail(s, rc, "cannot prepare statement");
+	if (f->since)
+		rc = s->d->bind_int64(st, ++n, f->since);
+	if (rc == FT_OK && f->until)
+		rc = s->d->bind_int64(st, ++n, f->until);
+	if (rc == FT_OK && f->customer_id)
+		rc = s->d->bind_int64(st, ++n, f->customer_id);
+	if (rc == FT_OK && f->source)
+		rc = s->d->bind_text(st, ++n, f->source);
+	if (rc == FT_OK && f->limit > 0)
+		rc = s->d->bind_int64(st, ++n, f->limit);
+	if (rc != FT_OK) {
+		rc = fail(s, rc, "cannot bind parameter");
+		s->d->finalize(st);
+		return rc;
+	}
+	while ((rc = s->d->step(st)) == FT_ROW) {
+		const char *uuid = s->d->col_text(st, 2);
+
+		memset(&v, 0, sizeof v);
+		v.id = s->d->col_int64(st, 0);
+		v.customer_id = s->d->col_int64(st, 1);
+		snprintf(v.customer, sizeof v.customer, "%s", uuid ? uuid : "");
+		v.name = ft_xstrdup(s->d->col_text(st, 3));
+		v.email = ft_xstrdup(s->d->col_text(st, 4));
+		v.ts = s->d->col_int64(st, 5);
+		v.source = ft_xstrdup(s->d->col_text(st, 6));
+		v.distance = s->d->col_null(st, 7) ? -1
+			     : s->d->col_double(st, 7);
+		v.new_customer = s->d->col_int64(st, 8) != 0;
+		v.number = s->d->col_int64(st, 9);
+		rc = cb(ctx, &v);
+		ft_visit_clear(&v);
+		if (rc)
+			break;
+	}
+	if (rc < 0)
+		rc = fail(s, rc, "cannot read visits");
+	s->d->finalize(st);
+	return rc;
+}
+
+static const char sql_recount_all[] =
+	"UPDATE customers SET "
+	"visit_count = (SELECT COUNT(*) FROM visits v "
+	"WHERE v.customer_id = customers.id), "
+	"last_visit = (SELECT MAX(v.ts) FROM visits v "
+	"WHERE v.customer_id = customers.id)";
+
+int
+ft_store_recount(ft_store *s)
+{
+	int rc;
+
+	if ((rc = s->d->exec(s->db, sql_recount_all)) != FT_OK)
+		return fail(s, rc, "cannot count visits");
+	return FT_OK;
+}
+
+/* --- figures --- */
+
+static const char sql_count_visits[] =
+	"SELECT COUNT(*) FROM visits WHERE ts >= ? AND ts < ?";
+static const char sql_count_customers[] =
+	"SELECT COUNT(*) FROM customers WHERE created_at >= ? AND "
+	"created_at < ?";
+static const char sql_count_all[] = "SELECT COUNT(*) FROM customers";
+static const char sql_count_min_visits[] =
+	"SELECT COUNT(*) FROM customers WHERE visit_count >= ?";
+
+static int
+count(ft_store *s, const char *sql, const char *fmt, int64_t a, int64_t b,
+      int64_t *out)
+{
+	void *st;
+	int rc;
+
+	if (!(st = stmt(s, sql, &rc)))
+		return rc;
+	if (!*fmt || (rc = bind(s, st, fmt, a, b)) == FT_OK)
+		rc = scalar(s, st, out);
+	done(s, st);
+	return rc;
+}
+
+int
+ft_store_count_visits(ft_store *s, int64_t since, int64_t until,
+		      int64_t *out)
+{
+	return count(s, sql_count_visits, "ii", since, until, out);
+}
+
+int
+ft_store_count_customers(ft_store *s, int64_t since, int64_t until,
+			 int64_t *out)
+{
+	return count(s, sql_count_customers, "ii", since, until, out);
+}
+
+int
+ft_store_stats(ft_store *s, int64_t now, ft_stats *out)
+{
+	int64_t today = ft_time_day_start(now);
+	int64_t tomorrow = ft_time_day_add(now, 1);
+	int64_t week = ft_time_day_add(now, -6);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = count(s, sql_count_all, "", 0, 0, &out->total_customers)) ||
+	    (rc = ft_store_count_customers(s, today, tomorrow,
+					   &out->new_today)) ||
+	    (rc = ft_store_count_visits(s, today, tomorrow,
+					&out->visits_today)) ||
+	    (rc = ft_store_count_visits(s, week, tomorrow,
+					&out->visits_week)) ||
+	    (rc = count(s, sql_count_min_visits, "i", 1, 0, &out->visited)) ||
+	    (rc = count(s, sql_count_min_visits, "i", 2, 0, &out->returning)))
+		return rc;
+	return FT_OK;
+}
+
+static const char sql_top_all[] =
+	"SELECT " CUSTOMER_COLS ", c.visit_count FROM customers c "
+	"WHERE c.visit_count > 0 ORDER BY c.visit_count DESC, c.id DESC "
+	"LIMIT ?";
+static const char sql_top_range[] =
+	"SELECT " CUSTOMER_COLS ", t.n FROM (SELECT customer_id, COUNT(*) n "
+	"FROM visits WHERE ts >= ? AND ts < ? GROUP BY customer_id "
+	"ORDER BY n DESC, customer_id DESC LIMIT ?) t "
+	"JOIN customers c ON c.id = t.customer_id "
+	"ORDER BY t.n DESC, c.id DESC";
+
+int
+ft_store_top(ft_store *s, int64_t since, int64_t until, int64_t limit,
+	     ft_top_cb cb, void *ctx)
+{
+	void *st;
+	int rc;
+
+	if (limit <= 0)
+		limit = INT64_MAX;
+	if (!since && !until) {
+		if (!(st = stmt(s, sql_top_all, &rc)))
+			return rc;
+		rc = bind(s, st, "i", limit);
+	} else {
+		if (!(st = stmt(s, sql_top_range, &rc)))
+			return rc;
+		rc = bind(s, st, "iii", since, until ? until : INT64_MAX,
+			  limit);
+	}
+	if (rc == FT_OK)
+		rc = each_customer(s, st, CUSTOMER_NCOLS, NULL, cb, ctx);
+	done(s, st);
+	return rc;
+}
+
+/* --- face samples --- */
+
+static const char sql_face_add[] =
+	"INSERT INTO faces (customer_id, descriptor, quality, created_at) "
+	"VALUES (?, ?, ?, ?)";
+static const char sql_faces_all[] =
+	"SELECT id, customer_id, descriptor, quality, created_at FROM faces "
+	"WHERE id > ? ORDER BY id";
+static const char sql_faces_one[] =
+	"SELECT id, customer_id, descriptor, quality, created_at FROM faces "
+	"WHERE id > ? AND customer_id = ? ORDER BY id";
+
+int
+ft_store_face_add(ft_store *s, ft_face *f)
+{
+	void *st;
+	int rc;
+
+	if (!f->created_at)
+		f->created_at = ft_time_now();
+	if (!(st = stmt(s, sql_face_add, &rc)))
+		return rc;
+	/* Descriptors are stored as the machine's float32, little-endian on
+	 * every platform this runs on. */
+	rc = bind(s, st, "ibdi", f->customer_id, (const void *)f->descriptor,
+		  sizeof f->descriptor, f->quality, f->created_at);
+	if (rc == FT_OK)
+		rc = run(s, st, "cannot add face");
+	if (rc == FT_OK)
+		f->id = s->d->last_id(s->db);
+	done(s, st);
+	return rc;
+}
+
+int
+ft_store_faces(ft_store *s, int64_t customer_id, int64_t after_id,
+	       ft_face_cb cb, void *ctx)
+{
+	ft_face f;
+	void *st;
+	int rc;
+
+	if (customer_id > 0) {
+		if (!(st = stmt(s, sql_faces_one, &rc)))
+			return rc;
+		rc = bind(s, st, "ii", after_id, customer_id);
+	} else {
+		if (!(st = stmt(s, sql_faces_all, &rc)))
+			return rc;
+		rc = bind(s, st, "i", after_id);
+	}
+	while (rc == FT_OK && (rc = s->d->step(st)) == FT_ROW) {
+		size_t n;
+		const void *blob = s->d->col_blob(st, 2, &n);
+
+		memset(&f, 0, sizeof f);
+		f.id = s->d->col_int64(st, 0);
+		f.customer_id = s->d->col_int64(st, 1);
+		if (blob && n == sizeof f.descriptor)
+			memcpy(f.descriptor, blob, n);
+		f.quality = s->d->col_double(st, 3);
+		f.created_at = s->d->col_int64(st, 4);
+		if ((rc = cb(ctx, &f)))
+			break;
+		rc = FT_OK;
+	}
+	if (rc < 0)
+		rc = fail(s, rc, "cannot read faces");
+	else if (rc == FT_DONE)
+		rc = FT_OK;
+	done(s, st);
+	return rc;
+}
+
+/* --- events --- */
+
+static const char sql_event_add[] =
+	"INSERT INTO events (ts, kind, customer_id, payload) "
+	"VALUES (?, ?, ?, ?)";
+static const char sql_events[] =
+	"SELECT id, ts, kind, customer_id, payload FROM events WHERE id > ? "
+	"ORDER BY id LIMIT ?";
+
+int
+ft_store_event_add(ft_store *s, const char *kind, int64_t customer_id,
+		   const char *payload, int64_t *id)
+{
+	void *st;
+	int rc;
+
+	if (!(st = stmt(s, sql_event_add, &rc)))
+		return rc;
+	rc = s->d->bind_int64(st, 1, ft_time_now());
+	if (rc == FT_OK)
+		rc = s->d->bind_text(st, 2, kind);
+	if (rc == FT_OK)
+		rc = customer_id > 0 ? s->d->bind_int64(st, 3, customer_id)
+				     : s->d->bind_text(st, 3, NULL);
+	if (rc == FT_OK)
+		rc = s->d->bind_text(st, 4, payload);
+	if (rc != FT_OK)
+		rc = fail(s, rc, "cannot bind parameter");
+	else
+		rc = run(s, st, "cannot add event");
+	if (rc == FT_OK && id)
+		*id = s->d->last_id(s->db);
+	done(s, st);
+	return rc;
+}
+
+int
+ft_store_events(ft_store *s, int64_t after_id, int64_t limit,
+		ft_event_cb cb, void *ctx)
+{
+	ft_event e;
+	void *st;
+	int rc;
+
+	if (!(st = stmt(s, sql_events, &rc)))
+		return rc;
+	rc = bind(s, st, "ii", after_id, limit > 0 ? limit : INT64_MAX);
+	while (rc == FT_OK && (rc = s->d->step(st)) == FT_ROW) {
+		memset(&e, 0, sizeof e);
+		e.id = s->d->col_int64(st, 0);
+		e.ts = s->d->col_int64(st, 1);
+		e.kind = ft_xstrdup(s->d->col_text(st, 2));
+		e.customer_id = s->d->col_int64(st, 3);
+		e.payload = ft_xstrdup(s->d->col_text(st, 4));
+		rc = cb(ctx, &e);
+		free(e.kind);
+		free(e.payload);
+		if (rc)
+			break;
+		rc = FT_OK;
+	}
+	if (rc < 0)
+		rc = fail(s, rc, "cannot read events");
+	else if (rc == FT_DONE)
+		rc = FT_OK;
+	done(s, st);
+	return rc;
+}
+
+/* --- meta --- */
+
+static const char sql_meta_get[] = "SELECT v FROM meta WHERE k = ?";
+static const char sql_meta_set[] = "REPLACE INTO meta (k, v) VALUES (?, ?)";
+
+int
+ft_store_meta_get(ft_store *s, const char *key, char **out)
+{
+	void *st;
+	int rc;
+
+	*out = NULL;
+	if (!(st = stmt(s, sql_meta_get, &rc)))
+		return rc;
+	if ((rc = bind(s, st, "t", key)) == FT_OK) {
+		rc = s->d->step(st);
+		if (rc == FT_ROW)
+			*out = ft_xstrdup(s->d->col_text(st, 0));
+		rc = rc < 0 ? fail(s, rc, "cannot read setting") : FT_OK;
+	}
+	done(s, st);
+	return rc;
+}
+
+int
+ft_store_meta_set(ft_store *s, const char *key, const char *value)
+{
+	return write_stmt(s, sql_meta_set, "cannot write setting", "tt", key,
+			  value);
+}

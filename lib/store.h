@@ -1,0 +1,254 @@
+/*
+ * store — customers, face samples, visits and events, in SQLite or in
+ * MySQL/MariaDB, behind one interface.
+ *
+ * A store is opened from a URL ("sqlite:PATH", "mysql://USER:PASS@HOST:PORT/DB",
+ * see ft_config_db_url) and brought to the newest schema on open: the
+ * numbered migrations of sql/ are compiled in and applied once, in order,
+ * each recorded in the schema_version table.
+ *
+ * Every function returns FT_OK or one of the FT_E* codes below and leaves a
+ * message for ft_store_errmsg(); no function prints.  Calls block on the
+ * database (SQLite waits up to its busy timeout for another writer).  A store
+ * is not safe to share between threads.
+ *
+ * Times are int64 milliseconds since the epoch, UTC; 0 means "never".
+ * Strings inside the structs filled by the store belong to the caller, who
+ * releases them with the matching ft_*_clear(); strings passed in are copied
+ * or only read.
+ */
+#ifndef FT_STORE_H
+#define FT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define FT_UUID_LEN 36
+#define FT_DESCRIPTOR_DIM 128
+
+enum {
+	FT_OK = 0,
+	FT_EFAIL = -1,		/* an error: bad SQL state, constraint, I/O */
+	FT_ENOTFOUND = -2,	/* no such customer (or an ambiguous prefix) */
+	FT_EINVAL = -3,		/* an argument the store will not take */
+	FT_ETEMP = -4		/* store unreachable or busy: retry later */
+};
+
+typedef struct ft_store ft_store;
+
+typedef struct ft_customer {
+	int64_t id;			/* row id, internal to one store */
+	char uuid[FT_UUID_LEN + 1];	/* the public id */
+	char *name;			/* may be NULL */
+	char *email;			/* may be NULL */
+	char *notes;			/* may be NULL */
+	int consent;			/* 1: agreed to be recognised */
+	int64_t created_at;
+	int64_t last_visit;		/* 0: never */
+	int64_t visit_count;
+	int64_t faces;			/* number of face samples */
+} ft_customer;
+
+typedef struct ft_visit {
+	int64_t id;
+	int64_t customer_id;
+	char customer[FT_UUID_LEN + 1];	/* the customer's uuid */
+	char *name;			/* the customer's name when read */
+	char *email;			/* the customer's e-mail when read */
+	int64_t ts;
+	char *source;			/* camera or site name; may be NULL */
+	double distance;		/* match distance; < 0 when unknown */
+	int new_customer;		/* the visit that registered them */
+	int64_t number;			/* nth visit of this customer (read) */
+} ft_visit;
+
+typedef struct ft_face {
+	int64_t id;
+	int64_t customer_id;
+	float descriptor[FT_DESCRIPTOR_DIM];
+	double quality;
+	int64_t created_at;
+} ft_face;
+
+typedef struct ft_event {
+	int64_t id;
+	int64_t ts;
+	char *kind;			/* "visit", "customer", "forget", ... */
+	int64_t customer_id;		/* 0 when none */
+	char *payload;			/* a JSON text */
+} ft_event;
+
+typedef struct ft_stats {
+	int64_t total_customers;
+	int64_t new_today;		/* customers created today */
+	int64_t visits_today;
+	int64_t visits_week;		/* since the start of day 6 days ago */
+	int64_t visited;		/* customers with at least one visit */
+	int64_t returning;		/* customers with two or more visits */
+} ft_stats;
+
+/* Sort orders of ft_store_customers. */
+enum ft_customer_sort {
+	FT_SORT_CREATED = 0,
+	FT_SORT_NAME,
+	FT_SORT_LAST_VISIT,
+	FT_SORT_VISITS
+};
+
+typedef struct ft_customer_filter {
+	const char *name;	/* substring of the name, any case; NULL: all */
+	int64_t since;		/* created at or after; 0: no bound */
+	int64_t until;		/* created before; 0: no bound */
+	int64_t min_visits;
+	enum ft_customer_sort sort;
+	int descending;
+	int64_t limit;		/* 0: no limit */
+} ft_customer_filter;
+
+typedef struct ft_visit_filter {
+	int64_t since;		/* ts >= since; 0: no bound */
+	int64_t until;		/* ts < until; 0: no bound */
+	int64_t customer_id;	/* 0: every customer */
+	const char *source;	/* NULL: every source */
+	int descending;		/* newest first */
+	int64_t limit;		/* 0: no limit */
+} ft_visit_filter;
+
+/* Callbacks of the listing functions: the record is the store's and valid
+ * only during the call.  Return 0 to go on, nonzero to stop the listing
+ * (which then returns that value). */
+typedef int (*ft_customer_cb)(void *ctx, const ft_customer *c);
+typedef int (*ft_visit_cb)(void *ctx, const ft_visit *v);
+typedef int (*ft_face_cb)(void *ctx, const ft_face *f);
+typedef int (*ft_event_cb)(void *ctx, const ft_event *e);
+/* ft_store_top: the customer and their visits in the range. */
+typedef int (*ft_top_cb)(void *ctx, const ft_customer *c, int64_t visits);
+
+/*
+ * Open the store at url and apply pending migrations.  On failure returns
+ * an FT_E* code, sets *out to NULL and writes a message into err (never the
+ * password); FT_ETEMP when the server cannot be reached.
+ */
+int ft_store_open(const char *url, ft_store **out, char *err, size_t errlen);
+void ft_store_close(ft_store *s);
+
+/* The last error's message; valid until the next call on s. */
+const char *ft_store_errmsg(const ft_store *s);
+/* "sqlite" or "mysql". */
+const char *ft_store_backend(const ft_store *s);
+/* Newest schema version applied. */
+int ft_store_schema_version(const ft_store *s);
+
+/* Program exit status for a store return code (FT_ETEMP: 75, else 1). */
+int ft_store_exit_status(int rc);
+
+/*
+ * Transactions nest: only the outermost begin/commit reach the database.
+ * A rollback at any depth undoes the whole outermost transaction.
+ */
+int ft_store_begin(ft_store *s);
+int ft_store_commit(ft_store *s);
+void ft_store_rollback(ft_store *s);
+
+/* --- customers --- */
+
+/* Add c.  An empty c->uuid gets a new random one and a zero created_at the
+ * current time; both, and c->id, are written back into c. */
+int ft_store_customer_add(ft_store *s, ft_customer *c);
+
+/* Bulk loading: add c like ft_store_customer_add() but without an
+ * event. */
+int ft_store_customer_insert(ft_store *s, ft_customer *c);
+
+/* Fields of ft_store_customer_update. */
+enum {
+	FT_FIELD_NAME = 1,
+	FT_FIELD_EMAIL = 2,
+	FT_FIELD_NOTES = 4,
+	FT_FIELD_CONSENT = 8
+};
+/* Write the chosen fields of c into the customer c->id. */
+int ft_store_customer_update(ft_store *s, const ft_customer *c,
+			     unsigned fields);
+
+/* Find a customer by uuid, or by a unique uuid prefix of 8 or more
+ * characters.  FT_ENOTFOUND when none or several match.  Release *out with
+ * ft_customer_clear(). */
+int ft_store_customer_get(ft_store *s, const char *id, ft_customer *out);
+int ft_store_customer_get_id(ft_store *s, int64_t id, ft_customer *out);
+
+int ft_store_customers(ft_store *s, const ft_customer_filter *f,
+		       ft_customer_cb cb, void *ctx);
+
+/* Move drop's visits, faces and events to keep, recompute keep's counts
+ * and delete drop; one transaction. */
+int ft_store_customer_merge(ft_store *s, int64_t keep, int64_t drop);
+
+/* Delete the customer with their faces, visits and events; one
+ * transaction. */
+int ft_store_customer_forget(ft_store *s, int64_t id);
+
+void ft_customer_clear(ft_customer *c);
+
+/* --- visits --- */
+
+/* Record a visit of v->customer_id at v->ts, update the customer's
+ * last_visit and visit_count and add a "visit" event; one transaction.
+ * Writes v->id back. */
+int ft_store_visit_add(ft_store *s, ft_visit *v);
+
+/* Visits in ascending time (descending with f->descending), with the
+ * customer's uuid, name and e-mail and the visit's number. */
+int ft_store_visits(ft_store *s, const ft_visit_filter *f, ft_visit_cb cb,
+		    void *ctx);
+
+void ft_visit_clear(ft_visit *v);
+
+/*
+ * Bulk loading, for imports and demo data: insert a visit without touching
+ * counters or events.  Call ft_store_recount() when done.
+ */
+int ft_store_visit_insert(ft_store *s, const ft_visit *v);
+/* Recompute every customer's visit_count and last_visit from visits. */
+int ft_store_recount(ft_store *s);
+
+/* --- figures --- */
+
+/* Dashboard figures; now is the current time (days are local). */
+int ft_store_stats(ft_store *s, int64_t now, ft_stats *out);
+/* Visits with since <= ts < until. */
+int ft_store_count_visits(ft_store *s, int64_t since, int64_t until,
+			  int64_t *out);
+/* Customers created in since <= created_at < until. */
+int ft_store_count_customers(ft_store *s, int64_t since, int64_t until,
+			     int64_t *out);
+/* Customers with the most visits in [since, until) (0: no bound), most
+ * first, ties by name. */
+int ft_store_top(ft_store *s, int64_t since, int64_t until, int64_t limit,
+		 ft_top_cb cb, void *ctx);
+
+/* --- face samples --- */
+
+/* Add a sample to a customer; writes f->id and f->created_at back. */
+int ft_store_face_add(ft_store *s, ft_face *f);
+/* Samples with id > after_id, of one customer (customer_id > 0) or of all,
+ * in id order. */
+int ft_store_faces(ft_store *s, int64_t customer_id, int64_t after_id,
+		   ft_face_cb cb, void *ctx);
+
+/* --- events --- */
+
+/* Append an event; payload is a JSON text (copied). */
+int ft_store_event_add(ft_store *s, const char *kind, int64_t customer_id,
+		       const char *payload, int64_t *id);
+/* Events with id > after_id in id order, at most limit (0: all). */
+int ft_store_events(ft_store *s, int64_t after_id, int64_t limit,
+		    ft_event_cb cb, void *ctx);
+
+/* --- settings kept in the store --- */
+
+/* *out is a newly allocated string (NULL when unset). */
+int ft_store_meta_get(ft_store *s, const char *key, char **out);
+int ft_store_meta_set(ft_store *s, const char *key, const char *value);
+
+#endif

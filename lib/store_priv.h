@@ -1,0 +1,82 @@
+/*
+ * store_priv.h — what a store backend (store_sqlite.c, store_mysql.c)
+ * provides to store.c, which writes every query once over this interface.
+ *
+ * SQL handed to a backend uses "?" placeholders and the subset of SQL that
+ * SQLite and MySQL/MariaDB share.  Parameters are numbered from 1, result
+ * columns from 0 (as in SQLite).  Every function that can fail returns
+ * FT_OK or an FT_E* code and leaves a message for errmsg(); FT_ETEMP means
+ * the server is unreachable, the connection was lost or a lock wait timed
+ * out, so the caller may exit with 75 and be run again.
+ */
+#ifndef FT_STORE_PRIV_H
+#define FT_STORE_PRIV_H
+
+#include "store.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { FT_ROW = 1, FT_DONE = 0 };
+
+typedef struct ft_driver {
+	const char *name;	/* "sqlite", "mysql": the sql/ folder too */
+	const char *begin_sql;	/* starts a write transaction */
+
+	/* spec is the URL without "sqlite:" (a path), or the whole mysql://
+	 * URL.  On failure *db is NULL and err holds a message naming the
+	 * host and database but never the password. */
+	int (*open)(const char *spec, void **db, char *err, size_t errlen);
+	void (*close)(void *db);
+	const char *(*errmsg)(void *db);
+
+	/* Run one statement without parameters or results. */
+	int (*exec)(void *db, const char *sql);
+
+	/* Compile sql into *stmt, owned by the caller until finalize(). */
+	int (*prepare)(void *db, const char *sql, void **stmt);
+	/* Binding copies what it is given.  bind_text with NULL binds NULL. */
+	int (*bind_int64)(void *stmt, int i, int64_t v);
+	int (*bind_double)(void *stmt, int i, double v);
+	int (*bind_text)(void *stmt, int i, const char *v);
+	int (*bind_blob)(void *stmt, int i, const void *v, size_t n);
+	/* FT_ROW with a row ready, FT_DONE at the end, or an FT_E* code.
+	 * The first step after binding (or reset) executes the statement. */
+	int (*step)(void *stmt);
+	/* Column readers for the current row.  Text and blobs are valid
+	 * until the next step, reset or finalize; NULL reads as 0, NULL. */
+	int64_t (*col_int64)(void *stmt, int i);
+	double (*col_double)(void *stmt, int i);
+	const char *(*col_text)(void *stmt, int i);
+	const void *(*col_blob)(void *stmt, int i, size_t *n);
+	int (*col_null)(void *stmt, int i);
+	/* Make a statement ready to bind and run again (drops pending rows;
+	 * bindings may be kept or cleared: store.c binds every parameter). */
+	int (*reset)(void *stmt);
+	void (*finalize)(void *stmt);
+	/* Rows changed by the statement's last run. */
+	int64_t (*changes)(void *stmt);
+	/* Id of the last row inserted through db. */
+	int64_t (*last_id)(void *db);
+
+	/* Serialise schema migrations across processes: sqlite takes the
+	 * write lock, mysql a named lock.  unlock(db, ok) commits (ok) or
+	 * rolls back what lock() began, where the backend can. */
+	int (*migrate_lock)(void *db);
+	int (*migrate_unlock)(void *db, int ok);
+} ft_driver;
+
+extern const ft_driver ft_driver_sqlite;
+extern const ft_driver ft_driver_mysql;
+
+/* The migrations compiled from sql/DIALECT/NNNN-name.sql, ending with a
+ * zeroed entry.  Statements in sql are separated by ";" at a line's end. */
+struct ft_migration {
+	const char *dialect;
+	int version;
+	const char *name;
+	const char *sql;
+};
+extern const struct ft_migration ft_migrations[];
+
+#endif

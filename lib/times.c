@@ -1,0 +1,238 @@
+/*
+ * times — instants, RFC 3339 and local days.
+ */
+#include "times.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+int64_t
+ft_time_now(void)
+{
+	const char *pin = getenv("FT_NOW");
+	struct timeval tv;
+	int64_t ms;
+
+	if (pin && *pin && ft_time_parse(pin, 0, 0, &ms) == 0)
+		return ms;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static int64_t
+floor_div(int64_t a, int64_t b)
+{
+	int64_t q = a / b;
+
+	if ((a % b) && ((a < 0) != (b < 0)))
+		q--;
+	return q;
+}
+
+char *
+ft_time_format(int64_t ms, char *buf)
+{
+	time_t sec = (time_t)floor_div(ms, 1000);
+	int milli = (int)(ms - (int64_t)sec * 1000);
+	struct tm tm;
+
+	char tmp[64];
+
+	gmtime_r(&sec, &tm);
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, milli);
+	tmp[FT_TIME_BUFSZ - 1] = '\0';	/* years past 9999 only */
+	memcpy(buf, tmp, FT_TIME_BUFSZ);
+	return buf;
+}
+
+char *
+ft_time_date(int64_t ms, char *buf)
+{
+	time_t sec = (time_t)floor_div(ms, 1000);
+	struct tm tm;
+
+	char tmp[48];
+
+	localtime_r(&sec, &tm);
+	snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday);
+	tmp[10] = '\0';
+	memcpy(buf, tmp, 11);
+	return buf;
+}
+
+/* Local midnight of year-mon-mday (mday may overflow; mktime normalises). */
+static int64_t
+local_midnight(int year, int mon, int mday)
+{
+	struct tm tm;
+
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = year - 1900;
+	tm.tm_mon = mon;
+	tm.tm_mday = mday;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * 1000;
+}
+
+int64_t
+ft_time_day_add(int64_t ms, int n)
+{
+	time_t sec = (time_t)floor_div(ms, 1000);
+	struct tm tm;
+
+	localtime_r(&sec, &tm);
+	return local_midnight(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday + n);
+}
+
+int64_t
+ft_time_day_start(int64_t ms)
+{
+	return ft_time_day_add(ms, 0);
+}
+
+static int
+digits(const char *s, int n, int *out)
+{
+	int v = 0, i;
+
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+static int64_t
+days_from_civil(int y, int m, int d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = floor_div(y, 400);
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static int
+parse_datetime(const char *s, int end_of_day, int64_t *out)
+{
+	int y, mo, d, h = 0, mi = 0, sec = 0, milli = 0, off = 0;
+	int has_time = 0, has_zone = 0;
+	const char *p;
+
+	if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || digits(s + 8, 2, &d))
+		return -1;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31)
+		return -1;
+	p = s + 10;
+	if (*p == 'T' || *p == 't' || *p == ' ') {
+		has_time = 1;
+		if (digits(p + 1, 2, &h) || p[3] != ':' ||
+		    digits(p + 4, 2, &mi))
+			return -1;
+		p += 6;
+		if (*p == ':') {
+			if (digits(p + 1, 2, &sec))
+				return -1;
+			p += 3;
+			if (*p == '.' || *p == ',') {
+				int scale = 100;
+
+				p++;
+				if (!isdigit((unsigned char)*p))
+					return -1;
+				for (; isdigit((unsigned char)*p); p++) {
+					milli += (*p - '0') * scale;
+					scale /= 10;
+				}
+			}
+		}
+		if (h > 23 || mi > 59 || sec > 60)
+			return -1;
+		if (*p == 'Z' || *p == 'z') {
+			has_zone = 1;
+			p++;
+		} else if (*p == '+' || *p == '-') {
+			int oh, om, sign = *p == '-' ? -1 : 1;
+
+			if (digits(p + 1, 2, &oh) || p[3] != ':' ||
+			    digits(p + 4, 2, &om))
+				return -1;
+			off = sign * (oh * 60 + om);
+			has_zone = 1;
+			p += 6;
+		}
+	}
+	if (*p)
+		return -1;
+	if (!has_time) {
+		*out = local_midnight(y, mo - 1, d + (end_of_day ? 1 : 0));
+		return 0;
+	}
+	if (has_zone) {
+		int64_t days = days_from_civil(y, mo, d);
+
+		*out = ((days * 86400 + h * 3600 + mi * 60 + sec) -
+			(int64_t)off * 60) * 1000 + milli;
+	} else {
+		struct tm tm;
+
+		memset(&tm, 0, sizeof tm);
+		tm.tm_year = y - 1900;
+		tm.tm_mon = mo - 1;
+		tm.tm_mday = d;
+		tm.tm_hour = h;
+		tm.tm_min = mi;
+		tm.tm_sec = sec;
+		tm.tm_isdst = -1;
+		*out = (int64_t)mktime(&tm) * 1000 + milli;
+	}
+	return 0;
+}
+
+int
+ft_time_parse(const char *s, int64_t now, int end_of_day, int64_t *out)
+{
+	char *end;
+	long long n;
+
+	if (!s || !*s)
+		return -1;
+	if (!strcmp(s, "now")) {
+		*out = now;
+		return 0;
+	}
+	if (!strcmp(s, "today")) {
+		*out = ft_time_day_add(now, end_of_day ? 1 : 0);
+		return 0;
+	}
+	if (!strcmp(s, "yesterday")) {
+		*out = ft_time_day_add(now, end_of_day ? 0 : -1);
+		return 0;
+	}
+	if (isdigit((unsigned char)s[0]) && !strchr(s, '-')) {
+		n = strtoll(s, &end, 10);
+		if (n < 0 || n > 100000 || end[0] == '\0' || end[1] != '\0')
+			return -1;
+		switch (end[0]) {
+		case 'd': *out = now - n * FT_MS_PER_DAY; return 0;
+		case 'h': *out = now - n * 3600000LL; return 0;
+		case 'm': *out = now - n * 60000LL; return 0;
+		default: return -1;
+		}
+	}
+	return parse_datetime(s, end_of_day, out);
+}

@@ -1,0 +1,43 @@
+/*
+ * times — instants as milliseconds since the epoch (UTC), their RFC 3339
+ * form, and the local calendar days that reports and statistics count in.
+ *
+ * Days are the local days of the TZ environment variable: "today" for a shop
+ * is the shop's day.  Records always carry UTC.
+ */
+#ifndef FT_TIMES_H
+#define FT_TIMES_H
+
+#include <stdint.h>
+
+#define FT_TIME_BUFSZ 32	/* room for "2026-11-24T09:15:02.120Z" */
+#define FT_MS_PER_DAY 86400000LL
+
+/* The current time; FT_NOW (an RFC 3339 time) pins it, for tests and demos. */
+int64_t ft_time_now(void);
+
+/* Write "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (FT_TIME_BUFSZ bytes); returns
+ * buf. */
+char *ft_time_format(int64_t ms, char *buf);
+/* Write the local date "YYYY-MM-DD" of ms into buf (11 bytes); returns buf. */
+char *ft_time_date(int64_t ms, char *buf);
+
+/* Start of the local day holding ms. */
+int64_t ft_time_day_start(int64_t ms);
+/* Start of the local day n days after (n < 0: before) the day holding ms.
+ * Daylight-saving days of 23 or 25 hours are counted as one day. */
+int64_t ft_time_day_add(int64_t ms, int n);
+
+/*
+ * Parse a time given by a user:
+ *   2026-11-24                  local midnight (end of that day when
+ *                               end_of_day is set: the next midnight)
+ *   2026-11-24T09:15[:02[.120]][Z|+01:00]   a moment (local without zone)
+ *   2026-11-24 09:15:02         the same with a space
+ *   now, today, yesterday       (today/yesterday follow the date rule)
+ *   7d, 12h, 30m                that long before now
+ * Returns 0 and sets *out, or -1 when s is not one of these.
+ */
+int ft_time_parse(const char *s, int64_t now, int end_of_day, int64_t *out);
+
+#endif

@@ -1,0 +1,161 @@
+/*
+ * util — messages, exit statuses and memory helpers.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *progname = "facetrack";
+
+void
+ft_set_progname(const char *argv0)
+{
+	const char *slash;
+
+	if (!argv0 || !*argv0)
+		return;
+	slash = strrchr(argv0, '/');
+	progname = slash ? slash + 1 : argv0;
+}
+
+const char *
+ft_progname(void)
+{
+	return progname;
+}
+
+static void
+vwarn(const char *fmt, va_list ap)
+{
+	fflush(stdout);
+	fprintf(stderr, "%s: ", progname);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
+ft_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+}
+
+void
+ft_die(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vwarn(fmt, ap);
+	va_end(ap);
+	exit(status);
+}
+
+void *
+ft_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		ft_die(FT_EXIT_FAIL, "out of memory");
+	return p;
+}
+
+void *
+ft_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		ft_die(FT_EXIT_FAIL, "out of memory");
+	return p;
+}
+
+void *
+ft_xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		ft_die(FT_EXIT_FAIL, "out of memory");
+	return p;
+}
+
+char *
+ft_xstrdup(const char *s)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		ft_die(FT_EXIT_FAIL, "out of memory");
+	return d;
+}
+
+char *
+ft_xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		ft_die(FT_EXIT_FAIL, "out of memory");
+	return s;
+}
+
+int
+ft_close_stdout(int status)
+{
+	int bad = fflush(stdout) != 0 || ferror(stdout);
+
+	if (fclose(stdout) != 0)
+		bad = 1;
+	if (bad && errno != EPIPE) {
+		fprintf(stderr, "%s: write error: %s\n", progname,
+			strerror(errno ? errno : EIO));
+		return FT_EXIT_FAIL;
+	}
+	if (bad)
+		return FT_EXIT_FAIL;
+	return status;
+}
+
+int
+ft_parse_int(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+ft_secret_equal(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i;
+	unsigned char d = la != lb;
+
+	/* Walk the expected secret's length whatever the input's. */
+	for (i = 0; i < lb; i++)
+		d |= (unsigned char)(b[i] ^ (i < la ? a[i] : 0));
+	return d == 0;
+}

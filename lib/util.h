@@ -1,0 +1,55 @@
+/*
+ * util — messages, exit statuses and memory helpers shared by every program.
+ *
+ * Messages go to stderr prefixed with the program name set by
+ * ft_set_progname().  The allocation helpers never return NULL: they end the
+ * program with status FT_EXIT_FAIL when memory runs out.
+ */
+#ifndef FT_UTIL_H
+#define FT_UTIL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit statuses, the same in every program and listed in every man page. */
+enum {
+	FT_EXIT_OK = 0,		/* success */
+	FT_EXIT_FAIL = 1,	/* a failure */
+	FT_EXIT_USAGE = 2,	/* a usage error */
+	FT_EXIT_DATA = 3,	/* a malformed input record */
+	FT_EXIT_TEMPFAIL = 75	/* worth retrying: store, SMTP or LLM away */
+};
+
+/* Remember the program's name (the last component of argv0) for messages.
+ * The string must outlive the program's use of messages. */
+void ft_set_progname(const char *argv0);
+const char *ft_progname(void);
+
+/* "prog: message\n" on stderr. */
+void ft_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The same, then exit(status). */
+_Noreturn void ft_die(int status, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+void *ft_xmalloc(size_t n);
+void *ft_xcalloc(size_t n, size_t size);
+void *ft_xrealloc(void *p, size_t n);
+/* Copy of s; NULL stays NULL. */
+char *ft_xstrdup(const char *s);
+/* Newly allocated string from a printf format. */
+char *ft_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Flush and close stdout; on a lost write say "write error" and return
+ * FT_EXIT_FAIL, else return status unchanged.  Call last in main:
+ * return ft_close_stdout(status);
+ */
+int ft_close_stdout(int status);
+
+/* Parse a whole decimal integer in [min, max]; 0 on success, -1 otherwise. */
+int ft_parse_int(const char *s, long long min, long long max, long long *out);
+
+/* Compare two equal-length secrets in time independent of their contents. */
+int ft_secret_equal(const char *a, const char *b);
+
+#endif
