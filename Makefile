@@ -28,6 +28,14 @@ JQ_CFLAGS ?=
 JQ_LIBS ?= -ljq -lonig
 CSV_CFLAGS ?=
 CSV_LIBS ?= -lcsv
+CURL_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libcurl)
+CURL_LIBS ?= $(shell $(PKG_CONFIG) --libs libcurl)
+CAIRO_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags cairo 2>/dev/null)
+CAIRO_LIBS ?= $(shell $(PKG_CONFIG) --libs cairo 2>/dev/null)
+MHD_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
+MHD_LIBS ?= $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
+READLINE_CFLAGS ?=
+READLINE_LIBS ?= -lreadline
 
 SANITIZE ?=
 
@@ -45,18 +53,32 @@ endif
 
 B = build
 DEPCFLAGS = $(SQLITE_CFLAGS) $(MYSQL_CFLAGS) $(UUID_CFLAGS) $(JQ_CFLAGS) \
-	$(CSV_CFLAGS)
+	$(CSV_CFLAGS) $(CURL_CFLAGS) $(CAIRO_CFLAGS) $(MHD_CFLAGS) \
+	$(READLINE_CFLAGS)
+CXXDEPFLAGS =
 
-# Core modules: no face, frame or index libraries, so that every program can
-# link them and still start in milliseconds.
-CORE_OBJS = util.o times.o config.o jsonl.o format.o csvio.o record.o \
-	store.o store_sqlite.o store_mysql.o migrations.o query.o
-CORE_LIBS = $(SQLITE_LIBS) $(MYSQL_LIBS) $(UUID_LIBS) $(JQ_LIBS) $(CSV_LIBS) -lm
-
+# Every module of lib/ goes into the one static library; a program pulls
+# in only the objects it calls, so ft-query links no face, video or index
+# code and starts in milliseconds.  C++ shims are lib/*.cc.
+LIB_SRCS = $(filter-out lib/migrations.c,$(wildcard lib/*.c))
+LIB_OBJS = $(patsubst lib/%.c,$(B)/lib/%.o,$(LIB_SRCS)) \
+	$(patsubst lib/%.cc,$(B)/lib/%.o,$(wildcard lib/*.cc)) \
+	$(B)/lib/migrations.o
 LIB = $(B)/libfacetrack.a
-LIB_OBJS = $(addprefix $(B)/lib/,$(CORE_OBJS))
 
-PROGRAMS = ft-query ft-enroll
+# What every program links; per-program additions below.
+CORE_LIBS = $(SQLITE_LIBS) $(MYSQL_LIBS) $(UUID_LIBS) $(JQ_LIBS) \
+	$(CSV_LIBS) -lm
+
+# Per-program libraries (LIBS_ft-NAME) and programs that link C++ shims
+# (CXX_PROGRAMS, linked with $(CXX)).
+CXX_PROGRAMS =
+LIBS_ft-chat = $(CURL_LIBS) $(READLINE_LIBS) $(CAIRO_LIBS)
+LIBS_ft-report = $(CURL_LIBS) $(CAIRO_LIBS)
+LIBS_ft-serve = $(MHD_LIBS) $(CURL_LIBS) $(CAIRO_LIBS)
+LIBS_ft-schedule =
+
+PROGRAMS = $(patsubst cmd/%.c,%,$(wildcard cmd/ft-*.c))
 PROGRAM_BINS = $(addprefix $(B)/,$(PROGRAMS))
 TOOLS = $(B)/ft-seed-demo
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
@@ -74,6 +96,9 @@ $(B)/lib/%.o: lib/%.c | $(B)/lib
 $(B)/lib/%.o: $(B)/lib/%.c | $(B)/lib
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 
+$(B)/lib/%.o: lib/%.cc | $(B)/lib
+	$(CXX) $(CXXFLAGS) $(CXXDEPFLAGS) -MMD -MP -c -o $@ $<
+
 # The migrations in sql/ are compiled into the library, so an installed
 # program needs no data files to create or upgrade its store.
 $(B)/lib/migrations.c: scripts/embed-sql $(sort $(wildcard sql/*/*.sql)) | $(B)/lib
@@ -86,8 +111,9 @@ $(LIB): $(LIB_OBJS)
 $(B)/cmd/%.o: cmd/%.c | $(B)/cmd
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/ft-query $(B)/ft-enroll $(B)/ft-seed-demo: $(B)/%: $(B)/cmd/%.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $< $(LIB) $(CORE_LIBS)
+$(PROGRAM_BINS) $(TOOLS): $(B)/%: $(B)/cmd/%.o $(LIB)
+	$(if $(filter $*,$(CXX_PROGRAMS)),$(CXX),$(CC)) $(LDFLAGS) -o $@ $< \
+		$(LIB) $(LIBS_$*) $(CORE_LIBS)
 
 $(B)/cmd/ft-seed-demo.o: scripts/seed-demo.c | $(B)/cmd
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
@@ -95,13 +121,28 @@ $(B)/cmd/ft-seed-demo.o: scripts/seed-demo.c | $(B)/cmd
 $(B)/tests/%: tests/unit/%.c $(LIB) | $(B)/tests
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -o $@ $< $(LIB) $(CORE_LIBS)
 
-check: all $(UNIT_TESTS)
-	mandoc -T lint -W warning $(MANPAGES)
-	PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" \
-		prove -f $(UNIT_TESTS) tests/*.t
+# make check installs what the tests need (scripts/install-deps is quick
+# when everything is there), builds, and runs every test against the
+# binaries just built: unit tests of lib/ and shell tests of the programs,
+# on SQLite and on a throwaway MariaDB server (FT_TEST_MYSQL=0 skips it).
+FT_TEST_MYSQL ?= 1
+PROVE ?= prove
 
-bench: all
-	PATH="$(CURDIR)/$(B):$$PATH" sh scripts/bench
+check: deps
+	$(MAKE) check-build
+	mandoc -T lint -W warning $(MANPAGES)
+	$(if $(filter 1,$(FT_TEST_MYSQL)),sh scripts/mariadb-test run) \
+		env PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" \
+		$(PROVE) $(UNIT_TESTS) tests/*.t
+
+check-build: all $(UNIT_TESTS)
+
+deps:
+	sh scripts/install-deps
+
+bench: deps
+	$(MAKE) all
+	PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" sh scripts/bench
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
@@ -118,6 +159,6 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all check bench install uninstall clean
+.PHONY: all check check-build deps bench install uninstall clean
 
 -include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d)

@@ -258,15 +258,22 @@ main(int argc, char **argv)
 			break;
 	if (!cmd->name)
 		usage_error("unknown command '%s'", cmdname);
-	if (given & ~cmd->opts)
-		usage_error("option not valid with '%s'", cmdname);
+	if (given & ~cmd->opts) {
+		const struct option *lo = longopts;
+
+		while (!(lo->val >= O_NAME && lo->val <= O_DAYS &&
+			 (given & ~cmd->opts & BIT(lo->val))))
+			lo++;
+		usage_error("--%s is not an option of '%s'", lo->name,
+			    cmdname);
+	}
 	if (argc - optind != cmd->args)
 		usage_error(cmd->args ? "'%s' takes one argument"
 			    : "'%s' takes no arguments", cmdname);
 	if ((fmt = ft_format_parse(format_name)) < 0)
 		usage_error("bad --format: '%s'", format_name);
 	if (jq_prog && !(o.jq = ft_jq_compile(jq_prog, &jqerr))) {
-		ft_warn("jq: %s", jqerr);
+		ft_warn("bad --jq program: %s", jqerr);
 		free(jqerr);
 		return FT_EXIT_USAGE;
 	}

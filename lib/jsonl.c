@@ -177,8 +177,23 @@ jq_error_cb(void *data, jv msg)
 			msg = jv_invalid_get_msg(msg);
 		text = jv_dump_string(msg, 0);
 	}
-	if (!q->err)
-		q->err = ft_xstrdup(jv_string_value(text));
+	if (!q->err) {
+		const char *m = jv_string_value(text);
+		char *cut;
+
+		/* Our caller names the program; jq's own advice about shell
+		 * quoting is noise in a message. */
+		if (!strncmp(m, "jq: error: ", 11))
+			m += 11;
+		q->err = ft_xstrdup(m);
+		if ((cut = strstr(q->err, " (Unix shell quoting issues?)")))
+			memmove(cut, cut + 29, strlen(cut + 29) + 1);
+		if ((cut = strchr(q->err, '\n')))
+			*cut = '\0';
+		cut = q->err + strlen(q->err);
+		while (cut > q->err && (cut[-1] == ':' || cut[-1] == ' '))
+			*--cut = '\0';
+	}
 	jv_free(text);
 }
 

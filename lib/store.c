@@ -1084,11 +1084,129 @@ static const char sql_top_all[] =
 	"WHERE c.visit_count > 0 ORDER BY c.visit_count DESC, c.id DESC "
 	"LIMIT ?";
 static const char sql_top_range[] =
-	"SELECT " CUSTOMER_COLS ", t.n FROM (SELECT customer_id, COUNT(*) n "
-	"FROM visits WHERE ts >= ? AND ts < ? GROUP BY customer_id "
-	"ORDER BY n DESC, customer_id DESC LIMIT ?) t "
-	"JOIN customers c ON c.id = t.customer_id "
-	"ORDER BY t.n DESC, c.id DESC";
+	"SELECT customer_id FROM visits WHERE ts >= ? AND ts < ?";
+
+/* Visits per customer, in an open-addressing table keyed by id (> 0). */
+struct tally {
+	int64_t *id;
+	int64_t *n;
+	size_t cap, used;
+};
+
+static void
+tally_add(struct tally *t, int64_t id)
+{
+	size_t i;
+
+	if (2 * (t->used + 1) > t->cap) {
+		struct tally big = { 0 };
+		size_t j;
+
+		big.cap = t->cap ? t->cap * 2 : 4096;
+		big.id = ft_xcalloc(big.cap, sizeof *big.id);
+		big.n = ft_xcalloc(big.cap, sizeof *big.n);
+		for (j = 0; j < t->cap; j++) {
+			if (!t->id[j])
+				continue;
+			i = (size_t)t->id[j] * 0x9e3779b97f4a7c15ULL &
+			    (big.cap - 1);
+			while (big.id[i])
+				i = (i + 1) & (big.cap - 1);
+			big.id[i] = t->id[j];
+			big.n[i] = t->n[j];
+		}
+		big.used = t->used;
+		free(t->id);
+		free(t->n);
+		*t = big;
+	}
+	i = (size_t)id * 0x9e3779b97f4a7c15ULL & (t->cap - 1);
+	while (t->id[i] && t->id[i] != id)
+		i = (i + 1) & (t->cap - 1);
+	if (!t->id[i]) {
+		t->id[i] = id;
+		t->used++;
+	}
+	t->n[i]++;
+}
+
+/* Most visits first, then the newest customer, as sql_top_all orders. */
+static int
+more_visits(int64_t na, int64_t ida, int64_t nb, int64_t idb)
+{
+	return na != nb ? na > nb : ida > idb;
+}
+
+/*
+ * Top visitors of a time range.  Counting in a hash table beats the
+ * databases' GROUP BY over a sorted temporary table several times on a
+ * busy week, and works the same on both backends.
+ */
+static int
+top_range(ft_store *s, int64_t since, int64_t until, int64_t limit,
+	  ft_top_cb cb, void *ctx)
+{
+	struct tally t = { 0 };
+	int64_t *best_id, *best_n;
+	size_t nbest = 0, i, k;
+	void *st;
+	int rc;
+
+	if (!(st = stmt(s, sql_top_range, &rc)))
+		return rc;
+	rc = bind(s, st, "ii", since, until);
+	while (rc == FT_OK && (rc = s->d->step(st)) == FT_ROW) {
+		tally_add(&t, s->d->col_int64(st, 0));
+		rc = FT_OK;
+	}
+	done(s, st);
+	if (rc < 0) {
+		free(t.id);
+		free(t.n);
+		return fail(s, rc, "cannot read visits");
+	}
+	if ((uint64_t)limit > t.used)
+		limit = (int64_t)t.used;
+	best_id = ft_xcalloc((size_t)limit + 1, sizeof *best_id);
+	best_n = ft_xcalloc((size_t)limit + 1, sizeof *best_n);
+	/* Keep the best `limit` in a sorted array: limits are small. */
+	for (i = 0; i < t.cap; i++) {
+		if (!t.id[i])
+			continue;
+		if (nbest == (size_t)limit &&
+		    (!nbest || !more_visits(t.n[i], t.id[i], best_n[nbest - 1],
+					    best_id[nbest - 1])))
+			continue;
+		k = nbest < (size_t)limit ? nbest++ : nbest - 1;
+		while (k > 0 && more_visits(t.n[i], t.id[i], best_n[k - 1],
+					    best_id[k - 1])) {
+			best_n[k] = best_n[k - 1];
+			best_id[k] = best_id[k - 1];
+			k--;
+		}
+		best_n[k] = t.n[i];
+		best_id[k] = t.id[i];
+	}
+	free(t.id);
+	free(t.n);
+	rc = FT_OK;
+	for (i = 0; i < nbest && rc == FT_OK; i++) {
+		ft_customer c;
+
+		rc = ft_store_customer_get_id(s, best_id[i], &c);
+		if (rc == FT_ENOTFOUND) {
+			rc = FT_OK;	/* forgotten meanwhile */
+			continue;
+		}
+		if (rc == FT_OK) {
+			rc = cb(ctx, &c, best_n[i]);
+			ft_customer_clear(&c);
+		}
+	}
+	free(best_id);
+	free(best_n);
+	return rc;
+}
 
 int
 ft_store_top(ft_store *s, int64_t since, int64_t until, int64_t limit,
@@ -1097,18 +1215,14 @@ ft_store_top(ft_store *s, int64_t since, int64_t until, int64_t limit,
 	void *st;
 	int rc;
 
-	if (limit <= 0)
-		limit = INT64_MAX;
-	if (!since && !until) {
-		if (!(st = stmt(s, sql_top_all, &rc)))
-			return rc;
-		rc = bind(s, st, "i", limit);
-	} else {
-		if (!(st = stmt(s, sql_top_range, &rc)))
-			return rc;
-		rc = bind(s, st, "iii", since, until ? until : INT64_MAX,
-			  limit);
-	}
+	if (limit <= 0 || limit > 1000000)
+		limit = 1000000;
+	if (since || until)
+		return top_range(s, since, until ? until : INT64_MAX, limit,
+				 cb, ctx);
+	if (!(st = stmt(s, sql_top_all, &rc)))
+		return rc;
+	rc = bind(s, st, "i", limit);
 	if (rc == FT_OK)
 		rc = each_customer(s, st, CUSTOMER_NCOLS, NULL, cb, ctx);
 	done(s, st);

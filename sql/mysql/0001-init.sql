@@ -36,7 +36,7 @@ CREATE TABLE visits (
 	source VARCHAR(255),
 	distance DOUBLE,
 	new_customer TINYINT NOT NULL DEFAULT 0,
-	KEY visits_ts (ts),
+	KEY visits_ts (ts, customer_id),
 	KEY visits_customer_ts (customer_id, ts),
 	CONSTRAINT visits_customer_fk FOREIGN KEY (customer_id)
 		REFERENCES customers (id)

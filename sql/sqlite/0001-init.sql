@@ -33,7 +33,7 @@ CREATE TABLE visits (
 	distance REAL,
 	new_customer INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX visits_ts ON visits (ts);
+CREATE INDEX visits_ts ON visits (ts, customer_id);
 CREATE INDEX visits_customer_ts ON visits (customer_id, ts);
 
 CREATE TABLE events (
