@@ -1229,6 +1229,57 @@ ft_store_top(ft_store *s, int64_t since, int64_t until, int64_t limit,
 	return rc;
 }
 
+/* --- registration --- */
+
+static const char register_lock[] = "facetrack_register";
+
+int
+ft_store_register_begin(ft_store *s)
+{
+	int rc;
+
+	if (s->d->lock && (rc = s->d->lock(s->db, register_lock)) != FT_OK)
+		return fail(s, rc, "cannot take the registration lock");
+	if ((rc = ft_store_begin(s)) != FT_OK && s->d->unlock)
+		s->d->unlock(s->db, register_lock);
+	return rc;
+}
+
+int
+ft_store_register_end(ft_store *s, int commit)
+{
+	int rc = FT_OK;
+
+	if (commit)
+		rc = ft_store_commit(s);
+	else
+		ft_store_rollback(s);
+	if (s->d->unlock)
+		s->d->unlock(s->db, register_lock);
+	return rc;
+}
+
+int
+ft_store_register(ft_store *s, ft_customer *c, ft_face *faces, int n,
+		  ft_visit *v)
+{
+	int i, rc;
+
+	if ((rc = ft_store_begin(s)) != FT_OK)
+		return rc;
+	rc = ft_store_customer_add(s, c);
+	for (i = 0; rc == FT_OK && i < n; i++) {
+		faces[i].customer_id = c->id;
+		rc = ft_store_face_add(s, &faces[i]);
+	}
+	if (rc == FT_OK) {
+		v->customer_id = c->id;
+		v->new_customer = 1;
+		rc = ft_store_visit_add(s, v);
+	}
+	return finish(s, rc);
+}
+
 /* --- face samples --- */
 
 static const char sql_face_add[] =

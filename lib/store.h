@@ -227,6 +227,28 @@ int ft_store_count_customers(ft_store *s, int64_t since, int64_t until,
 int ft_store_top(ft_store *s, int64_t since, int64_t until, int64_t limit,
 		 ft_top_cb cb, void *ctx);
 
+/* --- registration --- */
+
+/*
+ * Registration of new customers by recognisers must not create two
+ * customers for one person arriving before two cameras at once.  A
+ * recogniser calls ft_store_register_begin(), refreshes its index from
+ * the faces added meanwhile (ft_store_faces) and looks again; then either
+ * ft_store_register() and ft_store_register_end(s, 1), or, when the
+ * face turned out known, ft_store_register_end(s, 0).  Between begin and
+ * end the caller holds the store's write transaction and, on MySQL, a
+ * named lock shared by every recogniser.
+ */
+int ft_store_register_begin(ft_store *s);
+int ft_store_register_end(ft_store *s, int commit);
+
+/* Add customer c (an unnamed one when c->name is NULL) with n face
+ * samples, and their first visit v (new_customer set); writes ids back
+ * into c, faces and v.  Inside register_begin/end, or its own
+ * transaction. */
+int ft_store_register(ft_store *s, ft_customer *c, ft_face *faces, int n,
+		      ft_visit *v);
+
 /* --- face samples --- */
 
 /* Add a sample to a customer; writes f->id and f->created_at back. */

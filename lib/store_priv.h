@@ -64,6 +64,13 @@ typedef struct ft_driver {
 	 * rolls back what lock() began, where the backend can. */
 	int (*migrate_lock)(void *db);
 	int (*migrate_unlock)(void *db, int ok);
+
+	/* Optional: a lock named name held across processes and machines
+	 * until unlock, for decisions a transaction alone cannot serialise
+	 * (two recognisers registering one person).  NULL where the write
+	 * transaction already serialises writers (sqlite). */
+	int (*lock)(void *db, const char *name);
+	int (*unlock)(void *db, const char *name);
 } ft_driver;
 
 extern const ft_driver ft_driver_sqlite;
