@@ -52,22 +52,6 @@ static const struct option longopts[] = {
 
 static ft_store *store;
 
-static _Noreturn void __attribute__((format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (fmt) {
-		fprintf(stderr, "%s: ", ft_progname());
-		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
-		fputc('\n', stderr);
-	}
-	fputs(usage, stderr);
-	exit(FT_EXIT_USAGE);
-}
-
 /* End with the store's message and the status its code calls for. */
 static _Noreturn void
 store_fail(int rc)
@@ -275,9 +259,9 @@ main(int argc, char **argv)
 	ft_customer c;
 	unsigned fields = 0;
 	int opt, rc, consent = -1, nargs;
-	char err[1024], *url;
 
 	ft_set_progname(argv[0]);
+	ft_set_usage(usage);
 	memset(&c, 0, sizeof c);
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -306,44 +290,40 @@ main(int argc, char **argv)
 			printf("ft-enroll %s\n", FT_VERSION);
 			return ft_close_stdout(FT_EXIT_OK);
 		default:
-			usage_error(NULL);
+			ft_usage_error(NULL);
 		}
 	}
 	if (optind >= argc)
-		usage_error("no command given");
+		ft_usage_error("no command given");
 	cmd = argv[optind++];
 	nargs = argc - optind;
 	c.consent = consent > 0;
 
 	if (!strcmp(cmd, "add")) {
 		if (nargs)
-			usage_error("'add' takes no arguments");
+			ft_usage_error("'add' takes no arguments");
 		if (!c.name || !*c.name)
-			usage_error("'add' needs --name");
+			ft_usage_error("'add' needs --name");
 	} else if (!strcmp(cmd, "update")) {
 		if (nargs != 1)
-			usage_error("'update' takes one customer id");
+			ft_usage_error("'update' takes one customer id");
 		if (!fields)
-			usage_error("'update' needs a field to change");
+			ft_usage_error("'update' needs a field to change");
 	} else if (!strcmp(cmd, "merge") || !strcmp(cmd, "forget") ||
 		   !strcmp(cmd, "import")) {
 		if (fields)
-			usage_error("'%s' takes no field options", cmd);
+			ft_usage_error("'%s' takes no field options", cmd);
 		if (nargs != (!strcmp(cmd, "merge") ? 2 : 1))
-			usage_error(!strcmp(cmd, "merge") ?
+			ft_usage_error(!strcmp(cmd, "merge") ?
 				    "'merge' takes two customer ids" :
 				    "'%s' takes one argument", cmd);
 	} else {
-		usage_error("unknown command '%s'", cmd);
+		ft_usage_error("unknown command '%s'", cmd);
 	}
 	if ((fields & FT_FIELD_NAME) && !*c.name)
-		usage_error("the name cannot be empty");
+		ft_usage_error("the name cannot be empty");
 
-	url = ft_config_db_url();
-	rc = ft_store_open(url, &store, err, sizeof err);
-	free(url);
-	if (rc != FT_OK)
-		ft_die(ft_store_exit_status(rc), "%s", err);
+	store = ft_store_open_configured();
 
 	rc = FT_EXIT_OK;
 	if (!strcmp(cmd, "add")) {

@@ -87,22 +87,6 @@ struct output {
 	int jq_failed;		/* the jq program raised an error */
 };
 
-static _Noreturn void __attribute__((format(printf, 1, 2)))
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (fmt) {
-		fprintf(stderr, "%s: ", ft_progname());
-		va_start(ap, fmt);
-		vfprintf(stderr, fmt, ap);
-		va_end(ap);
-		fputc('\n', stderr);
-	}
-	fputs(usage, stderr);
-	exit(FT_EXIT_USAGE);
-}
-
 static int
 put(void *p, jv rec)
 {
@@ -180,7 +164,7 @@ parse_time(const char *opt, const char *arg, int64_t now, int end_of_day)
 	int64_t t;
 
 	if (ft_time_parse(arg, now, end_of_day, &t) != 0)
-		usage_error("bad time for --%s: '%s'", opt, arg);
+		ft_usage_error("bad time for --%s: '%s'", opt, arg);
 	return t;
 }
 
@@ -197,10 +181,11 @@ main(int argc, char **argv)
 	unsigned given = 0;
 	int64_t now = ft_time_now();
 	ft_store *store;
-	char err[1024], *url, *jqerr;
+	char *jqerr;
 	int c, rc, fmt;
 
 	ft_set_progname(argv[0]);
+	ft_set_usage(usage);
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c >= O_NAME && c <= O_DAYS)
 			given |= BIT(c);
@@ -213,7 +198,7 @@ main(int argc, char **argv)
 		case O_UNTIL: until = optarg; break;
 		case O_MIN_VISITS:
 			if (ft_parse_int(optarg, 0, INT64_MAX, &n))
-				usage_error("bad --min-visits: '%s'", optarg);
+				ft_usage_error("bad --min-visits: '%s'", optarg);
 			cf.min_visits = n;
 			break;
 		case O_SORT:
@@ -226,18 +211,18 @@ main(int argc, char **argv)
 			else if (!strcmp(optarg, "visits"))
 				cf.sort = FT_SORT_VISITS;
 			else
-				usage_error("bad --sort: '%s'", optarg);
+				ft_usage_error("bad --sort: '%s'", optarg);
 			break;
 		case O_REVERSE: cf.descending = vf.descending = 1; break;
 		case O_LIMIT:
 			if (ft_parse_int(optarg, 1, INT64_MAX, &limit))
-				usage_error("bad --limit: '%s'", optarg);
+				ft_usage_error("bad --limit: '%s'", optarg);
 			break;
 		case O_CUSTOMER: customer = optarg; break;
 		case O_SOURCE: vf.source = optarg; break;
 		case O_DAYS:
 			if (ft_parse_int(optarg, 1, 3660, &days))
-				usage_error("bad --days: '%s' (1 to 3660)",
+				ft_usage_error("bad --days: '%s' (1 to 3660)",
 					    optarg);
 			break;
 		case 'h':
@@ -247,31 +232,31 @@ main(int argc, char **argv)
 			printf("ft-query %s\n", FT_VERSION);
 			return ft_close_stdout(FT_EXIT_OK);
 		default:
-			usage_error(NULL);
+			ft_usage_error(NULL);
 		}
 	}
 	if (optind >= argc)
-		usage_error("no command given");
+		ft_usage_error("no command given");
 	cmdname = argv[optind++];
 	for (cmd = commands; cmd->name; cmd++)
 		if (!strcmp(cmd->name, cmdname))
 			break;
 	if (!cmd->name)
-		usage_error("unknown command '%s'", cmdname);
+		ft_usage_error("unknown command '%s'", cmdname);
 	if (given & ~cmd->opts) {
 		const struct option *lo = longopts;
 
 		while (!(lo->val >= O_NAME && lo->val <= O_DAYS &&
 			 (given & ~cmd->opts & BIT(lo->val))))
 			lo++;
-		usage_error("--%s is not an option of '%s'", lo->name,
+		ft_usage_error("--%s is not an option of '%s'", lo->name,
 			    cmdname);
 	}
 	if (argc - optind != cmd->args)
-		usage_error(cmd->args ? "'%s' takes one argument"
+		ft_usage_error(cmd->args ? "'%s' takes one argument"
 			    : "'%s' takes no arguments", cmdname);
 	if ((fmt = ft_format_parse(format_name)) < 0)
-		usage_error("bad --format: '%s'", format_name);
+		ft_usage_error("bad --format: '%s'", format_name);
 	if (jq_prog && !(o.jq = ft_jq_compile(jq_prog, &jqerr))) {
 		ft_warn("bad --jq program: %s", jqerr);
 		free(jqerr);
@@ -284,11 +269,7 @@ main(int argc, char **argv)
 	if (limit > 0)
 		cf.limit = vf.limit = limit;
 
-	url = ft_config_db_url();
-	rc = ft_store_open(url, &store, err, sizeof err);
-	free(url);
-	if (rc != FT_OK)
-		ft_die(ft_store_exit_status(rc), "%s", err);
+	store = ft_store_open_configured();
 	o.out = ft_out_new(stdout, (enum ft_format)fmt);
 
 	if (!strcmp(cmdname, "customers")) {

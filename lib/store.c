@@ -341,6 +341,19 @@ ft_store_open(const char *url, ft_store **out, char *err, size_t errlen)
 	return FT_OK;
 }
 
+ft_store *
+ft_store_open_configured(void)
+{
+	char err[1024], *url = ft_config_db_url();
+	ft_store *s;
+	int rc = ft_store_open(url, &s, err, sizeof err);
+
+	free(url);
+	if (rc != FT_OK)
+		ft_die(ft_store_exit_status(rc), "%s", err);
+	return s;
+}
+
 void
 ft_store_close(ft_store *s)
 {

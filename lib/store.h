@@ -132,6 +132,11 @@ typedef int (*ft_top_cb)(void *ctx, const ft_customer *c, int64_t visits);
 int ft_store_open(const char *url, ft_store **out, char *err, size_t errlen);
 void ft_store_close(ft_store *s);
 
+/* Open the store the configuration names (ft_config_db_url) for a
+ * program: on failure print the message and exit with 75 (unreachable)
+ * or 1. */
+ft_store *ft_store_open_configured(void);
+
 /* The last error's message; valid until the next call on s. */
 const char *ft_store_errmsg(const ft_store *s);
 /* "sqlite" or "mysql". */

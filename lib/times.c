@@ -126,6 +126,16 @@ days_from_civil(int y, int m, int d)
 }
 
 static int
+days_in_month(int y, int m)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
+				    30, 31 };
+	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+	return days[m - 1] + (m == 2 && leap);
+}
+
+static int
 parse_datetime(const char *s, int end_of_day, int64_t *out)
 {
 	int y, mo, d, h = 0, mi = 0, sec = 0, milli = 0, off = 0;
@@ -135,7 +145,7 @@ parse_datetime(const char *s, int end_of_day, int64_t *out)
 	if (digits(s, 4, &y) || s[4] != '-' || digits(s + 5, 2, &mo) ||
 	    s[7] != '-' || digits(s + 8, 2, &d))
 		return -1;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31)
+	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
 		return -1;
 	p = s + 10;
 	if (*p == 'T' || *p == 't' || *p == ' ') {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 static const char *progname = "facetrack";
+static const char *usage_text = "";
 
 void
 ft_set_progname(const char *argv0)
@@ -56,6 +57,29 @@ ft_die(int status, const char *fmt, ...)
 	vwarn(fmt, ap);
 	va_end(ap);
 	exit(status);
+}
+
+void
+ft_set_usage(const char *text)
+{
+	usage_text = text;
+}
+
+void
+ft_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	if (fmt) {
+		fprintf(stderr, "%s: ", progname);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fputs(usage_text, stderr);
+	exit(FT_EXIT_USAGE);
 }
 
 void *

@@ -31,6 +31,13 @@ void ft_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void ft_die(int status, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* The program's usage text (a string constant), for ft_usage_error. */
+void ft_set_usage(const char *text);
+/* "prog: message" when fmt is not NULL, then the usage, on stderr; exits
+ * with FT_EXIT_USAGE. */
+_Noreturn void ft_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
 void *ft_xmalloc(size_t n);
 void *ft_xcalloc(size_t n, size_t size);
 void *ft_xrealloc(void *p, size_t n);

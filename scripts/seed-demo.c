@@ -169,32 +169,32 @@ main(int argc, char **argv)
 	struct visit *v;
 	struct timespec t0, t1;
 	ft_store *store;
-	char err[1024], *url;
 	long long i;
 	int opt, rc;
 
 	ft_set_progname("seed-demo");
+	ft_set_usage(usage);
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'D': ft_config_set("FT_DB", optarg); break;
 		case 'c':
 			if (ft_parse_int(optarg, 0, 10000000, &ncust))
-				ft_die(FT_EXIT_USAGE, "bad --customers '%s'",
+				ft_usage_error("bad --customers '%s'",
 				       optarg);
 			break;
 		case 'v':
 			if (ft_parse_int(optarg, 0, 100000000, &nvisits))
-				ft_die(FT_EXIT_USAGE, "bad --visits '%s'",
+				ft_usage_error("bad --visits '%s'",
 				       optarg);
 			break;
 		case 'd':
 			if (ft_parse_int(optarg, 1, 3660, &days))
-				ft_die(FT_EXIT_USAGE, "bad --days '%s'",
+				ft_usage_error("bad --days '%s'",
 				       optarg);
 			break;
 		case 's':
 			if (ft_parse_int(optarg, 0, INT64_MAX, &seed))
-				ft_die(FT_EXIT_USAGE, "bad --seed '%s'",
+				ft_usage_error("bad --seed '%s'",
 				       optarg);
 			break;
 		case 'S': source = optarg; break;
@@ -202,16 +202,13 @@ main(int argc, char **argv)
 			fputs(usage, stdout);
 			return ft_close_stdout(FT_EXIT_OK);
 		default:
-			fputs(usage, stderr);
-			return FT_EXIT_USAGE;
+			ft_usage_error(NULL);
 		}
 	}
-	if (optind != argc) {
-		fputs(usage, stderr);
-		return FT_EXIT_USAGE;
-	}
+	if (optind != argc)
+		ft_usage_error("unexpected argument '%s'", argv[optind]);
 	if (nvisits > 0 && ncust == 0)
-		ft_die(FT_EXIT_USAGE, "visits need customers");
+		ft_usage_error("visits need customers");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rng = (uint64_t)seed;
 
@@ -290,11 +287,7 @@ main(int argc, char **argv)
 	for (i = nvisits - 1; i >= 0; i--)
 		first_ts[v[i].customer] = v[i].ts;
 
-	url = ft_config_db_url();
-	rc = ft_store_open(url, &store, err, sizeof err);
-	free(url);
-	if (rc != FT_OK)
-		ft_die(ft_store_exit_status(rc), "%s", err);
+	store = ft_store_open_configured();
 	rc = ft_store_begin(store);
 	{
 		int64_t *ids = ft_xcalloc((size_t)ncust + 1, sizeof *ids);
