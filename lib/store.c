@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <uuid/uuid.h>
 
@@ -426,6 +427,20 @@ finish(ft_store *s, int rc)
 	return rc;
 }
 
+/*
+ * A transaction we own whole, ended by a temporary failure (InnoDB picks
+ * one of two deadlocked transactions to fail; a lock wait may time out),
+ * is worth running again a few times before the caller hears of it.
+ */
+static int
+again(ft_store *s, int own, int rc, int *tries)
+{
+	if (rc != FT_ETEMP || !own || ++*tries >= 4)
+		return 0;
+	usleep((useconds_t)(20000 * *tries));
+	return 1;
+}
+
 /* --- customers --- */
 
 #define CUSTOMER_COLS \
@@ -496,8 +511,8 @@ ft_store_customer_insert(ft_store *s, ft_customer *c)
 	return rc;
 }
 
-int
-ft_store_customer_add(ft_store *s, ft_customer *c)
+static int
+customer_add_once(ft_store *s, ft_customer *c)
 {
 	int rc;
 
@@ -513,6 +528,17 @@ ft_store_customer_add(ft_store *s, ft_customer *c)
 		jv_free(text);
 	}
 	return finish(s, rc);
+}
+
+int
+ft_store_customer_add(ft_store *s, ft_customer *c)
+{
+	int rc, tries = 0, own = s->depth == 0;
+
+	do
+		rc = customer_add_once(s, c);
+	while (again(s, own, rc, &tries));
+	return rc;
 }
 
 int
@@ -766,8 +792,8 @@ write_stmt(ft_store *s, const char *sql, const char *what, const char *fmt,
 	return rc;
 }
 
-int
-ft_store_customer_merge(ft_store *s, int64_t keep, int64_t drop)
+static int
+customer_merge_once(ft_store *s, int64_t keep, int64_t drop)
 {
 	ft_customer k, d;
 	int rc;
@@ -818,6 +844,17 @@ ft_store_customer_merge(ft_store *s, int64_t keep, int64_t drop)
 	return finish(s, rc);
 }
 
+int
+ft_store_customer_merge(ft_store *s, int64_t keep, int64_t drop)
+{
+	int rc, tries = 0, own = s->depth == 0;
+
+	do
+		rc = customer_merge_once(s, keep, drop);
+	while (again(s, own, rc, &tries));
+	return rc;
+}
+
 static const char sql_forget_events[] =
 	"DELETE FROM events WHERE customer_id = ?";
 static const char sql_forget_visits[] =
@@ -825,8 +862,8 @@ static const char sql_forget_visits[] =
 static const char sql_forget_faces[] =
 	"DELETE FROM faces WHERE customer_id = ?";
 
-int
-ft_store_customer_forget(ft_store *s, int64_t id)
+static int
+customer_forget_once(ft_store *s, int64_t id)
 {
 	ft_customer c;
 	int rc;
@@ -851,6 +888,17 @@ ft_store_customer_forget(ft_store *s, int64_t id)
 		rc = ft_store_event_add(s, "forget", 0, "{\"type\":\"forget\"}",
 					NULL);
 	return finish(s, rc);
+}
+
+int
+ft_store_customer_forget(ft_store *s, int64_t id)
+{
+	int rc, tries = 0, own = s->depth == 0;
+
+	do
+		rc = customer_forget_once(s, id);
+	while (again(s, own, rc, &tries));
+	return rc;
 }
 
 /* --- visits --- */
@@ -895,8 +943,8 @@ ft_store_visit_insert(ft_store *s, const ft_visit *v)
 	return insert_visit(s, v);
 }
 
-int
-ft_store_visit_add(ft_store *s, ft_visit *v)
+static int
+visit_add_once(ft_store *s, ft_visit *v)
 {
 	ft_customer c;
 	void *st;
@@ -929,6 +977,17 @@ ft_store_visit_add(ft_store *s, ft_visit *v)
 		ft_customer_clear(&c);
 	}
 	return finish(s, rc);
+}
+
+int
+ft_store_visit_add(ft_store *s, ft_visit *v)
+{
+	int rc, tries = 0, own = s->depth == 0;
+
+	do
+		rc = visit_add_once(s, v);
+	while (again(s, own, rc, &tries));
+	return rc;
 }
 
 void
@@ -1272,8 +1331,8 @@ ft_store_register_end(ft_store *s, int commit)
 	return rc;
 }
 
-int
-ft_store_register(ft_store *s, ft_customer *c, ft_face *faces, int n,
+static int
+register_once(ft_store *s, ft_customer *c, ft_face *faces, int n,
 		  ft_visit *v)
 {
 	int i, rc;
@@ -1291,6 +1350,18 @@ ft_store_register(ft_store *s, ft_customer *c, ft_face *faces, int n,
 		rc = ft_store_visit_add(s, v);
 	}
 	return finish(s, rc);
+}
+
+int
+ft_store_register(ft_store *s, ft_customer *c, ft_face *faces, int n,
+		  ft_visit *v)
+{
+	int rc, tries = 0, own = s->depth == 0;
+
+	do
+		rc = register_once(s, c, faces, n, v);
+	while (again(s, own, rc, &tries));
+	return rc;
 }
 
 /* --- face samples --- */

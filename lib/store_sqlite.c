@@ -65,10 +65,25 @@ s_open(const char *spec, void **out, char *err, size_t errlen)
 	rc = sqlite3_open_v2(spec, &db->h, SQLITE_OPEN_READWRITE |
 			     SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc == SQLITE_OK) {
+		int waited = 0;
+
 		sqlite3_busy_timeout(db->h, BUSY_TIMEOUT_MS);
-		rc = sqlite3_exec(db->h, "PRAGMA journal_mode = WAL; "
-				  "PRAGMA synchronous = NORMAL; "
-				  "PRAGMA foreign_keys = ON", NULL, NULL, &msg);
+		/* Switching a new file to WAL while another process creates
+		 * it can fail busy at once, without the busy handler: wait
+		 * here as the handler would. */
+		for (;;) {
+			sqlite3_free(msg);
+			msg = NULL;
+			rc = sqlite3_exec(db->h, "PRAGMA journal_mode = WAL; "
+					  "PRAGMA synchronous = NORMAL; "
+					  "PRAGMA foreign_keys = ON", NULL, NULL,
+					  &msg);
+			if ((rc & 0xff) != SQLITE_BUSY ||
+			    waited >= BUSY_TIMEOUT_MS)
+				break;
+			sqlite3_sleep(20);
+			waited += 20;
+		}
 	}
 	if (rc != SQLITE_OK) {
 		snprintf(err, errlen, "cannot open SQLite store '%s': %s", spec,
