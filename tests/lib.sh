@@ -1,0 +1,370 @@
+# tests/lib.sh — helpers for the shell tests, in the spirit of git's
+# t/test-lib.sh.  A test file is a POSIX shell script that sources this
+# file, declares its tests and ends with test_done:
+#
+#	#!/bin/sh
+#	. "$(dirname "$0")/lib.sh"
+#	test_expect_success 'stats on an empty store' '
+#		ft-query stats >out &&
+#		test "$(json_get out .total_customers)" = 0
+#	'
+#	test_done
+#
+# Output is TAP for prove.  Each test body runs in a subshell with set -e,
+# inside a temporary directory that belongs to the test file and is
+# removed at exit (FT_TEST_KEEP=1 keeps it).  The output of a failed test
+# is shown as "# " lines on stderr.  Bodies should not rely on "! cmd"
+# (set -e ignores it): use test_grep_not, test_must_be_empty and
+# test_exit_status instead.
+#
+# Store-touching tests run once per store that test_stores lists:
+#
+#	for store in $(test_stores); do
+#		use_store "$store"
+#		test_expect_success "$store: ..." '...'
+#	done
+#
+# FT_TEST_MYSQL_URL (set by scripts/mariadb-test) adds "mysql" to the
+# stores; each use_store then creates a database of its own on that
+# server and drops it at exit.
+
+# shellcheck shell=sh
+
+TEST_NAME=${0##*/}
+TEST_NAME=${TEST_NAME%.t}
+TEST_SRCDIR=$(cd "$(dirname "$0")" && pwd)
+SRCDIR=$(cd "$TEST_SRCDIR/.." && pwd)
+FT_BUILD=${FT_BUILD:-$SRCDIR/build}
+PATH=$FT_BUILD:$PATH
+export FT_BUILD PATH
+
+# Nothing of the caller's configuration may leak into a test: the store,
+# the seed's DB_* names, other settings, config file locations, and the
+# MariaDB client's own variables.
+unset FT_DB DB_HOST DB_PORT DB_USER DB_PASSWORD DB_NAME \
+	OPENROUTER_API_KEY SMTP_SERVER SMTP_PORT SMTP_USER SMTP_PASSWORD \
+	ADMIN_EMAIL API_KEY_SECRET XDG_CONFIG_HOME \
+	MYSQL_HOST MYSQL_PWD MYSQL_TCP_PORT MYSQL_UNIX_PORT MYSQL_HISTFILE
+# Determinism: times and days in UTC, "now" pinned (tests may change
+# either), byte-wise sorting.
+TZ=UTC
+FT_NOW=2026-11-24T12:00:00.000Z
+LC_ALL=C
+export TZ FT_NOW LC_ALL
+unset LANG LANGUAGE
+
+TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/facetrack-$TEST_NAME.XXXXXX") || {
+	echo "1..0 # SKIP cannot create a temporary directory"
+	exit 1
+}
+HOME=$TEST_DIR/home
+FT_SYSCONF=$TEST_DIR/etc/facetrack.conf	# absent unless a test writes it
+FT_DB=sqlite:$TEST_DIR/test.db
+export TEST_DIR HOME FT_SYSCONF FT_DB
+mkdir "$HOME" "$TEST_DIR/etc"
+
+test_count=0
+test_failed=0
+store_n=0
+STORE=sqlite
+STORE_FILE=$TEST_DIR/test.db
+STORE_DB=
+tab=$(printf '\t')
+
+# Helpers report to fd 3, which is the captured output of the running
+# test even when its body redirects stderr.
+exec 3>&2
+
+_test_cleanup() {
+	if [ -s "$TEST_DIR/.mysql-dbs" ]; then
+		while read -r _db; do
+			mysql_client -e "DROP DATABASE IF EXISTS \`$_db\`" \
+				>/dev/null 2>&1
+		done <"$TEST_DIR/.mysql-dbs"
+	fi
+	cd / || :
+	if [ "${FT_TEST_KEEP-}" = 1 ]; then
+		echo "# kept $TEST_DIR" >&2
+	else
+		rm -rf "$TEST_DIR"
+	fi
+}
+trap _test_cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+cd "$TEST_DIR" || exit 1
+
+# test_expect_success TITLE BODY: run BODY (shell commands) in a subshell
+# with set -e; print "ok N - TITLE" or "not ok N - TITLE" with the body
+# and its output as diagnostics.
+test_expect_success() {
+	if [ $# -ne 2 ]; then
+		echo "bug in $0: test_expect_success needs 2 arguments" >&2
+		exit 1
+	fi
+	test_count=$((test_count + 1))
+	_out=$TEST_DIR/.out
+	(
+		set -e
+		eval "$2"
+	) </dev/null >"$_out" 2>&1 3>&2
+	_rc=$?
+	if [ "$_rc" -eq 0 ]; then
+		echo "ok $test_count - $1"
+		return 0
+	fi
+	test_failed=$((test_failed + 1))
+	echo "not ok $test_count - $1"
+	{
+		echo "#   failed (status $_rc): $1"
+		printf '%s\n' "$2" | sed -e '/^[[:space:]]*$/d' -e 's/^/#	/'
+		echo "#   output:"
+		sed 's/^/#   /' "$_out"
+	} >&2
+	return 0
+}
+
+# test_skip TITLE REASON: count a test that cannot run here.
+test_skip() {
+	test_count=$((test_count + 1))
+	echo "ok $test_count - $1 # SKIP $2"
+}
+
+# skip_all REASON: the whole file cannot run here; call before any test.
+skip_all() {
+	echo "1..0 # SKIP $1"
+	exit 0
+}
+
+# test_done: print the plan and exit non-zero if a test failed.
+test_done() {
+	echo "1..$test_count"
+	if [ "$test_failed" -gt 0 ]; then
+		echo "# failed $test_failed of $test_count tests" >&2
+		exit 1
+	fi
+	exit 0
+}
+
+# test_cmp EXPECTED ACTUAL: the files are equal (diff shown if not).
+test_cmp() {
+	diff -u "$1" "$2" >&3
+}
+
+# test_exit_status N CMD...: CMD exits with exactly status N.
+test_exit_status() {
+	_want=$1
+	shift
+	_got=0
+	"$@" || _got=$?
+	if [ "$_got" -ne "$_want" ]; then
+		echo "test_exit_status: expected $_want, got $_got: $*" >&3
+		return 1
+	fi
+}
+
+# test_must_be_empty FILE
+test_must_be_empty() {
+	if [ -s "$1" ]; then
+		echo "'$1' is not empty:" >&3
+		cat "$1" >&3
+		return 1
+	fi
+}
+
+# test_grep [GREP-OPTIONS] PATTERN FILE: some line matches.
+test_grep() {
+	eval "_file=\${$#}"
+	if ! grep "$@" >/dev/null; then
+		echo "test_grep: no match for: $*; '$_file' holds:" >&3
+		cat "$_file" >&3
+		return 1
+	fi
+}
+
+# test_grep_not [GREP-OPTIONS] PATTERN FILE: no line matches.
+test_grep_not() {
+	eval "_file=\${$#}"
+	if grep "$@" >/dev/null; then
+		echo "test_grep_not: unexpected match for: $*:" >&3
+		grep "$@" >&3
+		return 1
+	fi
+}
+
+# test_line_count OP N FILE: the file's line count compares as asked
+# (OP is one of test's -eq -lt -gt ... or =).
+test_line_count() {
+	_n=$(wc -l <"$3" | tr -d ' ')
+	if ! test "$_n" "$1" "$2"; then
+		echo "test_line_count: '$3' has $_n lines, not $1 $2:" >&3
+		head -20 "$3" >&3
+		return 1
+	fi
+}
+
+# test_eq GOT WANT [WHAT]: two strings are equal.
+test_eq() {
+	if [ "$1" != "$2" ]; then
+		echo "test_eq: ${3:-value}: got '$1', want '$2'" >&3
+		return 1
+	fi
+}
+
+# json_get FILE EXPR: jq's raw output of EXPR on each record of FILE.
+json_get() {
+	jq -r "$2" "$1"
+}
+
+# ms_of RFC3339: milliseconds since the epoch (GNU date).
+ms_of() {
+	date -u -d "$1" +%s%3N
+}
+
+# unused_port: a loopback TCP port nothing listens on (bound and let go).
+unused_port() {
+	perl -MIO::Socket::INET -e '
+		my $s = IO::Socket::INET->new(LocalAddr => "127.0.0.1",
+			LocalPort => 0, Proto => "tcp", Listen => 1) or die $!;
+		print $s->sockport, "\n";'
+}
+
+# seed_demo ARGS: scripts/seed-demo into the store FT_DB selects.
+seed_demo() {
+	"$SRCDIR/scripts/seed-demo" "$@"
+}
+
+# csv_decode [FILE]: an RFC 4180 CSV as one line per record, fields
+# separated by tabs (the data under test holds no tabs).
+csv_decode() {
+	perl -e '
+		local $/; my $s = <>; my @f; my $q;
+		while (length $s) {
+			if ($s =~ s/^"((?:[^"]|"")*)"//) {
+				($q = $1) =~ s/""/"/g; push @f, $q;
+			} elsif ($s =~ s/^([^,"\r\n]*)//) {
+				push @f, $1;
+			}
+			if ($s =~ s/^,//) { next }
+			if ($s =~ s/^\r?\n// || !length $s) {
+				print join("\t", @f), "\n"; @f = (); next;
+			}
+			die "csv_decode: bad CSV near: ", substr($s, 0, 20), "\n";
+		}' "$@"
+}
+
+# test_stores: the stores to run store tests on, one a line.
+test_stores() {
+	echo sqlite
+	if [ -n "${FT_TEST_MYSQL_URL-}" ]; then
+		echo mysql
+	fi
+}
+
+# Parts of FT_TEST_MYSQL_URL (mysql://USER:PASS@HOST:PORT/DB).
+_mysql_parse() {
+	[ -n "${_mysql_cnf-}" ] && return 0
+	_u=${FT_TEST_MYSQL_URL#mysql://}
+	MYSQL_USERINFO=${_u%@*}
+	_u=${_u##*@}
+	MYSQL_HOSTPORT=${_u%%/*}
+	MYSQL_BASE=${_u#*/}
+	MYSQL_BASE=${MYSQL_BASE%%\?*}
+	_user=$(printf '%s' "${MYSQL_USERINFO%%:*}" | _pct_decode)
+	_pass=
+	case $MYSQL_USERINFO in
+	*:*) _pass=$(printf '%s' "${MYSQL_USERINFO#*:}" | _pct_decode) ;;
+	esac
+	case $MYSQL_HOSTPORT in
+	*:*) _host=${MYSQL_HOSTPORT%:*} _port=${MYSQL_HOSTPORT##*:} ;;
+	*) _host=$MYSQL_HOSTPORT _port=3306 ;;
+	esac
+	_mysql_cnf=$TEST_DIR/.mysql-client.cnf
+	cat >"$_mysql_cnf" <<EOF
+[client]
+user="$_user"
+password="$_pass"
+host="$_host"
+port=$_port
+protocol=tcp
+default-character-set=utf8mb4
+EOF
+}
+
+_pct_decode() {
+	perl -pe 's/%([0-9A-Fa-f]{2})/chr hex $1/ge'
+}
+
+# mysql_client ARGS: the mariadb client as the test user of
+# FT_TEST_MYSQL_URL (password from a file, not the command line).
+mysql_client() {
+	_mysql_parse
+	mariadb --defaults-file="$_mysql_cnf" "$@"
+}
+
+# use_store sqlite|mysql: point FT_DB at a new, empty store of that kind
+# (a new SQLite file, or a new database on the test server).  Sets STORE,
+# and STORE_FILE or STORE_DB.
+use_store() {
+	# A counter in a file: names stay unique when called in a subshell.
+	store_n=$(($(cat "$TEST_DIR/.store-n" 2>/dev/null || echo 0) + 1))
+	echo "$store_n" >"$TEST_DIR/.store-n"
+	STORE=$1
+	case $1 in
+	sqlite)
+		STORE_FILE=$TEST_DIR/store-$store_n.db
+		STORE_DB=
+		FT_DB=sqlite:$STORE_FILE
+		;;
+	mysql)
+		if [ -z "${FT_TEST_MYSQL_URL-}" ]; then
+			echo "use_store: FT_TEST_MYSQL_URL is not set" >&2
+			exit 1
+		fi
+		_mysql_parse
+		STORE_FILE=
+		STORE_DB=${MYSQL_BASE}_$$_$store_n
+		if ! mysql_client -e "CREATE DATABASE \`$STORE_DB\`
+			CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci" >&2
+		then
+			echo "use_store: cannot create database $STORE_DB" >&2
+			exit 1
+		fi
+		echo "$STORE_DB" >>"$TEST_DIR/.mysql-dbs"
+		FT_DB=mysql://$MYSQL_USERINFO@$MYSQL_HOSTPORT/$STORE_DB
+		;;
+	*)
+		echo "use_store: unknown store '$1'" >&2
+		exit 1
+		;;
+	esac
+	export FT_DB
+}
+
+# store_sql SQL: run SQL on the current store with its own client (not
+# through FaceTrack); rows on stdout, columns separated by tabs, no
+# header.  Keep NULLs out of results: the clients print them differently.
+store_sql() {
+	case $STORE in
+	sqlite) sqlite3 -batch -noheader -separator "$tab" "$STORE_FILE" "$1" ;;
+	mysql) mysql_client -N -B -r "$STORE_DB" -e "$1" ;;
+	esac
+}
+
+# store_tables: the tables of the current store, one a line.
+store_tables() {
+	case $STORE in
+	sqlite) store_sql "SELECT name FROM sqlite_master
+			   WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+			   ORDER BY name" ;;
+	mysql) store_sql "SHOW TABLES" ;;
+	esac
+}
+
+# store_dump: every row of every table, as text, for looking for traces.
+store_dump() {
+	for _t in $(store_tables); do
+		echo "== $_t"
+		store_sql "SELECT * FROM $_t" || return 1
+	done
+}
