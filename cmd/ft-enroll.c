@@ -228,16 +228,15 @@ cmd_import(const char *path)
 	rc = ft_csv_read(f, import_row, &im, &err);
 	if (f != stdin)
 		fclose(f);
-	if (rc < 0) {
+	if (rc < 0 || im.err) {
 		ft_store_rollback(store);
-		ft_warn("%s:%s", im.file, err);
+		if (rc < 0)
+			ft_warn("%s:%s; nothing imported", im.file, err);
+		else
+			ft_warn("%s; nothing imported", im.err);
 		free(err);
-		return FT_EXIT_DATA;
-	}
-	if (im.err) {
-		ft_store_rollback(store);
-		ft_warn("%s; nothing imported", im.err);
 		free(im.err);
+		free(im.ids);
 		return FT_EXIT_DATA;
 	}
 	if (im.store_rc != FT_OK) {

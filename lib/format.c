@@ -181,7 +181,8 @@ flush_table(ft_out *o)
 	return rc;
 }
 
-/* Start a new section when rec's type differs from the current one. */
+/* Start a new section when rec's type differs from the current one;
+ * consumes rec. */
 static int
 section(ft_out *o, jv rec)
 {
@@ -191,6 +192,7 @@ section(ft_out *o, jv rec)
 
 	if (same && jv_array_length(jv_copy(o->columns)) > 0) {
 		jv_free(type);
+		jv_free(rec);
 		return 0;
 	}
 	if (o->format == FT_FORMAT_TABLE)
@@ -206,6 +208,7 @@ section(ft_out *o, jv rec)
 			jv_free(key);
 		jv_free(value);
 	}
+	jv_free(rec);
 	if (o->format == FT_FORMAT_CSV && rc == 0) {
 		int n = jv_array_length(jv_copy(o->columns));
 		const char **names = ft_xcalloc((size_t)n + 1, sizeof *names);
