@@ -95,10 +95,10 @@ test_expect_success "$store: two writers at once both succeed" '
 '
 
 test_expect_success "$store: programs racing to create a new store" '
-	for round in 1 2 3; do
+	for round in 1 2 3 4 5 6; do
 		(
 			use_store "$STORE" &&
-			for p in 1 2 3; do
+			for p in 1 2 3 4; do
 				{ ft-query stats >/dev/null 2>>race.err ||
 					echo "stats $?" >>race.fail; } &
 				{ ft-enroll add --name "Racer $p" >/dev/null \
@@ -106,7 +106,7 @@ test_expect_success "$store: programs racing to create a new store" '
 			done
 			wait
 			no_failures race.fail && test_must_be_empty race.err &&
-			test "$(ft-query stats --jq .total_customers)" = 3 &&
+			test "$(ft-query stats --jq .total_customers)" = 4 &&
 			n=$(ls "$SRCDIR/sql/$STORE"/*.sql | wc -l) &&
 			test "$(store_sql "SELECT count(*) FROM schema_version")" \
 				= "$n"
