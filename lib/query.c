@@ -142,3 +142,47 @@ ft_query_customer(ft_store *s, const char *id, ft_emit_fn emit, void *ctx)
 		rc = ft_query_visits(s, &f, emit, ctx);
 	return rc;
 }
+
+static int
+count_visitor(void *p, const ft_customer *c, int64_t visits)
+{
+	(*(int64_t *)p)++;
+	return 0;
+}
+
+int
+ft_query_count(ft_store *s, int64_t since, int64_t until, unsigned what,
+	       ft_emit_fn emit, void *ctx)
+{
+	int64_t to = until ? until : INT64_MAX, n;
+	jv o = jv_object();
+	int rc = FT_OK;
+
+	o = jv_object_set(o, jv_string("type"), jv_string("count"));
+	o = jv_object_set(o, jv_string("since"),
+			  since ? ft_record_time(since) : jv_null());
+	o = jv_object_set(o, jv_string("until"),
+			  until ? ft_record_time(until) : jv_null());
+	if (what & FT_COUNT_VISITS) {
+		if ((rc = ft_store_count_visits(s, since, to, &n)) == FT_OK)
+			o = jv_object_set(o, jv_string("visits"),
+					  jv_number((double)n));
+	}
+	if (rc == FT_OK && (what & FT_COUNT_VISITORS)) {
+		n = 0;
+		if ((rc = ft_store_top(s, since, until, 0, count_visitor,
+				       &n)) == FT_OK)
+			o = jv_object_set(o, jv_string("visitors"),
+					  jv_number((double)n));
+	}
+	if (rc == FT_OK && (what & FT_COUNT_NEW)) {
+		if ((rc = ft_store_count_customers(s, since, to, &n)) == FT_OK)
+			o = jv_object_set(o, jv_string("new_customers"),
+					  jv_number((double)n));
+	}
+	if (rc != FT_OK) {
+		jv_free(o);
+		return rc;
+	}
+	return emit(ctx, o);
+}

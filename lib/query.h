@@ -43,4 +43,21 @@ int ft_query_customer(ft_store *s, const char *id, ft_emit_fn emit,
 int ft_query_visits(ft_store *s, const ft_visit_filter *f, ft_emit_fn emit,
 		    void *ctx);
 
+/* Figures of ft_query_count, as bits. */
+enum {
+	FT_COUNT_VISITS = 1,	/* visits with since <= ts < until */
+	FT_COUNT_VISITORS = 2,	/* customers with a visit in the range */
+	FT_COUNT_NEW = 4	/* customers registered in the range */
+};
+
+/*
+ * One "count" record of the range since <= t < until (0: no bound) with
+ * the figures asked for (what, FT_COUNT_* bits) as members "visits",
+ * "visitors" and "new_customers", and the range as "since" and "until"
+ * (null when unbounded).  Visits and new customers are counted by the
+ * store as trend counts them; visitors as top ranks them.
+ */
+int ft_query_count(ft_store *s, int64_t since, int64_t until, unsigned what,
+		   ft_emit_fn emit, void *ctx);
+
 #endif
