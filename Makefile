@@ -6,6 +6,7 @@ VERSION = 0.1.0
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+WEBDIR ?= $(PREFIX)/share/facetrack/web
 DESTDIR ?=
 
 CC ?= cc
@@ -36,6 +37,13 @@ MHD_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags libmicrohttpd 2>/dev/null)
 MHD_LIBS ?= $(shell $(PKG_CONFIG) --libs libmicrohttpd 2>/dev/null)
 READLINE_CFLAGS ?=
 READLINE_LIBS ?= -lreadline
+# Capture and JPEG (lib/frame.cc): only the OpenCV modules it uses.
+OPENCV_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags opencv4 2>/dev/null)
+OPENCV_LIBS ?= -lopencv_videoio -lopencv_imgcodecs -lopencv_imgproc \
+	-lopencv_core
+# Debian's FAISS is a static C++ library that needs OpenMP and BLAS.
+FAISS_CFLAGS ?=
+FAISS_LIBS ?= -lfaiss -fopenmp -lblas -llapack
 
 SANITIZE ?=
 
@@ -55,7 +63,7 @@ B = build
 DEPCFLAGS = $(SQLITE_CFLAGS) $(MYSQL_CFLAGS) $(UUID_CFLAGS) $(JQ_CFLAGS) \
 	$(CSV_CFLAGS) $(CURL_CFLAGS) $(CAIRO_CFLAGS) $(MHD_CFLAGS) \
 	$(READLINE_CFLAGS)
-CXXDEPFLAGS =
+CXXDEPFLAGS = $(OPENCV_CFLAGS) $(FAISS_CFLAGS)
 
 # Every module of lib/ goes into the one static library; a program pulls
 # in only the objects it calls, so ft-query links no face, video or index
@@ -75,8 +83,14 @@ CORE_LIBS = $(SQLITE_LIBS) $(MYSQL_LIBS) $(UUID_LIBS) $(JQ_LIBS) \
 CXX_PROGRAMS =
 LIBS_ft-chat = $(CURL_LIBS) $(READLINE_LIBS) $(CAIRO_LIBS)
 LIBS_ft-report = $(CURL_LIBS) $(CAIRO_LIBS)
-LIBS_ft-serve = $(MHD_LIBS) $(CURL_LIBS) $(CAIRO_LIBS)
-LIBS_ft-schedule =
+LIBS_ft-serve = $(MHD_LIBS) $(CURL_LIBS) $(CAIRO_LIBS) -lpthread
+LIBS_ft-schedule = -lpthread
+CXX_PROGRAMS += ft-capture ft-recognize ft-enroll
+LIBS_ft-capture = $(OPENCV_LIBS)
+DLIB_LIBS ?= $(or $(shell $(PKG_CONFIG) --libs dlib-1 2>/dev/null),\
+	-ldlib -lblas -llapack -lpthread)
+LIBS_ft-recognize = $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS) -ldl
+LIBS_ft-enroll = $(DLIB_LIBS) $(OPENCV_LIBS) -ldl
 
 PROGRAMS = $(patsubst cmd/%.c,%,$(wildcard cmd/ft-*.c))
 PROGRAM_BINS = $(addprefix $(B)/,$(PROGRAMS))
@@ -137,6 +151,17 @@ check: deps
 
 check-build: all $(UNIT_TESTS)
 
+# Front-end packages from npm, pinned by each package-lock.json: Chart.js
+# for the dashboard that ft-serve serves from web/, and playwright-core
+# for the browser tests.  npm ci writes node_modules/.package-lock.json,
+# which stands for the whole install here.
+NPM ?= npm
+all: web/node_modules/.package-lock.json
+check-build: tests/browser/node_modules/.package-lock.json
+%/node_modules/.package-lock.json: %/package.json %/package-lock.json
+	cd $* && $(NPM) ci --no-audit --no-fund
+	touch $@
+
 deps:
 	sh scripts/install-deps
 
@@ -150,11 +175,22 @@ install: all
 	install -m 755 $(PROGRAM_BINS) $(DESTDIR)$(BINDIR)
 	for f in $(MANPAGES); do \
 		s=$${f##*.}; install -m 644 $$f $(DESTDIR)$(MANDIR)/man$$s; done
+	install -d $(DESTDIR)$(WEBDIR)/css $(DESTDIR)$(WEBDIR)/js \
+		$(DESTDIR)$(WEBDIR)/img \
+		$(DESTDIR)$(WEBDIR)/node_modules/chart.js/dist
+	install -m 644 web/*.html $(DESTDIR)$(WEBDIR)
+	install -m 644 web/css/*.css $(DESTDIR)$(WEBDIR)/css
+	install -m 644 web/js/*.js $(DESTDIR)$(WEBDIR)/js
+	install -m 644 web/img/* $(DESTDIR)$(WEBDIR)/img
+	install -m 644 web/node_modules/chart.js/dist/chart.umd.min.js \
+		web/node_modules/chart.js/LICENSE.md \
+		$(DESTDIR)$(WEBDIR)/node_modules/chart.js/dist
 
 uninstall:
 	for p in $(PROGRAMS); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
 	for f in $(MANPAGES); do \
 		s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${f##*/}; done
+	rm -rf $(DESTDIR)$(WEBDIR)
 
 clean:
 	rm -rf $(B)

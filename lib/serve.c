@@ -1,0 +1,2118 @@
+/*
+ * serve — the dashboard's HTTP server.
+ *
+ * Threads: libmicrohttpd runs a pool of request threads over epoll; each
+ * opens its own store connection on its first request and keeps it (a
+ * connection that reports the store unreachable is dropped and opened
+ * again by the next request).  The "hub" thread polls the events table
+ * with one more connection and appends new events, already formatted as
+ * server-sent events, to a ring that every stream reads from.
+ *
+ * A stream with nothing to send suspends its connection (no thread, no
+ * busy polling) and is resumed by the hub when an event or a heartbeat
+ * arrives.  Lock order: the hub's mutex, then libmicrohttpd's own.
+ *
+ * Figures (stats, trend, top ...) cost milliseconds to seconds of SQL,
+ * so answers are cached and renewed by two worker threads when the hub
+ * sees events or an answer grows older than cache_ms (see "the cache"
+ * below): a busy counter screen does not turn into a query per request,
+ * and request threads do not wait on a slow store for figures they
+ * already have.
+ */
+#include "serve.h"
+
+#include "jsonl.h"
+#include "query.h"
+#include "record.h"
+#include "schedule.h"
+#include "store.h"
+#include "times.h"
+#include "util.h"
+
+#include <microhttpd.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BODY_MAX	(16 * 1024)	/* largest request body taken */
+#define RING_SIZE	1024		/* events kept for streams */
+#define EVENT_BATCH	256		/* events read per poll */
+#define HEARTBEAT_MS	15000		/* comment line to idle streams */
+#define CACHE_MAX	256		/* cached answers at most */
+#define CACHE_BODY_MAX	(256 * 1024)	/* larger answers are not kept */
+#define LIST_DEFAULT	100		/* default limit of long listings */
+#define LIST_MAX	10000
+#define QUESTION_MAX	4000		/* characters of a chat question */
+#define WORKERS		2		/* threads renewing cached answers */
+
+/* --- shared state --- */
+
+struct msg {
+	int64_t id;
+	char *text;		/* "id: N\nevent: KIND\ndata: ...\n\n" */
+	size_t len;
+};
+
+struct stream {
+	struct ft_server *srv;
+	struct MHD_Connection *conn;
+	int64_t cursor;		/* last event id sent */
+	unsigned hb_seen;	/* heartbeat generation answered */
+	int hello;		/* the opening lines are sent */
+	const struct msg *part;	/* a message larger than one buffer */
+	int64_t part_id;
+	size_t part_off;
+	int waiting;		/* suspended, on the hub's list */
+	struct stream *next;	/* on the hub's waiting list */
+};
+
+struct hub {
+	pthread_mutex_t mu;
+	pthread_cond_t wake;
+	pthread_t thread;
+	int started;
+	int closing;
+	ft_store *store;	/* the poller's own connection */
+	int64_t last_id;	/* newest event seen */
+	struct msg ring[RING_SIZE];
+	size_t head;		/* index of the oldest message */
+	size_t count;
+	atomic_uint gen;	/* bumped on new events: ages the cache */
+	unsigned hb;		/* heartbeat generation */
+	struct stream *waiting;
+	atomic_int streams;
+	int failing;		/* the last poll failed (say so once) */
+};
+
+enum {
+	P_NAME, P_SINCE, P_UNTIL, P_MIN_VISITS, P_SORT, P_REVERSE, P_LIMIT,
+	P_CUSTOMER, P_SOURCE, P_DAYS, P_COUNT
+};
+
+enum route {
+	R_STATS, R_TREND, R_TOP, R_CUSTOMERS, R_CUSTOMER, R_VISITS
+};
+
+/*
+ * A read request as given: the route and the parameters' text.  Times
+ * such as "7d" or "today" are kept as text and read again whenever the
+ * answer is computed, so a cached answer that is refreshed in the
+ * background means what the request meant.  The strings are owned.
+ */
+struct spec {
+	enum route route;
+	char *id;		/* R_CUSTOMER's id */
+	char *v[P_COUNT];	/* NULL: not given */
+};
+
+struct cache_entry {
+	char *key;
+	struct spec spec;	/* what to compute */
+	unsigned gen;		/* the hub's generation when it began */
+	int64_t at;		/* monotonic ms when its computation began */
+	int64_t used;		/* monotonic ms of the last request for it */
+	char *body;		/* NULL until first computed */
+	size_t len;
+	int computing;		/* requests computing it now */
+	int queued;		/* 1: to be renewed, 2: being renewed */
+	struct cache_entry *next;
+};
+
+struct ft_server {
+	struct MHD_Daemon *d;
+	int listen_fd;
+	char *db_url;
+	char *web_dir;		/* realpath of the web directory */
+	size_t web_len;
+	char *api_key;
+	char address[80];
+	ft_serve_config cfg;
+	unsigned serial;	/* tells a thread's store from an old one's */
+
+	pthread_mutex_t stores_mu;
+	ft_store **stores;	/* every request thread's connection */
+	size_t nstores;
+
+	struct hub hub;
+
+	pthread_mutex_t cache_mu;
+	pthread_cond_t cache_done;	/* a computation has ended */
+	pthread_cond_t work;		/* an answer is queued for renewal */
+	struct cache_entry *cache;
+	size_t ncache;
+	pthread_t workers[WORKERS];	/* renew answers in the background */
+	int nworkers;
+	int cache_closing;
+
+	atomic_int active;	/* requests in hand */
+};
+
+enum req_kind { REQ_PLAIN = 0, REQ_STREAM };
+
+struct request {
+	enum req_kind kind;
+	char *body;
+	size_t len;
+	int too_big;
+	struct stream *stream;
+};
+
+static atomic_uint server_serial;
+static _Thread_local ft_store *tl_store;
+static _Thread_local unsigned tl_serial;
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --- responses --- */
+
+static void
+common_headers(struct MHD_Response *r)
+{
+	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+}
+
+static enum MHD_Result
+reply_bytes(struct MHD_Connection *c, unsigned status, const char *type,
+	    const char *body, size_t len, const char *hname,
+	    const char *hvalue)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, (void *)body,
+					    MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	common_headers(r);
+	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (hname)
+		MHD_add_response_header(r, hname, hvalue);
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static const char json_type[] = "application/json; charset=utf-8";
+
+/* Reply with v (consumed) as JSON. */
+static enum MHD_Result
+reply_json(struct MHD_Connection *c, unsigned status, jv v,
+	   const char *hname, const char *hvalue)
+{
+	jv text = jv_dump_string(v, 0);
+	enum MHD_Result ret;
+
+	ret = reply_bytes(c, status, json_type, jv_string_value(text),
+			  (size_t)jv_string_length_bytes(jv_copy(text)),
+			  hname, hvalue);
+	jv_free(text);
+	return ret;
+}
+
+static jv
+error_record(unsigned status, const char *msg)
+{
+	jv o = jv_object();
+
+	o = jv_object_set(o, jv_string("type"), jv_string("error"));
+	o = jv_object_set(o, jv_string("status"), jv_number(status));
+	return jv_object_set(o, jv_string("message"), jv_string(msg));
+}
+
+static enum MHD_Result
+reply_error_h(struct MHD_Connection *c, unsigned status, const char *hname,
+	      const char *hvalue, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+
+static enum MHD_Result
+reply_error_h(struct MHD_Connection *c, unsigned status, const char *hname,
+	      const char *hvalue, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return reply_json(c, status, error_record(status, msg), hname,
+			  hvalue);
+}
+
+#define reply_error(c, status, ...) \
+	reply_error_h((c), (status), NULL, NULL, __VA_ARGS__)
+
+/* --- store connections --- */
+
+/* This thread's store, opened on first use; NULL when it cannot be
+ * opened (the reason is logged). */
+static ft_store *
+thread_store(struct ft_server *srv, int *rc)
+{
+	char err[256];
+	ft_store *s;
+
+	if (tl_store && tl_serial == srv->serial)
+		return tl_store;
+	*rc = ft_store_open(srv->db_url, &s, err, sizeof err);
+	if (*rc != FT_OK) {
+		ft_warn("%s", err);
+		return NULL;
+	}
+	pthread_mutex_lock(&srv->stores_mu);
+	srv->stores = ft_xrealloc(srv->stores,
+				  (srv->nstores + 1) * sizeof *srv->stores);
+	srv->stores[srv->nstores++] = s;
+	pthread_mutex_unlock(&srv->stores_mu);
+	tl_store = s;
+	tl_serial = srv->serial;
+	return s;
+}
+
+/* Forget this thread's store after it reported the server gone. */
+static void
+drop_thread_store(struct ft_server *srv)
+{
+	size_t i;
+
+	if (!tl_store || tl_serial != srv->serial)
+		return;
+	pthread_mutex_lock(&srv->stores_mu);
+	for (i = 0; i < srv->nstores; i++)
+		if (srv->stores[i] == tl_store) {
+			srv->stores[i] = srv->stores[--srv->nstores];
+			break;
+		}
+	pthread_mutex_unlock(&srv->stores_mu);
+	ft_store_close(tl_store);
+	tl_store = NULL;
+}
+
+/* Queue the answers worth renewing after new events. */
+static void cache_events(struct ft_server *srv);
+
+/* --- the hub: following the events table --- */
+
+struct fetched {
+	struct msg *v;
+	size_t n;
+};
+
+/* A kind is sent as an SSE event name: keep it to a safe alphabet. */
+static void
+copy_kind(char *dst, size_t size, const char *kind)
+{
+	size_t i = 0;
+
+	for (; kind && *kind && i + 1 < size; kind++)
+		if ((*kind >= 'a' && *kind <= 'z') ||
+		    (*kind >= 'A' && *kind <= 'Z') ||
+		    (*kind >= '0' && *kind <= '9') || *kind == '_' ||
+		    *kind == '-')
+			dst[i++] = *kind;
+	dst[i] = '\0';
+	if (!i)
+		snprintf(dst, size, "message");
+}
+
+static int
+fetch_event(void *p, const ft_event *e)
+{
+	struct fetched *f = p;
+	char kind[32], *text, *w;
+	const char *r;
+	size_t cap;
+
+	copy_kind(kind, sizeof kind, e->kind);
+	/* A payload line break would end the field: each line becomes
+	 * its own "data:" line, as the SSE format wants. */
+	cap = 64 + strlen(kind) + 2 * strlen(e->payload ? e->payload : "");
+	text = ft_xmalloc(cap + 1);
+	w = text + sprintf(text, "id: %lld\nevent: %s\ndata: ",
+			   (long long)e->id, kind);
+	for (r = e->payload ? e->payload : ""; *r; r++) {
+		if (*r == '\r')
+			continue;
+		if (*r == '\n') {
+			w += sprintf(w, "\ndata: ");
+			continue;
+		}
+		*w++ = *r;
+	}
+	w += sprintf(w, "\n\n");
+	f->v = ft_xrealloc(f->v, (f->n + 1) * sizeof *f->v);
+	f->v[f->n].id = e->id;
+	f->v[f->n].text = text;
+	f->v[f->n].len = (size_t)(w - text);
+	f->n++;
+	return 0;
+}
+
+/* Resume every waiting stream; with the hub locked. */
+static void
+wake_streams(struct hub *h)
+{
+	struct stream *st, *next;
+
+	for (st = h->waiting; st; st = next) {
+		next = st->next;
+		st->waiting = 0;
+		st->next = NULL;
+		MHD_resume_connection(st->conn);
+	}
+	h->waiting = NULL;
+}
+
+static int
+event_exists_after(ft_store *s, int64_t id, int *found)
+{
+	struct fetched f = { 0 };
+	size_t i;
+	int rc = ft_store_events(s, id, 1, fetch_event, &f);
+
+	*found = f.n > 0;
+	for (i = 0; i < f.n; i++)
+		free(f.v[i].text);
+	free(f.v);
+	return rc;
+}
+
+/* The newest event id, found with O(log n) keyed lookups: the store's
+ * interface reads events after an id, and a table of millions of events
+ * must not be read through at start. */
+static int
+newest_event(ft_store *s, int64_t *out)
+{
+	int64_t lo = 0, hi = 1;
+	int found, rc;
+
+	for (;;) {
+		if ((rc = event_exists_after(s, hi, &found)) != FT_OK)
+			return rc;
+		if (!found)
+			break;
+		lo = hi;
+		if (hi > INT64_MAX / 2)
+			break;
+		hi *= 2;
+	}
+	/* Some event lies after lo (or lo is 0); none after hi. */
+	if ((rc = event_exists_after(s, lo, &found)) != FT_OK)
+		return rc;
+	if (!found) {
+		*out = lo;
+		return FT_OK;
+	}
+	while (hi - lo > 1) {
+		int64_t mid = lo + (hi - lo) / 2;
+
+		if ((rc = event_exists_after(s, mid, &found)) != FT_OK)
+			return rc;
+		if (found)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*out = hi;
+	return FT_OK;
+}
+
+static void
+ring_push(struct hub *h, struct msg m)
+{
+	size_t at;
+
+	if (h->count == RING_SIZE) {
+		free(h->ring[h->head].text);
+		h->head = (h->head + 1) % RING_SIZE;
+		h->count--;
+	}
+	at = (h->head + h->count) % RING_SIZE;
+	h->ring[at] = m;
+	h->count++;
+}
+
+/* The oldest message with an id above cursor, or NULL. */
+static const struct msg *
+ring_after(const struct hub *h, int64_t cursor)
+{
+	size_t lo = 0, hi = h->count;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (h->ring[(h->head + mid) % RING_SIZE].id <= cursor)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < h->count ? &h->ring[(h->head + lo) % RING_SIZE] : NULL;
+}
+
+static void *
+hub_main(void *p)
+{
+	struct ft_server *srv = p;
+	struct hub *h = &srv->hub;
+	int64_t last_hb = mono_ms();
+	char err[256];
+
+	pthread_mutex_lock(&h->mu);
+	while (!h->closing) {
+		struct timespec until;
+		struct fetched f = { 0 };
+		int64_t after = h->last_id, now;
+		size_t i;
+		int rc, beat = 0;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += (long)(srv->cfg.poll_ms % 1000) * 1000000L;
+		until.tv_sec += srv->cfg.poll_ms / 1000 +
+				until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&h->wake, &h->mu, &until);
+		if (h->closing)
+			break;
+		pthread_mutex_unlock(&h->mu);
+
+		rc = FT_OK;
+		if (!h->store) {
+			rc = ft_store_open(srv->db_url, &h->store, err,
+					   sizeof err);
+			if (rc != FT_OK && !h->failing)
+				ft_warn("%s", err);
+		}
+		if (h->store) {
+			do {
+				size_t before = f.n;
+
+				rc = ft_store_events(h->store, after,
+						     EVENT_BATCH, fetch_event,
+						     &f);
+				if (f.n > before)
+					after = f.v[f.n - 1].id;
+				if (rc != FT_OK || f.n - before < EVENT_BATCH)
+					break;
+			} while (f.n < 4 * EVENT_BATCH);
+			if (rc != FT_OK) {
+				if (!h->failing)
+					ft_warn("cannot read events: %s",
+						ft_store_errmsg(h->store));
+				if (rc == FT_ETEMP) {
+					ft_store_close(h->store);
+					h->store = NULL;
+				}
+			}
+		}
+
+		now = mono_ms();
+		pthread_mutex_lock(&h->mu);
+		h->failing = rc != FT_OK;
+		for (i = 0; i < f.n; i++) {
+			ring_push(h, f.v[i]);
+			h->last_id = f.v[i].id;
+		}
+		free(f.v);
+		if (f.n) {
+			atomic_fetch_add(&h->gen, 1);
+			cache_events(srv);
+		}
+		if (now - last_hb >= HEARTBEAT_MS) {
+			h->hb++;
+			last_hb = now;
+			beat = 1;
+		}
+		if (f.n || beat)
+			wake_streams(h);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+/* --- event streams --- */
+
+static const char hello_text[] = "retry: 2000\n: facetrack events\n\n";
+static const char ping_text[] = ": ping\n\n";
+
+static size_t
+put_bytes(char *buf, size_t max, size_t *off, const char *s, size_t n)
+{
+	size_t room = max - *off, k = n < room ? n : room;
+
+	memcpy(buf + *off, s, k);
+	*off += k;
+	return k;
+}
+
+static ssize_t
+stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *st = cls;
+	struct hub *h = &st->srv->hub;
+	const struct msg *m;
+	size_t off = 0;
+
+	(void)pos;
+	pthread_mutex_lock(&h->mu);
+	if (!st->hello) {
+		st->hello = 1;
+		st->hb_seen = h->hb;
+		put_bytes(buf, max, &off, hello_text, sizeof hello_text - 1);
+		pthread_mutex_unlock(&h->mu);
+		return (ssize_t)off;
+	}
+	/* The rest of a message too long for the last buffer, while the
+	 * ring still holds it. */
+	if (st->part) {
+		m = ring_after(h, st->part_id - 1);
+		if (m && m->id == st->part_id) {
+			st->part_off += put_bytes(buf, max, &off,
+						  m->text + st->part_off,
+						  m->len - st->part_off);
+			if (st->part_off == m->len) {
+				st->part = NULL;
+				st->cursor = m->id;
+			}
+		} else {
+			st->part = NULL;
+			st->cursor = st->part_id;
+		}
+		if (off) {
+			pthread_mutex_unlock(&h->mu);
+			return (ssize_t)off;
+		}
+	}
+	for (m = ring_after(h, st->cursor); m; m = ring_after(h, st->cursor)) {
+		if (m->len > max - off) {
+			if (off)
+				break;
+			st->part = m;
+			st->part_id = m->id;
+			st->part_off = put_bytes(buf, max, &off, m->text,
+						 m->len);
+			break;
+		}
+		put_bytes(buf, max, &off, m->text, m->len);
+		st->cursor = m->id;
+	}
+	if (!off && st->hb_seen != h->hb && !h->closing) {
+		st->hb_seen = h->hb;
+		put_bytes(buf, max, &off, ping_text, sizeof ping_text - 1);
+	}
+	if (off) {
+		pthread_mutex_unlock(&h->mu);
+		return (ssize_t)off;
+	}
+	if (h->closing) {
+		pthread_mutex_unlock(&h->mu);
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	}
+	/* Nothing to say: wait, off the event loop, until the hub wakes
+	 * us.  Suspending under the hub's lock means no wake-up is lost. */
+	st->waiting = 1;
+	st->next = h->waiting;
+	h->waiting = st;
+	MHD_suspend_connection(st->conn);
+	pthread_mutex_unlock(&h->mu);
+	return 0;
+}
+
+static enum MHD_Result
+open_stream(struct ft_server *srv, struct MHD_Connection *c,
+	    struct request *rq)
+{
+	struct hub *h = &srv->hub;
+	struct MHD_Response *r;
+	struct stream *st;
+	const char *last;
+	long long n;
+	enum MHD_Result ret;
+
+	if (atomic_fetch_add(&h->streams, 1) >= (int)srv->cfg.max_streams) {
+		atomic_fetch_sub(&h->streams, 1);
+		return reply_error_h(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "Retry-After", "10",
+				     "too many event streams are open");
+	}
+	st = ft_xcalloc(1, sizeof *st);
+	st->srv = srv;
+	st->conn = c;
+	pthread_mutex_lock(&h->mu);
+	st->cursor = h->last_id;
+	/* A client coming back says where it stopped; what the ring still
+	 * holds after that is sent again. */
+	last = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+					   "Last-Event-ID");
+	if (last && ft_parse_int(last, 0, INT64_MAX, &n) == 0 &&
+	    n < h->last_id)
+		st->cursor = n;
+	pthread_mutex_unlock(&h->mu);
+
+	rq->kind = REQ_STREAM;
+	rq->stream = st;
+	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
+					      stream_read, st, NULL);
+	if (!r)
+		return MHD_NO;
+	common_headers(r);
+	MHD_add_response_header(r, "Content-Type",
+				"text/event-stream; charset=utf-8");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Accel-Buffering", "no");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* --- static files --- */
+
+static const struct {
+	const char *ext;
+	const char *type;
+} mime_types[] = {
+	{ ".html", "text/html; charset=utf-8" },
+	{ ".css", "text/css; charset=utf-8" },
+	{ ".js", "text/javascript; charset=utf-8" },
+	{ ".mjs", "text/javascript; charset=utf-8" },
+	{ ".json", "application/json; charset=utf-8" },
+	{ ".map", "application/json; charset=utf-8" },
+	{ ".svg", "image/svg+xml" },
+	{ ".png", "image/png" },
+	{ ".jpg", "image/jpeg" },
+	{ ".ico", "image/x-icon" },
+	{ ".woff2", "font/woff2" },
+	{ ".txt", "text/plain; charset=utf-8" },
+	{ NULL, NULL }
+};
+
+static const char csp[] =
+	"default-src 'self'; script-src 'self'; style-src 'self'; "
+	"img-src 'self' data: blob:; connect-src 'self'; "
+	"object-src 'none'; base-uri 'none'; form-action 'self'; "
+	"frame-ancestors 'none'";
+
+/* Whether path (as decoded from the URL) names a file under the web
+ * directory: no "." or ".." segment, no hidden file, no backslash. */
+static int
+safe_path(const char *path)
+{
+	const char *p = path, *seg;
+
+	if (*p != '/' || strlen(p) > 1024)
+		return 0;
+	while (*p) {
+		while (*p == '/')
+			p++;
+		seg = p;
+		while (*p && *p != '/') {
+			if (*p == '\\' || (unsigned char)*p < 0x20)
+				return 0;
+			p++;
+		}
+		if (p > seg && seg[0] == '.')
+			return 0;
+	}
+	return 1;
+}
+
+static enum MHD_Result
+serve_file(struct ft_server *srv, struct MHD_Connection *c, const char *url)
+{
+	char path[PATH_MAX], *real;
+	const char *type = "application/octet-stream", *dot;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	struct stat sb;
+	size_t n;
+	int fd, i;
+
+	if (!safe_path(url))
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "not found");
+	n = strlen(url);
+	if ((size_t)snprintf(path, sizeof path, "%s%s%s", srv->web_dir, url,
+			     url[n - 1] == '/' ? "index.html" : "")
+	    >= sizeof path)
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "not found");
+	/* The resolved file must still lie inside the web directory:
+	 * a symbolic link may not lead out of it. */
+	real = realpath(path, NULL);
+	if (!real || strncmp(real, srv->web_dir, srv->web_len) != 0 ||
+	    real[srv->web_len] != '/') {
+		free(real);
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "not found");
+	}
+	fd = open(real, O_RDONLY | O_CLOEXEC);
+	free(real);
+	if (fd < 0)
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "not found");
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "not found");
+	}
+	dot = strrchr(path, '.');
+	for (i = 0; dot && mime_types[i].ext; i++)
+		if (!strcasecmp(dot, mime_types[i].ext)) {
+			type = mime_types[i].type;
+			break;
+		}
+	r = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
+	if (!r) {
+		close(fd);
+		return MHD_NO;
+	}
+	common_headers(r);
+	MHD_add_response_header(r, "Content-Type", type);
+	/* Revalidate every time: the files are small and a shop that
+	 * upgrades must not be left with yesterday's script. */
+	MHD_add_response_header(r, "Cache-Control", "no-cache");
+	if (!strncmp(type, "text/html", 9))
+		MHD_add_response_header(r, "Content-Security-Policy", csp);
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* --- API: reads --- */
+
+static const char *const param_names[P_COUNT] = {
+	"name", "since", "until", "min-visits", "sort", "reverse", "limit",
+	"customer", "source", "days"
+};
+
+#define PB(p) (1u << (p))
+
+static const unsigned route_params[] = {
+	[R_STATS] = 0,
+	[R_TREND] = PB(P_DAYS),
+	[R_TOP] = PB(P_LIMIT) | PB(P_SINCE) | PB(P_UNTIL),
+	[R_CUSTOMERS] = PB(P_NAME) | PB(P_SINCE) | PB(P_UNTIL) |
+		PB(P_MIN_VISITS) | PB(P_SORT) | PB(P_REVERSE) | PB(P_LIMIT),
+	[R_CUSTOMER] = 0,
+	[R_VISITS] = PB(P_SINCE) | PB(P_UNTIL) | PB(P_CUSTOMER) |
+		PB(P_SOURCE) | PB(P_LIMIT) | PB(P_REVERSE),
+};
+
+/* The parameters read as of some moment. */
+struct parsed {
+	ft_customer_filter cf;
+	ft_visit_filter vf;
+	long long days, limit;
+};
+
+static void
+spec_free(struct spec *sp)
+{
+	int i;
+
+	free(sp->id);
+	for (i = 0; i < P_COUNT; i++)
+		free(sp->v[i]);
+	memset(sp, 0, sizeof *sp);
+}
+
+static void
+spec_copy(struct spec *dst, const struct spec *src)
+{
+	int i;
+
+	dst->route = src->route;
+	dst->id = ft_xstrdup(src->id);
+	for (i = 0; i < P_COUNT; i++)
+		dst->v[i] = ft_xstrdup(src->v[i]);
+}
+
+struct collecting {
+	struct spec *sp;
+	char bad[80];		/* the first parameter not taken */
+};
+
+static enum MHD_Result
+collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
+	      const char *value)
+{
+	struct collecting *k = cls;
+	int i;
+
+	(void)kind;
+	for (i = 0; i < P_COUNT; i++)
+		if (!strcmp(key, param_names[i]) &&
+		    (route_params[k->sp->route] & PB(i))) {
+			free(k->sp->v[i]);
+			k->sp->v[i] = ft_xstrdup(value ? value : "");
+			return MHD_YES;
+		}
+	if (!k->bad[0])
+		snprintf(k->bad, sizeof k->bad, "%s", key);
+	return MHD_YES;
+}
+
+/* Read sp's parameters as of now; -1 with a message for a bad one.
+ * The strings of p point into sp. */
+static int
+spec_parse(const struct spec *sp, int64_t now, struct parsed *p, char *msg,
+	   size_t msglen)
+{
+	const char *v;
+	long long n;
+	int i;
+
+	memset(p, 0, sizeof *p);
+	p->days = 30;
+	p->limit = -1;
+	if ((v = sp->v[P_DAYS]) && ft_parse_int(v, 1, 3660, &p->days)) {
+		snprintf(msg, msglen, "bad 'days': '%.40s' (1 to 3660)", v);
+		return -1;
+	}
+	if ((v = sp->v[P_LIMIT]) &&
+	    ft_parse_int(v, 1, LIST_MAX, &p->limit)) {
+		snprintf(msg, msglen, "bad 'limit': '%.40s' (1 to %d)", v,
+			 LIST_MAX);
+		return -1;
+	}
+	if ((v = sp->v[P_MIN_VISITS])) {
+		if (ft_parse_int(v, 0, INT64_MAX, &n)) {
+			snprintf(msg, msglen, "bad 'min-visits': '%.40s'", v);
+			return -1;
+		}
+		p->cf.min_visits = n;
+	}
+	for (i = P_SINCE; i <= P_UNTIL; i++) {
+		int64_t *t = i == P_SINCE ? &p->cf.since : &p->cf.until;
+
+		if ((v = sp->v[i]) &&
+		    ft_time_parse(v, now, i == P_UNTIL, t) != 0) {
+			snprintf(msg, msglen, "bad '%s': '%.40s'",
+				 param_names[i], v);
+			return -1;
+		}
+	}
+	if ((v = sp->v[P_REVERSE])) {
+		if (!*v || !strcmp(v, "1") || !strcmp(v, "true"))
+			p->cf.descending = 1;
+		else if (strcmp(v, "0") && strcmp(v, "false")) {
+			snprintf(msg, msglen, "bad 'reverse': '%.40s' (true "
+				 "or false)", v);
+			return -1;
+		}
+	}
+	if ((v = sp->v[P_SORT])) {
+		if (!strcmp(v, "created"))
+			p->cf.sort = FT_SORT_CREATED;
+		else if (!strcmp(v, "name"))
+			p->cf.sort = FT_SORT_NAME;
+		else if (!strcmp(v, "last-visit"))
+			p->cf.sort = FT_SORT_LAST_VISIT;
+		else if (!strcmp(v, "visits"))
+			p->cf.sort = FT_SORT_VISITS;
+		else {
+			snprintf(msg, msglen, "bad 'sort': '%.40s' (created, "
+				 "name, last-visit or visits)", v);
+			return -1;
+		}
+	}
+	p->cf.name = sp->v[P_NAME];
+	p->vf.since = p->cf.since;
+	p->vf.until = p->cf.until;
+	p->vf.descending = p->cf.descending;
+	p->vf.source = sp->v[P_SOURCE];
+	p->cf.limit = p->vf.limit = p->limit > 0 ? p->limit : LIST_DEFAULT;
+	return 0;
+}
+
+struct collect {
+	jv all;
+};
+
+static int
+collect_record(void *p, jv rec)
+{
+	struct collect *k = p;
+
+	k->all = jv_array_append(k->all, rec);
+	return 0;
+}
+
+/*
+ * Compute sp's answer on store s: 200 with *body (JSON text, the
+ * caller's to free) and *len, or an error status with a message for the
+ * client in msg.  *rc gets the store's code (FT_ETEMP: drop s).
+ */
+static unsigned
+spec_run(const struct spec *sp, ft_store *s, char **body, size_t *len,
+	 char *msg, size_t msglen, int *rc)
+{
+	struct collect k;
+	struct parsed p;
+	int64_t now = ft_time_now();
+	jv text;
+
+	*rc = FT_OK;
+	*body = NULL;
+	if (spec_parse(sp, now, &p, msg, msglen) != 0)
+		return MHD_HTTP_BAD_REQUEST;
+	k.all = jv_array();
+	switch (sp->route) {
+	case R_STATS:
+		*rc = ft_query_stats(s, now, collect_record, &k);
+		if (*rc == FT_OK) {
+			jv one = jv_array_get(jv_copy(k.all), 0);
+
+			jv_free(k.all);
+			k.all = one;
+		}
+		break;
+	case R_TREND:
+		*rc = ft_query_trend(s, (int)p.days, now, collect_record, &k);
+		break;
+	case R_TOP:
+		*rc = ft_query_top(s, p.cf.since, p.cf.until,
+				   p.limit > 0 ? p.limit : 10, collect_record,
+				   &k);
+		break;
+	case R_CUSTOMERS:
+		*rc = ft_query_customers(s, &p.cf, collect_record, &k);
+		break;
+	case R_CUSTOMER:
+		*rc = ft_query_customer(s, sp->id, collect_record, &k);
+		break;
+	case R_VISITS:
+		if (sp->v[P_CUSTOMER]) {
+			ft_customer cu;
+
+			*rc = ft_store_customer_get(s, sp->v[P_CUSTOMER], &cu);
+			if (*rc == FT_OK) {
+				p.vf.customer_id = cu.id;
+				ft_customer_clear(&cu);
+			}
+		}
+		if (*rc == FT_OK)
+			*rc = ft_query_visits(s, &p.vf, collect_record, &k);
+		break;
+	}
+	if (*rc != FT_OK) {
+		jv_free(k.all);
+		switch (*rc) {
+		case FT_ENOTFOUND:
+			snprintf(msg, msglen, "no customer '%.40s'",
+				 sp->route == R_CUSTOMER ? sp->id
+				 : sp->v[P_CUSTOMER]);
+			return MHD_HTTP_NOT_FOUND;
+		case FT_ETEMP:
+			ft_warn("%s", ft_store_errmsg(s));
+			snprintf(msg, msglen, "the store cannot be reached; "
+				 "try again later");
+			return MHD_HTTP_SERVICE_UNAVAILABLE;
+		case FT_EINVAL:
+			snprintf(msg, msglen, "the store refused the request");
+			return MHD_HTTP_BAD_REQUEST;
+		default:
+			ft_warn("%s", ft_store_errmsg(s));
+			snprintf(msg, msglen, "internal error");
+			return MHD_HTTP_INTERNAL_SERVER_ERROR;
+		}
+	}
+	text = jv_dump_string(k.all, 0);
+	*len = (size_t)jv_string_length_bytes(jv_copy(text));
+	*body = ft_xmalloc(*len + 1);
+	memcpy(*body, jv_string_value(text), *len + 1);
+	jv_free(text);
+	return MHD_HTTP_OK;
+}
+
+/* Run sp on this thread's store. */
+static unsigned
+run_here(struct ft_server *srv, const struct spec *sp, char **body,
+	 size_t *len, char *msg, size_t msglen)
+{
+	unsigned status;
+	ft_store *s;
+	int rc;
+
+	if (!(s = thread_store(srv, &rc))) {
+		snprintf(msg, msglen, "the store cannot be reached; try "
+			 "again later");
+		return MHD_HTTP_SERVICE_UNAVAILABLE;
+	}
+	status = spec_run(sp, s, body, len, msg, msglen, &rc);
+	if (rc == FT_ETEMP)
+		drop_thread_store(srv);
+	return status;
+}
+
+/* --- the cache --- */
+
+/*
+ * Figures cost milliseconds to seconds of SQL, so answers are kept.  An
+ * answer is fresh while no event has arrived since its computation began
+ * and it is younger than cache_ms.  A request that finds it merely stale
+ * (younger than STALE_MAX) is answered with it at once while a worker
+ * thread computes it again; the hub queues every answer asked for lately
+ * as soon as events arrive.  So a busy counter screen costs one query a
+ * second per answer, request threads never wait on a slow store for
+ * figures they already have, and an answer is behind the newest event
+ * only for as long as one computation takes.  A request finding no
+ * answer, or one too old, computes it, once for all who ask meanwhile.
+ */
+#define STALE_MAX	10000	/* ms an answer may be given while renewed */
+#define HOT_MS		60000	/* answers asked for within this are renewed
+				 * on events */
+
+static struct cache_entry *
+cache_find(struct ft_server *srv, const char *key)
+{
+	struct cache_entry *e;
+
+	for (e = srv->cache; e; e = e->next)
+		if (!strcmp(e->key, key))
+			return e;
+	return NULL;
+}
+
+static void
+entry_free(struct cache_entry *e)
+{
+	free(e->key);
+	free(e->body);
+	spec_free(&e->spec);
+	free(e);
+}
+
+/* Drop the entries nobody is computing; with cache_mu held. */
+static void
+cache_prune_locked(struct ft_server *srv)
+{
+	struct cache_entry *e, **pp = &srv->cache;
+
+	while ((e = *pp)) {
+		if (e->computing || e->queued) {
+			pp = &e->next;
+			continue;
+		}
+		*pp = e->next;
+		entry_free(e);
+		srv->ncache--;
+	}
+}
+
+static void
+cache_clear_locked(struct ft_server *srv)
+{
+	struct cache_entry *e, *next;
+
+	for (e = srv->cache; e; e = next) {
+		next = e->next;
+		entry_free(e);
+	}
+	srv->cache = NULL;
+	srv->ncache = 0;
+}
+
+/* Keep an answer computed from at (mono ms) while the hub was at gen,
+ * unless a newer one is there already; with cache_mu held. */
+static void
+entry_set(struct cache_entry *e, unsigned gen, int64_t at,
+	  const char *body, size_t len)
+{
+	if (len > CACHE_BODY_MAX || (e->body && e->at > at))
+		return;
+	free(e->body);
+	e->body = ft_xmalloc(len + 1);
+	memcpy(e->body, body, len);
+	e->len = len;
+	e->gen = gen;
+	e->at = at;
+}
+
+/* New events: queue every answer asked for lately.  Called by the hub
+ * with its own mutex held (lock order: hub, then cache). */
+static void
+cache_events(struct ft_server *srv)
+{
+	struct cache_entry *e;
+	int64_t now = mono_ms();
+	int any = 0;
+
+	if (!srv->cfg.cache_ms)
+		return;
+	pthread_mutex_lock(&srv->cache_mu);
+	for (e = srv->cache; e; e = e->next)
+		if (!e->queued && e->body && now - e->used < HOT_MS) {
+			e->queued = 1;
+			any = 1;
+		}
+	if (any)
+		pthread_cond_broadcast(&srv->work);
+	pthread_mutex_unlock(&srv->cache_mu);
+}
+
+static void *
+worker_main(void *p)
+{
+	struct ft_server *srv = p;
+	ft_store *s = NULL;
+	char err[256];
+
+	pthread_mutex_lock(&srv->cache_mu);
+	while (!srv->cache_closing) {
+		struct cache_entry *e;
+		struct spec sp = { 0 };
+		char *key, *body = NULL, msg[256];
+		unsigned gen, status = MHD_HTTP_SERVICE_UNAVAILABLE;
+		int64_t t0;
+		size_t len = 0;
+		int rc = FT_OK;
+
+		for (e = srv->cache; e && e->queued != 1; e = e->next)
+			;
+		if (!e) {
+			pthread_cond_wait(&srv->work, &srv->cache_mu);
+			continue;
+		}
+		e->queued = 2;
+		spec_copy(&sp, &e->spec);
+		key = ft_xstrdup(e->key);
+		gen = atomic_load(&srv->hub.gen);
+		t0 = mono_ms();
+		pthread_mutex_unlock(&srv->cache_mu);
+
+		if (!s && ft_store_open(srv->db_url, &s, err, sizeof err)
+		    != FT_OK) {
+			ft_warn("%s", err);
+			s = NULL;
+		}
+		if (s) {
+			status = spec_run(&sp, s, &body, &len, msg,
+					  sizeof msg, &rc);
+			if (rc == FT_ETEMP) {
+				ft_store_close(s);
+				s = NULL;
+			}
+		}
+
+		pthread_mutex_lock(&srv->cache_mu);
+		/* queued keeps the entry from being pruned meanwhile. */
+		if ((e = cache_find(srv, key))) {
+			if (status == MHD_HTTP_OK)
+				entry_set(e, gen, t0, body, len);
+			/* Events that came while it ran want one more. */
+			e->queued = status == MHD_HTTP_OK &&
+				    atomic_load(&srv->hub.gen) != gen &&
+				    mono_ms() - e->used < HOT_MS;
+		}
+		pthread_cond_broadcast(&srv->cache_done);
+		free(key);
+		free(body);
+		spec_free(&sp);
+	}
+	pthread_mutex_unlock(&srv->cache_mu);
+	if (s)
+		ft_store_close(s);
+	return NULL;
+}
+
+static enum MHD_Result
+reply_answer(struct MHD_Connection *c, unsigned status, const char *body,
+	     size_t len, const char *msg)
+{
+	if (status == MHD_HTTP_OK)
+		return reply_bytes(c, status, json_type, body, len, NULL,
+				   NULL);
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+		return reply_error_h(c, status, "Retry-After", "5", "%s",
+				     msg);
+	return reply_error_h(c, status, NULL, NULL, "%s", msg);
+}
+
+/* Answer sp (whose parameters are good) through the cache under key. */
+static enum MHD_Result
+cached_answer(struct ft_server *srv, struct MHD_Connection *c,
+	      const char *key, const struct spec *sp)
+{
+	struct cache_entry *e;
+	int64_t now = mono_ms(), give_up = now + 2000, t0;
+	char *body = NULL, msg[256];
+	size_t len = 0;
+	unsigned gen, status;
+	enum MHD_Result ret;
+
+	pthread_mutex_lock(&srv->cache_mu);
+	for (;;) {
+		now = mono_ms();
+		gen = atomic_load(&srv->hub.gen);
+		e = cache_find(srv, key);
+		if (e)
+			e->used = now;
+		if (e && e->body) {
+			int64_t age = now - e->at;
+
+			if ((e->gen == gen && age < (int64_t)srv->cfg.cache_ms)
+			    || age < STALE_MAX) {
+				if (e->gen != gen ||
+				    age >= (int64_t)srv->cfg.cache_ms) {
+					if (!e->queued) {
+						e->queued = 1;
+						pthread_cond_signal(&srv->work);
+					}
+				}
+				body = ft_xmalloc(e->len + 1);
+				memcpy(body, e->body, e->len);
+				len = e->len;
+				pthread_mutex_unlock(&srv->cache_mu);
+				ret = reply_bytes(c, MHD_HTTP_OK, json_type,
+						  body, len, NULL, NULL);
+				free(body);
+				return ret;
+			}
+		}
+		if (!e || !e->computing || now >= give_up)
+			break;
+		{
+			struct timespec ts;
+
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 50 * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&srv->cache_done,
+					       &srv->cache_mu, &ts);
+		}
+	}
+	if (!e) {
+		if (srv->ncache >= CACHE_MAX)
+			cache_prune_locked(srv);
+		e = ft_xcalloc(1, sizeof *e);
+		e->key = ft_xstrdup(key);
+		spec_copy(&e->spec, sp);
+		e->used = now;
+		e->next = srv->cache;
+		srv->cache = e;
+		srv->ncache++;
+	}
+	e->computing++;
+	pthread_mutex_unlock(&srv->cache_mu);
+
+	t0 = mono_ms();
+	status = run_here(srv, sp, &body, &len, msg, sizeof msg);
+
+	pthread_mutex_lock(&srv->cache_mu);
+	if ((e = cache_find(srv, key))) {
+		e->computing--;
+		if (status == MHD_HTTP_OK)
+			entry_set(e, gen, t0, body, len);
+	}
+	pthread_cond_broadcast(&srv->cache_done);
+	pthread_mutex_unlock(&srv->cache_mu);
+
+	ret = reply_answer(c, status, body, len, msg);
+	free(body);
+	return ret;
+}
+
+struct key_buf {
+	char *s;
+	size_t len, cap;
+};
+
+static void
+key_add(struct key_buf *k, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (k->len + n + 1 > k->cap) {
+		k->cap = (k->len + n + 1) * 2;
+		k->s = ft_xrealloc(k->s, k->cap);
+	}
+	memcpy(k->s + k->len, s, n + 1);
+	k->len += n;
+}
+
+static enum MHD_Result
+api_read(struct ft_server *srv, struct MHD_Connection *c, enum route route,
+	 const char *url, const char *id)
+{
+	struct spec sp = { 0 };
+	struct collecting k = { &sp, "" };
+	struct key_buf key = { 0 };
+	struct parsed p;
+	enum MHD_Result ret;
+	char msg[256], *body = NULL;
+	size_t len = 0;
+	unsigned status;
+	int i;
+
+	sp.route = route;
+	sp.id = ft_xstrdup(id);
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param,
+				  &k);
+	if (k.bad[0]) {
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+				  "unknown parameter '%s'", k.bad);
+		goto out;
+	}
+	if (spec_parse(&sp, ft_time_now(), &p, msg, sizeof msg) != 0) {
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "%s", msg);
+		goto out;
+	}
+	if (!srv->cfg.cache_ms) {
+		status = run_here(srv, &sp, &body, &len, msg, sizeof msg);
+		ret = reply_answer(c, status, body, len, msg);
+		goto out;
+	}
+	/* The key is the path and the parameters as taken, in a fixed
+	 * order, so "?a=1&b=2" and "?b=2&a=1" share one answer. */
+	key_add(&key, url);
+	for (i = 0; i < P_COUNT; i++)
+		if (sp.v[i]) {
+			key_add(&key, "\x1f");
+			key_add(&key, param_names[i]);
+			key_add(&key, "\x1e");
+			key_add(&key, sp.v[i]);
+		}
+	ret = cached_answer(srv, c, key.s, &sp);
+out:
+	free(body);
+	free(key.s);
+	spec_free(&sp);
+	return ret;
+}
+
+/* --- API: bodies --- */
+
+/* The request body as a JSON object; on anything else reply 400 or 415
+ * and return an invalid jv. */
+static jv
+body_object(struct MHD_Connection *c, const struct request *rq,
+	    enum MHD_Result *ret)
+{
+	const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						       "Content-Type");
+	jv v;
+
+	if (!type || strncasecmp(type, "application/json", 16) != 0 ||
+	    (type[16] && type[16] != ';' && type[16] != ' ')) {
+		*ret = reply_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+				   "the body must be JSON "
+				   "(Content-Type: application/json)");
+		return jv_invalid();
+	}
+	if (!rq->len) {
+		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+				   "the body is empty; a JSON object was "
+				   "expected");
+		return jv_invalid();
+	}
+	v = jv_parse_sized(rq->body, (int)rq->len);
+	if (!jv_is_valid(v)) {
+		jv msg = jv_invalid_get_msg(v);
+
+		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+				   "the body is not valid JSON: %s",
+				   jv_get_kind(msg) == JV_KIND_STRING
+				   ? jv_string_value(msg) : "parse error");
+		jv_free(msg);
+		return jv_invalid();
+	}
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		jv_free(v);
+		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+				   "the body must be a JSON object");
+		return jv_invalid();
+	}
+	return v;
+}
+
+/* Check that obj has only the members of names (a NULL-ended list);
+ * reply 400 naming the first other one. */
+static int
+only_members(struct MHD_Connection *c, jv obj, const char *const *names,
+	     enum MHD_Result *ret)
+{
+	int ok = 1;
+
+	jv_object_foreach(obj, key, val) {
+		const char *const *n;
+
+		jv_free(val);
+		for (n = names; *n; n++)
+			if (!strcmp(*n, jv_string_value(key)))
+				break;
+		if (!*n && ok) {
+			*ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+					   "unknown member '%.40s'",
+					   jv_string_value(key));
+			ok = 0;
+		}
+		jv_free(key);
+	}
+	return ok ? 0 : -1;
+}
+
+/* A string member, NULL when absent; -1 (after a 400) when it is there
+ * but not a string. */
+static int
+member_string(struct MHD_Connection *c, jv obj, const char *name,
+	      char **out, enum MHD_Result *ret)
+{
+	jv v = jv_object_get(jv_copy(obj), jv_string(name));
+
+	*out = NULL;
+	if (jv_get_kind(v) == JV_KIND_STRING)
+		*out = ft_xstrdup(jv_string_value(v));
+	else if (jv_get_kind(v) != JV_KIND_INVALID &&
+		 jv_get_kind(v) != JV_KIND_NULL) {
+		jv_free(v);
+		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+				   "'%s' must be a string", name);
+		return -1;
+	}
+	jv_free(v);
+	return 0;
+}
+
+/* --- API: recognition --- */
+
+static enum MHD_Result
+reply_recognition(struct MHD_Connection *c)
+{
+	char err[512];
+	jv rec;
+
+	if (ft_schedule_status(&rec, err, sizeof err) != 0) {
+		ft_warn("%s", err);
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				   "cannot read the recognition status");
+	}
+	return reply_json(c, MHD_HTTP_OK, rec, NULL, NULL);
+}
+
+static enum MHD_Result
+api_recognition(struct MHD_Connection *c, const char *method,
+		const struct request *rq)
+{
+	static const char *const names[] = {
+		"action", "from", "to", "days", "at", NULL
+	};
+	char *action = NULL, *from = NULL, *to = NULL, *days = NULL;
+	char *at = NULL, err[512];
+	enum MHD_Result ret = MHD_NO;
+	ft_window w;
+	jv body;
+	int rc = 0;
+
+	if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
+		return reply_recognition(c);
+	body = body_object(c, rq, &ret);
+	if (!jv_is_valid(body))
+		return ret;
+	if (only_members(c, body, names, &ret) ||
+	    member_string(c, body, "action", &action, &ret) ||
+	    member_string(c, body, "from", &from, &ret) ||
+	    member_string(c, body, "to", &to, &ret) ||
+	    member_string(c, body, "days", &days, &ret) ||
+	    member_string(c, body, "at", &at, &ret))
+		goto out;
+	err[0] = '\0';
+	if (!action) {
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+				  "'action' is missing (start, stop, restart, "
+				  "schedule, unschedule or report)");
+		goto out;
+	} else if (!strcmp(action, "start")) {
+		rc = ft_schedule_start(0, err, sizeof err);
+	} else if (!strcmp(action, "stop")) {
+		rc = ft_schedule_stop(err, sizeof err);
+	} else if (!strcmp(action, "restart")) {
+		rc = ft_schedule_stop(err, sizeof err);
+		if (rc >= 0)
+			rc = ft_schedule_start(0, err, sizeof err);
+	} else if (!strcmp(action, "schedule")) {
+		w.from = from ? ft_schedule_parse_time(from) : -1;
+		w.to = to ? ft_schedule_parse_time(to) : -1;
+		w.days = ft_schedule_parse_days(days ? days : "daily");
+		if (w.from < 0 || w.to < 0 || w.from == w.to) {
+			ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+					  "'from' and 'to' must be two "
+					  "different times as HH:MM");
+			goto out;
+		}
+		if (!w.days) {
+			ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+					  "bad 'days': '%.40s' (like mon-sat "
+					  "or mon,wed,fri)", days);
+			goto out;
+		}
+		rc = ft_schedule_set_window(&w, err, sizeof err);
+	} else if (!strcmp(action, "unschedule")) {
+		rc = ft_schedule_clear(FT_SCHED_WINDOW, err, sizeof err);
+	} else if (!strcmp(action, "report")) {
+		int t = at ? ft_schedule_parse_time(at) : -2;
+
+		if (t == -1) {
+			ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+					  "'at' must be a time as HH:MM");
+			goto out;
+		}
+		rc = t < 0 ? ft_schedule_clear(FT_SCHED_REPORT, err,
+					       sizeof err)
+			   : ft_schedule_set_report(t, err, sizeof err);
+	} else {
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+				  "unknown action '%.40s'", action);
+		goto out;
+	}
+	if (rc < 0) {
+		ft_warn("%s", err);
+		ret = reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "cannot %s recognition; the server's log "
+				  "says why", action);
+		goto out;
+	}
+	ret = reply_recognition(c);
+out:
+	jv_free(body);
+	free(action);
+	free(from);
+	free(to);
+	free(days);
+	free(at);
+	return ret;
+}
+
+/* --- API: reports and chat --- */
+
+static enum MHD_Result
+api_reports(struct MHD_Connection *c, const struct request *rq)
+{
+	static const char *const names[] = { "from", "to", "email", NULL };
+	enum MHD_Result ret = MHD_NO;
+	jv body = body_object(c, rq, &ret);
+
+	if (!jv_is_valid(body))
+		return ret;
+	if (only_members(c, body, names, &ret) == 0)
+		ret = reply_error_h(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				    "Retry-After", "3600",
+				    "reports are not available in this build "
+				    "of ft-serve");
+	jv_free(body);
+	return ret;
+}
+
+static enum MHD_Result
+api_chat(struct MHD_Connection *c, const struct request *rq)
+{
+	static const char *const names[] = { "question", NULL };
+	enum MHD_Result ret = MHD_NO;
+	char *q = NULL;
+	jv body = body_object(c, rq, &ret);
+
+	if (!jv_is_valid(body))
+		return ret;
+	if (only_members(c, body, names, &ret) ||
+	    member_string(c, body, "question", &q, &ret))
+		goto out;
+	if (!q || !*q || strlen(q) > QUESTION_MAX) {
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+				  "'question' must be a string of 1 to %d "
+				  "bytes", QUESTION_MAX);
+		goto out;
+	}
+	ret = reply_error_h(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Retry-After",
+			    "3600",
+			    "the chat is not available in this build of "
+			    "ft-serve");
+out:
+	free(q);
+	jv_free(body);
+	return ret;
+}
+
+/* --- routing --- */
+
+/* The key, from "Authorization: Bearer KEY" or "X-API-Key: KEY";
+ * NULL when neither is sent. */
+static const char *
+given_key(struct MHD_Connection *c)
+{
+	const char *v;
+
+	v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
+	if (v && !strncasecmp(v, "Bearer ", 7)) {
+		v += 7;
+		while (*v == ' ')
+			v++;
+		return v;
+	}
+	return MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-API-Key");
+}
+
+/* What follows prefix in url when it is one non-empty path segment;
+ * else NULL. */
+static const char *
+last_segment(const char *url, const char *prefix)
+{
+	const char *p;
+
+	while (*prefix)
+		if (*url++ != *prefix++)
+			return NULL;
+	for (p = url; *p; p++)
+		if (*p == '/')
+			return NULL;
+	return p > url ? url : NULL;
+}
+
+static int
+is_method(const char *method, const char *m)
+{
+	return !strcmp(method, m);
+}
+
+static enum MHD_Result
+not_allowed(struct MHD_Connection *c, const char *allow)
+{
+	return reply_error_h(c, MHD_HTTP_METHOD_NOT_ALLOWED, "Allow", allow,
+			     "method not allowed (allowed: %s)", allow);
+}
+
+static enum MHD_Result
+api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
+    const char *method, struct request *rq)
+{
+	static const struct {
+		const char *path;
+		enum route route;
+	} reads[] = {
+		{ "/api/stats", R_STATS },
+		{ "/api/trend", R_TREND },
+		{ "/api/top", R_TOP },
+		{ "/api/customers", R_CUSTOMERS },
+		{ "/api/visits", R_VISITS },
+		{ NULL, 0 }
+	};
+	int get = is_method(method, "GET") || is_method(method, "HEAD");
+	const char *key = given_key(c), *id;
+	int i;
+
+	if (!key || !*key)
+		return reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
+				     "WWW-Authenticate",
+				     "Bearer realm=\"facetrack\"",
+				     "missing API key: send it as "
+				     "'Authorization: Bearer KEY' or "
+				     "'X-API-Key: KEY'");
+	if (!ft_secret_equal(key, srv->api_key))
+		return reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
+				     "WWW-Authenticate",
+				     "Bearer realm=\"facetrack\", "
+				     "error=\"invalid_token\"",
+				     "wrong API key");
+
+	for (i = 0; reads[i].path; i++)
+		if (!strcmp(url, reads[i].path)) {
+			if (!get)
+				return not_allowed(c, "GET, HEAD");
+			return api_read(srv, c, reads[i].route, url, NULL);
+		}
+	if ((id = last_segment(url, "/api/customers/"))) {
+		if (!get)
+			return not_allowed(c, "GET, HEAD");
+		return api_read(srv, c, R_CUSTOMER, url, id);
+	}
+	if (!strcmp(url, "/api/events")) {
+		if (!get)
+			return not_allowed(c, "GET");
+		return open_stream(srv, c, rq);
+	}
+	if (!strcmp(url, "/api/recognition")) {
+		if (!get && !is_method(method, "POST"))
+			return not_allowed(c, "GET, HEAD, POST");
+		return api_recognition(c, method, rq);
+	}
+	if (!strcmp(url, "/api/reports")) {
+		if (!is_method(method, "POST"))
+			return not_allowed(c, "POST");
+		return api_reports(c, rq);
+	}
+	if (!strcmp(url, "/api/chat")) {
+		if (!is_method(method, "POST"))
+			return not_allowed(c, "POST");
+		return api_chat(c, rq);
+	}
+	return reply_error(c, MHD_HTTP_NOT_FOUND, "no such route");
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url,
+	   const char *method, const char *version, const char *upload,
+	   size_t *upload_size, void **con_cls)
+{
+	struct ft_server *srv = cls;
+	struct request *rq = *con_cls;
+
+	(void)version;
+	if (!rq) {
+		const char *len;
+		long long n;
+
+		rq = ft_xcalloc(1, sizeof *rq);
+		*con_cls = rq;
+		atomic_fetch_add(&srv->active, 1);
+		/* A body announced too large is refused before it is
+		 * read; the connection is then closed. */
+		len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+						  "Content-Length");
+		if (len && (ft_parse_int(len, 0, INT64_MAX, &n) != 0 ||
+			    n > BODY_MAX))
+			return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+					   "the body is larger than %d bytes",
+					   BODY_MAX);
+		return MHD_YES;
+	}
+	if (*upload_size) {
+		if (!rq->too_big && rq->len + *upload_size > BODY_MAX) {
+			rq->too_big = 1;
+			free(rq->body);
+			rq->body = NULL;
+		}
+		if (!rq->too_big) {
+			rq->body = ft_xrealloc(rq->body,
+					       rq->len + *upload_size + 1);
+			memcpy(rq->body + rq->len, upload, *upload_size);
+			rq->len += *upload_size;
+			rq->body[rq->len] = '\0';
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (rq->too_big)
+		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				   "the body is larger than %d bytes",
+				   BODY_MAX);
+	if (!strncmp(url, "/api", 4) && (url[4] == '/' || url[4] == '\0'))
+		return api(srv, c, url, method, rq);
+	if (!is_method(method, "GET") && !is_method(method, "HEAD"))
+		return not_allowed(c, "GET, HEAD");
+	return serve_file(srv, c, url);
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+	     enum MHD_RequestTerminationCode why)
+{
+	struct ft_server *srv = cls;
+	struct request *rq = *con_cls;
+
+	(void)c;
+	(void)why;
+	if (!rq)
+		return;
+	if (rq->stream) {
+		/* A stream ends only while it runs, never while it waits
+		 * suspended, so it is on no list of the hub's. */
+		atomic_fetch_sub(&srv->hub.streams, 1);
+		free(rq->stream);
+	}
+	free(rq->body);
+	free(rq);
+	*con_cls = NULL;
+	atomic_fetch_sub(&srv->active, 1);
+}
+
+static void
+mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '.'))
+		msg[--n] = '\0';
+	if (n)
+		msg[0] = (char)tolower((unsigned char)msg[0]);
+	ft_warn("%s", msg);
+}
+
+/* --- start and stop --- */
+
+static int
+bind_listen(const char *spec, char *addr, size_t addrlen, char *err,
+	    size_t errlen)
+{
+	char host[256], port[16];
+	const char *colon;
+	struct addrinfo hints = { 0 }, *ai, *a;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	char hbuf[INET6_ADDRSTRLEN];
+	int fd = -1, one = 1, rc, e = 0;
+
+	if (spec[0] == '[') {
+		const char *end = strchr(spec, ']');
+
+		if (!end || end[1] != ':' || (size_t)(end - spec) > sizeof host)
+			goto bad;
+		snprintf(host, sizeof host, "%.*s", (int)(end - spec - 1),
+			 spec + 1);
+		colon = end + 1;
+	} else if ((colon = strrchr(spec, ':'))) {
+		if ((size_t)(colon - spec) >= sizeof host)
+			goto bad;
+		snprintf(host, sizeof host, "%.*s", (int)(colon - spec),
+			 spec);
+	} else {
+		snprintf(host, sizeof host, "127.0.0.1");
+		colon = spec - 1;
+	}
+	if (strlen(colon + 1) >= sizeof port || !colon[1])
+		goto bad;
+	snprintf(port, sizeof port, "%s", colon + 1);
+	{
+		long long p;
+
+		if (ft_parse_int(port, 0, 65535, &p) != 0)
+			goto bad;
+	}
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	if ((rc = getaddrinfo(host[0] ? host : NULL, port, &hints, &ai))) {
+		snprintf(err, errlen, "cannot listen on '%s': %s", spec,
+			 gai_strerror(rc));
+		return -1;
+	}
+	for (a = ai; a; a = a->ai_next) {
+		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC,
+			    a->ai_protocol);
+		if (fd < 0) {
+			e = errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(fd, a->ai_addr, a->ai_addrlen) == 0 &&
+		    listen(fd, 1024) == 0)
+			break;
+		e = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(ai);
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot listen on '%s': %s", spec,
+			 strerror(e));
+		return -1;
+	}
+	getsockname(fd, (struct sockaddr *)&ss, &sl);
+	if (ss.ss_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, hbuf, sizeof hbuf);
+		snprintf(addr, addrlen, "[%s]:%u", hbuf,
+			 ntohs(s6->sin6_port));
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, hbuf, sizeof hbuf);
+		snprintf(addr, addrlen, "%s:%u", hbuf, ntohs(s4->sin_port));
+	}
+	return fd;
+bad:
+	snprintf(err, errlen, "bad listen address '%s' (HOST:PORT, "
+		 "[ADDR]:PORT or PORT)", spec);
+	return -1;
+}
+
+static void
+free_server(struct ft_server *srv)
+{
+	size_t i;
+
+	for (i = 0; i < srv->hub.count; i++)
+		free(srv->hub.ring[(srv->hub.head + i) % RING_SIZE].text);
+	if (srv->hub.store)
+		ft_store_close(srv->hub.store);
+	for (i = 0; i < srv->nstores; i++)
+		ft_store_close(srv->stores[i]);
+	free(srv->stores);
+	cache_clear_locked(srv);
+	pthread_mutex_destroy(&srv->hub.mu);
+	pthread_cond_destroy(&srv->hub.wake);
+	pthread_mutex_destroy(&srv->stores_mu);
+	pthread_mutex_destroy(&srv->cache_mu);
+	pthread_cond_destroy(&srv->cache_done);
+	pthread_cond_destroy(&srv->work);
+	if (srv->listen_fd >= 0)
+		close(srv->listen_fd);
+	free(srv->db_url);
+	free(srv->web_dir);
+	free(srv->api_key);
+	free(srv);
+}
+
+int
+ft_serve_start(const ft_serve_config *cfg, ft_server **out, char *err,
+	       size_t errlen)
+{
+	struct ft_server *srv;
+	unsigned flags;
+	int rc;
+
+	*out = NULL;
+	if (!cfg->api_key || !*cfg->api_key) {
+		snprintf(err, errlen, "API_KEY_SECRET is not set; the API "
+			 "needs a key");
+		return FT_EXIT_FAIL;
+	}
+	srv = ft_xcalloc(1, sizeof *srv);
+	srv->listen_fd = -1;
+	srv->cfg = *cfg;
+	if (!srv->cfg.threads)
+		srv->cfg.threads = 4;
+	if (!srv->cfg.poll_ms)
+		srv->cfg.poll_ms = 100;
+	if (!srv->cfg.max_clients)
+		srv->cfg.max_clients = 2000;
+	if (!srv->cfg.max_streams)
+		srv->cfg.max_streams = srv->cfg.max_clients;
+	srv->serial = atomic_fetch_add(&server_serial, 1) + 1;
+	pthread_mutex_init(&srv->hub.mu, NULL);
+	pthread_cond_init(&srv->hub.wake, NULL);
+	pthread_mutex_init(&srv->stores_mu, NULL);
+	pthread_mutex_init(&srv->cache_mu, NULL);
+	pthread_cond_init(&srv->cache_done, NULL);
+	pthread_cond_init(&srv->work, NULL);
+	srv->db_url = ft_xstrdup(cfg->db_url);
+	srv->api_key = ft_xstrdup(cfg->api_key);
+	srv->web_dir = realpath(cfg->web_dir, NULL);
+	if (!srv->web_dir) {
+		snprintf(err, errlen, "cannot use web directory '%s': %s",
+			 cfg->web_dir, strerror(errno));
+		free_server(srv);
+		return FT_EXIT_FAIL;
+	}
+	srv->web_len = strlen(srv->web_dir);
+
+	/* The store is opened now so that a wrong URL or a server that is
+	 * down is reported at start, not on the first request. */
+	rc = ft_store_open(srv->db_url, &srv->hub.store, err, errlen);
+	if (rc != FT_OK) {
+		free_server(srv);
+		return ft_store_exit_status(rc);
+	}
+	if ((rc = newest_event(srv->hub.store, &srv->hub.last_id))
+	    != FT_OK) {
+		snprintf(err, errlen, "cannot read events: %s",
+			 ft_store_errmsg(srv->hub.store));
+		free_server(srv);
+		return ft_store_exit_status(rc);
+	}
+
+	srv->listen_fd = bind_listen(cfg->listen ? cfg->listen
+				     : "127.0.0.1:8080", srv->address,
+				     sizeof srv->address, err, errlen);
+	if (srv->listen_fd < 0) {
+		free_server(srv);
+		return FT_EXIT_FAIL;
+	}
+
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+		MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG;
+	srv->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, srv,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+		MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
+		MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads,
+		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_clients,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_END);
+	if (!srv->d) {
+		snprintf(err, errlen, "cannot start the HTTP server on '%s'",
+			 srv->address);
+		free_server(srv);
+		return FT_EXIT_FAIL;
+	}
+	if (pthread_create(&srv->hub.thread, NULL, hub_main, srv) != 0) {
+		snprintf(err, errlen, "cannot start a thread: %s",
+			 strerror(errno));
+		MHD_stop_daemon(srv->d);
+		free_server(srv);
+		return FT_EXIT_FAIL;
+	}
+	srv->hub.started = 1;
+	while (srv->cfg.cache_ms && srv->nworkers < WORKERS &&
+	       pthread_create(&srv->workers[srv->nworkers], NULL,
+			      worker_main, srv) == 0)
+		srv->nworkers++;
+	*out = srv;
+	return 0;
+}
+
+const char *
+ft_serve_address(const ft_server *s)
+{
+	return s->address;
+}
+
+void
+ft_serve_stop(ft_server *srv)
+{
+	int64_t deadline;
+	int fd;
+
+	pthread_mutex_lock(&srv->hub.mu);
+	srv->hub.closing = 1;
+	wake_streams(&srv->hub);
+	pthread_cond_signal(&srv->hub.wake);
+	pthread_mutex_unlock(&srv->hub.mu);
+	if (srv->hub.started)
+		pthread_join(srv->hub.thread, NULL);
+
+	/* No new connections; streams and requests in hand finish. */
+	fd = MHD_quiesce_daemon(srv->d);
+	deadline = mono_ms() + 2000;
+	while (atomic_load(&srv->active) > 0 && mono_ms() < deadline)
+		usleep(10000);
+	MHD_stop_daemon(srv->d);
+	pthread_mutex_lock(&srv->cache_mu);
+	srv->cache_closing = 1;
+	pthread_cond_broadcast(&srv->work);
+	pthread_mutex_unlock(&srv->cache_mu);
+	while (srv->nworkers > 0)
+		pthread_join(srv->workers[--srv->nworkers], NULL);
+	/* The listening socket is ours again after quiescing, else
+	 * MHD_stop_daemon closed it. */
+	if (fd >= 0)
+		close(fd);
+	srv->listen_fd = -1;
+	free_server(srv);
+}

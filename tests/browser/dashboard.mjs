@@ -1,0 +1,278 @@
+// Drive the dashboard in Debian's Chromium (playwright-core, no browser
+// download) for tests/0210-serve-browser.t.  Each step prints one line,
+// "ok STEP" or "not ok STEP: why", which the shell test turns into its
+// own tests; screenshots go to SHOTS.
+//
+// Environment: BASE (http://127.0.0.1:PORT), KEY (the API key), SHOTS
+// (a directory), VISIT_ADD (a program recording a visit of the customer
+// given as argument), CUSTOMER (that customer's id), CRON (1 when the
+// schedule may be written), CHAT (1 when the server has a chat engine),
+// USER_DATA (a fresh profile directory).
+
+import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const env = (name) => {
+  const v = process.env[name];
+  if (!v) throw new Error(`${name} is not set`);
+  return v;
+};
+const BASE = env('BASE');
+const KEY = env('KEY');
+const SHOTS = env('SHOTS');
+const VISIT_ADD = env('VISIT_ADD');
+const CUSTOMER = env('CUSTOMER');
+const USER_DATA = env('USER_DATA');
+const CRON = process.env.CRON === '1';
+const CHAT = process.env.CHAT === '1';
+
+mkdirSync(SHOTS, { recursive: true });
+
+const failures = [];
+async function step(name, fn) {
+  try {
+    await fn();
+    console.log(`ok ${name}`);
+  } catch (e) {
+    const why = String((e && e.message) || e).split('\n')[0];
+    console.log(`not ok ${name}: ${why}`);
+    failures.push(name);
+  }
+}
+
+function check(cond, why) {
+  if (!cond) throw new Error(why);
+}
+
+function query(...args) {
+  return execFileSync('ft-query', args, { encoding: 'utf8' });
+}
+
+function schedule(...args) {
+  return execFileSync('ft-schedule', args, { encoding: 'utf8' });
+}
+
+const digits = (s) => Number(String(s).replace(/[^0-9]/g, ''));
+
+// Messages in the console: page errors never pass; a failed resource
+// load passes only while a step expects that status.
+const consoleErrors = [];
+let allowedStatus = new Set();
+function watch(page, label) {
+  page.on('pageerror', (e) => consoleErrors.push(`${label}: page error: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() !== 'error' && m.type() !== 'warning') return;
+    const text = m.text();
+    const status = /status of (\d{3})/.exec(text);
+    if (status && allowedStatus.has(Number(status[1]))) return;
+    consoleErrors.push(`${label}: ${m.type()}: ${text}`);
+  });
+}
+
+const context = await chromium.launchPersistentContext(USER_DATA, {
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+  viewport: { width: 1600, height: 1000 },
+  timezoneId: 'UTC',
+  locale: 'en-US',
+});
+
+try {
+  const page = context.pages()[0] || (await context.newPage());
+  watch(page, 'dashboard');
+
+  await step('key-asked', async () => {
+    await page.goto(BASE + '/');
+    await page.locator('#key-dialog input[name=key]').waitFor({ timeout: 5000 });
+  });
+
+  await step('key-wrong-message', async () => {
+    allowedStatus = new Set([401]);
+    await page.fill('#key-dialog input[name=key]', KEY + '-wrong');
+    await page.click('#key-dialog button[type=submit]');
+    const msg = page.locator('#key-dialog .message.error');
+    await msg.waitFor({ state: 'visible', timeout: 5000 });
+    const text = await msg.textContent();
+    check(/not accepted/.test(text), `message was "${text}"`);
+    check(await page.locator('#key-dialog').isVisible(), 'the dialog went away');
+    await page.screenshot({ path: join(SHOTS, 'key-wrong.png') });
+    allowedStatus = new Set();
+  });
+
+  await step('kpis-equal-ft-query', async () => {
+    await page.fill('#key-dialog input[name=key]', KEY);
+    await page.click('#key-dialog button[type=submit]');
+    await page.locator('#key-dialog').waitFor({ state: 'detached', timeout: 5000 });
+    await page.waitForFunction(() => document.getElementById('kpi-total').dataset.value !== undefined);
+    const st = JSON.parse(query('stats'));
+    const got = await page.evaluate(() =>
+      Object.fromEntries(
+        ['kpi-total', 'kpi-new', 'kpi-visits', 'kpi-rate'].map((id) => {
+          const el = document.getElementById(id);
+          return [id, { text: el.textContent, value: el.dataset.value }];
+        }),
+      ),
+    );
+    check(digits(got['kpi-total'].text) === st.total_customers, `total ${got['kpi-total'].text} != ${st.total_customers}`);
+    check(digits(got['kpi-new'].text) === st.new_today, `new ${got['kpi-new'].text} != ${st.new_today}`);
+    check(digits(got['kpi-visits'].text) === st.visits_today, `visits ${got['kpi-visits'].text} != ${st.visits_today}`);
+    const rate = (st.returning_rate * 100).toFixed(1) + '%';
+    check(got['kpi-rate'].text === rate, `rate ${got['kpi-rate'].text} != ${rate}`);
+  });
+
+  await step('charts-drawn', async () => {
+    const n = await page.evaluate(() => {
+      const t = Chart.getChart('trend-chart');
+      const p = Chart.getChart('top-chart');
+      return [t ? t.data.labels.length : 0, p ? p.data.labels.length : 0];
+    });
+    const top = JSON.parse('[' + query('top', '--limit', '10', '--since', '30d').trim().split('\n').join(',') + ']');
+    check(n[0] === 30, `trend has ${n[0]} days`);
+    check(n[1] === top.length, `top has ${n[1]} bars, ft-query ${top.length}`);
+  });
+
+  await step('key-kept-after-reload', async () => {
+    await page.reload();
+    await page.waitForFunction(() => document.getElementById('kpi-total').dataset.value !== undefined, null, { timeout: 5000 });
+    check((await page.locator('#key-dialog').count()) === 0, 'the key was asked again');
+  });
+
+  await step('live-visit-within-2s', async () => {
+    await page.locator('#live.live').waitFor({ timeout: 5000 });
+    const before = Number(await page.locator('#kpi-visits').getAttribute('data-value'));
+    const trendBefore = await page.evaluate(() => Chart.getChart('trend-chart').data.datasets[0].data.at(-1));
+    const t0 = Date.now();
+    const visit = JSON.parse(execFileSync(VISIT_ADD, ['--source', 'front door', CUSTOMER], { encoding: 'utf8' }));
+    await page.locator(`#feed li[data-visit="${visit.id}"]`).waitFor({ timeout: 2000 });
+    await page.waitForFunction(
+      (want) => Number(document.getElementById('kpi-visits').dataset.value) === want,
+      before + 1,
+      { timeout: Math.max(100, 2000 - (Date.now() - t0)) },
+    );
+    const took = Date.now() - t0;
+    check(took <= 2000, `took ${took} ms`);
+    const item = await page.locator(`#feed li[data-visit="${visit.id}"]`).textContent();
+    check(item.includes(visit.name), `feed item "${item}" lacks ${visit.name}`);
+    check(item.includes('front door'), `feed item "${item}" lacks the source`);
+    await page.waitForFunction(
+      (want) => Chart.getChart('trend-chart').data.datasets[0].data.at(-1) === want,
+      trendBefore + 1,
+      { timeout: 2000 },
+    );
+    const st = JSON.parse(query('stats'));
+    check(st.visits_today === before + 1, `ft-query says ${st.visits_today}`);
+    console.log(`# visit shown after ${took} ms`);
+  });
+
+  await step('dashboard-screenshot', async () => {
+    await page.waitForTimeout(2600); // let the arrival highlight fade
+    await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });
+  });
+
+  await step('phone-width', async () => {
+    const phone = await context.newPage();
+    watch(phone, 'phone');
+    await phone.setViewportSize({ width: 390, height: 844 });
+    await phone.goto(BASE + '/');
+    await phone.waitForFunction(() => document.getElementById('kpi-total').dataset.value !== undefined, null, { timeout: 5000 });
+    await phone.waitForTimeout(800);
+    const over = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(over <= 0, `the page is ${over} px wider than the phone`);
+    const kpiWidths = await phone.evaluate(() =>
+      [...document.querySelectorAll('.kpi .value')].map((e) => e.scrollWidth - e.clientWidth),
+    );
+    check(kpiWidths.every((w) => w <= 0), `a KPI figure overflows its card: ${kpiWidths}`);
+    await phone.screenshot({ path: join(SHOTS, 'dashboard-phone.png'), fullPage: true });
+    await phone.close();
+  });
+
+  await step('settings-start-stop', async () => {
+    await page.goto(BASE + '/settings.html');
+    await page.locator('#rec-state[data-running="false"]').waitFor({ timeout: 5000 });
+    await page.click('#rec-start');
+    await page.locator('#rec-state[data-running="true"]').waitFor({ timeout: 10000 });
+    const st = JSON.parse(schedule('status'));
+    check(st.running === true, 'ft-schedule status says not running');
+    await page.waitForFunction(() => Number(document.getElementById('rec-frames').textContent.replace(/\D/g, '')) > 0, null, { timeout: 6000 });
+    await page.screenshot({ path: join(SHOTS, 'settings-running.png'), fullPage: true });
+    await page.click('#rec-stop');
+    await page.locator('#rec-state[data-running="false"]').waitFor({ timeout: 20000 });
+    const after = JSON.parse(schedule('status'));
+    check(after.running === false, 'ft-schedule status says still running');
+    check(/stopped/i.test(await page.locator('#rec-msg').textContent()), 'no message after stop');
+  });
+
+  await step('settings-schedule', async () => {
+    if (!CRON) {
+      console.log('# no crontab to write: schedule form not submitted');
+      return;
+    }
+    await page.fill('#sched-from', '08:30');
+    await page.fill('#sched-to', '19:00');
+    for (const d of ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']) {
+      await page.setChecked(`#sched-days input[value=${d}]`, d !== 'sun');
+    }
+    await page.click('#sched-save');
+    await page.waitForFunction(() => /08:30–19:00/.test(document.getElementById('sched-now').textContent), null, { timeout: 5000 });
+    const shown = schedule('show');
+    check(/^# window 08:30 19:00 mon-sat$/m.test(shown), `crontab block: ${shown}`);
+    await page.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true });
+    await page.click('#sched-remove');
+    await page.waitForFunction(() => /No window/.test(document.getElementById('sched-now').textContent), null, { timeout: 5000 });
+    check(schedule('show') === '', 'the block is still in the crontab');
+  });
+
+  await step('settings-report-message', async () => {
+    allowedStatus = new Set([503]);
+    await page.fill('#report-from', '2026-11-01');
+    await page.fill('#report-to', '2026-11-23');
+    await page.click('#report-send');
+    await page.waitForFunction(() => {
+      const m = document.getElementById('report-msg');
+      return !m.hidden && !/Generating/.test(m.textContent);
+    }, null, { timeout: 10000 });
+    const text = await page.locator('#report-msg').textContent();
+    check(text.length > 10, `message "${text}"`);
+    console.log(`# report: ${text}`);
+    if (!CRON) await page.screenshot({ path: join(SHOTS, 'settings.png'), fullPage: true });
+    allowedStatus = new Set();
+  });
+
+  await step('chat-answers', async () => {
+    allowedStatus = new Set([503]);
+    const chat = await context.newPage();
+    watch(chat, 'chat');
+    await chat.goto(BASE + '/chat.html');
+    await chat.fill('#question', 'How many visits today?');
+    await chat.click('#send');
+    // Without a chat engine in the server the page must say so plainly.
+    const reply = chat.locator(CHAT ? '.bubble.bot' : '.bubble.system.error');
+    await reply.first().waitFor({ timeout: 20000 });
+    const text = await reply.first().textContent();
+    check(text.trim().length > 0, 'an empty reply');
+    if (!CHAT) check(/not available/.test(text), `reply "${text}"`);
+    console.log(`# chat: ${text.slice(0, 120)}`);
+    await chat.screenshot({ path: join(SHOTS, 'chat.png'), fullPage: true });
+    await chat.close();
+    allowedStatus = new Set();
+  });
+
+  await step('no-console-errors', async () => {
+    check(consoleErrors.length === 0, consoleErrors.join(' | '));
+  });
+} finally {
+  await context.close();
+}
+process.exit(0);

@@ -1,0 +1,267 @@
+// The API key, requests to ft-serve and its event stream; shared by every
+// page.  The key is asked once and kept in localStorage; EventSource
+// cannot send an Authorization header, so the stream is read with fetch.
+
+const KEY_NAME = 'facetrack.apiKey';
+
+export class ApiError extends Error {
+  constructor(status, message) {
+    super(message);
+    this.status = status;
+  }
+}
+
+export function savedKey() {
+  try {
+    return localStorage.getItem(KEY_NAME) || '';
+  } catch {
+    return '';
+  }
+}
+
+export function forgetKey() {
+  localStorage.removeItem(KEY_NAME);
+}
+
+function headersFor(key, extra) {
+  return Object.assign({ Authorization: 'Bearer ' + key }, extra || {});
+}
+
+// --- the key dialog ---
+
+let pendingKey = null;
+
+function buildDialog() {
+  const overlay = document.createElement('div');
+  overlay.className = 'overlay';
+  overlay.id = 'key-dialog';
+  overlay.innerHTML = `
+    <form novalidate>
+      <h2>Connect to FaceTrack</h2>
+      <p>Enter the API key of this FaceTrack server (the value of
+      API_KEY_SECRET in its settings).  It is kept in this browser.</p>
+      <label>API key
+        <input type="password" name="key" autocomplete="off" required>
+      </label>
+      <p class="message error" role="alert" hidden></p>
+      <button type="submit">Connect</button>
+    </form>`;
+  return overlay;
+}
+
+async function tryKey(key) {
+  const res = await fetch('/api/stats', {
+    headers: headersFor(key),
+    cache: 'no-store',
+  });
+  if (res.status === 401) return false;
+  if (!res.ok) throw new ApiError(res.status, `the server answered ${res.status}`);
+  return true;
+}
+
+// Show the dialog (once, however many callers wait) until the server
+// accepts a key; resolves with it.
+export function askKey(why) {
+  if (pendingKey) return pendingKey;
+  pendingKey = new Promise((resolve) => {
+    const overlay = buildDialog();
+    const form = overlay.querySelector('form');
+    const input = form.elements.key;
+    const msg = form.querySelector('.message');
+    const button = form.querySelector('button');
+    const say = (text) => {
+      msg.textContent = text;
+      msg.hidden = !text;
+    };
+    say(why || '');
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      const key = input.value.trim();
+      if (!key) {
+        say('Enter the key first.');
+        return;
+      }
+      button.disabled = true;
+      say('');
+      try {
+        if (await tryKey(key)) {
+          localStorage.setItem(KEY_NAME, key);
+          overlay.remove();
+          pendingKey = null;
+          resolve(key);
+          return;
+        }
+        say('This key was not accepted by the server. Check API_KEY_SECRET and try again.');
+        input.select();
+      } catch (e) {
+        say('Cannot reach the FaceTrack server: ' + (e.message || e));
+      } finally {
+        button.disabled = false;
+      }
+    });
+    document.body.appendChild(overlay);
+    input.focus();
+  });
+  return pendingKey;
+}
+
+export async function ensureKey() {
+  return savedKey() || askKey();
+}
+
+// --- requests ---
+
+// A JSON request to the API; asks for the key when there is none or it
+// is refused.  Errors are ApiError with the server's message.
+export async function request(path, { method = 'GET', body } = {}) {
+  for (;;) {
+    const key = await ensureKey();
+    const init = { method, headers: headersFor(key), cache: 'no-store' };
+    if (body !== undefined) {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body);
+    }
+    let res;
+    try {
+      res = await fetch(path, init);
+    } catch (e) {
+      throw new ApiError(0, 'cannot reach the FaceTrack server');
+    }
+    if (res.status === 401) {
+      forgetKey();
+      await askKey('The saved API key is no longer accepted. Enter the current one.');
+      continue;
+    }
+    let data = null;
+    try {
+      data = await res.json();
+    } catch {
+      data = null;
+    }
+    if (!res.ok) {
+      throw new ApiError(res.status, (data && data.message) || `the server answered ${res.status}`);
+    }
+    return data;
+  }
+}
+
+// --- the event stream ---
+
+function parseBlock(block) {
+  const ev = { id: null, type: 'message', data: [] };
+  for (const line of block.split('\n')) {
+    if (!line || line.startsWith(':')) continue;
+    const at = line.indexOf(':');
+    const field = at < 0 ? line : line.slice(0, at);
+    let value = at < 0 ? '' : line.slice(at + 1);
+    if (value.startsWith(' ')) value = value.slice(1);
+    if (field === 'id') ev.id = value;
+    else if (field === 'event') ev.type = value;
+    else if (field === 'data') ev.data.push(value);
+  }
+  return ev;
+}
+
+// Follow /api/events: onEvent(type, record) for each event, onState
+// ('live' | 'offline') as the connection comes and goes.  Reconnects
+// with Last-Event-ID so nothing is missed across a short break.
+export function follow(onEvent, onState) {
+  let lastId = null;
+  let stopped = false;
+  const controller = new AbortController();
+
+  async function once() {
+    const key = await ensureKey();
+    const extra = lastId ? { 'Last-Event-ID': lastId } : {};
+    const res = await fetch('/api/events', {
+      headers: headersFor(key, extra),
+      cache: 'no-store',
+      signal: controller.signal,
+    });
+    if (res.status === 401) {
+      forgetKey();
+      await askKey('The saved API key is no longer accepted. Enter the current one.');
+      return;
+    }
+    if (!res.ok || !res.body) throw new ApiError(res.status, 'no event stream');
+    onState('live');
+    const reader = res.body.getReader();
+    const decoder = new TextDecoder();
+    let buf = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buf += decoder.decode(value, { stream: true }).replace(/\r\n?/g, '\n');
+      let end;
+      while ((end = buf.indexOf('\n\n')) >= 0) {
+        const ev = parseBlock(buf.slice(0, end));
+        buf = buf.slice(end + 2);
+        if (ev.id) lastId = ev.id;
+        if (!ev.data.length) continue;
+        let record;
+        try {
+          record = JSON.parse(ev.data.join('\n'));
+        } catch {
+          continue;
+        }
+        onEvent(ev.type, record);
+      }
+    }
+  }
+
+  (async () => {
+    while (!stopped) {
+      try {
+        await once();
+      } catch (e) {
+        if (stopped) return;
+      }
+      if (stopped) return;
+      onState('offline');
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  })();
+
+  return () => {
+    stopped = true;
+    controller.abort();
+  };
+}
+
+// --- small helpers for the pages ---
+
+export function startClock(el) {
+  if (!el) return;
+  const tick = () => {
+    const now = new Date();
+    el.textContent = now.toLocaleString(undefined, {
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+    });
+    el.dateTime = now.toISOString();
+  };
+  tick();
+  setInterval(tick, 10000);
+}
+
+export function displayName(c) {
+  if (c.name) return c.name;
+  const id = c.customer || c.id || '';
+  return 'Customer ' + id.slice(0, 6);
+}
+
+export function timeOf(ts) {
+  return ts ? new Date(ts).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }) : '–';
+}
+
+export function dateTimeOf(ts) {
+  return ts
+    ? new Date(ts).toLocaleString(undefined, {
+        month: 'short',
+        day: 'numeric',
+        hour: '2-digit',
+        minute: '2-digit',
+      })
+    : '–';
+}
