@@ -91,6 +91,8 @@ DLIB_LIBS ?= $(or $(shell $(PKG_CONFIG) --libs dlib-1 2>/dev/null),\
 	-ldlib -lblas -llapack -lpthread)
 LIBS_ft-recognize = $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS) -ldl
 LIBS_ft-enroll = $(DLIB_LIBS) $(OPENCV_LIBS) -ldl
+# Unit tests of C++ shims, linked with $(CC): the C++ runtime too.
+LIBS_test-index = $(FAISS_LIBS) -lstdc++
 
 PROGRAMS = $(patsubst cmd/%.c,%,$(wildcard cmd/ft-*.c))
 PROGRAM_BINS = $(addprefix $(B)/,$(PROGRAMS))
@@ -133,7 +135,7 @@ $(B)/cmd/ft-seed-demo.o: scripts/seed-demo.c | $(B)/cmd
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tests/%: tests/unit/%.c $(LIB) | $(B)/tests
-	$(CC) $(CFLAGS) $(DEPCFLAGS) -o $@ $< $(LIB) $(CORE_LIBS)
+	$(CC) $(CFLAGS) $(DEPCFLAGS) -o $@ $< $(LIB) $(LIBS_$*) $(CORE_LIBS)
 
 # make check installs what the tests need (scripts/install-deps is quick
 # when everything is there), builds, and runs every test against the

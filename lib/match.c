@@ -426,3 +426,16 @@ ft_match_drop_customer(ft_match *m, int64_t customer_id)
 			i++;
 	}
 }
+
+void
+ft_match_end_tracks(ft_match *m, const char *source)
+{
+	int i;
+
+	for (i = 0; i < m->ntracks;) {
+		if (!strcmp(m->tracks[i].source, source))
+			m->tracks[i] = m->tracks[--m->ntracks];
+		else
+			i++;
+	}
+}

@@ -113,6 +113,10 @@ void ft_match_identify(ft_match *m, const char *source, int64_t ts,
 void ft_match_registered(ft_match *m, int track, int64_t customer_id,
 			 const char *source, int64_t ts);
 
+/* End every track of source: the next frame starts afresh (still images,
+ * which are not frames of one scene). */
+void ft_match_end_tracks(ft_match *m, const char *source);
+
 /* Forget what is known of a customer (after a forget or a merge). */
 void ft_match_drop_customer(ft_match *m, int64_t customer_id);
 

@@ -1537,3 +1537,43 @@ ft_store_meta_set(ft_store *s, const char *key, const char *value)
 	return write_stmt(s, sql_meta_set, "cannot write setting", "tt", key,
 			  value);
 }
+
+/* --- the face pipeline's bookkeeping --- */
+
+static const char sql_last_event[] = "SELECT COALESCE(MAX(id), 0) FROM events";
+static const char sql_count_faces[] = "SELECT COUNT(*) FROM faces";
+
+int
+ft_store_last_event(ft_store *s, int64_t *out)
+{
+	return count(s, sql_last_event, "", 0, 0, out);
+}
+
+int
+ft_store_face_model(ft_store *s, const char *model_id)
+{
+	char *have = NULL;
+	int64_t nfaces = 0;
+	int rc;
+
+	if ((rc = ft_store_begin(s)) != FT_OK)
+		return rc;
+	rc = ft_store_meta_get(s, "face_model", &have);
+	if (rc == FT_OK && !have)
+		rc = count(s, sql_count_faces, "", 0, 0, &nfaces);
+	if (rc == FT_OK && have && strcmp(have, model_id))
+		rc = failf(s, FT_EINVAL, "the store's face samples come from "
+			   "the model '%s', not '%s'; descriptors of two "
+			   "models cannot be compared", have, model_id);
+	else if (rc == FT_OK && !have && nfaces > 0)
+		rc = failf(s, FT_EINVAL, "the store holds %lld face samples "
+			   "of an unrecorded model; they cannot be compared "
+			   "with '%s'", (long long)nfaces, model_id);
+	else if (rc == FT_OK && !have)
+		rc = ft_store_meta_set(s, "face_model", model_id);
+	free(have);
+	if (rc == FT_OK)
+		return ft_store_commit(s);
+	ft_store_rollback(s);
+	return rc;
+}

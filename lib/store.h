@@ -278,4 +278,17 @@ int ft_store_events(ft_store *s, int64_t after_id, int64_t limit,
 int ft_store_meta_get(ft_store *s, const char *key, char **out);
 int ft_store_meta_set(ft_store *s, const char *key, const char *value);
 
+/* --- the face pipeline's bookkeeping --- */
+
+/* The newest event's id (0 when none): where to follow the feed from. */
+int ft_store_last_event(ft_store *s, int64_t *out);
+
+/*
+ * Check that the store's face samples come from the descriptor model
+ * model_id (ft_face_model_id): record it when the store has no samples
+ * yet, FT_EINVAL with a message when it records another model or holds
+ * samples of an unrecorded one.
+ */
+int ft_store_face_model(ft_store *s, const char *model_id);
+
 #endif

@@ -1,0 +1,357 @@
+/*
+ * index — exact and inverted-file nearest-neighbour search over FAISS's
+ * C++ API.
+ *
+ * The index keeps its own copy of every descriptor (slots, in the order
+ * added): the exact search scans it with FAISS's distance kernels, and an
+ * IVF index is trained and rebuilt from it.  A slot's number is its label
+ * inside FAISS.  Removing hides slots; compaction renumbers them.
+ */
+#include "index.h"
+
+#include <faiss/IndexFlat.h>
+#include <faiss/IndexIVFFlat.h>
+#include <faiss/impl/FaissException.h>
+#include <faiss/utils/distances.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+/* Neighbours fetched per query before keeping one per customer. */
+static const int FETCH = 32;
+
+struct ft_index {
+	int dim;
+	enum ft_index_kind kind;
+	long approx_above;
+	int nprobe;
+	std::vector<float> data;
+	std::vector<int64_t> face_ids, customer_ids;
+	std::vector<char> hidden;
+	size_t nhidden;
+	std::unordered_map<int64_t, int> per_customer;
+	int64_t max_face_id;
+	/* The IVF index and its coarse quantizer, when in use. */
+	std::unique_ptr<faiss::IndexFlatL2> quantizer;
+	std::unique_ptr<faiss::IndexIVFFlat> ivf;
+	size_t trained_at;	/* slots when the IVF was trained */
+	std::string desc, err;
+};
+
+static void
+oom(void)
+{
+	fputs("out of memory\n", stderr);
+	exit(1);
+}
+
+extern "C" ft_index *
+ft_index_new(int dim, enum ft_index_kind kind, long approx_above)
+{
+	ft_index *ix;
+
+	try {
+		ix = new ft_index();
+	} catch (std::bad_alloc &) {
+		oom();
+	}
+	ix->dim = dim;
+	ix->kind = kind;
+	ix->approx_above = approx_above > 0 ? approx_above :
+	    FT_INDEX_APPROX_ABOVE;
+	ix->nprobe = 24;
+	ix->nhidden = 0;
+	ix->max_face_id = 0;
+	ix->trained_at = 0;
+	return ix;
+}
+
+extern "C" void
+ft_index_free(ft_index *ix)
+{
+	delete ix;
+}
+
+static bool
+want_ivf(const ft_index *ix, size_t n)
+{
+	if (ix->kind == FT_INDEX_IVF)
+		return n >= 256;	/* too few to train on below that */
+	return ix->kind == FT_INDEX_AUTO && n >= (size_t)ix->approx_above;
+}
+
+/* Clusters for n samples: about 4 sqrt(n), a power of two. */
+static int
+nlist_for(size_t n)
+{
+	int nl = 4;
+
+	/* k-means wants 39 points a cluster or more. */
+	while (nl < 4 * std::sqrt((double)n) && nl < 65536 &&
+	    (size_t)nl * 2 * 39 <= n)
+		nl *= 2;
+	return nl;
+}
+
+/* (Re)build the IVF index over every visible slot.  Compacts first. */
+static void
+build_ivf(ft_index *ix)
+{
+	size_t n = ix->face_ids.size(), ntrain;
+	int nl = nlist_for(n);
+	std::vector<float> train;
+	std::vector<int64_t> labels(n);
+
+	ix->quantizer.reset(new faiss::IndexFlatL2(ix->dim));
+	ix->ivf.reset(new faiss::IndexIVFFlat(ix->quantizer.get(), ix->dim,
+	    (size_t)nl, faiss::METRIC_L2));
+	ix->ivf->cp.niter = 10;
+	/* FAISS wants 39 to 256 points a cluster; a strided sample of 64 a
+	 * cluster trains in seconds even at millions of samples. */
+	ntrain = std::min(n, (size_t)nl * 64);
+	train.resize(ntrain * (size_t)ix->dim);
+	for (size_t i = 0; i < ntrain; i++) {
+		size_t j = i * n / ntrain;
+		memcpy(&train[i * ix->dim], &ix->data[j * ix->dim],
+		    (size_t)ix->dim * sizeof(float));
+	}
+	ix->ivf->train((faiss::Index::idx_t)ntrain, train.data());
+	for (size_t i = 0; i < n; i++)
+		labels[i] = (int64_t)i;
+	ix->ivf->add_with_ids((faiss::Index::idx_t)n, ix->data.data(),
+	    labels.data());
+	ix->ivf->nprobe = (size_t)std::min(ix->nprobe, nl);
+	ix->trained_at = n;
+}
+
+/* Drop hidden slots and renumber; rebuild the IVF index if any. */
+static void
+compact(ft_index *ix)
+{
+	size_t n = ix->face_ids.size(), k = 0;
+	size_t d = (size_t)ix->dim;
+
+	for (size_t i = 0; i < n; i++) {
+		if (ix->hidden[i])
+			continue;
+		if (k != i) {
+			memmove(&ix->data[k * d], &ix->data[i * d],
+			    d * sizeof(float));
+			ix->face_ids[k] = ix->face_ids[i];
+			ix->customer_ids[k] = ix->customer_ids[i];
+		}
+		ix->hidden[k] = 0;
+		k++;
+	}
+	ix->data.resize(k * d);
+	ix->face_ids.resize(k);
+	ix->customer_ids.resize(k);
+	ix->hidden.resize(k);
+	ix->nhidden = 0;
+	ix->ivf.reset();
+	ix->quantizer.reset();
+	if (want_ivf(ix, k))
+		build_ivf(ix);
+}
+
+extern "C" int
+ft_index_add(ft_index *ix, size_t n, const int64_t *face_ids,
+    const int64_t *customer_ids, const float *d)
+{
+	size_t first = ix->face_ids.size();
+
+	try {
+		ix->data.insert(ix->data.end(), d, d + n * (size_t)ix->dim);
+		ix->face_ids.insert(ix->face_ids.end(), face_ids,
+		    face_ids + n);
+		ix->customer_ids.insert(ix->customer_ids.end(),
+		    customer_ids, customer_ids + n);
+		ix->hidden.resize(first + n, 0);
+		for (size_t i = 0; i < n; i++) {
+			ix->per_customer[customer_ids[i]]++;
+			ix->max_face_id = std::max(ix->max_face_id,
+			    face_ids[i]);
+		}
+		size_t total = ix->face_ids.size();
+
+		if (ix->ivf && total < 4 * ix->trained_at) {
+			std::vector<int64_t> labels(n);
+
+			for (size_t i = 0; i < n; i++)
+				labels[i] = (int64_t)(first + i);
+			ix->ivf->add_with_ids((faiss::Index::idx_t)n,
+			    &ix->data[first * ix->dim], labels.data());
+		} else if (want_ivf(ix, total)) {
+			compact(ix);
+		}
+	} catch (std::bad_alloc &) {
+		oom();
+	} catch (faiss::FaissException &e) {
+		ix->err = e.what();
+		return -1;
+	}
+	return 0;
+}
+
+extern "C" size_t
+ft_index_remove_customer(ft_index *ix, int64_t customer_id)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ix->customer_ids.size(); i++)
+		if (ix->customer_ids[i] == customer_id && !ix->hidden[i]) {
+			ix->hidden[i] = 1;
+			n++;
+		}
+	ix->nhidden += n;
+	ix->per_customer.erase(customer_id);
+	if (ix->nhidden > 1024 && ix->nhidden * 8 > ix->face_ids.size())
+		compact(ix);
+	return n;
+}
+
+extern "C" size_t
+ft_index_size(const ft_index *ix)
+{
+	return ix->face_ids.size() - ix->nhidden;
+}
+
+extern "C" int
+ft_index_customer_samples(const ft_index *ix, int64_t customer_id)
+{
+	auto it = ix->per_customer.find(customer_id);
+
+	return it == ix->per_customer.end() ? 0 : it->second;
+}
+
+extern "C" int64_t
+ft_index_max_face_id(const ft_index *ix)
+{
+	return ix->max_face_id;
+}
+
+extern "C" const char *
+ft_index_describe(ft_index *ix)
+{
+	if (!ix->ivf)
+		ix->desc = "exact";
+	else
+		ix->desc = "ivf" + std::to_string(ix->ivf->nlist) + "/" +
+		    std::to_string(ix->ivf->nprobe);
+	return ix->desc.c_str();
+}
+
+extern "C" void
+ft_index_set_nprobe(ft_index *ix, int nprobe)
+{
+	ix->nprobe = nprobe < 1 ? 1 : nprobe;
+	if (ix->ivf)
+		ix->ivf->nprobe = std::min((size_t)ix->nprobe,
+		    ix->ivf->nlist);
+}
+
+/* k nearest slots of nq queries into dist (squared) and lab. */
+static void
+knn(ft_index *ix, size_t nq, const float *q, int k, float *dist,
+    int64_t *lab)
+{
+	size_t n = ix->face_ids.size();
+
+	if (ix->ivf) {
+		ix->ivf->search((faiss::Index::idx_t)nq, q, k, dist, lab);
+		return;
+	}
+	for (size_t i = 0; i < nq * (size_t)k; i++) {
+		dist[i] = INFINITY;
+		lab[i] = -1;
+	}
+	if (n == 0)
+		return;
+	faiss::knn_L2sqr(q, ix->data.data(), (size_t)ix->dim, nq, n,
+	    (size_t)k, dist, lab);
+}
+
+extern "C" int
+ft_index_search(ft_index *ix, const float *q, ft_index_hit *out, int max)
+{
+	float dist[FETCH];
+	int64_t lab[FETCH];
+	int nout = 0;
+
+	if (ft_index_size(ix) == 0 || max <= 0)
+		return 0;
+	try {
+		knn(ix, 1, q, FETCH, dist, lab);
+	} catch (faiss::FaissException &e) {
+		ix->err = e.what();
+		return -1;
+	}
+	for (int i = 0; i < FETCH && nout < max; i++) {
+		int64_t s = lab[i];
+		bool dup = false;
+
+		if (s < 0 || (size_t)s >= ix->face_ids.size() || ix->hidden[s])
+			continue;
+		for (int j = 0; j < nout; j++)
+			if (out[j].customer_id == ix->customer_ids[s])
+				dup = true;
+		if (dup)
+			continue;
+		out[nout].face_id = ix->face_ids[s];
+		out[nout].customer_id = ix->customer_ids[s];
+		out[nout].distance = std::sqrt(std::max(dist[i], 0.0f));
+		nout++;
+	}
+	return nout;
+}
+
+extern "C" int
+ft_index_search_batch(ft_index *ix, size_t n, const float *q,
+    ft_index_hit *out)
+{
+	const int k = ix->nhidden ? FETCH : 1;
+	std::vector<float> dist;
+	std::vector<int64_t> lab;
+
+	try {
+		dist.resize(n * k);
+		lab.resize(n * k);
+		knn(ix, n, q, k, dist.data(), lab.data());
+	} catch (std::bad_alloc &) {
+		oom();
+	} catch (faiss::FaissException &e) {
+		ix->err = e.what();
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		out[i].face_id = -1;
+		out[i].customer_id = 0;
+		out[i].distance = INFINITY;
+		for (int j = 0; j < k; j++) {
+			int64_t s = lab[i * k + j];
+
+			if (s < 0 || (size_t)s >= ix->face_ids.size() ||
+			    ix->hidden[s])
+				continue;
+			out[i].face_id = ix->face_ids[s];
+			out[i].customer_id = ix->customer_ids[s];
+			out[i].distance = std::sqrt(std::max(
+			    dist[i * k + j], 0.0f));
+			break;
+		}
+	}
+	return 0;
+}
+
+extern "C" const char *
+ft_index_errmsg(const ft_index *ix)
+{
+	return ix->err.c_str();
+}
