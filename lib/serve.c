@@ -21,9 +21,13 @@
  */
 #include "serve.h"
 
+#include "base64.h"
+#include "chat.h"
+#include "config.h"
 #include "jsonl.h"
 #include "query.h"
 #include "record.h"
+#include "report.h"
 #include "schedule.h"
 #include "store.h"
 #include "times.h"
@@ -1608,34 +1612,250 @@ out:
 
 /* --- API: reports and chat --- */
 
-static enum MHD_Result
-api_reports(struct MHD_Connection *c, const struct request *rq)
+/* The store of this thread for a request, or a 503 reply. */
+static ft_store *
+request_store(struct ft_server *srv, struct MHD_Connection *c,
+	      enum MHD_Result *ret)
 {
-	static const char *const names[] = { "from", "to", "email", NULL };
+	int rc = FT_OK;
+	ft_store *s = thread_store(srv, &rc);
+
+	if (!s)
+		*ret = reply_error_h(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "Retry-After", "5",
+				     "the store cannot be reached");
+	return s;
+}
+
+/*
+ * POST /api/reports {"from": DAY, "to": DAY, "email": true | "ADDRESS",
+ * "summary": bool}: write the CSV as ft-report does and, when asked,
+ * mail it (true: to ADMIN_EMAIL).  The CSV stays written when the mail
+ * fails; the reply then says why with 503, as ft-report exits 75.
+ */
+static enum MHD_Result
+api_reports(struct ft_server *srv, struct MHD_Connection *c,
+	    const struct request *rq)
+{
+	static const char *const names[] = { "from", "to", "email",
+					     "summary", NULL };
 	enum MHD_Result ret = MHD_NO;
-	jv body = body_object(c, rq, &ret);
+	char *from = NULL, *to = NULL, *addr = NULL;
+	char err[512], msg[768];
+	int64_t now = ft_time_now();
+	ft_report_opts o = { 0 };
+	ft_report r = { 0 };
+	ft_store *s;
+	jv body = body_object(c, rq, &ret), v, out;
+	int rc;
 
 	if (!jv_is_valid(body))
 		return ret;
-	if (only_members(c, body, names, &ret) == 0)
-		ret = reply_error_h(c, MHD_HTTP_SERVICE_UNAVAILABLE,
-				    "Retry-After", "3600",
-				    "reports are not available in this build "
-				    "of ft-serve");
+	if (only_members(c, body, names, &ret) ||
+	    member_string(c, body, "from", &from, &ret) ||
+	    member_string(c, body, "to", &to, &ret))
+		goto done;
+	if (!from || !to) {
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+				  "'from' and 'to' are required (days, "
+				  "YYYY-MM-DD)");
+		goto done;
+	}
+	v = jv_object_get(jv_copy(body), jv_string("email"));
+	if (jv_get_kind(v) == JV_KIND_STRING && jv_string_length_bytes(
+	    jv_copy(v)) > 0) {
+		addr = ft_xstrdup(jv_string_value(v));
+	} else if (jv_get_kind(v) == JV_KIND_TRUE) {
+		const char *admin = ft_config_get("ADMIN_EMAIL", NULL);
+
+		if (!admin || !*admin) {
+			jv_free(v);
+			ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+					  "no address: ADMIN_EMAIL is not "
+					  "set on the server");
+			goto done;
+		}
+		addr = ft_xstrdup(admin);
+	} else if (jv_get_kind(v) != JV_KIND_INVALID &&
+		   jv_get_kind(v) != JV_KIND_NULL &&
+		   jv_get_kind(v) != JV_KIND_FALSE) {
+		jv_free(v);
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+				  "'email' must be true, false or an "
+				  "address");
+		goto done;
+	}
+	jv_free(v);
+	v = jv_object_get(jv_copy(body), jv_string("summary"));
+	o.summary = jv_get_kind(v) == JV_KIND_TRUE;
+	if (jv_get_kind(v) != JV_KIND_INVALID && jv_get_kind(v) !=
+	    JV_KIND_NULL && jv_get_kind(v) != JV_KIND_TRUE &&
+	    jv_get_kind(v) != JV_KIND_FALSE) {
+		jv_free(v);
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+				  "'summary' must be true or false");
+		goto done;
+	}
+	jv_free(v);
+	if (ft_report_period_parse(from, to, now, &o.period, err,
+				   sizeof err) != 0) {
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
+		goto done;
+	}
+	if (!(s = request_store(srv, c, &ret)))
+		goto done;
+	o.dir = ft_config_get("FT_REPORTS_DIR", "./reports");
+	rc = ft_report_write(s, &o, now, &r, err, sizeof err);
+	if (rc != FT_OK) {
+		ft_warn("report %s to %s: %s", o.period.first, o.period.last,
+			err);
+		if (rc == FT_ETEMP)
+			drop_thread_store(srv);
+		ret = reply_error_h(c, rc == FT_ETEMP
+				    ? MHD_HTTP_SERVICE_UNAVAILABLE
+				    : MHD_HTTP_INTERNAL_SERVER_ERROR,
+				    rc == FT_ETEMP ? "Retry-After" : NULL,
+				    rc == FT_ETEMP ? "5" : NULL,
+				    "the report could not be written");
+		goto done;
+	}
+	out = jv_object();
+	out = jv_object_set(out, jv_string("type"), jv_string("report"));
+	out = jv_object_set(out, jv_string("from"),
+			    jv_string(r.period.first));
+	out = jv_object_set(out, jv_string("to"), jv_string(r.period.last));
+	out = jv_object_set(out, jv_string("file"), jv_string(r.name));
+	out = jv_object_set(out, jv_string("rows"), jv_number(r.rows));
+	out = jv_object_set(out, jv_string("visits"),
+			    jv_number(r.fig.visits));
+	out = jv_object_set(out, jv_string("visitors"),
+			    jv_number(r.fig.visitors));
+	out = jv_object_set(out, jv_string("new_customers"),
+			    jv_number(r.fig.new_customers));
+	if (addr) {
+		rc = ft_report_email(s, &r, addr, now, err, sizeof err);
+		if (rc != FT_OK) {
+			jv_free(out);
+			ft_warn("report %s not mailed: %s", r.name, err);
+			ret = reply_error_h(c, rc == FT_ETEMP
+					    ? MHD_HTTP_SERVICE_UNAVAILABLE
+					    : MHD_HTTP_BAD_REQUEST,
+					    rc == FT_ETEMP ? "Retry-After"
+					    : NULL, rc == FT_ETEMP ? "300"
+					    : NULL,
+					    "%s was written but not mailed: "
+					    "%s", r.name, err);
+			goto done;
+		}
+		snprintf(msg, sizeof msg, "Report %s (%lld visits) sent to "
+			 "%s.", r.name, (long long)r.fig.visits, addr);
+		out = jv_object_set(out, jv_string("emailed"),
+				    jv_string(addr));
+	} else {
+		snprintf(msg, sizeof msg, "Report %s written (%lld visits).",
+			 r.name, (long long)r.fig.visits);
+		out = jv_object_set(out, jv_string("emailed"), jv_null());
+	}
+	out = jv_object_set(out, jv_string("message"), jv_string(msg));
+	ret = reply_json(c, MHD_HTTP_OK, out, NULL, NULL);
+done:
+	ft_report_clear(&r);
+	free(from);
+	free(to);
+	free(addr);
 	jv_free(body);
 	return ret;
 }
 
+/* What an answer of the chat engine collects for the reply. */
+struct chat_reply {
+	char *text;
+	size_t len, cap;
+	jv charts;
+};
+
+static void
+chat_text(void *p, const char *s, size_t n)
+{
+	struct chat_reply *cr = p;
+
+	if (cr->len + n + 1 > cr->cap) {
+		cr->cap = (cr->len + n + 1) * 2;
+		cr->text = ft_xrealloc(cr->text, cr->cap);
+	}
+	memcpy(cr->text + cr->len, s, n);
+	cr->len += n;
+	cr->text[cr->len] = '\0';
+}
+
+/* A chart the engine wrote: its PNG goes inline into the reply, so the
+ * page needs no second, authenticated request for it. */
+static void
+chat_chart(void *p, const ft_chart *ch, const char *const *paths,
+	   size_t npaths)
+{
+	struct chat_reply *cr = p;
+	size_t i;
+
+	for (i = 0; i < npaths; i++) {
+		const char *dot = strrchr(paths[i], '.');
+		int svg = dot && !strcmp(dot, ".svg");
+		FILE *f = fopen(paths[i], "rb");
+		char *data = NULL, *b64;
+		size_t len = 0, cap = 0, n;
+		jv o;
+
+		if (!f) {
+			ft_warn("%s: %s", paths[i], strerror(errno));
+			continue;
+		}
+		do {
+			if (len + 65536 > cap)
+				data = ft_xrealloc(data, cap = len + 65536);
+			n = fread(data + len, 1, cap - len, f);
+			len += n;
+		} while (n > 0 && len < (8u << 20));
+		fclose(f);
+		b64 = ft_base64_encode(data, len);
+		free(data);
+		o = jv_object_set(jv_object(), jv_string("title"),
+				  jv_string(ch->title ? ch->title : "chart"));
+		o = jv_object_set(o, jv_string("file"),
+				  jv_string(strrchr(paths[i], '/')
+					    ? strrchr(paths[i], '/') + 1
+					    : paths[i]));
+		o = jv_object_set(o, jv_string(svg ? "svg_base64" : "png"),
+				  jv_string(b64));
+		free(b64);
+		cr->charts = jv_array_append(cr->charts, o);
+	}
+}
+
+/*
+ * POST /api/chat {"question": TEXT}: the answer of the engine ft-chat
+ * uses (online with an API key, else offline), as {"answer", "charts",
+ * "understood"}.  Each request has a fresh conversation.
+ */
 static enum MHD_Result
-api_chat(struct MHD_Connection *c, const struct request *rq)
+api_chat(struct ft_server *srv, struct MHD_Connection *c,
+	 const struct request *rq)
 {
 	static const char *const names[] = { "question", NULL };
 	enum MHD_Result ret = MHD_NO;
+	struct chat_reply cr = { NULL, 0, 0, jv_array() };
+	ft_chat_out out = { chat_text, chat_chart, NULL, NULL, &cr };
+	ft_chat_opts o = { 0 };
+	ft_chat *e;
+	ft_store *s;
+	char err[512];
 	char *q = NULL;
-	jv body = body_object(c, rq, &ret);
+	jv body = body_object(c, rq, &ret), rec;
+	int rc;
 
-	if (!jv_is_valid(body))
+	if (!jv_is_valid(body)) {
+		jv_free(cr.charts);
 		return ret;
+	}
 	if (only_members(c, body, names, &ret) ||
 	    member_string(c, body, "question", &q, &ret))
 		goto out;
@@ -1645,11 +1865,44 @@ api_chat(struct MHD_Connection *c, const struct request *rq)
 				  "bytes", QUESTION_MAX);
 		goto out;
 	}
-	ret = reply_error_h(c, MHD_HTTP_SERVICE_UNAVAILABLE, "Retry-After",
-			    "3600",
-			    "the chat is not available in this build of "
-			    "ft-serve");
+	if (ft_chat_opts_configured(&o, err, sizeof err) != 0) {
+		ft_warn("chat: %s", err);
+		ret = reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+				  "the chat is not configured correctly on "
+				  "the server");
+		goto out;
+	}
+	if (!(s = request_store(srv, c, &ret)))
+		goto out;
+	o.store = s;
+	o.stream = 0;
+	e = ft_chat_new(&o);
+	rc = ft_chat_ask(e, q, &out, err, sizeof err);
+	ft_chat_free(e);
+	if (rc == FT_CHAT_OK || rc == FT_CHAT_EUNKNOWN) {
+		rec = jv_object_set(jv_object(), jv_string("type"),
+				    jv_string("answer"));
+		rec = jv_object_set(rec, jv_string("answer"),
+				    jv_string(cr.text ? cr.text : ""));
+		rec = jv_object_set(rec, jv_string("charts"), cr.charts);
+		cr.charts = jv_invalid();
+		rec = jv_object_set(rec, jv_string("understood"),
+				    jv_bool(rc == FT_CHAT_OK));
+		ret = reply_json(c, MHD_HTTP_OK, rec, NULL, NULL);
+	} else {
+		ft_warn("chat: %s", err);
+		if (rc == FT_CHAT_ETEMP)
+			drop_thread_store(srv);
+		ret = reply_error_h(c, rc == FT_CHAT_ETEMP
+				    ? MHD_HTTP_SERVICE_UNAVAILABLE
+				    : MHD_HTTP_BAD_GATEWAY,
+				    rc == FT_CHAT_ETEMP ? "Retry-After"
+				    : NULL, rc == FT_CHAT_ETEMP ? "30"
+				    : NULL, "%s", err);
+	}
 out:
+	free(cr.text);
+	jv_free(cr.charts);
 	free(q);
 	jv_free(body);
 	return ret;
@@ -1760,12 +2013,12 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 	if (!strcmp(url, "/api/reports")) {
 		if (!is_method(method, "POST"))
 			return not_allowed(c, "POST");
-		return api_reports(c, rq);
+		return api_reports(srv, c, rq);
 	}
 	if (!strcmp(url, "/api/chat")) {
 		if (!is_method(method, "POST"))
 			return not_allowed(c, "POST");
-		return api_chat(c, rq);
+		return api_chat(srv, c, rq);
 	}
 	return reply_error(c, MHD_HTTP_NOT_FOUND, "no such route");
 }

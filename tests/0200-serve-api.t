@@ -487,15 +487,110 @@ test_expect_success 'recognition: schedule errors are reported' '
 	test_grep_not "false" out
 '
 
-test_expect_success 'chat and reports: not in this build yet (503 JSON)' '
-	j="Content-Type: application/json" &&
+serve_stop
+
+# Chat and reports on demo data, with a real SMTP server on loopback for
+# the mailed report (tests/peers/smtp-server.py).
+use_store sqlite
+seed_demo --customers 120 --visits 2400 --days 40 --seed 11 >/dev/null
+MAILDIR=$TEST_DIR/mail
+mkdir -p "$MAILDIR"
+"$SRCDIR/tests/peers/smtp-server.py" --dir "$MAILDIR" \
+	--port-file "$TEST_DIR/smtp.port" 2>"$TEST_DIR/smtp.err" &
+echo $! >>"$TEST_DIR/serve.pids"
+n=0
+until [ -s "$TEST_DIR/smtp.port" ] || [ $n -gt 100 ]; do
+	n=$((n + 1))
+	sleep 0.1
+done
+SMTP_SERVER=127.0.0.1 SMTP_PORT=$(cat "$TEST_DIR/smtp.port") SMTP_TLS=none
+ADMIN_EMAIL="Owner <owner@example.test>"
+FT_REPORTS_DIR=$TEST_DIR/reports FT_PLOTS_DIR=$TEST_DIR/plots
+export SMTP_SERVER SMTP_PORT SMTP_TLS ADMIN_EMAIL FT_REPORTS_DIR FT_PLOTS_DIR
+unset OPENROUTER_API_KEY FT_LLM_API_KEY
+serve_start --web "$TEST_DIR/web" ||
+	test_expect_success 'ft-serve starts' 'false'
+j="Content-Type: application/json"
+
+test_expect_success 'chat: the answer states ft-query figures' '
 	test $(http out /api/chat -X POST -H "$j" \
-		-d "{\"question\":\"how many visits today?\"}") = 503 &&
-	is_error out 503 && test_grep "chat is not available" out &&
-	test $(http out /api/reports -X POST -H "$j" \
-		-d "{\"from\":\"2026-11-01\",\"to\":\"2026-11-23\"}") = 503 &&
-	is_error out 503 && test_grep "reports are not available" out
+		-d "{\"question\":\"how many customers do we have?\"}") = 200 &&
+	jq -e ".type == \"answer\" and .understood == true" out &&
+	total=$(ft-query stats --jq .total_customers) &&
+	jq -r .answer out | grep -qw "$total" &&
+	test $(http out /api/chat -X POST -H "$j" \
+		-d "{\"question\":\"how many visits on 2026-11-20?\"}") = 200 &&
+	n=$(ft-query visits --since 2026-11-20 --until 2026-11-20 | wc -l) &&
+	jq -r .answer out | grep -qw "$n"
 '
+
+test_expect_success 'chat: a chart comes inline as a PNG' '
+	test $(http out /api/chat -X POST -H "$j" \
+		-d "{\"question\":\"chart visits per day this month\"}") = 200 &&
+	jq -e ".charts | length >= 1" out &&
+	jq -r ".charts[0].png" out | base64 -d >chart.png &&
+	test "$(head -c 8 chart.png | od -An -tx1 | tr -d " \n")" = \
+		89504e470d0a1a0a &&
+	file=$(jq -r ".charts[0].file" out) &&
+	cmp chart.png "$FT_PLOTS_DIR/$file"
+'
+
+test_expect_success 'chat: beyond the offline engine it says so' '
+	test $(http out /api/chat -X POST -H "$j" \
+		-d "{\"question\":\"what is the meaning of life?\"}") = 200 &&
+	jq -e ".understood == false and (.answer | length > 0)" out
+'
+
+test_expect_success 'reports: the CSV of the range, its figures' '
+	test $(http out /api/reports -X POST -H "$j" \
+		-d "{\"from\":\"2026-11-01\",\"to\":\"2026-11-23\"}") = 200 &&
+	jq -e ".type == \"report\" and .emailed == null" out &&
+	n=$(ft-query visits --since 2026-11-01 --until 2026-11-23 | wc -l) &&
+	test "$(jq .rows out)" = "$n" && test "$(jq .visits out)" = "$n" &&
+	csv=$FT_REPORTS_DIR/$(jq -r .file out) &&
+	test "$(csv_decode "$csv" | wc -l)" = $((n + 1)) &&
+	test_grep_not "$TEST_DIR" out
+'
+
+test_expect_success 'reports: mailed to ADMIN_EMAIL with the CSV attached' '
+	test $(http out /api/reports -X POST -H "$j" \
+		-d "{\"from\":\"2026-11-20\",\"to\":\"2026-11-22\",\"email\":true}") \
+		= 200 &&
+	jq -e ".emailed | test(\"owner@example.test\")" out &&
+	test -s "$MAILDIR/1.eml" &&
+	csv=$FT_REPORTS_DIR/$(jq -r .file out) &&
+	python3 -c "
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], \"rb\"))
+att = [p for p in m.walk() if p.get_content_type() == \"text/csv\"]
+sys.stdout.buffer.write(att[0].get_payload(decode=True))
+" "$MAILDIR/1.eml" >attached.csv &&
+	cmp attached.csv "$csv"
+'
+
+test_expect_success 'reports: bad ranges and bodies are 400' '
+	test $(http out /api/reports -X POST -H "$j" \
+		-d "{\"from\":\"2026-11-23\",\"to\":\"2026-11-01\"}") = 400 &&
+	is_error out 400 &&
+	test $(http out /api/reports -X POST -H "$j" \
+		-d "{\"from\":\"someday\",\"to\":\"2026-11-01\"}") = 400 &&
+	test $(http out /api/reports -X POST -H "$j" \
+		-d "{\"from\":\"2026-11-01\"}") = 400 &&
+	test $(http out /api/reports -X POST -H "$j" \
+		-d "{\"from\":\"2026-11-01\",\"to\":\"2026-11-02\",\"email\":5}") \
+		= 400 && is_error out 400
+'
+serve_stop
+
+test_expect_success 'reports: a mail server that refuses: 503, CSV kept' '
+	SMTP_PORT=1 serve_start --web "$TEST_DIR/web" &&
+	test $(http out /api/reports -X POST -H "$j" \
+		-d "{\"from\":\"2026-11-02\",\"to\":\"2026-11-02\",\"email\":true}") \
+		= 503 && is_error out 503 &&
+	test_grep "not mailed" out &&
+	test -f "$FT_REPORTS_DIR/visits-2026-11-02.csv"
+'
+serve_stop
 
 test_expect_success 'SIGTERM ends open event streams cleanly, then the server' '
 	serve_start --web "$TEST_DIR/web"
