@@ -1221,6 +1221,7 @@ trim_history(ft_chat *e)
 }
 
 static int offline_answer(ft_chat *e, const char *question);
+static int offline_knows(ft_chat *e, const char *question);
 
 static int
 ask_model(ft_chat *e, const char *question, char *err, size_t errlen)
@@ -1327,9 +1328,11 @@ ft_chat_ask(ft_chat *e, const char *question, const ft_chat_out *out,
 		rc = offline_answer(e, question);
 	} else {
 		rc = ask_model(e, question, err, errlen);
-		if (rc == ETEMP_SILENT) {
-			/* Nothing of an answer came: the offline engine
-			 * may know this one. */
+		if (rc == ETEMP_SILENT && !offline_knows(e, question)) {
+			rc = FT_CHAT_ETEMP;
+		} else if (rc == ETEMP_SILENT) {
+			/* Nothing of an answer came, and the offline engine
+			 * knows this kind of question. */
 			char why[512];
 
 			snprintf(why, sizeof why, "%s", err);
@@ -2159,8 +2162,15 @@ offline_help(ft_chat *e)
 	    "question.\n");
 }
 
-static int
-offline_answer(ft_chat *e, const char *question)
+/* The kinds of question the offline engine knows. */
+enum kind {
+	K_UNKNOWN, K_HELP, K_CHART, K_LAST_VISIT, K_TOP, K_PER_DAY, K_STATS,
+	K_NEW, K_VISITORS, K_VISITS, K_TOTAL
+};
+
+/* What kind of question the normalised s is; w its period. */
+static enum kind
+classify(const char *s, const struct when *w)
 {
 	static const char *const chart_words[] = {
 		"chart", "plot", "graph", "draw", "diagram", "visualise",
@@ -2196,52 +2206,83 @@ offline_answer(ft_chat *e, const char *question)
 		"last visit", "last visited", "last seen", "last here",
 		"last came", "last come", NULL
 	};
+	int fresh = find(s, "new") != NULL;
+
+	if (!strcmp(s, " help ") || find(s, "what can you") ||
+	    !strcmp(s, " ? "))
+		return K_HELP;
+	if (any(s, chart_words))
+		return K_CHART;
+	if (any(s, when_words) || (find(s, "when") && any(s, came)))
+		return K_LAST_VISIT;
+	if (any(s, top_words))
+		return K_TOP;
+	if (any(s, per_day))
+		return K_PER_DAY;
+	if (any(s, stats_words))
+		return K_STATS;
+	if (!any(s, count_words) && !(w->kind && (any(s, people) ||
+						  any(s, visit_nouns))))
+		return K_UNKNOWN;
+	if (fresh || find(s, "registered") || find(s, "signed up") ||
+	    find(s, "joined"))
+		return K_NEW;
+	if (find(s, "visitors") ||
+	    (any(s, people) && any(s, came) && !find(s, "visits")))
+		return K_VISITORS;
+	if (any(s, visit_nouns))
+		return K_VISITS;
+	if (any(s, people))
+		return w->kind ? K_VISITORS : K_TOTAL;
+	return K_UNKNOWN;
+}
+
+/* Whether the offline engine knows the question. */
+static int
+offline_knows(ft_chat *e, const char *question)
+{
 	char *s = normalise(question);
 	struct when w;
-	int rc, fresh = find(s, "new") != NULL;
+	enum kind k;
 
 	parse_when(s, e->now, &w);
-	if (!strcmp(s, " help ") || find(s, "what can you") ||
-	    !strcmp(s, " ? ")) {
+	k = classify(s, &w);
+	free(s);
+	return k != K_UNKNOWN;
+}
+
+static int
+offline_answer(ft_chat *e, const char *question)
+{
+	char *s = normalise(question);
+	int fresh = find(s, "new") != NULL;
+	struct when w;
+	int rc;
+
+	parse_when(s, e->now, &w);
+	switch (classify(s, &w)) {
+	case K_HELP:
 		offline_help(e);
 		rc = FT_CHAT_OK;
-	} else if (any(s, chart_words)) {
-		rc = answer_chart(e, fresh, &w);
-	} else if (any(s, when_words) ||
-		   (find(s, "when") && any(s, came))) {
-		rc = answer_last_visit(e, question, s);
-	} else if (any(s, top_words)) {
-		rc = answer_top(e, s, &w);
-	} else if (any(s, per_day)) {
-		rc = answer_per_day(e, fresh, &w);
-	} else if (any(s, stats_words)) {
-		rc = answer_stats(e);
-	} else if (any(s, count_words) || (w.kind && (any(s, people) ||
-						      any(s, visit_nouns)))) {
-		if (fresh || find(s, "registered") || find(s, "signed up") ||
-		    find(s, "joined")) {
-			if (!w.kind) {
-				ft_period p;
+		break;
+	case K_CHART: rc = answer_chart(e, fresh, &w); break;
+	case K_LAST_VISIT: rc = answer_last_visit(e, question, s); break;
+	case K_TOP: rc = answer_top(e, s, &w); break;
+	case K_PER_DAY: rc = answer_per_day(e, fresh, &w); break;
+	case K_STATS: rc = answer_stats(e); break;
+	case K_NEW:
+		if (!w.kind) {
+			ft_period p;
 
-				ft_report_period_named(FT_PERIOD_TODAY, 0,
-						       e->now, &p);
-				set_days(&w, &p, "today");
-			}
-			rc = answer_count(e, "new_customers", &w);
-		} else if (find(s, "visitors") ||
-			   (any(s, people) && any(s, came) &&
-			    !find(s, "visits"))) {
-			rc = answer_count(e, "visitors", &w);
-		} else if (any(s, visit_nouns)) {
-			rc = answer_count(e, "visits", &w);
-		} else if (any(s, people)) {
-			rc = w.kind ? answer_count(e, "visitors", &w)
-				    : answer_total(e);
-		} else {
-			rc = FT_CHAT_EUNKNOWN;
+			ft_report_period_named(FT_PERIOD_TODAY, 0, e->now, &p);
+			set_days(&w, &p, "today");
 		}
-	} else {
-		rc = FT_CHAT_EUNKNOWN;
+		rc = answer_count(e, "new_customers", &w);
+		break;
+	case K_VISITORS: rc = answer_count(e, "visitors", &w); break;
+	case K_VISITS: rc = answer_count(e, "visits", &w); break;
+	case K_TOTAL: rc = answer_total(e); break;
+	default: rc = FT_CHAT_EUNKNOWN; break;
 	}
 	if (rc == FT_CHAT_EUNKNOWN && e->at_line_start) {
 		say(e, "That question is beyond what I can answer offline.\n");

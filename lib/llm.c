@@ -91,6 +91,9 @@ struct call {
 	int done;		/* "[DONE]" seen */
 	int chunks;		/* stream events understood */
 	int fail;		/* an FT_LLM_E* the stream ended with */
+	curl_off_t seen;	/* bytes received so far */
+	struct timespec quiet;	/* since when nothing has arrived */
+	int timed_out;		/* silent for longer than the timeout */
 	long oserr;		/* errno of a failed connection */
 	long fail_code;		/* an error event's code, when numeric */
 	char why[512];		/* its message */
@@ -233,11 +236,18 @@ add_tool_calls(struct call *c, jv calls, int whole)
 	n = jv_array_length(jv_copy(calls));
 	for (i = 0; i < n; i++) {
 		jv tc = jv_array_get(jv_copy(calls), i);
-		jv idx = jv_object_get(jv_copy(tc), jv_string("index"));
-		jv fn = jv_object_get(jv_copy(tc), jv_string("function"));
-		jv id = jv_object_get(jv_copy(tc), jv_string("id"));
+		jv idx, fn, id;
 		struct tool_call *t;
 		int at;
+
+		if (jv_get_kind(tc) != JV_KIND_OBJECT) {
+			jv_free(tc);
+			jv_free(calls);
+			return -1;
+		}
+		idx = jv_object_get(jv_copy(tc), jv_string("index"));
+		fn = jv_object_get(jv_copy(tc), jv_string("function"));
+		id = jv_object_get(jv_copy(tc), jv_string("id"));
 
 		if (whole || (jv_get_kind(idx) != JV_KIND_NUMBER &&
 			      (c->ncalls == 0 ||
@@ -252,8 +262,7 @@ add_tool_calls(struct call *c, jv calls, int whole)
 			at = c->ncalls - 1;
 		jv_free(idx);
 		jv_free(id);
-		if (jv_get_kind(tc) != JV_KIND_OBJECT ||
-		    !(t = call_slot(c, at))) {
+		if (!(t = call_slot(c, at))) {
 			jv_free(tc);
 			jv_free(fn);
 			jv_free(calls);
@@ -330,8 +339,9 @@ stream_event(struct call *c, const char *data, size_t n)
 		c->fail = FT_LLM_EFAIL;
 		return;
 	}
-	ch = jv_array_get(jv_object_get(jv_copy(j), jv_string("choices")), 0);
-	jv_free(j);
+	ch = jv_object_get(j, jv_string("choices"));
+	if (jv_get_kind(ch) == JV_KIND_ARRAY)
+		ch = jv_array_get(ch, 0);
 	if (jv_get_kind(ch) != JV_KIND_OBJECT) {
 		jv_free(ch);	/* usage or keep-alive chunks */
 		return;
@@ -477,13 +487,38 @@ on_body(char *s, size_t size, size_t n, void *p)
 	return len;
 }
 
+static double
+since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) +
+	       (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+/*
+ * Silence, not length, is what times out: a long streamed answer is fine
+ * as long as it keeps coming, while a server that takes the request and
+ * says nothing is given up on.  (curl's low-speed limit does not count
+ * the wait for the first byte of a response.)
+ */
 static int
 on_progress(void *p, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 	    curl_off_t un)
 {
 	struct call *c = p;
 
-	return c->io && c->io->cancelled && c->io->cancelled(c->io->ctx);
+	if (c->io && c->io->cancelled && c->io->cancelled(c->io->ctx))
+		return 1;
+	if (dn != c->seen) {
+		c->seen = dn;
+		clock_gettime(CLOCK_MONOTONIC, &c->quiet);
+	} else if (since(&c->quiet) > (double)c->l->timeout) {
+		c->timed_out = 1;
+		return 1;
+	}
+	return 0;
 }
 
 static void
@@ -508,6 +543,9 @@ call_reset(struct call *c)
 	c->done = c->chunks = c->fail = 0;
 	c->fail_code = 0;
 	c->why[0] = '\0';
+	c->seen = 0;
+	c->timed_out = 0;
+	clock_gettime(CLOCK_MONOTONIC, &c->quiet);
 }
 
 static void
@@ -543,8 +581,13 @@ parse_body(struct call *c)
 		jv_free(j);
 		return FT_LLM_EFAIL;
 	}
-	msg = jv_object_get(jv_array_get(jv_object_get(j,
-			    jv_string("choices")), 0), jv_string("message"));
+	/* jv's getters assert on the wrong kind: look before each step. */
+	msg = jv_object_get(j, jv_string("choices"));
+	if (jv_get_kind(msg) == JV_KIND_ARRAY &&
+	    jv_array_length(jv_copy(msg)) > 0)
+		msg = jv_array_get(msg, 0);
+	if (jv_get_kind(msg) == JV_KIND_OBJECT)
+		msg = jv_object_get(msg, jv_string("message"));
 	if (jv_get_kind(msg) != JV_KIND_OBJECT) {
 		jv_free(msg);
 		snprintf(c->why, sizeof c->why, "the reply holds no "
@@ -729,6 +772,8 @@ judge(struct call *c, CURLcode res, const char *cerr, int *code, char *err,
 	char text[SNIPPET + 8];
 	long ecode = 0;
 
+	if (res == CURLE_ABORTED_BY_CALLBACK && c->timed_out)
+		res = CURLE_OPERATION_TIMEDOUT;
 	if (res == CURLE_ABORTED_BY_CALLBACK) {
 		*code = FT_LLM_ECANCEL;
 		seterr(err, errlen, "cancelled");
@@ -896,10 +941,6 @@ ft_llm_complete(ft_llm *l, jv messages, jv tools, const ft_llm_io *io,
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT,
 			 l->timeout < 30 ? l->timeout : 30L);
-	/* Silence, not length, is what times out: a long streamed answer
-	 * is fine as long as it keeps coming. */
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, l->timeout);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(h, CURLOPT_HEADERDATA, &c);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);

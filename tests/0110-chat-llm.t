@@ -1,0 +1,350 @@
+#!/bin/sh
+# ft-chat with a language model: an OpenAI-compatible server on loopback
+# (tests/peers/llm-server.py) replays scripted replies, streamed and not,
+# tool calls included, and logs every request.  The tests check what
+# ft-chat sends (tools declared, arguments, the tool results it returns),
+# what it prints, and how it meets 401, 429, 5xx, timeouts, malformed
+# replies, a broken connection and Ctrl-C.  The API key must appear in no
+# output.
+. "$(dirname "$0")/lib.sh"
+
+KEY=sk-or-v1-test-$$-0123456789abcdef
+MODEL=test/model-1
+LOG=$TEST_DIR/llm.log
+SCRIPT=$TEST_DIR/llm.script
+
+python3 "$SRCDIR/tests/peers/llm-server.py" --script "$SCRIPT" \
+	--log "$LOG" --port-file "$TEST_DIR/llm.port" \
+	>"$TEST_DIR/llm-server.err" 2>&1 &
+LLM_PID=$!
+trap 'kill $LLM_PID 2>/dev/null; _test_cleanup' EXIT
+i=0
+while [ ! -s "$TEST_DIR/llm.port" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+if [ ! -s "$TEST_DIR/llm.port" ]; then
+	echo "Bail out! the LLM peer did not start:"
+	cat "$TEST_DIR/llm-server.err"
+	exit 1
+fi
+PORT=$(cat "$TEST_DIR/llm.port")
+OPENROUTER_API_KEY=$KEY
+FT_LLM_URL=http://127.0.0.1:$PORT/v1
+FT_LLM_MODEL=$MODEL
+export OPENROUTER_API_KEY FT_LLM_URL FT_LLM_MODEL
+
+# script LINE...: the replies of the next requests, in order; the log
+# starts anew.
+script() {
+	printf '%s\n' "$@" | jq -c . >"$SCRIPT" &&
+	: >"$LOG"
+}
+
+# req N JQ: jq -c of request N's log entry.
+req() {
+	sed -n "$1p" "$LOG" | jq -c "$2"
+}
+
+# chat NAME ARGS...: ft-chat ARGS with stdout in NAME.out and stderr in
+# NAME.err (kept for the final look for the key); status as ft-chat's.
+chat() {
+	_n=$1
+	shift
+	ft-chat "$@" >"$_n.out" 2>"$_n.err"
+}
+
+visitors_in() {
+	ft-query visits --since "$1" --until "$2" | jq -r .customer |
+		sort -u | wc -l | tr -d ' '
+}
+
+seed_demo --customers 300 --visits 3000 --days 30 --seed 42 >/dev/null
+
+VISITORS=$(visitors_in 2026-11-16 2026-11-22)
+
+test_expect_success 'a tool call and an answer, not streamed' '
+	script "{\"tool_calls\": [{\"id\": \"c1\", \"name\": \"count\",
+		\"arguments\": {\"what\": \"visitors\", \"since\": \"2026-11-16\",
+		\"until\": \"2026-11-22\"}}]}" \
+		"{\"content\": \"$VISITORS customers visited last week.\"}" &&
+	chat plain --no-stream -e "How many customers visited last week?" &&
+	echo "$VISITORS customers visited last week." >want &&
+	test_cmp want plain.out &&
+	test_must_be_empty plain.err &&
+	test_line_count = 2 "$LOG" &&
+	test "$(req 1 .method)" = "\"POST\"" &&
+	test "$(req 1 .path)" = "\"/v1/chat/completions\"" &&
+	test "$(req 1 .headers.authorization)" = "\"Bearer $KEY\"" &&
+	test "$(req 1 .headers[\"content-type\"])" = "\"application/json\"" &&
+	test "$(req 1 .body.model)" = "\"$MODEL\"" &&
+	test "$(req 1 .body.stream)" = false &&
+	test "$(req 1 .body.tool_choice)" = "\"auto\"" &&
+	test "$(req 1 "[.body.messages[].role]")" = "[\"system\",\"user\"]" &&
+	test "$(req 1 .body.messages[1].content)" = \
+		"\"How many customers visited last week?\"" &&
+	req 1 .body.messages[0].content | test_grep "2026-11-24" - &&
+	req 1 "[.body.tools[] | .type] | unique" >got &&
+	echo "[\"function\"]" >want && test_cmp want got &&
+	req 1 "[.body.tools[].function.name] | sort" >got &&
+	echo "[\"count\",\"find_customers\",\"get_customer\",\"get_stats\",\"get_trend\",\"list_visits\",\"make_chart\",\"top_customers\"]" \
+		>want &&
+	test_cmp want got &&
+	req 1 "[.body.tools[].function | .parameters.type,
+		.parameters.additionalProperties] | unique" >got &&
+	echo "[false,\"object\"]" >want && test_cmp want got &&
+	req 1 ".body.tools[].function | select(.name == \"count\") |
+		.parameters | [.required, .properties.what.enum]" >got &&
+	echo "[[\"what\"],[\"visits\",\"visitors\",\"new_customers\"]]" >want &&
+	test_cmp want got &&
+	req 1 ".body.tools[].function | select(.name == \"top_customers\") |
+		.parameters.properties.limit | [.type, .minimum, .maximum]" >got &&
+	echo "[\"integer\",1,100]" >want && test_cmp want got
+'
+
+test_expect_success 'the tool result goes back to the model with its call' '
+	test "$(req 2 "[.body.messages[].role]")" = \
+		"[\"system\",\"user\",\"assistant\",\"tool\"]" &&
+	test "$(req 2 .body.messages[2].tool_calls[0].id)" = "\"c1\"" &&
+	test "$(req 2 .body.messages[2].tool_calls[0].function.name)" = \
+		"\"count\"" &&
+	test "$(req 2 .body.messages[3].tool_call_id)" = "\"c1\"" &&
+	req 2 ".body.messages[3].content | fromjson" >result &&
+	test "$(jq .value result)" = "$VISITORS" &&
+	test "$(jq -r .what result)" = visitors &&
+	test "$(jq -r .first_day result)" = 2026-11-16 &&
+	test "$(jq -r .last_day result)" = 2026-11-22
+'
+
+test_expect_success 'the same question offline gives the same figure' '
+	ft-chat --offline -e "How many customers visited last week?" >off &&
+	test "$(cut -d" " -f1 off)" = "$VISITORS"
+'
+
+test_expect_success 'a streamed answer is printed whole, as it comes' '
+	script "{\"content\": \"Zoë came 25 times — more than anyone.\",
+		\"chunk\": 2}" &&
+	chat stream -e "Who came most?" &&
+	echo "Zoë came 25 times — more than anyone." >want &&
+	test_cmp want stream.out &&
+	test_must_be_empty stream.err &&
+	test "$(req 1 .body.stream)" = true &&
+	req 1 .headers.accept | test_grep "text/event-stream" -
+'
+
+test_expect_success 'streamed tool calls, two in one reply, without index' '
+	script "{\"no_index\": true, \"tool_calls\": [
+		{\"id\": \"a1\", \"name\": \"top_customers\",
+		 \"arguments\": {\"limit\": 3, \"since\": \"2026-11-01\"}},
+		{\"id\": \"a2\", \"name\": \"get_stats\", \"arguments\": {}}]}" \
+		"{\"content\": \"Done.\"}" &&
+	chat two -e "top three this month, and the figures" &&
+	echo Done. >want && test_cmp want two.out &&
+	test "$(req 2 "[.body.messages[].role]")" = \
+		"[\"system\",\"user\",\"assistant\",\"tool\",\"tool\"]" &&
+	test "$(req 2 "[.body.messages[2].tool_calls[].function.arguments |
+		fromjson]")" = "[{\"limit\":3,\"since\":\"2026-11-01\"},{}]" &&
+	test "$(req 2 "[.body.messages[3,4].tool_call_id]")" = \
+		"[\"a1\",\"a2\"]" &&
+	req 2 ".body.messages[3].content | fromjson | .records[] |
+		[.id, .visits_in_range]" >got &&
+	ft-query top --limit 3 --since 2026-11-01 |
+		jq -c "[.id, .visits_in_range]" >want &&
+	test_line_count = 3 want &&
+	test_cmp want got &&
+	req 2 ".body.messages[4].content | fromjson | del(.type)" >got &&
+	ft-query stats | jq -c "del(.type)" >want &&
+	test_cmp want got
+'
+
+test_expect_success 'bad tool calls get an error back, not a crash' '
+	script "{\"tool_calls\": [
+		{\"id\": \"b1\", \"name\": \"count\", \"arguments\": {\"what\": \"sales\"}},
+		{\"id\": \"b2\", \"name\": \"count\", \"arguments\": {\"what\": \"visits\", \"sql\": \"DROP TABLE visits\"}},
+		{\"id\": \"b3\", \"name\": \"count\", \"arguments\": {\"what\": \"visits\", \"since\": \"last tuesday\"}},
+		{\"id\": \"b4\", \"name\": \"run_sql\", \"arguments\": {\"q\": \"DELETE FROM visits\"}},
+		{\"id\": \"b5\", \"name\": \"top_customers\", \"arguments\": \"{not json\"},
+		{\"id\": \"b6\", \"name\": \"top_customers\", \"arguments\": {\"limit\": 100000}},
+		{\"id\": \"b7\", \"name\": \"get_customer\", \"arguments\": {}},
+		{\"id\": \"b8\", \"name\": \"get_customer\", \"arguments\": {\"id\": \"00000000-dead\"}}]}" \
+		"{\"content\": \"I could not do that.\"}" &&
+	n=$(ft-query visits | wc -l) &&
+	chat bad -e "delete everything" &&
+	echo "I could not do that." >want && test_cmp want bad.out &&
+	req 2 "[.body.messages[] | select(.role == \"tool\") |
+		.content | fromjson | .error]" >errors &&
+	test "$(jq "length" errors)" = 8 &&
+	test "$(jq "map(select(type == \"string\")) | length" errors)" = 8 &&
+	jq -r ".[]" errors >e &&
+	test_grep "^.what. must be one of visits, visitors, new_customers$" e &&
+	test_grep "^count takes no argument .sql.$" e &&
+	test_grep "^.since. is not a time: .last tuesday." e &&
+	test_grep "^no tool .run_sql.$" e &&
+	test_grep "^the arguments of top_customers are not JSON$" e &&
+	test_grep "^.limit. must be an integer from 1 to 100$" e &&
+	test_grep "^get_customer needs the argument .id.$" e &&
+	test_grep "^no customer .00000000-dead." e &&
+	test "$(ft-query visits | wc -l)" = "$n"
+'
+
+test_expect_success 'a chart asked for by the model: file, bars, the answer' '
+	script "{\"tool_calls\": [{\"id\": \"m1\", \"name\": \"make_chart\",
+		\"arguments\": {\"series\": \"visits_per_day\",
+		\"since\": \"2026-11-18\", \"until\": \"2026-11-24\"}}]}" \
+		"{\"content\": \"The chart is in plots/visits-per-day-2026-11-18_2026-11-24.png.\"}" &&
+	chat chart --plots plots -e "chart visits per day this week" &&
+	test -s plots/visits-per-day-2026-11-18_2026-11-24.png &&
+	req 2 ".body.messages[3].content | fromjson" >res &&
+	test "$(jq -c .files res)" = \
+		"[\"plots/visits-per-day-2026-11-18_2026-11-24.png\"]" &&
+	ft-query trend --days 7 | jq -r "select(.name == \"visits_per_day\") |
+		.points[] | \"\(.[0]) \(.[1])\"" >want &&
+	sed -n "s/^\(2026-[0-9-]*\) .* \([0-9][0-9]*\)$/\1 \2/p" chart.out >got &&
+	test_cmp want got &&
+	test "$(jq .total res)" = "$(awk "{ s += \$2 } END { print s }" want)" &&
+	tail -1 chart.out | test_grep "^The chart is in plots/" -
+'
+
+test_expect_success 'a follow-up question carries the conversation' '
+	script "{\"content\": \"First answer.\"}" \
+		"{\"content\": \"Second answer.\"}" &&
+	chat follow -e "first question" -e "and then?" &&
+	printf "First answer.\nSecond answer.\n" >want &&
+	test_cmp want follow.out &&
+	req 2 "[.body.messages[] | [.role, .content]]" >got &&
+	test "$(jq -c ".[1:]" got)" = \
+		"[[\"user\",\"first question\"],[\"assistant\",\"First answer.\"],[\"user\",\"and then?\"]]"
+'
+
+test_expect_success 'a model that only ever calls tools is stopped' '
+	call="{\"tool_calls\": [{\"name\": \"get_stats\", \"arguments\": {}}]}" &&
+	script "$call" "$call" "$call" "$call" "$call" "$call" "$call" "$call" \
+		"$call" &&
+	test_exit_status 1 chat loop -e "loop" &&
+	test_grep "asked for tools 8 times without answering" loop.err &&
+	test_line_count = 8 "$LOG"
+'
+
+test_expect_success '401: the key is refused, said once, never shown' '
+	script "{\"status\": 401, \"error\": \"No auth credentials found for $KEY\"}" &&
+	test_exit_status 1 chat auth -e "how many visits today" &&
+	test_must_be_empty auth.out &&
+	test_grep "^ft-chat: .127.0.0.1:$PORT. refused the API key (HTTP 401" \
+		auth.err &&
+	test_line_count = 1 "$LOG"
+'
+
+test_expect_success '429 with Retry-After: waits that long, then answers' '
+	script "{\"status\": 429, \"error\": \"slow down\",
+		\"headers\": {\"Retry-After\": \"1\"}}" \
+		"{\"content\": \"Fine now.\"}" &&
+	chat r429 -e "anything" &&
+	echo "Fine now." >want && test_cmp want r429.out &&
+	test_grep "rate limiting requests (HTTP 429: slow down); trying again in 1.0 s" \
+		r429.err &&
+	test_line_count = 2 "$LOG" &&
+	gap=$(jq -s ".[1].t - .[0].t" "$LOG") &&
+	awk "BEGIN { exit !($gap >= 0.95) }"
+'
+
+test_expect_success '429 asking for a longer wait than we take: exit 75' '
+	script "{\"status\": 429, \"error\": \"quota\",
+		\"headers\": {\"Retry-After\": \"3600\"}}" &&
+	test_exit_status 75 chat long -e "what is the weather like?" &&
+	test_grep "asks to wait 3600 s" long.err &&
+	test_line_count = 1 "$LOG"
+'
+
+test_expect_success '5xx is retried with backoff' '
+	script "{\"status\": 500, \"error\": \"oops\"}" \
+		"{\"status\": 502, \"error\": \"bad gateway\"}" \
+		"{\"content\": \"Third time lucky.\"}" &&
+	chat r5xx -e "anything" &&
+	echo "Third time lucky." >want && test_cmp want r5xx.out &&
+	test_grep "failed (HTTP 500: oops); trying again in 1.0 s" r5xx.err &&
+	test_grep "failed (HTTP 502: bad gateway); trying again in 2.0 s" \
+		r5xx.err &&
+	test_line_count = 3 "$LOG"
+'
+
+test_expect_success '5xx after the retries: exit 75, or the offline answer' '
+	script "{\"status\": 503, \"error\": \"down\"}" \
+		"{\"status\": 503, \"error\": \"down\"}" &&
+	FT_LLM_RETRIES=1 test_exit_status 75 chat down \
+		-e "what is the weather like?" &&
+	test_must_be_empty down.out &&
+	test_grep "failed (HTTP 503: down) (2 attempts)" down.err &&
+	test_line_count = 2 "$LOG" &&
+	script "{\"status\": 503, \"error\": \"down\"}" &&
+	FT_LLM_RETRIES=0 chat fallback \
+		-e "How many customers visited last week?" &&
+	test_grep "failed (HTTP 503: down); answering offline" fallback.err &&
+	test "$(cut -d" " -f1 fallback.out)" = "$VISITORS"
+'
+
+test_expect_success 'a timeout: said plainly, exit 75' '
+	script "{\"delay\": 4, \"content\": \"too late\"}" &&
+	FT_LLM_TIMEOUT=1 test_exit_status 75 chat slow \
+		-e "what is the weather like?" &&
+	test_grep "no reply from .127.0.0.1:$PORT. within 1 s" slow.err &&
+	test_grep_not "too late" slow.out
+'
+
+test_expect_success 'malformed replies: exit 1 with what was wrong' '
+	script "{\"raw\": \"<html>gateway</html>\", \"stream\": false}" &&
+	test_exit_status 1 chat mal1 --no-stream -e "anything" &&
+	test_grep "malformed reply from .127.0.0.1:$PORT.: the reply is not a JSON object" \
+		mal1.err &&
+	script "{\"raw\": \"{\\\"choices\\\": []}\"}" &&
+	test_exit_status 1 chat mal2 --no-stream -e "anything" &&
+	test_grep "malformed reply .*no choices\[0\]\.message" mal2.err &&
+	script "{\"raw\": \"data: {broken\\n\\n\",
+		\"content_type\": \"text/event-stream\"}" &&
+	test_exit_status 1 chat mal3 -e "anything" &&
+	test_grep "malformed reply .*not a JSON object" mal3.err
+'
+
+test_expect_success 'an error event in the middle of a stream' '
+	script "{\"content\": \"Half an ans\", \"stream_error\": \"overloaded\",
+		\"code\": 502}" &&
+	test_exit_status 75 chat broken -e "what is the weather like?" &&
+	test_grep "^Half an ans" broken.out &&
+	test_grep "failed (error 502: overloaded)" broken.err &&
+	test_line_count = 1 "$LOG"
+'
+
+test_expect_success 'no server: the offline engine answers what it can' '
+	gone=$(unused_port) &&
+	FT_LLM_URL=http://127.0.0.1:$gone/v1 chat nosrv \
+		-e "How many customers visited last week?" &&
+	test_grep "cannot connect to .127.0.0.1:$gone.*answering offline" \
+		nosrv.err &&
+	test "$(cut -d" " -f1 nosrv.out)" = "$VISITORS" &&
+	FT_LLM_URL=http://127.0.0.1:$gone/v1 test_exit_status 75 chat nosrv2 \
+		-e "what is the weather like?" &&
+	test_grep "cannot connect to .127.0.0.1:$gone" nosrv2.err
+'
+
+test_expect_success 'Ctrl-C cancels the answer in progress: exit 130' '
+	script "{\"delay\": 8, \"content\": \"too late\"}"
+	ft-chat -e "what is the weather like?" >int.out 2>int.err &
+	pid=$!
+	i=0 &&
+	while [ ! -s "$LOG" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done &&
+	kill -INT $pid &&
+	rc=0 && wait $pid || rc=$? &&
+	test "$rc" = 130 &&
+	test_grep "^ft-chat: cancelled" int.err &&
+	test_must_be_empty int.out
+'
+
+test_expect_success 'the API key appears in no output' '
+	ls *.out *.err >files &&
+	test_line_count -ge 30 files &&
+	for f in *.out *.err; do
+		test_grep_not -F "$KEY" "$f" || exit 1
+	done &&
+	test_grep -F "$KEY" "$LOG"
+'
+
+test_done
