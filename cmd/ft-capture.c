@@ -205,6 +205,7 @@ main(int argc, char **argv)
 	struct sigaction sa;
 	long long seq = 0, v;
 	int64_t t0, next_live = 0, backoff = 1000, interval, next_pos = 0;
+	int64_t last_pos = 0;
 	int opt, live, status = FT_EXIT_OK;
 
 	ft_set_progname(argv[0]);
@@ -341,6 +342,15 @@ main(int argc, char **argv)
 				    1000 ? next_live : now) +
 				    (int64_t)(1000 / o.fps);
 		} else {
+			/* Decoders that hold frames back report the last
+			 * frames' positions late (or as 0): past the first
+			 * frame, a position that does not move on is the
+			 * previous one plus a frame of the file's rate. */
+			if (seq > 0 && info.pos_ms <= last_pos)
+				info.pos_ms = last_pos + (ft_frame_fps(src) > 0 ?
+				    (int64_t)(1000 / ft_frame_fps(src) + 0.5) :
+				    1);
+			last_pos = info.pos_ms;
 			if (o.duration > 0 && info.pos_ms >= o.duration * 1000)
 				break;
 			if (o.fps > 0 && ft_frame_kind(src) == FT_FRAME_VIDEO) {
