@@ -134,8 +134,28 @@ $(PROGRAM_BINS) $(TOOLS): $(B)/%: $(B)/cmd/%.o $(LIB)
 $(B)/cmd/ft-seed-demo.o: scripts/seed-demo.c | $(B)/cmd
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 
-$(B)/tests/%: tests/unit/%.c $(LIB) | $(B)/tests
-	$(CC) $(CFLAGS) $(DEPCFLAGS) -o $@ $< $(LIB) $(LIBS_$*) $(CORE_LIBS)
+# Unit tests of C++ shims link as programs do: CXX_TESTS with $(CXX),
+# LIBS_test-NAME for their libraries.
+CXX_TESTS = test-face
+LIBS_test-face = $(DLIB_LIBS) -ldl
+$(B)/tests/%.o: tests/unit/%.c | $(B)/tests
+	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/tests/%: $(B)/tests/%.o $(LIB)
+	$(if $(filter $*,$(CXX_TESTS)),$(CXX),$(CC)) $(LDFLAGS) -o $@ $< \
+		$(LIB) $(LIBS_$*) $(CORE_LIBS)
+
+# The face models (make models) and what tests and benchmarks of lib/face
+# run: face-test on photos, face-eval on labelled pairs, and face-api in
+# Node as the reference (tests/face).
+include models/models.mk
+$(B)/lib/face.o: CXXDEPFLAGS += -DFT_MODELS_DIR='"$(abspath $(MODELS_DIR))"'
+FACE_TOOLS = $(B)/tests/face-test $(B)/tests/face-eval
+$(FACE_TOOLS): $(B)/tests/%: tests/face/%.c tests/face/jpeg.h $(LIB) \
+		| $(B)/tests
+	$(CC) $(CFLAGS) -c -o $@.o $<
+	$(CXX) $(LDFLAGS) -o $@ $@.o $(LIB) $(DLIB_LIBS) -ljpeg -ldl \
+		$(CORE_LIBS)
 
 # make check installs what the tests need (scripts/install-deps is quick
 # when everything is there), builds, and runs every test against the
@@ -151,7 +171,8 @@ check: deps
 		env PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" \
 		$(PROVE) $(UNIT_TESTS) tests/*.t
 
-check-build: all $(UNIT_TESTS)
+check-build: all $(UNIT_TESTS) $(FACE_TOOLS) models \
+	tests/face/node_modules/.package-lock.json
 
 # Front-end packages from npm, pinned by each package-lock.json: Chart.js
 # for the dashboard that ft-serve serves from web/, and playwright-core
@@ -168,7 +189,8 @@ deps:
 	sh scripts/install-deps
 
 bench: deps
-	$(MAKE) all
+	$(MAKE) all models $(FACE_TOOLS) \
+		tests/face/node_modules/.package-lock.json
 	PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" sh scripts/bench
 
 install: all
@@ -199,4 +221,4 @@ clean:
 
 .PHONY: all check check-build deps bench install uninstall clean
 
--include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d)
+-include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d $(B)/tests/*.d)

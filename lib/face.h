@@ -1,0 +1,248 @@
+/*
+ * face — find faces in an image, align them and describe each by 128
+ * floats (DESIGN.md section 5).  A C interface over dlib (lib/face.cc).
+ *
+ * The steps, each a call, so a caller can stop early or skip one:
+ *   ft_face_detect    HOG boxes, optionally on an upsampled image
+ *   ft_face_align     landmarks and the 150x150 chip the network takes
+ *   ft_face_assess    a quality score for registration decisions
+ *   ft_face_describe  descriptors of a batch of chips in one pass
+ *
+ * Images are 8-bit pixels in rows: 1 channel (grey) or 3 (R, G, B in that
+ * order), rows `stride` bytes apart.  The library never keeps a pointer
+ * into the caller's image past a call.  Chips are always RGB, 150 rows of
+ * 150 pixels, 3 bytes each, rows packed (FT_FACE_CHIP_BYTES).
+ *
+ * A context holds the models; it is not safe to use from two threads at
+ * once (open one per thread; the models are read-only once loaded but the
+ * network keeps its activations in the context).  Functions that fail
+ * return -1 or NULL and leave a message for ft_face_errmsg(); none prints
+ * or exits.  All calls run on the calling thread and block only for the
+ * computation, except ft_face_open, which also reads the model files.
+ */
+#ifndef FT_FACE_H
+#define FT_FACE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FT_FACE_CHIP 150		/* chip side, pixels */
+#define FT_FACE_CHIP_BYTES (FT_FACE_CHIP * FT_FACE_CHIP * 3)
+#define FT_FACE_DIM 128			/* floats in a descriptor */
+#define FT_FACE_POINTS_MAX 68		/* landmarks of the larger model */
+
+typedef struct ft_face_ctx ft_face_ctx;
+
+typedef struct ft_face_detect_opts {
+	int upsample;		/* double the image this often first, 0-3;
+				   each finds faces half as large and costs
+				   about 4 times the time */
+	int min_size;		/* drop boxes narrower than this, in input
+				   pixels; 0 keeps all */
+	double threshold;	/* added to the detector's threshold: < 0
+				   finds more (and more false) faces */
+} ft_face_detect_opts;
+
+typedef struct ft_face_box {
+	int left, top;		/* in input pixels; a box may reach past
+				   the image's edges */
+	int width, height;
+	double confidence;	/* detector score, above threshold */
+	int pose;		/* which of the detector's five filters,
+				   each tuned to a range of poses, fired */
+} ft_face_box;
+
+typedef struct ft_face_shape {
+	int n;			/* points: 68, or 5 with a 5-point model */
+	float x[FT_FACE_POINTS_MAX];	/* in input pixels */
+	float y[FT_FACE_POINTS_MAX];
+} ft_face_shape;
+
+typedef struct ft_face_quality {
+	float size;		/* 0-1: 1 when the face is 100 px or more
+				   wide, enough for a full-resolution chip */
+	float sharpness;	/* 0-1: edge energy of the chip */
+	float frontal;		/* 0-1: 1 facing the camera, 0 in profile */
+	float score;		/* 0-1: the product of the three */
+} ft_face_quality;
+
+/*
+ * Load the models.  descriptor_model is a dlib face recognition network
+ * file: the one make models converts from face-api's weights, or dlib's
+ * own dlib_face_recognition_resnet_model_v1.dat.  shape_model is a dlib
+ * shape predictor with 68 or 5 points.  Either may be NULL when the
+ * caller will not describe (or align) faces; detection needs no file.
+ *
+ * Returns a context the caller frees with ft_face_close.  On failure
+ * returns NULL and, when errp is not NULL, sets *errp to a message the
+ * caller frees with free() (or to NULL when memory ran out).  Blocks
+ * while it reads the files: about a second for the 68-point model.
+ */
+ft_face_ctx *ft_face_open(const char *descriptor_model,
+    const char *shape_model, char **errp);
+
+/* Free the context and everything it holds.  NULL is allowed. */
+void ft_face_close(ft_face_ctx *ctx);
+
+/*
+ * The message of the last failed call on ctx.  The string belongs to
+ * ctx and lasts until its next call.
+ */
+const char *ft_face_errmsg(const ft_face_ctx *ctx);
+
+/*
+ * Which descriptor model ctx uses, as "KIND:HASH": KIND is
+ * "faceapi-resnet-q8" for 8-bit quantised weights (the converted face-api
+ * model) and "dlib-resnet" otherwise; HASH is the first 16 hex digits of
+ * the model file's SHA-256.  Descriptors of two models are not
+ * comparable, so a store records this with its samples and refuses
+ * another.  The string belongs to ctx.  NULL without a descriptor model.
+ */
+const char *ft_face_model_id(const ft_face_ctx *ctx);
+
+/* The SHA-256 of the descriptor model file, 64 hex digits; owned by ctx.
+ * NULL without a descriptor model. */
+const char *ft_face_model_sha256(const ft_face_ctx *ctx);
+
+/*
+ * The model files the settings name (lib/config, so an option given to
+ * ft_config_set outranks the environment and the files):
+ * FT_MODEL_DESCRIPTOR, the descriptor network, and FT_MODEL_SHAPE, the
+ * shape predictor.  Each defaults to its file in FT_MODELS_DIR, whose own
+ * default is the models/ directory that make models filled when the
+ * library was built.  The strings last until the program ends.
+ */
+const char *ft_face_descriptor_path(void);
+const char *ft_face_shape_path(void);
+
+/*
+ * Open the models the settings name (above); want_descriptor and
+ * want_shape say which are needed (a program that only detects needs
+ * neither).  Otherwise as ft_face_open.
+ */
+ft_face_ctx *ft_face_open_config(int want_descriptor, int want_shape,
+    char **errp);
+
+/* One model in use, for ft-recognize --models. */
+typedef struct ft_face_model_info {
+	const char *role;	/* "detector", "shape" or "descriptor" */
+	const char *path;	/* its file; "(built in)" for the detector */
+	const char *sha256;	/* of the file, 64 hex digits; for the
+				   detector, of its serialised form */
+	const char *kind;	/* what it is, e.g. "dlib 68-point shape
+				   predictor" */
+	const char *origin;	/* where it came from */
+	const char *licence;	/* its terms, with any restriction on use */
+} ft_face_model_info;
+
+/*
+ * Describe the models ctx uses: the detector always, then the shape
+ * predictor and the descriptor network when loaded.  Writes up to max
+ * entries (3 is enough) and returns how many there are, or -1 when a
+ * file cannot be read again for its SHA-256 (message in ft_face_errmsg).
+ * The strings belong to ctx and last until ft_face_close.  The first
+ * call hashes the shape model, some 100 MB: a fraction of a second.
+ */
+int ft_face_models(ft_face_ctx *ctx, ft_face_model_info *out, int max);
+
+/*
+ * Find faces with dlib's HOG frontal face detector.  pixels holds height
+ * rows of width pixels of `channels` bytes (1 or 3), rows stride bytes
+ * apart.  opts may be NULL for the defaults (no upsampling, no minimum
+ * size, threshold 0).
+ *
+ * Writes up to max boxes to out, most confident first, and returns how
+ * many faces were found, which may exceed max; -1 on bad arguments or
+ * when out of memory.  Faces narrower than about 80 pixels divided by
+ * 2^upsample are not found.
+ */
+int ft_face_detect(ft_face_ctx *ctx, const uint8_t *pixels, int width,
+    int height, size_t stride, int channels,
+    const ft_face_detect_opts *opts, ft_face_box *out, int max);
+
+/*
+ * Of n boxes ft_face_detect found in an image width by height, the one a
+ * photo is of: the largest, discounted by its distance from the middle
+ * (a face at a corner counts a little over half its area), so a
+ * bystander's larger but marginal face loses to the subject's.  Returns
+ * its index, or -1 when n < 1.  Needs no context.
+ */
+int ft_face_main(const ft_face_box *boxes, int n, int width, int height);
+
+/*
+ * The face a still photo is of, found as hard as is worth it: detect with
+ * opts (NULL for the defaults); when that finds nothing, again on the
+ * image upsampled once more; when that finds nothing either, once more
+ * with the detector's threshold lowered by 0.6.  Of the boxes the first
+ * successful pass found, box receives ft_face_main's pick.  On the 2766
+ * photos of ../shared/data/faces the first pass missed 18 faces, the
+ * second found 10 of them and the third the other 8.  The last pass may
+ * find a face-like pattern in a photo of none: use it for photos said to
+ * show a face (enrolment, still images), not for a stream's every frame.
+ *
+ * Returns how many faces that pass found (0 when none was, box
+ * untouched), or -1 as ft_face_detect.  Costs up to about 6 times a
+ * detection when the face is hard to find.
+ */
+int ft_face_detect_main(ft_face_ctx *ctx, const uint8_t *pixels, int width,
+    int height, size_t stride, int channels,
+    const ft_face_detect_opts *opts, ft_face_box *box);
+
+/*
+ * Place the shape model's landmarks on the face in box and cut the aligned
+ * chip the network takes (eyes level, face scaled to the chip with a
+ * quarter of padding around it, the image's edge filled with black).  The
+ * image arguments are those of ft_face_detect, box one it returned (or
+ * any face-sized rectangle).
+ *
+ * shape receives the landmarks when not NULL; chip receives
+ * FT_FACE_CHIP_BYTES of RGB when not NULL (a grey image gives grey RGB).
+ * Returns 0, or -1 when ctx has no shape model or on bad arguments.
+ */
+int ft_face_align(ft_face_ctx *ctx, const uint8_t *pixels, int width,
+    int height, size_t stride, int channels, const ft_face_box *box,
+    ft_face_shape *shape, uint8_t *chip);
+
+/*
+ * Describe n chips (n * FT_FACE_CHIP_BYTES bytes, one after the other) in
+ * one forward pass of the network (one per thread, see
+ * ft_face_set_threads): out[i] receives the 128 floats of chip i.  Two
+ * descriptors are of the same person when their Euclidean distance is
+ * small (about 0.6 or less).
+ *
+ * Returns 0, or -1 when ctx has no descriptor model, n < 0, or memory ran
+ * out.  Blocks for about 15 ms per chip on one core.
+ */
+int ft_face_describe(ft_face_ctx *ctx, const uint8_t *chips, int n,
+    float (*out)[FT_FACE_DIM]);
+
+/*
+ * Let ft_face_describe spread a batch over n threads (1-64), each with
+ * its own copy of the network (some 25 MB each).  Useful up to the number
+ * of cores; the default is 1.  Returns 0, or -1 without a descriptor
+ * model or when memory ran out (the context then keeps one thread).
+ *
+ * Loading a descriptor model also limits OpenBLAS, when that is the BLAS
+ * in use, to one thread for the whole process: the network's matrix
+ * products are too small to gain from it, and lost a factor of 3 to it
+ * on 2 cores.
+ */
+int ft_face_set_threads(ft_face_ctx *ctx, int n);
+
+/*
+ * Rate a face for registration: its size from box, its sharpness from
+ * chip (FT_FACE_CHIP_BYTES, from ft_face_align) and how frontal it is from
+ * shape (68 or 5 points).  Fills q; never fails.  Needs no context.
+ */
+void ft_face_assess(const ft_face_box *box, const ft_face_shape *shape,
+    const uint8_t *chip, ft_face_quality *q);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,409 @@
+/*
+ * face-eval — lib/face on labelled pairs of photos: distances for the
+ * verification figures, and the speed of each step.  Run by
+ * scripts/bench-face; prints figures, asserts nothing.
+ *
+ *	face-eval [-n PAIRS] DESCRIPTOR SHAPE FACES_DIR PAIRS_FILE
+ *	face-eval -l LIST DESCRIPTOR SHAPE FACES_DIR
+ *
+ * PAIRS_FILE has lines "same|diff A B", A and B paths under FACES_DIR
+ * (../shared/data/faces/pairs.txt); -n takes the first PAIRS of each
+ * kind.  Every photo goes through the steps a still image takes:
+ * ft_face_detect_main, align, describe.
+ *
+ * stdout, one line a pair:  same|diff PLAIN MIRRORED A B
+ *   PLAIN is the distance of the two chips' descriptors, MIRRORED that of
+ *   the means of each chip's descriptor and its mirror image's; "none"
+ *   when a photo has no face found; A and B name the photos.
+ * stderr: timings, as "key value" lines (see scripts/bench-face).
+ *
+ * With -l, the photos LIST names (one a line, under FACES_DIR) go through
+ * the same steps one at a time on one thread, as tests/face/faceapi-bench.js
+ * takes them through face-api: stdout has "NAME" and the 128 numbers of
+ * its descriptor, or "NAME none", a line a photo, then "# faces N photos M
+ * ms T", T the milliseconds from the first photo read to the last
+ * descriptor.
+ */
+#include "face.h"
+#include "jpeg.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+struct photo {
+	char *name;
+	int found;		/* a face was found */
+	int faces;		/* boxes found */
+};
+
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void die(const char *, const char *);
+
+/*
+ * The main face of the photo at path, as a chip (ft_face_detect_main).
+ * Returns the number of faces found (0: chip untouched); img receives the
+ * decoded photo.
+ */
+static int
+photo_chip(ft_face_ctx *ctx, const char *path, struct image *img,
+    uint8_t *chip, double *t_decode, double *t_detect, double *t_align)
+{
+	ft_face_box box;
+	double t0 = now_ms();
+
+	if (read_jpeg(path, img) != 0)
+		die("cannot read", path);
+	double t1 = now_ms();
+	int n = ft_face_detect_main(ctx, img->px, img->w, img->h,
+	    (size_t)img->w * 3, 3, NULL, &box);
+	double t2 = now_ms();
+	if (n < 0)
+		die(ft_face_errmsg(ctx), path);
+	*t_decode += t1 - t0;
+	*t_detect += t2 - t1;
+	if (n == 0)
+		return 0;
+	if (ft_face_align(ctx, img->px, img->w, img->h, (size_t)img->w * 3, 3,
+	    &box, NULL, chip) != 0)
+		die(ft_face_errmsg(ctx), path);
+	*t_align += now_ms() - t2;
+	return n;
+}
+
+/* -l: photo after photo, the whole way, on one thread. */
+static int
+end_to_end(const char *desc_model, const char *shape_model,
+    const char *dir, const char *list)
+{
+	char *err = NULL, name[1024], path[2048];
+	double td = 0, tt = 0, ta = 0;
+	int faces = 0, photos = 0;
+	uint8_t chip[FT_FACE_CHIP_BYTES];
+	float d[1][FT_FACE_DIM];
+	FILE *lf = fopen(list, "r");
+
+	if (!lf)
+		die("cannot read", list);
+	ft_face_ctx *ctx = ft_face_open(desc_model, shape_model, &err);
+	if (!ctx)
+		die(err ? err : "out of memory", NULL);
+	double t0 = now_ms();
+	while (fscanf(lf, "%1023s", name) == 1) {
+		struct image img;
+
+		snprintf(path, sizeof path, "%s/%s", dir, name);
+		int n = photo_chip(ctx, path, &img, chip, &td, &tt, &ta);
+		free(img.px);
+		photos++;
+		printf("%s", name);
+		if (n > 0) {
+			if (ft_face_describe(ctx, chip, 1, d) != 0)
+				die(ft_face_errmsg(ctx), path);
+			for (int k = 0; k < FT_FACE_DIM; k++)
+				printf(" %.6f", d[0][k]);
+			faces++;
+		} else {
+			printf(" none");
+		}
+		putchar('\n');
+	}
+	printf("# faces %d photos %d ms %.0f\n", faces, photos,
+	    now_ms() - t0);
+	fclose(lf);
+	ft_face_close(ctx);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die("write error", NULL);
+	return 0;
+}
+
+static void
+die(const char *msg, const char *arg)
+{
+	fprintf(stderr, "face-eval: %s%s%s\n", msg, arg ? " " : "",
+	    arg ? arg : "");
+	exit(1);
+}
+
+static void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size);
+
+	if (!p)
+		die("out of memory", NULL);
+	return p;
+}
+
+static int
+photo_index(struct photo **ph, int *n, int *cap, const char *name)
+{
+	for (int i = 0; i < *n; i++)
+		if (strcmp((*ph)[i].name, name) == 0)
+			return i;
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 256;
+		*ph = realloc(*ph, (size_t)*cap * sizeof **ph);
+		if (!*ph)
+			die("out of memory", NULL);
+	}
+	memset(&(*ph)[*n], 0, sizeof **ph);
+	(*ph)[*n].name = strdup(name);
+	if (!(*ph)[*n].name)
+		die("out of memory", NULL);
+	return (*n)++;
+}
+
+static double
+distance(const float *a, const float *b)
+{
+	double s = 0;
+
+	for (int i = 0; i < FT_FACE_DIM; i++)
+		s += (a[i] - b[i]) * (double)(a[i] - b[i]);
+	return sqrt(s);
+}
+
+/* Describe every chip with the threads given; milliseconds taken. */
+static double
+describe_all(ft_face_ctx *ctx, int threads, const uint8_t *chips, int n,
+    float (*out)[FT_FACE_DIM])
+{
+	if (ft_face_set_threads(ctx, threads) != 0)
+		die(ft_face_errmsg(ctx), NULL);
+	double t0 = now_ms();
+	/* Batches of a frame's worth of faces per call, as ft-recognize
+	 * makes them. */
+	for (int i = 0; i < n; i += 16) {
+		int k = n - i < 16 ? n - i : 16;
+		if (ft_face_describe(ctx, chips + (size_t)i *
+		    FT_FACE_CHIP_BYTES, k, out + i) != 0)
+			die(ft_face_errmsg(ctx), NULL);
+	}
+	return now_ms() - t0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median time of runs detections on a width x height image. */
+static double
+detect_ms(ft_face_ctx *ctx, const uint8_t *px, int w, int h, int upsample,
+    int runs)
+{
+	ft_face_detect_opts o = {upsample, 0, 0};
+	ft_face_box box[16];
+	double t[64];
+
+	if (runs > 64)
+		runs = 64;
+	for (int r = 0; r < runs; r++) {
+		double t0 = now_ms();
+		if (ft_face_detect(ctx, px, w, h, (size_t)w * 3, 3, &o, box,
+		    16) < 0)
+			die(ft_face_errmsg(ctx), NULL);
+		t[r] = now_ms() - t0;
+	}
+	qsort(t, (size_t)runs, sizeof *t, cmp_double);
+	return t[runs / 2];
+}
+
+int
+main(int argc, char **argv)
+{
+	int opt, limit = 0;
+	char *err = NULL;
+	const char *list = NULL;
+
+	while ((opt = getopt(argc, argv, "l:n:")) != -1) {
+		if (opt == 'l') {
+			list = optarg;
+			continue;
+		}
+		if (opt != 'n') {
+			fprintf(stderr, "usage: face-eval [-n PAIRS] "
+			    "DESCRIPTOR SHAPE FACES_DIR PAIRS_FILE\n");
+			return 2;
+		}
+		limit = atoi(optarg);
+	}
+	argc -= optind;
+	argv += optind;
+	if (list && argc == 3)
+		return end_to_end(argv[0], argv[1], argv[2], list);
+	if (argc != 4) {
+		fprintf(stderr, "usage: face-eval [-n PAIRS] DESCRIPTOR "
+		    "SHAPE FACES_DIR PAIRS_FILE\n");
+		return 2;
+	}
+
+	/* The pairs, and the photos they name, each once. */
+	FILE *pf = fopen(argv[3], "r");
+	char line[1024], kind[16], a[480], b[480];
+	struct photo *ph = NULL;
+	int nph = 0, cap = 0, npairs = 0, pcap = 0, nsame = 0, ndiff = 0;
+	struct pair { int same, a, b; } *pairs = NULL;
+
+	if (!pf)
+		die("cannot read", argv[3]);
+	while (fgets(line, sizeof line, pf)) {
+		if (sscanf(line, "%15s %479s %479s", kind, a, b) != 3)
+			continue;
+		int same = strcmp(kind, "same") == 0;
+		if (!same && strcmp(kind, "diff") != 0)
+			continue;
+		if (limit && (same ? nsame : ndiff) >= limit)
+			continue;
+		*(same ? &nsame : &ndiff) += 1;
+		if (npairs == pcap) {
+			pcap = pcap ? pcap * 2 : 256;
+			pairs = realloc(pairs, (size_t)pcap * sizeof *pairs);
+			if (!pairs)
+				die("out of memory", NULL);
+		}
+		pairs[npairs].same = same;
+		pairs[npairs].a = photo_index(&ph, &nph, &cap, a);
+		pairs[npairs].b = photo_index(&ph, &nph, &cap, b);
+		npairs++;
+	}
+	fclose(pf);
+
+	ft_face_ctx *ctx = ft_face_open(argv[0], argv[1], &err);
+	if (!ctx)
+		die(err ? err : "out of memory", NULL);
+
+	uint8_t *chips = xcalloc((size_t)nph, FT_FACE_CHIP_BYTES);
+	uint8_t *mirror = xcalloc((size_t)nph, FT_FACE_CHIP_BYTES);
+	float (*desc)[FT_FACE_DIM] = xcalloc((size_t)nph, sizeof *desc);
+	float (*mdesc)[FT_FACE_DIM] = xcalloc((size_t)nph, sizeof *mdesc);
+	double t_decode = 0, t_detect = 0, t_align = 0;
+	int found = 0, several = 0;
+	struct image first = {NULL, 0, 0};
+
+	for (int i = 0; i < nph; i++) {
+		char path[2048];
+		struct image img;
+		uint8_t *c = chips + (size_t)i * FT_FACE_CHIP_BYTES;
+
+		snprintf(path, sizeof path, "%s/%s", argv[2], ph[i].name);
+		int n = photo_chip(ctx, path, &img, c, &t_decode, &t_detect,
+		    &t_align);
+		ph[i].faces = n;
+		if (n > 0) {
+			uint8_t *mc = mirror + (size_t)i * FT_FACE_CHIP_BYTES;
+			for (int y = 0; y < FT_FACE_CHIP; y++)
+				for (int x = 0; x < FT_FACE_CHIP; x++)
+					memcpy(mc + ((size_t)y * FT_FACE_CHIP +
+					    x) * 3, c + ((size_t)y *
+					    FT_FACE_CHIP + FT_FACE_CHIP - 1 -
+					    x) * 3, 3);
+			ph[i].found = 1;
+			found++;
+			several += n > 1;
+		}
+		if (i == 0)
+			first = img;
+		else
+			free(img.px);
+	}
+
+	/* The chips of the photos with a face, packed. */
+	int nf = 0;
+	int *slot = xcalloc((size_t)nph, sizeof *slot);
+	for (int i = 0; i < nph; i++) {
+		slot[i] = -1;
+		if (!ph[i].found)
+			continue;
+		if (nf != i) {
+			memmove(chips + (size_t)nf * FT_FACE_CHIP_BYTES, chips +
+			    (size_t)i * FT_FACE_CHIP_BYTES,
+			    FT_FACE_CHIP_BYTES);
+			memmove(mirror + (size_t)nf * FT_FACE_CHIP_BYTES,
+			    mirror + (size_t)i * FT_FACE_CHIP_BYTES,
+			    FT_FACE_CHIP_BYTES);
+		}
+		slot[i] = nf++;
+	}
+
+	double ms1 = describe_all(ctx, 1, chips, nf, desc);
+	double ms2 = describe_all(ctx, 2, chips, nf, desc);
+	describe_all(ctx, 2, mirror, nf, mdesc);
+
+	for (int p = 0; p < npairs; p++) {
+		int sa = slot[pairs[p].a], sb = slot[pairs[p].b];
+		const char *k = pairs[p].same ? "same" : "diff";
+
+		if (sa < 0 || sb < 0) {
+			printf("%s none none %s %s\n", k, ph[pairs[p].a].name,
+			    ph[pairs[p].b].name);
+			continue;
+		}
+		float ma[FT_FACE_DIM], mb[FT_FACE_DIM];
+		for (int c = 0; c < FT_FACE_DIM; c++) {
+			ma[c] = (desc[sa][c] + mdesc[sa][c]) / 2;
+			mb[c] = (desc[sb][c] + mdesc[sb][c]) / 2;
+		}
+		printf("%s %.6f %.6f %s %s\n", k, distance(desc[sa], desc[sb]),
+		    distance(ma, mb), ph[pairs[p].a].name, ph[pairs[p].b].name);
+	}
+
+	/* Detection on a 640x480 frame: the first photo in the middle of
+	 * a grey one, as a camera at a door sees a customer. */
+	int fw = 640, fh = 480;
+	uint8_t *frame = xcalloc((size_t)fw * fh, 3);
+	memset(frame, 128, (size_t)fw * fh * 3);
+	for (int y = 0; first.px && y < first.h && y < fh; y++)
+		memcpy(frame + ((size_t)(y + (fh - first.h) / 2) * fw +
+		    (size_t)(fw - first.w) / 2) * 3, first.px +
+		    (size_t)y * first.w * 3, (size_t)first.w * 3);
+
+	fprintf(stderr, "photos %d\n", nph);
+	fprintf(stderr, "pairs %d\n", npairs);
+	fprintf(stderr, "found %d\n", found);
+	fprintf(stderr, "several_faces %d\n", several);
+	fprintf(stderr, "decode_ms %.2f\n", t_decode / nph);
+	fprintf(stderr, "detect_ms %.2f\n", t_detect / nph);
+	fprintf(stderr, "align_ms %.2f\n", found ? t_align / found : 0);
+	fprintf(stderr, "describe_1_per_s %.1f\n", nf / ms1 * 1e3);
+	fprintf(stderr, "describe_2_per_s %.1f\n", nf / ms2 * 1e3);
+	fprintf(stderr, "detect_640x480_ms %.1f\n",
+	    detect_ms(ctx, frame, fw, fh, 0, 21));
+	fprintf(stderr, "detect_640x480_up1_ms %.1f\n",
+	    detect_ms(ctx, frame, fw, fh, 1, 5));
+	fprintf(stderr, "photo_size %dx%d\n", first.w, first.h);
+	for (int i = 0; i < nph; i++)
+		if (!ph[i].found)
+			fprintf(stderr, "no_face %s\n", ph[i].name);
+
+	free(frame);
+	free(first.px);
+	free(slot);
+	free(chips);
+	free(mirror);
+	free(desc);
+	free(mdesc);
+	for (int i = 0; i < nph; i++)
+		free(ph[i].name);
+	free(ph);
+	free(pairs);
+	ft_face_close(ctx);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die("write error", NULL);
+	return 0;
+}

@@ -1,0 +1,89 @@
+#!/bin/sh
+# lib/face on photos of ../shared/data, and the converted descriptor model
+# against face-api itself, in TAP (one plan for both parts).
+#
+#   tests/face/run.sh		from any directory
+#
+# Builds what it lacks, quickly when nothing changed:
+#   - the models, with make -f models/models.mk models, unless
+#     FT_MODEL_DESCRIPTOR and FT_MODEL_SHAPE name model files;
+#   - face-api and TF.js under tests/face, with npm ci from the lock;
+#   - the face-test program, in $FT_BUILD (default build/).
+# The photos are read in place from ../shared/data (relative to the top of
+# the repository, or FT_DATA); without them the test is skipped.
+set -u
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+cd "$root" || exit 1
+data=${FT_DATA:-../shared/data}
+MAKE=${MAKE:-make}
+
+if [ ! -d "$data/faces" ]; then
+	echo "1..0 # SKIP no face photos: $data/faces is absent"
+	exit 0
+fi
+
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+# Build output is for people, not for the TAP reader: stderr.
+if [ -z "${FT_MODEL_DESCRIPTOR:-}" ] || [ -z "${FT_MODEL_SHAPE:-}" ]; then
+	$MAKE -s -f models/models.mk models >&2 ||
+		bail "make models failed"
+	FT_MODEL_DESCRIPTOR=models/dlib_face_recognition_resnet_model_faceapi.dat
+	FT_MODEL_SHAPE=models/shape_predictor_68_face_landmarks.dat
+fi
+faceapi_model=models/npm/node_modules/@vladmandic/face-api/model
+
+if [ ! tests/face/node_modules/.package-lock.json -nt \
+    tests/face/package-lock.json ]; then
+	(cd tests/face && npm ci --ignore-scripts --no-audit --no-fund) >&2 ||
+		bail "npm ci in tests/face failed"
+fi
+
+# make check has built it; alone, make it here (quick when up to date).
+build=${FT_BUILD:-$root/build}
+face_test=$build/tests/face-test
+$MAKE -s B="$build" "$face_test" >&2 || bail "cannot build face-test"
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/ft-face.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
+
+# Pairs of photos of one person: the first two of each of the first eight
+# people (in name order) who have two or more.
+images=$(LC_ALL=C ls "$data/faces" | grep -vx groups | while read -r who; do
+	set -- "$data/faces/$who"/*.jpg
+	[ $# -ge 2 ] && [ -f "$2" ] && echo "$1 $2"
+done | head -n 8)
+
+# shellcheck disable=SC2086 # the paths hold no blanks
+FT_EXPECT_SHA256=$(sha256sum <"$FT_MODEL_DESCRIPTOR" | cut -c1-64) \
+FT_EXPECT_SHAPE_SHA256=$(sha256sum <"$FT_MODEL_SHAPE" | cut -c1-64) \
+	"$face_test" -o "$tmp" -g "$data/faces/groups" \
+	"$FT_MODEL_DESCRIPTOR" "$FT_MODEL_SHAPE" \
+	$images >"$tmp/c.tap"
+node tests/face/faceapi-ref.js "$faceapi_model" "$tmp" >"$tmp/n.tap"
+
+# One TAP stream: both plans added up, the tests numbered on.  A part
+# that died early runs short of its plan, which fails the whole.
+awk '
+FNR == 1 && /^1\.\.[0-9]+/ { plan += substr($0, 4); next }
+/^(not )?ok( |$)/ {
+	n++
+	if (/^not /)
+		failed++
+	sub(/ok( [0-9]+)?/, "ok " n)
+}
+{ line[++lines] = $0 }
+END {
+	if (plan == 0)
+		plan = 1
+	print "1.." plan
+	for (i = 1; i <= lines; i++)
+		print line[i]
+	exit failed > 0 || n != plan
+}' "$tmp/c.tap" "$tmp/n.tap"
