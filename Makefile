@@ -91,12 +91,10 @@ DLIB_LIBS ?= $(or $(shell $(PKG_CONFIG) --libs dlib-1 2>/dev/null),\
 	-ldlib -lblas -llapack -lpthread)
 LIBS_ft-recognize = $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS) -ldl
 LIBS_ft-enroll = $(DLIB_LIBS) $(OPENCV_LIBS) -ldl
-# Unit tests of C++ shims, linked with $(CC): the C++ runtime too.
-LIBS_test-index = $(FAISS_LIBS) -lstdc++
 
 PROGRAMS = $(patsubst cmd/%.c,%,$(wildcard cmd/ft-*.c))
 PROGRAM_BINS = $(addprefix $(B)/,$(PROGRAMS))
-TOOLS = $(B)/ft-seed-demo
+TOOLS = $(B)/ft-seed-demo $(B)/ft-bench-index $(B)/ft-bench-register
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 
 MANPAGES = $(wildcard man/*.[1-8])
@@ -134,10 +132,20 @@ $(PROGRAM_BINS) $(TOOLS): $(B)/%: $(B)/cmd/%.o $(LIB)
 $(B)/cmd/ft-seed-demo.o: scripts/seed-demo.c | $(B)/cmd
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 
+# Benchmark tools of the face pipeline (scripts/bench-pipeline): search
+# latency and recall of lib/index, registration quality of lib/match.
+CXX_PROGRAMS += ft-bench-index ft-bench-register
+LIBS_ft-bench-index = $(FAISS_LIBS)
+LIBS_ft-bench-register = $(FAISS_LIBS)
+$(B)/cmd/ft-bench-%.o: scripts/bench-%.c | $(B)/cmd
+	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
+
 # Unit tests of C++ shims link as programs do: CXX_TESTS with $(CXX),
 # LIBS_test-NAME for their libraries.
 CXX_TESTS = test-face
 LIBS_test-face = $(DLIB_LIBS) -ldl
+CXX_TESTS += test-index
+LIBS_test-index = $(FAISS_LIBS)
 $(B)/tests/%.o: tests/unit/%.c | $(B)/tests
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 

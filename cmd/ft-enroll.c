@@ -6,11 +6,21 @@
  * command is one transaction: an import with one bad row commits nothing,
  * a merge or a forget is whole or not at all.
  *
- * Face samples join this program with the face pipeline; the profile half
- * needs only the store.
+ * Face samples: `add` with image files and `add-faces` describe one face
+ * of each image (lib/face) and store the descriptors with the customer.
+ * Every image is read and described before anything is written, so an
+ * image without a face (or with several, unless --largest) refuses the
+ * whole command.  The models are opened only when images are given: the
+ * profile commands need only the store.  `forget` deletes the samples
+ * with the customer; running recognisers drop them from their indexes
+ * when they see the forget in the store's event feed.
  */
 #include "config.h"
 #include "csvio.h"
+#include "face.h"
+#include "faces.h"
+#include "frame.h"
+#include "times.h"
 #include "jsonl.h"
 #include "record.h"
 #include "store.h"
@@ -27,6 +37,9 @@ static const char usage[] =
 "usage: ft-enroll [--db URL] COMMAND [ARGS]\n"
 "commands:\n"
 "  add --name NAME [--email ADDRESS] [--notes TEXT] [--consent]\n"
+"      [--largest] [IMAGE ...]\n"
+"  add-faces ID [--largest] IMAGE ...\n"
+"  faces ID\n"
 "  update ID [--name NAME] [--email ADDRESS] [--notes TEXT]\n"
 "            [--consent | --no-consent]\n"
 "  merge KEEP DROP\n"
@@ -35,7 +48,7 @@ static const char usage[] =
 
 enum {
 	O_DB = 256, O_NAME, O_EMAIL, O_NOTES, O_CONSENT, O_NO_CONSENT,
-	O_VERSION
+	O_LARGEST, O_VERSION
 };
 
 static const struct option longopts[] = {
@@ -45,6 +58,7 @@ static const struct option longopts[] = {
 	{ "notes", required_argument, NULL, O_NOTES },
 	{ "consent", no_argument, NULL, O_CONSENT },
 	{ "no-consent", no_argument, NULL, O_NO_CONSENT },
+	{ "largest", no_argument, NULL, O_LARGEST },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -89,6 +103,111 @@ print_current(int64_t id)
 		store_fail(rc);
 	print_customer(&c);
 	ft_customer_clear(&c);
+}
+
+/* --- face samples --- */
+
+/*
+ * Describe the one face of each of the n images into samples[0..n):
+ * every image is checked before the caller writes anything.  Ends the
+ * program with a message when an image cannot be read or does not show
+ * exactly one face (the largest of several with largest set).
+ */
+static void
+describe_images(char **paths, int n, int largest, ft_face *samples,
+		char **model_id)
+{
+	ft_face_ctx *ctx;
+	ft_image img = { 0 };
+	char *err;
+	int i;
+
+	if (!(ctx = ft_faces_open(&err)))
+		ft_die(FT_EXIT_FAIL, "%s", err);
+	for (i = 0; i < n; i++) {
+		ft_face_box boxes[16];
+		ft_face_shape shape;
+		ft_face_quality q;
+		static uint8_t chip[FT_FACE_CHIP_BYTES];
+		int nf, k;
+
+		if (ft_image_read(paths[i], &img, &err))
+			ft_die(FT_EXIT_FAIL, "cannot read '%s': %s", paths[i],
+			       err);
+		nf = ft_faces_still(ctx, &img, boxes, 16);
+		if (nf < 0)
+			ft_die(FT_EXIT_FAIL, "cannot use '%s': %s", paths[i],
+			       ft_face_errmsg(ctx));
+		if (nf == 0)
+			ft_die(FT_EXIT_FAIL, "cannot use '%s': no face found",
+			       paths[i]);
+		if (nf > 1 && !largest)
+			ft_die(FT_EXIT_FAIL, "cannot use '%s': %d faces found "
+			       "(--largest takes the largest)", paths[i], nf);
+		k = ft_faces_largest(boxes, nf < 16 ? nf : 16);
+		if (ft_face_align(ctx, img.pixels, img.width, img.height,
+				  img.stride, img.channels, &boxes[k], &shape,
+				  chip) ||
+		    ft_face_describe(ctx, chip, 1,
+				     (float (*)[FT_FACE_DIM])
+				     samples[i].descriptor))
+			ft_die(FT_EXIT_FAIL, "cannot use '%s': %s", paths[i],
+			       ft_face_errmsg(ctx));
+		ft_face_assess(&boxes[k], &shape, chip, &q);
+		samples[i].quality = q.score;
+		samples[i].created_at = ft_time_now();
+	}
+	*model_id = ft_xstrdup(ft_face_model_id(ctx));
+	ft_image_clear(&img);
+	ft_face_close(ctx);
+}
+
+/* Check the model, then add the samples to customer id (0: add c first
+ * and take its id); one transaction. */
+static void
+store_samples(ft_customer *c, ft_face *samples, int n, const char *model)
+{
+	int rc, i;
+
+	if ((rc = ft_store_face_model(store, model)) != FT_OK)
+		store_fail(rc);
+	if ((rc = ft_store_begin(store)) != FT_OK)
+		store_fail(rc);
+	if (!c->id && (rc = ft_store_customer_add(store, c)) != FT_OK) {
+		ft_store_rollback(store);
+		store_fail(rc);
+	}
+	for (i = 0; i < n; i++) {
+		samples[i].customer_id = c->id;
+		if ((rc = ft_store_face_add(store, &samples[i])) != FT_OK) {
+			ft_store_rollback(store);
+			store_fail(rc);
+		}
+	}
+	if ((rc = ft_store_commit(store)) != FT_OK)
+		store_fail(rc);
+}
+
+struct list_faces {
+	const char *uuid;
+};
+
+static int
+print_sample(void *p, const ft_face *f)
+{
+	struct list_faces *l = p;
+	jv o = jv_object();
+
+	o = jv_object_set(o, jv_string("type"), jv_string("sample"));
+	o = jv_object_set(o, jv_string("id"), jv_number((double)f->id));
+	o = jv_object_set(o, jv_string("customer"), jv_string(l->uuid));
+	o = jv_object_set(o, jv_string("quality"),
+			  jv_number(f->quality));
+	o = jv_object_set(o, jv_string("created"),
+			  ft_record_time(f->created_at));
+	if (ft_jsonl_write(stdout, o) != 0)
+		ft_die(FT_EXIT_FAIL, "write error: %s", strerror(errno));
+	return 0;
 }
 
 /* --- import --- */
@@ -257,7 +376,9 @@ main(int argc, char **argv)
 	const char *cmd;
 	ft_customer c;
 	unsigned fields = 0;
-	int opt, rc, consent = -1, nargs;
+	int opt, rc, consent = -1, nargs, largest = 0;
+	ft_face *samples = NULL;
+	char *model = NULL;
 
 	ft_set_progname(argv[0]);
 	ft_set_usage(usage);
@@ -282,6 +403,7 @@ main(int argc, char **argv)
 			consent = opt == O_CONSENT;
 			fields |= FT_FIELD_CONSENT;
 			break;
+		case O_LARGEST: largest = 1; break;
 		case 'h':
 			fputs(usage, stdout);
 			return ft_close_stdout(FT_EXIT_OK);
@@ -298,11 +420,22 @@ main(int argc, char **argv)
 	nargs = argc - optind;
 	c.consent = consent > 0;
 
+	if (largest && strcmp(cmd, "add") && strcmp(cmd, "add-faces"))
+		ft_usage_error("--largest goes with 'add' or 'add-faces'");
 	if (!strcmp(cmd, "add")) {
-		if (nargs)
-			ft_usage_error("'add' takes no arguments");
 		if (!c.name || !*c.name)
 			ft_usage_error("'add' needs --name");
+	} else if (!strcmp(cmd, "add-faces")) {
+		if (fields)
+			ft_usage_error("'add-faces' takes no field options");
+		if (nargs < 2)
+			ft_usage_error("'add-faces' takes a customer id and "
+				       "images");
+	} else if (!strcmp(cmd, "faces")) {
+		if (fields)
+			ft_usage_error("'faces' takes no field options");
+		if (nargs != 1)
+			ft_usage_error("'faces' takes one customer id");
 	} else if (!strcmp(cmd, "update")) {
 		if (nargs != 1)
 			ft_usage_error("'update' takes one customer id");
@@ -322,15 +455,45 @@ main(int argc, char **argv)
 	if ((fields & FT_FIELD_NAME) && !*c.name)
 		ft_usage_error("the name cannot be empty");
 
+	/* Images are described before the store is touched. */
+	if (!strcmp(cmd, "add") && nargs > 0) {
+		samples = ft_xcalloc((size_t)nargs, sizeof *samples);
+		describe_images(argv + optind, nargs, largest, samples,
+				&model);
+	} else if (!strcmp(cmd, "add-faces")) {
+		samples = ft_xcalloc((size_t)nargs, sizeof *samples);
+		describe_images(argv + optind + 1, nargs - 1, largest,
+				samples, &model);
+	}
+
 	store = ft_store_open_configured();
 
 	rc = FT_EXIT_OK;
 	if (!strcmp(cmd, "add")) {
 		if (c.email && !*c.email)
 			c.email = NULL;
-		if ((rc = ft_store_customer_add(store, &c)) != FT_OK)
+		if (samples)
+			store_samples(&c, samples, nargs, model);
+		else if ((rc = ft_store_customer_add(store, &c)) != FT_OK)
 			store_fail(rc);
 		print_current(c.id);
+	} else if (!strcmp(cmd, "add-faces")) {
+		ft_customer cur;
+
+		load(argv[optind], &cur);
+		store_samples(&cur, samples, nargs - 1, model);
+		print_current(cur.id);
+		ft_customer_clear(&cur);
+	} else if (!strcmp(cmd, "faces")) {
+		ft_customer cur;
+		struct list_faces l;
+
+		load(argv[optind], &cur);
+		l.uuid = cur.uuid;
+		if ((rc = ft_store_faces(store, cur.id, 0, print_sample,
+					 &l)) != FT_OK)
+			store_fail(rc);
+		ft_customer_clear(&cur);
 	} else if (!strcmp(cmd, "update")) {
 		ft_customer cur;
 
@@ -365,6 +528,8 @@ main(int argc, char **argv)
 	} else {
 		rc = cmd_import(argv[optind]);
 	}
+	free(samples);
+	free(model);
 	ft_store_close(store);
 	return ft_close_stdout(rc);
 }

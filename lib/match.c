@@ -48,7 +48,7 @@ ft_match_config_default(ft_match_config *c)
 	c->strict_threshold = 0.42f;
 	c->trusted_samples = 3;
 	c->min_sightings = 3;
-	c->min_quality = 0.35;
+	c->min_quality = 0.15;
 	c->visit_gap_ms = 30 * 60 * 1000;
 	c->track_timeout_ms = 2000;
 	c->min_iou = 0.3;

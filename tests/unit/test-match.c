@@ -163,7 +163,7 @@ test_registration(void)
 		is_int(r[0].status, FT_MATCH_PENDING, "sighting %d: pending",
 		       i + 1);
 	}
-	f[0] = face(2, 0, 0.2, desc_a);
+	f[0] = face(2, 0, 0.1, desc_a);
 	frame(m, "door", 1200, f, 1, r, need);
 	is_int(r[0].status, FT_MATCH_UNKNOWN, "a poor sighting is not counted");
 	f[0] = face(3, 0, 0.9, desc_b);
