@@ -2028,7 +2028,7 @@ answer_last_visit(ft_chat *e, const char *orig, const char *s)
 		jv_free(res);
 		return FT_CHAT_EFAIL;
 	}
-	recs = jv_object_get(res, jv_string("records"));
+	recs = jv_object_get(jv_copy(res), jv_string("records"));
 	n = jv_array_length(jv_copy(recs));
 	for (i = 0; i < n; i++) {
 		jv r = jv_array_get(jv_copy(recs), i);

@@ -474,7 +474,8 @@ ft_report_write(ft_store *s, const ft_report_opts *o, int64_t now,
 			seterr(err, errlen, "%s", ft_store_errmsg(s));
 	}
 	if (rc >= 0 && !w.werr && o->summary) {
-		qsort(w.rows, w.nrows, sizeof *w.rows, by_visits);
+		if (w.nrows)
+			qsort(w.rows, w.nrows, sizeof *w.rows, by_visits);
 		for (i = 0; i < w.nrows && !w.werr; i++) {
 			char n[24], a[FT_TIME_BUFSZ], b[FT_TIME_BUFSZ];
 			const char *f[6];
