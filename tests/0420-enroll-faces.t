@@ -1,0 +1,89 @@
+#!/bin/sh
+# ft-enroll with images: a customer added with face samples, refused for
+# an image with no face or several (unless --largest) with nothing
+# written, samples added to an existing customer and listed, forgotten
+# with the customer; the models' absence reported.
+. "$(dirname "$0")/lib.sh"
+
+DATA=${FT_TEST_DATA:-$SRCDIR/../shared/data/faces}
+[ -d "$DATA/Frank_Solich" ] ||
+	skip_all "no development face data at $DATA (see SOURCES.md)"
+ft-recognize --models >/dev/null 2>&1 ||
+	skip_all "no face models (make models)"
+command -v ffmpeg >/dev/null || skip_all "ffmpeg is missing"
+
+A1=$DATA/Frank_Solich/0001.jpg
+A2=$DATA/Frank_Solich/0002.jpg
+B1=$DATA/Ray_Romano/0001.jpg
+ffmpeg -nostdin -v error -i "$A1" -i "$B1" -filter_complex hstack two.jpg
+ffmpeg -nostdin -v error -f lavfi -i testsrc=size=320x240 -frames:v 1 \
+	noface.jpg
+
+count() {
+	store_sql "SELECT count(*) FROM $1"
+}
+
+for store in $(test_stores); do
+	use_store "$store"
+	test_expect_success "$store: add with an image stores its face" '
+		ft-enroll add --name "Frank Example" "$A1" >c &&
+		test "$(jq -r .faces c)" = 1 &&
+		ft-enroll faces "$(jq -r .id c)" >s &&
+		test_line_count = 1 s &&
+		test "$(jq -r .type s)" = sample &&
+		test "$(jq -r .customer s)" = "$(jq -r .id c)" &&
+		test "$(jq -r ".quality > 0 and .quality <= 1" s)" = true &&
+		test "$(store_sql "SELECT length(descriptor) FROM faces")" \
+			= 512
+	'
+
+	test_expect_success "$store: no face, or several, is refused whole" '
+		test_exit_status 1 ft-enroll add --name X "$A2" noface.jpg \
+			>out 2>err &&
+		test_grep "cannot use .noface.jpg.: no face found" err &&
+		test_exit_status 1 ft-enroll add --name X two.jpg >out 2>err &&
+		test_grep "cannot use .two.jpg.: 2 faces found" err &&
+		test_must_be_empty out &&
+		test "$(count customers)" = 1 &&
+		test "$(count faces)" = 1 &&
+		ft-enroll add --name Pair --largest two.jpg >c2 &&
+		test "$(jq -r .faces c2)" = 1
+	'
+
+	test_expect_success "$store: add-faces adds samples to a customer" '
+		ft-enroll add-faces "$(jq -r .id c)" "$A2" >c3 &&
+		test "$(jq -r .faces c3)" = 2 &&
+		ft-enroll faces "$(jq -r .id c)" >s &&
+		test_line_count = 2 s &&
+		test_exit_status 1 ft-enroll add-faces "$(jq -r .id c)" \
+			noface.jpg 2>err &&
+		test "$(ft-enroll faces "$(jq -r .id c)" | wc -l)" = 2 &&
+		test_exit_status 2 ft-enroll add-faces "$(jq -r .id c)" 2>err
+	'
+
+	test_expect_success "$store: the enrolled face is recognised" '
+		ft-recognize "$DATA/Frank_Solich/0004.jpg" >out &&
+		test "$(jq -r "select(.type == \"face\") | .name" out)" = \
+			"Frank Example"
+	'
+
+	test_expect_success "$store: forget takes the samples too" '
+		ft-enroll forget "$(jq -r .id c)" &&
+		test "$(store_sql "SELECT count(*) FROM faces f
+			JOIN customers c ON c.id = f.customer_id
+			WHERE c.name = \"Frank Example\"")" = 0 &&
+		test "$(count faces)" = "$(store_sql "SELECT count(*) FROM
+			faces f JOIN customers c ON c.id = f.customer_id")"
+	'
+done
+
+test_expect_success 'a missing model is reported before anything is written' '
+	use_store sqlite &&
+	FT_MODELS_DIR=$PWD/nowhere \
+		test_exit_status 1 ft-enroll add --name X "$A1" >out 2>err &&
+	test_grep "cannot read the model" err &&
+	test_must_be_empty out &&
+	test ! -s "$STORE_FILE"
+'
+
+test_done
