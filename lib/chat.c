@@ -43,6 +43,7 @@ struct ft_chat {
 	const ft_chat_out *out;
 	int store_rc;		/* a store failure inside a tool */
 	char store_err[256];
+	char tool_err[512];	/* the offline answer's tool failed: why */
 };
 
 static void
@@ -1317,6 +1318,8 @@ ft_chat_ask(ft_chat *e, const char *question, const ft_chat_out *out,
 	e->out = out;
 	e->at_line_start = 1;
 	e->store_rc = FT_OK;
+	e->tool_err[0] = '\0';
+	e->store_err[0] = '\0';
 	*err = '\0';
 	while (isspace((unsigned char)*question))
 		question++;
@@ -1346,6 +1349,10 @@ ft_chat_ask(ft_chat *e, const char *question, const ft_chat_out *out,
 	}
 	if (rc == FT_CHAT_ECANCEL && !*err)
 		seterr(err, errlen, "answer cancelled");
+	if ((rc == FT_CHAT_EFAIL || rc == FT_CHAT_ETEMP) && !*err)
+		seterr(err, errlen, "%s", *e->store_err ? e->store_err
+		       : *e->tool_err ? e->tool_err
+		       : "the question could not be answered");
 	if (rc == FT_CHAT_OK && cancelled(e)) {
 		rc = FT_CHAT_ECANCEL;
 		seterr(err, errlen, "answer cancelled");
@@ -1670,6 +1677,8 @@ result_error(ft_chat *e, jv res)
 	jv err = jv_object_get(jv_copy(res), jv_string("error"));
 
 	if (jv_get_kind(err) == JV_KIND_STRING) {
+		snprintf(e->tool_err, sizeof e->tool_err, "%s",
+			 jv_string_value(err));
 		say(e, "I could not answer that: %s.\n", jv_string_value(err));
 		jv_free(err);
 		return 1;

@@ -249,6 +249,17 @@ test_expect_success 'an unreachable store: exit 75, no password shown' '
 	test_grep_not s3cret err
 '
 
+test_expect_success 'a store that fails mid-answer: exit 1, the store says why' '
+	cp "$STORE_FILE" broken.db &&
+	sqlite3 broken.db "DROP TABLE visits" &&
+	test_exit_status 1 ft-chat --db sqlite:broken.db \
+		-e "how many visits yesterday?" >out 2>err &&
+	test_grep "^ft-chat: .*visits" err &&
+	test_exit_status 1 ft-chat --db sqlite:broken.db \
+		-e "chart visits per day in the last 400 days" >out 2>err &&
+	test_grep "^ft-chat: a chart covers at most 366 days, not 400$" err
+'
+
 test_expect_success 'bad settings exit 1 with the setting named' '
 	test_exit_status 1 env FT_LLM_TIMEOUT=soon ft-chat -e stats 2>err &&
 	test_grep "FT_LLM_TIMEOUT" err &&
