@@ -150,6 +150,52 @@ count_visitor(void *p, const ft_customer *c, int64_t visits)
 	return 0;
 }
 
+struct recent {
+	int64_t since, n;
+};
+
+/* Customers by last visit, newest first: count down to since. */
+static int
+count_recent(void *p, const ft_customer *c)
+{
+	struct recent *r = p;
+
+	if (c->last_visit < r->since)
+		return 1;
+	r->n++;
+	return 0;
+}
+
+/*
+ * Customers with a visit in [since, until).  When no visit is at or
+ * after until (a range that reaches the present), they are the
+ * customers whose last visit is at or after since, which the index on
+ * last_visit gives by reading just those customers; otherwise every
+ * visit of the range is tallied, as top does.
+ */
+static int
+count_visitors(ft_store *s, int64_t since, int64_t until, int64_t *out)
+{
+	ft_customer_filter f = { 0 };
+	struct recent r = { since > 0 ? since : 1, 0 };
+	int64_t later = 0;
+	int rc;
+
+	if (until && (rc = ft_store_count_visits(s, until, INT64_MAX,
+						 &later)) != FT_OK)
+		return rc;
+	*out = 0;
+	if (later > 0)
+		return ft_store_top(s, since, until, 0, count_visitor, out);
+	f.sort = FT_SORT_LAST_VISIT;
+	f.descending = 1;
+	rc = ft_store_customers(s, &f, count_recent, &r);
+	if (rc < 0)
+		return rc;
+	*out = r.n;
+	return FT_OK;
+}
+
 int
 ft_query_count(ft_store *s, int64_t since, int64_t until, unsigned what,
 	       ft_emit_fn emit, void *ctx)
@@ -169,9 +215,7 @@ ft_query_count(ft_store *s, int64_t since, int64_t until, unsigned what,
 					  jv_number((double)n));
 	}
 	if (rc == FT_OK && (what & FT_COUNT_VISITORS)) {
-		n = 0;
-		if ((rc = ft_store_top(s, since, until, 0, count_visitor,
-				       &n)) == FT_OK)
+		if ((rc = count_visitors(s, since, until, &n)) == FT_OK)
 			o = jv_object_set(o, jv_string("visitors"),
 					  jv_number((double)n));
 	}
