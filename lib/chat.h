@@ -93,8 +93,8 @@ const char *ft_chat_describe(const ft_chat *e);
  * the answer is complete, failed or cancelled.  Online, the exchange is
  * remembered so that a follow-up question can refer to it (see
  * ft_chat_reset).  Returns FT_CHAT_OK or an FT_CHAT_E* code with a
- * message in err; after FT_CHAT_EUNKNOWN the answer has said what the
- * offline engine can do.
+ * message in err (never the API key); after FT_CHAT_EUNKNOWN the answer
+ * has said what the offline engine can do, and err is empty.
  */
 int ft_chat_ask(ft_chat *e, const char *question, const ft_chat_out *out,
 		char *err, size_t errlen);

@@ -4,9 +4,10 @@
  * works the same), over libcurl.
  *
  * One call is one POST to BASE/chat/completions, streamed as server-sent
- * events or not.  Rate limits (429) and server errors (5xx), and a
- * connection that fails before any of the answer arrived, are retried
- * with exponential backoff, honouring Retry-After.  The API key goes into
+ * events or not.  Rate limits (429), server errors (5xx) and a
+ * connection that breaks before any of the answer arrived are retried
+ * with exponential backoff, honouring Retry-After; a server that cannot
+ * be reached, or says nothing for the timeout, is not.  The API key goes into
  * the Authorization header and nowhere else: no message of this module
  * holds it, even when the endpoint echoes it back.
  *
