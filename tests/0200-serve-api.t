@@ -105,13 +105,6 @@ until_stats() {
 	done
 }
 
-# gone PID: the process has ended (a zombie that init has not yet reaped
-# counts as ended).
-gone() {
-	! [ -d "/proc/$1" ] || grep -q "^State:.*Z" "/proc/$1/status" ||
-		{ echo "process $1 is still there" >&3; return 1; }
-}
-
 # stop_client PID: end a curl started in the background.
 stop_client() {
 	kill "$1" 2>/dev/null || :
@@ -470,7 +463,7 @@ test_expect_success 'recognition: status, start, stop through the API' '
 	test $(http out /api/recognition -X POST -H "$j" \
 		-d "{\"action\":\"stop\"}") = 200 &&
 	jq -e ".running == false" out &&
-	gone $pid
+	process_gone $pid
 '
 
 test_expect_success 'recognition: schedule errors are reported' '

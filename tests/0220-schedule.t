@@ -66,21 +66,6 @@ wait_until() {
 	done
 }
 
-gone() {
-	! [ -d "/proc/$1" ] || grep -q "^State:.*Z" "/proc/$1/status" ||
-		{ echo "process $1 is still there" >&3; return 1; }
-}
-
-# group_gone PGID: no live process is left in the process group.
-group_gone() {
-	for _p in /proc/[0-9]*; do
-		[ "$(cut -d' ' -f5 "$_p/stat" 2>/dev/null)" = "$1" ] || continue
-		grep -q "^State:.*Z" "$_p/status" 2>/dev/null && continue
-		echo "process ${_p#/proc/} of group $1 is still there" >&3
-		return 1
-	done
-}
-
 test_expect_success 'usage errors exit 2' '
 	ft-schedule --help >out && test_grep "^usage: ft-schedule" out &&
 	test_exit_status 2 ft-schedule 2>err &&
@@ -177,7 +162,7 @@ test_expect_success 'stop: clean, and the last record is not lost' '
 	test_must_be_empty out && test_must_be_empty err &&
 	status >st &&
 	jq -e ".running == false and .pid == null" st &&
-	gone $pid && group_gone $pgid &&
+	process_gone $pid && group_gone $pgid &&
 	test ! -e "$FT_STATE_DIR/recognition.pid" &&
 	tail -1 "$OUT" | jq -e ".last == true" &&
 	visits=$(grep -c "\"type\":\"visit\"" "$OUT") &&
@@ -191,7 +176,7 @@ test_expect_success 'restart gives a new supervisor' '
 	old=$(field pid) && echo $old >>"$TEST_DIR/sup.pids" &&
 	ft-schedule restart &&
 	new=$(field pid) && echo $new >>"$TEST_DIR/sup.pids" &&
-	test "$new" != "$old" && gone $old &&
+	test "$new" != "$old" && process_gone $old &&
 	test "$(field running)" = true &&
 	ft-schedule stop && test "$(field running)" = false
 '
@@ -412,7 +397,7 @@ test_expect_success 'started by hand inside the window, it stops at its end' '
 	pid=$(field pid) && echo $pid >>"$TEST_DIR/sup.pids" &&
 	test "$(field until)" = "$until" &&
 	wait_until 140 ".running == false" &&
-	gone $pid &&
+	process_gone $pid &&
 	test_grep "the recognition window has ended" \
 		"$FT_STATE_DIR/recognition.log"
 '

@@ -230,6 +230,23 @@ unused_port() {
 }
 
 # seed_demo ARGS: scripts/seed-demo into the store FT_DB selects.
+# process_gone PID: the process has ended (a zombie nobody has reaped yet
+# counts as ended: the init of a container may never reap it).
+process_gone() {
+	! [ -d "/proc/$1" ] || grep -q "^State:.*Z" "/proc/$1/status" ||
+		{ echo "process $1 is still there" >&3; return 1; }
+}
+
+# group_gone PGID: no live process is left in the process group.
+group_gone() {
+	for _p in /proc/[0-9]*; do
+		[ "$(cut -d' ' -f5 "$_p/stat" 2>/dev/null)" = "$1" ] || continue
+		grep -q "^State:.*Z" "$_p/status" 2>/dev/null && continue
+		echo "process ${_p#/proc/} of group $1 is still there" >&3
+		return 1
+	done
+}
+
 seed_demo() {
 	"$SRCDIR/scripts/seed-demo" "$@"
 }
