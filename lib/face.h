@@ -179,8 +179,8 @@ int ft_face_main(const ft_face_box *boxes, int n, int width, int height);
  * image upsampled once more; when that finds nothing either, once more
  * with the detector's threshold lowered by 0.6.  Of the boxes the first
  * successful pass found, box receives ft_face_main's pick.  On the 2766
- * photos of ../shared/data/faces the first pass missed 18 faces, the
- * second found 10 of them and the third the other 8.  The last pass may
+ * photos of ../shared/data/faces the first pass missed 10 faces, the
+ * second found 2 of them and the third the other 8.  The last pass may
  * find a face-like pattern in a photo of none: use it for photos said to
  * show a face (enrolment, still images), not for a stream's every frame.
  *
