@@ -87,7 +87,7 @@ static const struct option longopts[] = {
 
 #define MAX_FACES 64		/* faces handled in one frame */
 #define FULL_EVERY 6		/* frames between full-size detections */
-#define DETECT_MIN 90		/* face width HOG finds reliably, pixels */
+#define DETECT_MIN 85		/* face width HOG finds reliably, pixels */
 #define REFRESH_MS 1000		/* follow other recognisers this often */
 
 /* Stages timed for --stats. */
@@ -641,14 +641,22 @@ detect(const ft_image *img, struct srcstate *ss, int still,
 		}
 		ss->since_full++;
 	} else {
+		ft_image grey = { 0 };
+		char *err;
+
+		/* HOG on one channel instead of the strongest of three:
+		 * the same faces, in less time. */
+		if (ft_image_grey(img, &grey, &err))
+			ft_die(FT_EXIT_FAIL, "%s", err);
 		/* A still image with no face at its own size is worth a
 		 * second look at twice the size. */
 		if (still && !opt.upsample && !opt.min_face)
-			n = ft_faces_still(face, img, boxes, MAX_FACES);
+			n = ft_faces_still(face, &grey, boxes, MAX_FACES);
 		else
-			n = ft_face_detect(face, img->pixels, img->width,
-			    img->height, img->stride, img->channels, &o,
-			    boxes, MAX_FACES);
+			n = ft_face_detect(face, grey.pixels, grey.width,
+			    grey.height, grey.stride, 1, &o, boxes,
+			    MAX_FACES);
+		ft_image_clear(&grey);
 		ss->since_full = 0;
 	}
 	if (n < 0)
