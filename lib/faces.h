@@ -1,12 +1,8 @@
 /*
  * faces — the steps of the face pipeline that ft-recognize and ft-enroll
- * share: where the model files are, what they are, and the faces of a
- * still image.
- *
- * Model files are looked up in this order: the setting FT_MODEL_DESCRIPTOR
- * or FT_MODEL_SHAPE (a file); the setting FT_MODELS_DIR (a directory);
- * models/ beside the program's build directory (a checkout after make
- * models); PREFIX/share/facetrack/models beside an installed program.
+ * share: opening the models with a message a user can act on, listing
+ * them, and the faces of a still image.  The files are those lib/face's
+ * settings name (ft_face_descriptor_path, ft_face_shape_path).
  */
 #ifndef FT_FACES_H
 #define FT_FACES_H
@@ -15,11 +11,6 @@
 
 #include "face.h"
 #include "frame.h"
-
-/* File names make models writes. */
-#define FT_FACES_DESCRIPTOR_FILE \
-	"dlib_face_recognition_resnet_model_faceapi.dat"
-#define FT_FACES_SHAPE_FILE "shape_predictor_68_face_landmarks.dat"
 
 /* The model files in use; the caller frees each. */
 char *ft_faces_descriptor_path(void);
@@ -33,10 +24,10 @@ char *ft_faces_shape_path(void);
 ft_face_ctx *ft_faces_open(char **errp);
 
 /*
- * Write a `model` record to f for each model file in use: role, path,
- * SHA-256 (from the list make models writes, NULL when not listed),
- * where it came from and its licence.  Returns 0, or 1 when a file is
- * missing (reported on stderr), -1 on a write error.
+ * Write a `model` record to f for each model in use (ft_face_models):
+ * role, path, SHA-256, kind, where it came from and its licence.
+ * Returns 0, 1 when a model cannot be loaded (reported on stderr), -1 on
+ * a write error.
  */
 int ft_faces_list_models(FILE *f);
 
