@@ -55,7 +55,9 @@ enum {
  * the figures asked for (what, FT_COUNT_* bits) as members "visits",
  * "visitors" and "new_customers", and the range as "since" and "until"
  * (null when unbounded).  Visits and new customers are counted by the
- * store as trend counts them; visitors as top ranks them.
+ * store as trend counts them; visitors are the distinct customers of
+ * the visits that ft_query_visits lists for the range.  Blocks on the
+ * store; memory grows with the visitors, not the visits.
  */
 int ft_query_count(ft_store *s, int64_t since, int64_t until, unsigned what,
 		   ft_emit_fn emit, void *ctx);
