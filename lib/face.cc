@@ -842,7 +842,8 @@ ft_face_main(const ft_face_box *boxes, int n, int width, int height)
 		double cx = b.left + b.width / 2.0, cy = b.top + b.height / 2.0;
 		double off = half_diag > 0 ?
 		    std::min(1.0, std::hypot(cx - hx, cy - hy) / half_diag) : 0;
-		double score = (double)b.width * b.height * (1 - 0.45 * off);
+		double score = (double)b.width * b.height * (1 - off) *
+		    (1 - off);
 		if (best < 0 || score > best_score) {
 			best = i;
 			best_score = score;

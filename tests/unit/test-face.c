@@ -33,9 +33,10 @@ main(void)
 	ft_face_box two[2] = {box(0, 0, 100), box(270, 190, 100)};
 	is_int(ft_face_main(two, 2, 640, 480), 1,
 	    "of two faces of one size, the central one is the main face");
-	two[0] = box(0, 0, 160);
+	two[0] = box(380, 100, 250);
 	is_int(ft_face_main(two, 2, 640, 480), 0,
-	    "a face much larger than the central one is the main face");
+	    "a face much larger than the central one, off the middle, is "
+	    "the main face");
 	two[0] = box(0, 0, 120);
 	is_int(ft_face_main(two, 2, 640, 480), 1,
 	    "a corner face a little larger than the central one is not");
