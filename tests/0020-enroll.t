@@ -473,7 +473,6 @@ test_expect_success 'usage errors exit 2 with the usage on stderr' '
 	usage_error ft-enroll frobnicate &&
 	usage_error ft-enroll add &&
 	usage_error ft-enroll add --name "" &&
-	usage_error ft-enroll add --name A extra &&
 	usage_error ft-enroll add --bogus &&
 	usage_error ft-enroll update &&
 	usage_error ft-enroll update 00000000-0000-4000-8000-000000000000 &&
@@ -483,6 +482,14 @@ test_expect_success 'usage errors exit 2 with the usage on stderr' '
 	usage_error ft-enroll import &&
 	usage_error ft-enroll import a.csv b.csv &&
 	usage_error ft-enroll --db
+'
+
+test_expect_success 'add with a photo that cannot be read: 1, nobody added' '
+	FT_DB=sqlite:$TEST_DIR/photo.db \
+		test_exit_status 1 ft-enroll add --name A no-such.jpg >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "no-such.jpg" err &&
+	test "$(FT_DB=sqlite:$TEST_DIR/photo.db ft-query customers | wc -l)" = 0
 '
 
 test_expect_success '--help: usage on stdout, status 0' '
