@@ -212,6 +212,15 @@ test_expect_success 'a chart asked for by the model: file, bars, the answer' '
 	tail -1 chart.out | test_grep "^The chart is in plots/" -
 '
 
+test_expect_success '--model and --url outrank the settings' '
+	script "{\"content\": \"ok\"}" &&
+	chat opts --model other/model-2 --url "http://127.0.0.1:$PORT/alt/" \
+		-e "anything" &&
+	echo ok >want && test_cmp want opts.out &&
+	test "$(req 1 .body.model)" = "\"other/model-2\"" &&
+	test "$(req 1 .path)" = "\"/alt/chat/completions\""
+'
+
 test_expect_success 'a follow-up question carries the conversation' '
 	script "{\"content\": \"First answer.\"}" \
 		"{\"content\": \"Second answer.\"}" &&
