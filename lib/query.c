@@ -146,109 +146,6 @@ ft_query_customer(ft_store *s, const char *id, ft_emit_fn emit, void *ctx)
 	return rc;
 }
 
-/* A set of customer row ids (> 0), by open addressing. */
-struct idset {
-	int64_t *id;
-	size_t cap, used;
-};
-
-static void
-idset_add(struct idset *t, int64_t id)
-{
-	size_t i, j;
-
-	if (2 * (t->used + 1) > t->cap) {
-		struct idset big = { 0 };
-
-		big.cap = t->cap ? t->cap * 2 : 4096;
-		big.id = ft_xcalloc(big.cap, sizeof *big.id);
-		for (j = 0; j < t->cap; j++) {
-			if (!t->id[j])
-				continue;
-			i = (size_t)((uint64_t)t->id[j] *
-				     0x9e3779b97f4a7c15ULL) & (big.cap - 1);
-			while (big.id[i])
-				i = (i + 1) & (big.cap - 1);
-			big.id[i] = t->id[j];
-		}
-		big.used = t->used;
-		free(t->id);
-		*t = big;
-	}
-	i = (size_t)((uint64_t)id * 0x9e3779b97f4a7c15ULL) & (t->cap - 1);
-	while (t->id[i] && t->id[i] != id)
-		i = (i + 1) & (t->cap - 1);
-	if (!t->id[i]) {
-		t->id[i] = id;
-		t->used++;
-	}
-}
-
-static int
-add_visitor(void *p, const ft_visit *v)
-{
-	idset_add(p, v->customer_id);
-	return 0;
-}
-
-struct recent {
-	int64_t since, n;
-};
-
-/* Customers by last visit, newest first: count down to since. */
-static int
-count_recent(void *p, const ft_customer *c)
-{
-	struct recent *r = p;
-
-	if (c->last_visit < r->since)
-		return 1;
-	r->n++;
-	return 0;
-}
-
-/*
- * Customers with a visit in [since, until).  When no visit is at or
- * after until (a range that reaches the present), they are the
- * customers whose last visit is at or after since, which the index on
- * last_visit gives by reading just those customers.  Otherwise the
- * visits of the range stream past a set of their customers: memory for
- * the customers, not the visits, and one query however many there are.
- */
-static int
-count_visitors(ft_store *s, int64_t since, int64_t until, int64_t *out)
-{
-	ft_customer_filter f = { 0 };
-	struct recent r = { since > 0 ? since : 1, 0 };
-	int64_t later = 0;
-	int rc;
-
-	if (until && (rc = ft_store_count_visits(s, until, INT64_MAX,
-						 &later)) != FT_OK)
-		return rc;
-	*out = 0;
-	if (later > 0) {
-		ft_visit_filter vf = { 0 };
-		struct idset set = { 0 };
-
-		vf.since = since;
-		vf.until = until;
-		rc = ft_store_visits(s, &vf, add_visitor, &set);
-		free(set.id);
-		if (rc < 0)
-			return rc;
-		*out = (int64_t)set.used;
-		return FT_OK;
-	}
-	f.sort = FT_SORT_LAST_VISIT;
-	f.descending = 1;
-	rc = ft_store_customers(s, &f, count_recent, &r);
-	if (rc < 0)
-		return rc;
-	*out = r.n;
-	return FT_OK;
-}
-
 int
 ft_query_count(ft_store *s, int64_t since, int64_t until, unsigned what,
 	       ft_emit_fn emit, void *ctx)
@@ -268,7 +165,7 @@ ft_query_count(ft_store *s, int64_t since, int64_t until, unsigned what,
 					  jv_number((double)n));
 	}
 	if (rc == FT_OK && (what & FT_COUNT_VISITORS)) {
-		if ((rc = count_visitors(s, since, until, &n)) == FT_OK)
+		if ((rc = ft_store_count_visitors(s, since, to, &n)) == FT_OK)
 			o = jv_object_set(o, jv_string("visitors"),
 					  jv_number((double)n));
 	}

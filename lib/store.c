@@ -1093,6 +1093,11 @@ ft_store_recount(ft_store *s)
 
 static const char sql_count_visits[] =
 	"SELECT COUNT(*) FROM visits WHERE ts >= ? AND ts < ?";
+/* The (ts, customer_id) index covers it: the range's index entries are
+ * read, never the rows. */
+static const char sql_count_visitors[] =
+	"SELECT COUNT(DISTINCT customer_id) FROM visits "
+	"WHERE ts >= ? AND ts < ?";
 static const char sql_count_customers[] =
 	"SELECT COUNT(*) FROM customers WHERE created_at >= ? AND "
 	"created_at < ?";
@@ -1120,6 +1125,13 @@ ft_store_count_visits(ft_store *s, int64_t since, int64_t until,
 		      int64_t *out)
 {
 	return count(s, sql_count_visits, "ii", since, until, out);
+}
+
+int
+ft_store_count_visitors(ft_store *s, int64_t since, int64_t until,
+			int64_t *out)
+{
+	return count(s, sql_count_visitors, "ii", since, until, out);
 }
 
 int

@@ -224,6 +224,9 @@ int ft_store_stats(ft_store *s, int64_t now, ft_stats *out);
 /* Visits with since <= ts < until. */
 int ft_store_count_visits(ft_store *s, int64_t since, int64_t until,
 			  int64_t *out);
+/* Customers with a visit in since <= ts < until. */
+int ft_store_count_visitors(ft_store *s, int64_t since, int64_t until,
+			    int64_t *out);
 /* Customers created in since <= created_at < until. */
 int ft_store_count_customers(ft_store *s, int64_t since, int64_t until,
 			     int64_t *out);
