@@ -1214,11 +1214,19 @@ tally_add(struct tally *t, int64_t id)
 	t->n[i]++;
 }
 
+struct counted {
+	int64_t n, id;
+};
+
 /* Most visits first, then the newest customer, as sql_top_all orders. */
 static int
-more_visits(int64_t na, int64_t ida, int64_t nb, int64_t idb)
+more_visits_first(const void *pa, const void *pb)
 {
-	return na != nb ? na > nb : ida > idb;
+	const struct counted *a = pa, *b = pb;
+
+	if (a->n != b->n)
+		return a->n > b->n ? -1 : 1;
+	return a->id > b->id ? -1 : a->id < b->id;
 }
 
 /*
@@ -1231,8 +1239,8 @@ top_range(ft_store *s, int64_t since, int64_t until, int64_t limit,
 	  ft_top_cb cb, void *ctx)
 {
 	struct tally t = { 0 };
-	int64_t *best_id, *best_n;
-	size_t nbest = 0, i, k;
+	struct counted *best;
+	size_t nbest = 0, i;
 	void *st;
 	int rc;
 
@@ -1249,46 +1257,32 @@ top_range(ft_store *s, int64_t since, int64_t until, int64_t limit,
 		free(t.n);
 		return fail(s, rc, "cannot read visits");
 	}
-	if ((uint64_t)limit > t.used)
-		limit = (int64_t)t.used;
-	best_id = ft_xcalloc((size_t)limit + 1, sizeof *best_id);
-	best_n = ft_xcalloc((size_t)limit + 1, sizeof *best_n);
-	/* Keep the best `limit` in a sorted array: limits are small. */
-	for (i = 0; i < t.cap; i++) {
-		if (!t.id[i])
-			continue;
-		if (nbest == (size_t)limit &&
-		    (!nbest || !more_visits(t.n[i], t.id[i], best_n[nbest - 1],
-					    best_id[nbest - 1])))
-			continue;
-		k = nbest < (size_t)limit ? nbest++ : nbest - 1;
-		while (k > 0 && more_visits(t.n[i], t.id[i], best_n[k - 1],
-					    best_id[k - 1])) {
-			best_n[k] = best_n[k - 1];
-			best_id[k] = best_id[k - 1];
-			k--;
+	best = ft_xcalloc(t.used + 1, sizeof *best);
+	for (i = 0; i < t.cap; i++)
+		if (t.id[i]) {
+			best[nbest].n = t.n[i];
+			best[nbest++].id = t.id[i];
 		}
-		best_n[k] = t.n[i];
-		best_id[k] = t.id[i];
-	}
+	qsort(best, nbest, sizeof *best, more_visits_first);
+	if ((uint64_t)limit < nbest)
+		nbest = (size_t)limit;
 	free(t.id);
 	free(t.n);
 	rc = FT_OK;
 	for (i = 0; i < nbest && rc == FT_OK; i++) {
 		ft_customer c;
 
-		rc = ft_store_customer_get_id(s, best_id[i], &c);
+		rc = ft_store_customer_get_id(s, best[i].id, &c);
 		if (rc == FT_ENOTFOUND) {
 			rc = FT_OK;	/* forgotten meanwhile */
 			continue;
 		}
 		if (rc == FT_OK) {
-			rc = cb(ctx, &c, best_n[i]);
+			rc = cb(ctx, &c, best[i].n);
 			ft_customer_clear(&c);
 		}
 	}
-	free(best_id);
-	free(best_n);
+	free(best);
 	return rc;
 }
 
