@@ -25,16 +25,6 @@
 #define BOTTOM	104.0
 #define FONT	"DejaVu Sans"
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 int
 ft_chart_format_parse(const char *name)
 {
@@ -217,7 +207,7 @@ ft_chart_png(const ft_chart *c, unsigned char **buf, size_t *len,
 	cairo_surface_destroy(sf);
 	if (st != CAIRO_STATUS_SUCCESS) {
 		free(m.p);
-		seterr(err, errlen, "cannot draw the chart: %s",
+		ft_seterr(err, errlen, "cannot draw the chart: %s",
 		       cairo_status_to_string(st));
 		return -1;
 	}
@@ -243,7 +233,7 @@ svg(const ft_chart *c, struct membuf *m, char *err, size_t errlen)
 		st = cairo_surface_status(sf);
 	cairo_surface_destroy(sf);
 	if (st != CAIRO_STATUS_SUCCESS) {
-		seterr(err, errlen, "cannot draw the chart: %s",
+		ft_seterr(err, errlen, "cannot draw the chart: %s",
 		       cairo_status_to_string(st));
 		return -1;
 	}
@@ -270,7 +260,7 @@ ft_chart_write(const ft_chart *c, const char *path, int format, char *err,
 	tmp = ft_xasprintf("%s.tmp", path);
 	f = fopen(tmp, "wb");
 	if (!f || fwrite(m.p, 1, m.len, f) != m.len || fclose(f) != 0) {
-		seterr(err, errlen, "cannot write '%s': %s", tmp,
+		ft_seterr(err, errlen, "cannot write '%s': %s", tmp,
 		       strerror(errno));
 		if (f)
 			unlink(tmp);
@@ -280,7 +270,7 @@ ft_chart_write(const ft_chart *c, const char *path, int format, char *err,
 	}
 	free(m.p);
 	if (rename(tmp, path) != 0) {
-		seterr(err, errlen, "cannot rename '%s': %s", tmp,
+		ft_seterr(err, errlen, "cannot rename '%s': %s", tmp,
 		       strerror(errno));
 		unlink(tmp);
 		free(tmp);
@@ -303,7 +293,7 @@ make_dirs(const char *dir, char *err, size_t errlen)
 
 			*s = '\0';
 			if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-				seterr(err, errlen, "cannot create '%s': %s",
+				ft_seterr(err, errlen, "cannot create '%s': %s",
 				       p, strerror(errno));
 				free(p);
 				return -1;
@@ -314,7 +304,7 @@ make_dirs(const char *dir, char *err, size_t errlen)
 		}
 	}
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		seterr(err, errlen, "'%s' is not a directory", dir);
+		ft_seterr(err, errlen, "'%s' is not a directory", dir);
 		free(p);
 		return -1;
 	}
@@ -340,14 +330,14 @@ ft_chart_new_path(const char *dir, const char *stem, const char *ext,
 			return path;
 		}
 		if (errno != EEXIST) {
-			seterr(err, errlen, "cannot create '%s': %s", path,
+			ft_seterr(err, errlen, "cannot create '%s': %s", path,
 			       strerror(errno));
 			free(path);
 			return NULL;
 		}
 		free(path);
 	}
-	seterr(err, errlen, "too many charts named '%s' in '%s'", stem, dir);
+	ft_seterr(err, errlen, "too many charts named '%s' in '%s'", stem, dir);
 	return NULL;
 }
 

@@ -46,16 +46,6 @@ struct ft_chat {
 	char tool_err[512];	/* the offline answer's tool failed: why */
 };
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* --- output --- */
 
 static void
@@ -1051,21 +1041,21 @@ ft_chat_opts_configured(ft_chat_opts *o, char *err, size_t errlen)
 	o->stream = 1;
 	v = ft_config_get("FT_LLM_TIMEOUT", "60");
 	if (ft_parse_int(v, 1, 3600, &n)) {
-		seterr(err, errlen, "bad FT_LLM_TIMEOUT: '%s' (seconds, 1 to "
+		ft_seterr(err, errlen, "bad FT_LLM_TIMEOUT: '%s' (seconds, 1 to "
 		       "3600)", v);
 		return -1;
 	}
 	o->timeout = (long)n;
 	v = ft_config_get("FT_LLM_RETRIES", "3");
 	if (ft_parse_int(v, 0, 10, &n)) {
-		seterr(err, errlen, "bad FT_LLM_RETRIES: '%s' (0 to 10)", v);
+		ft_seterr(err, errlen, "bad FT_LLM_RETRIES: '%s' (0 to 10)", v);
 		return -1;
 	}
 	o->retries = (int)n;
 	o->plots_dir = ft_config_get("FT_PLOTS_DIR", "./plots");
 	v = ft_config_get("FT_CHART_FORMAT", "png");
 	if ((f = ft_chart_format_parse(v)) < 0) {
-		seterr(err, errlen, "bad FT_CHART_FORMAT: '%s' (png, svg or "
+		ft_seterr(err, errlen, "bad FT_CHART_FORMAT: '%s' (png, svg or "
 		       "both)", v);
 		return -1;
 	}
@@ -1289,7 +1279,7 @@ ask_model(ft_chat *e, const char *question, char *err, size_t errlen)
 			if (src != FT_OK) {
 				jv_free(calls);
 				jv_free(turn);
-				seterr(err, errlen, "%s", e->store_err);
+				ft_seterr(err, errlen, "%s", e->store_err);
 				return src == FT_ETEMP ? FT_CHAT_ETEMP
 						       : FT_CHAT_EFAIL;
 			}
@@ -1302,7 +1292,7 @@ ask_model(ft_chat *e, const char *question, char *err, size_t errlen)
 		jv_free(calls);
 	}
 	jv_free(turn);
-	seterr(err, errlen, "the model asked for tools %d times without "
+	ft_seterr(err, errlen, "the model asked for tools %d times without "
 	       "answering", e->max_rounds);
 	return FT_CHAT_EFAIL;
 }
@@ -1324,7 +1314,7 @@ ft_chat_ask(ft_chat *e, const char *question, const ft_chat_out *out,
 	while (isspace((unsigned char)*question))
 		question++;
 	if (!*question) {
-		seterr(err, errlen, "no question");
+		ft_seterr(err, errlen, "no question");
 		return FT_CHAT_EFAIL;
 	}
 	if (!e->llm) {
@@ -1342,20 +1332,20 @@ ft_chat_ask(ft_chat *e, const char *question, const ft_chat_out *out,
 			notice(e, "%s; answering offline", why);
 			rc = offline_answer(e, question);
 			if (rc == FT_CHAT_EUNKNOWN) {
-				seterr(err, errlen, "%s", why);
+				ft_seterr(err, errlen, "%s", why);
 				rc = FT_CHAT_ETEMP;
 			}
 		}
 	}
 	if (rc == FT_CHAT_ECANCEL && !*err)
-		seterr(err, errlen, "answer cancelled");
+		ft_seterr(err, errlen, "answer cancelled");
 	if ((rc == FT_CHAT_EFAIL || rc == FT_CHAT_ETEMP) && !*err)
-		seterr(err, errlen, "%s", *e->store_err ? e->store_err
+		ft_seterr(err, errlen, "%s", *e->store_err ? e->store_err
 		       : *e->tool_err ? e->tool_err
 		       : "the question could not be answered");
 	if (rc == FT_CHAT_OK && cancelled(e)) {
 		rc = FT_CHAT_ECANCEL;
-		seterr(err, errlen, "answer cancelled");
+		ft_seterr(err, errlen, "answer cancelled");
 	}
 	if (!e->at_line_start)
 		emit_text(e, "\n", 1);

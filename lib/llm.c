@@ -99,16 +99,6 @@ struct call {
 	char why[512];		/* its message */
 };
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* Replace every occurrence of the key in s with "***", in place. */
 static void
 redact(const ft_llm *l, char *s)
@@ -776,7 +766,7 @@ judge(struct call *c, CURLcode res, const char *cerr, int *code, char *err,
 		res = CURLE_OPERATION_TIMEDOUT;
 	if (res == CURLE_ABORTED_BY_CALLBACK) {
 		*code = FT_LLM_ECANCEL;
-		seterr(err, errlen, "cancelled");
+		ft_seterr(err, errlen, "cancelled");
 		return V_FAIL;
 	}
 	if (res == CURLE_WRITE_ERROR && c->fail)
@@ -787,22 +777,22 @@ judge(struct call *c, CURLcode res, const char *cerr, int *code, char *err,
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
 		*code = FT_LLM_ETEMP;
-		seterr(err, errlen, "cannot resolve '%s'", l->where);
+		ft_seterr(err, errlen, "cannot resolve '%s'", l->where);
 		return V_FAIL;
 	case CURLE_COULDNT_CONNECT:
 		*code = FT_LLM_ETEMP;
-		seterr(err, errlen, "cannot connect to '%s': %s", l->where,
+		ft_seterr(err, errlen, "cannot connect to '%s': %s", l->where,
 		       c->oserr ? strerror((int)c->oserr)
 		       : *cerr ? cerr : curl_easy_strerror(res));
 		return V_FAIL;
 	case CURLE_OPERATION_TIMEDOUT:
 		*code = FT_LLM_ETEMP;
-		seterr(err, errlen, "no reply from '%s' within %ld s",
+		ft_seterr(err, errlen, "no reply from '%s' within %ld s",
 		       l->where, l->timeout);
 		return V_FAIL;
 	case CURLE_PEER_FAILED_VERIFICATION:
 		*code = FT_LLM_EFAIL;
-		seterr(err, errlen, "TLS with '%s' failed: %s", l->where,
+		ft_seterr(err, errlen, "TLS with '%s' failed: %s", l->where,
 		       *cerr ? cerr : curl_easy_strerror(res));
 		return V_FAIL;
 	case CURLE_SEND_ERROR:
@@ -810,12 +800,12 @@ judge(struct call *c, CURLcode res, const char *cerr, int *code, char *err,
 	case CURLE_GOT_NOTHING:
 	case CURLE_PARTIAL_FILE:
 		*code = FT_LLM_ETEMP;
-		seterr(err, errlen, "the connection to '%s' broke off: %s",
+		ft_seterr(err, errlen, "the connection to '%s' broke off: %s",
 		       l->where, *cerr ? cerr : curl_easy_strerror(res));
 		return V_RETRY;
 	default:
 		*code = FT_LLM_ETEMP;
-		seterr(err, errlen, "cannot reach '%s': %s", l->where,
+		ft_seterr(err, errlen, "cannot reach '%s': %s", l->where,
 		       *cerr ? cerr : curl_easy_strerror(res));
 		return V_FAIL;
 	}
@@ -826,25 +816,25 @@ judge(struct call *c, CURLcode res, const char *cerr, int *code, char *err,
 		error_text(l, b, c->body.len, NULL, text, sizeof text);
 		if (c->status == 401 || c->status == 403) {
 			*code = FT_LLM_EAUTH;
-			seterr(err, errlen, "'%s' refused the API key "
+			ft_seterr(err, errlen, "'%s' refused the API key "
 			       "(HTTP %ld%s%s)", l->where, c->status,
 			       *text ? ": " : "", text);
 			return V_FAIL;
 		}
 		*code = FT_LLM_ETEMP;
 		if (c->status == 429) {
-			seterr(err, errlen, "'%s' is rate limiting requests "
+			ft_seterr(err, errlen, "'%s' is rate limiting requests "
 			       "(HTTP 429%s%s)", l->where, *text ? ": " : "",
 			       text);
 			return V_RETRY;
 		}
 		if (c->status >= 500 || c->status == 408) {
-			seterr(err, errlen, "'%s' failed (HTTP %ld%s%s)",
+			ft_seterr(err, errlen, "'%s' failed (HTTP %ld%s%s)",
 			       l->where, c->status, *text ? ": " : "", text);
 			return V_RETRY;
 		}
 		*code = FT_LLM_EFAIL;
-		seterr(err, errlen, "'%s' rejected the request (HTTP %ld%s%s)",
+		ft_seterr(err, errlen, "'%s' rejected the request (HTTP %ld%s%s)",
 		       l->where, c->status, *text ? ": " : "", text);
 		return V_FAIL;
 	}
@@ -864,22 +854,22 @@ judge(struct call *c, CURLcode res, const char *cerr, int *code, char *err,
 		ecode = c->fail_code;
 		if (ecode == 401 || ecode == 403) {
 			*code = FT_LLM_EAUTH;
-			seterr(err, errlen, "'%s' refused the API key (%s)",
+			ft_seterr(err, errlen, "'%s' refused the API key (%s)",
 			       l->where, c->why);
 			return V_FAIL;
 		}
 		if (ecode == 429 || ecode >= 500 || ecode == 408) {
 			*code = FT_LLM_ETEMP;
-			seterr(err, errlen, "'%s' failed (error %ld: %s)",
+			ft_seterr(err, errlen, "'%s' failed (error %ld: %s)",
 			       l->where, ecode, c->why);
 			return V_RETRY;
 		}
-		seterr(err, errlen, "'%s' reported an error: %s", l->where,
+		ft_seterr(err, errlen, "'%s' reported an error: %s", l->where,
 		       c->why);
 		return V_FAIL;
 	}
 	if (*code != FT_LLM_OK) {
-		seterr(err, errlen, "malformed reply from '%s': %s", l->where,
+		ft_seterr(err, errlen, "malformed reply from '%s': %s", l->where,
 		       c->why);
 		return V_FAIL;
 	}
@@ -917,7 +907,7 @@ ft_llm_complete(ft_llm *l, jv messages, jv tools, const ft_llm_io *io,
 
 	if (!(h = curl_easy_init())) {
 		jv_free(text);
-		seterr(err, errlen, "cannot start an HTTP client");
+		ft_seterr(err, errlen, "cannot start an HTTP client");
 		return FT_LLM_EFAIL;
 	}
 	hdr = curl_slist_append(hdr, "Content-Type: application/json");
@@ -974,7 +964,7 @@ ft_llm_complete(ft_llm *l, jv messages, jv tools, const ft_llm_io *io,
 		if (v == V_OK) {
 			code = build_reply(&c, reply);
 			if (code != FT_LLM_OK)
-				seterr(err, errlen, "malformed reply from "
+				ft_seterr(err, errlen, "malformed reply from "
 				       "'%s': %s", l->where, c.why);
 			break;
 		}
@@ -999,7 +989,7 @@ ft_llm_complete(ft_llm *l, jv messages, jv tools, const ft_llm_io *io,
 		notice(io, "%s; trying again in %.1f s", err, wait / 1000.0);
 		if (pause_ms(io, wait) != 0) {
 			code = FT_LLM_ECANCEL;
-			seterr(err, errlen, "cancelled");
+			ft_seterr(err, errlen, "cancelled");
 			break;
 		}
 	}

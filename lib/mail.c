@@ -17,16 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 int
 ft_mail_tls_parse(const char *name)
 {
@@ -53,24 +43,24 @@ ft_mail_server_configured(ft_mail_server *srv, char *err, size_t errlen)
 	memset(srv, 0, sizeof *srv);
 	srv->host = ft_config_get("SMTP_SERVER", NULL);
 	if (!srv->host || !*srv->host) {
-		seterr(err, errlen, "no mail server: SMTP_SERVER is not set");
+		ft_seterr(err, errlen, "no mail server: SMTP_SERVER is not set");
 		return FT_MAIL_EINVAL;
 	}
 	if ((t = ft_mail_tls_parse(tls)) < 0) {
-		seterr(err, errlen, "bad SMTP_TLS: '%s' (starttls, tls or "
+		ft_seterr(err, errlen, "bad SMTP_TLS: '%s' (starttls, tls or "
 		       "none)", tls);
 		return FT_MAIL_EINVAL;
 	}
 	srv->tls = (enum ft_mail_tls)t;
 	if (port && *port) {
 		if (ft_parse_int(port, 1, 65535, &n)) {
-			seterr(err, errlen, "bad SMTP_PORT: '%s'", port);
+			ft_seterr(err, errlen, "bad SMTP_PORT: '%s'", port);
 			return FT_MAIL_EINVAL;
 		}
 		srv->port = (int)n;
 	}
 	if (ft_parse_int(timeout, 1, 3600, &n)) {
-		seterr(err, errlen, "bad SMTP_TIMEOUT: '%s' (seconds)",
+		ft_seterr(err, errlen, "bad SMTP_TIMEOUT: '%s' (seconds)",
 		       timeout);
 		return FT_MAIL_EINVAL;
 	}
@@ -189,7 +179,7 @@ each_address(const char *list, int (*fn)(void *, char *, char *), void *ctx,
 			free(t);
 			if (!empty) {
 				if (parse_one(s, n, &name, &addr) != 0) {
-					seterr(err, errlen, "not an e-mail "
+					ft_seterr(err, errlen, "not an e-mail "
 					       "address: '%.*s'", (int)n, s);
 					return -1;
 				}
@@ -203,7 +193,7 @@ each_address(const char *list, int (*fn)(void *, char *, char *), void *ctx,
 		}
 	}
 	if (!count) {
-		seterr(err, errlen, "no e-mail address given");
+		ft_seterr(err, errlen, "no e-mail address given");
 		return -1;
 	}
 	return 0;
@@ -460,7 +450,7 @@ base64_part(FILE *f, const ft_mail_part *p, char *err, size_t errlen)
 
 	if (p->path) {
 		if (!(src = fopen(p->path, "rb"))) {
-			seterr(err, errlen, "cannot read '%s': %s", p->path,
+			ft_seterr(err, errlen, "cannot read '%s': %s", p->path,
 			       strerror(errno));
 			return FT_MAIL_EFAIL;
 		}
@@ -471,7 +461,7 @@ base64_part(FILE *f, const ft_mail_part *p, char *err, size_t errlen)
 			}
 		}
 		if (ferror(src)) {
-			seterr(err, errlen, "cannot read '%s': %s", p->path,
+			ft_seterr(err, errlen, "cannot read '%s': %s", p->path,
 			       strerror(errno));
 			fclose(src);
 			return FT_MAIL_EFAIL;
@@ -536,7 +526,7 @@ ft_mail_compose(const ft_mail *m, FILE *f, char *err, size_t errlen)
 	int rc;
 
 	if (parse_one(m->from, strlen(m->from), &from_name, &from_addr)) {
-		seterr(err, errlen, "not an e-mail address: '%s'", m->from);
+		ft_seterr(err, errlen, "not an e-mail address: '%s'", m->from);
 		return FT_MAIL_EINVAL;
 	}
 	rfc5322_date(m->date ? m->date : ft_time_now(), date, sizeof date);
@@ -600,7 +590,7 @@ ft_mail_compose(const ft_mail *m, FILE *f, char *err, size_t errlen)
 	fprintf(f, "\r\n--%s--\r\n", boundary);
 out:
 	if (fflush(f) != 0 || ferror(f)) {
-		seterr(err, errlen, "cannot write the message: %s",
+		ft_seterr(err, errlen, "cannot write the message: %s",
 		       strerror(errno));
 		return FT_MAIL_EFAIL;
 	}
@@ -630,7 +620,7 @@ ft_mail_send(const ft_mail *m, const ft_mail_server *srv, char *err,
 	CURLcode res;
 
 	if (parse_one(m->from, strlen(m->from), &from_name, &from_addr)) {
-		seterr(err, errlen, "not an e-mail address: '%s'", m->from);
+		ft_seterr(err, errlen, "not an e-mail address: '%s'", m->from);
 		return FT_MAIL_EINVAL;
 	}
 	free(from_name);
@@ -640,7 +630,7 @@ ft_mail_send(const ft_mail *m, const ft_mail_server *srv, char *err,
 	}
 	/* The whole message first: nothing goes out half made. */
 	if (!(msg = tmpfile())) {
-		seterr(err, errlen, "cannot create a temporary file: %s",
+		ft_seterr(err, errlen, "cannot create a temporary file: %s",
 		       strerror(errno));
 		free(from_addr);
 		free_list(to);
@@ -671,7 +661,7 @@ ft_mail_send(const ft_mail *m, const ft_mail_server *srv, char *err,
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	h = curl_easy_init();
 	if (!h) {
-		seterr(err, errlen, "cannot start an SMTP client");
+		ft_seterr(err, errlen, "cannot start an SMTP client");
 		rc = FT_MAIL_EFAIL;
 		goto out;
 	}
@@ -711,34 +701,34 @@ ft_mail_send(const ft_mail *m, const ft_mail_server *srv, char *err,
 		break;
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY:
-		seterr(err, errlen, "cannot resolve mail server '%s'",
+		ft_seterr(err, errlen, "cannot resolve mail server '%s'",
 		       srv->host);
 		break;
 	case CURLE_COULDNT_CONNECT:
-		seterr(err, errlen, "cannot connect to mail server '%s': %s",
+		ft_seterr(err, errlen, "cannot connect to mail server '%s': %s",
 		       where, oserr ? strerror((int)oserr)
 		       : *cerr ? cerr : curl_easy_strerror(res));
 		break;
 	case CURLE_OPERATION_TIMEDOUT:
-		seterr(err, errlen, "mail server '%s' did not answer within "
+		ft_seterr(err, errlen, "mail server '%s' did not answer within "
 		       "%ld s", where, srv->timeout);
 		break;
 	case CURLE_LOGIN_DENIED:
 		if (code)
-			seterr(err, errlen, "mail server '%s' refused the "
+			ft_seterr(err, errlen, "mail server '%s' refused the "
 			       "login of '%s' (authentication failed, SMTP "
 			       "%ld)", where, srv->user, code);
 		else
-			seterr(err, errlen, "mail server '%s' refused the "
+			ft_seterr(err, errlen, "mail server '%s' refused the "
 			       "login of '%s' (authentication failed)", where,
 			       srv->user);
 		break;
 	case CURLE_AUTH_ERROR:
-		seterr(err, errlen, "mail server '%s' offers no login method "
+		ft_seterr(err, errlen, "mail server '%s' offers no login method "
 		       "for '%s' (authentication failed)", where, srv->user);
 		break;
 	case CURLE_USE_SSL_FAILED:
-		seterr(err, errlen, "mail server '%s' does not offer STARTTLS "
+		ft_seterr(err, errlen, "mail server '%s' does not offer STARTTLS "
 		       "(TLS required; SMTP_TLS=none turns it off)", where);
 		break;
 	case CURLE_SSL_CONNECT_ERROR:
@@ -746,16 +736,16 @@ ft_mail_send(const ft_mail *m, const ft_mail_server *srv, char *err,
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CIPHER:
-		seterr(err, errlen, "TLS with mail server '%s' failed: %s",
+		ft_seterr(err, errlen, "TLS with mail server '%s' failed: %s",
 		       where, *cerr ? cerr : curl_easy_strerror(res));
 		break;
 	default:
 		if (code >= 400)
-			seterr(err, errlen, "mail server '%s' refused the "
+			ft_seterr(err, errlen, "mail server '%s' refused the "
 			       "mail (SMTP %ld): %s", where, code,
 			       *cerr ? cerr : curl_easy_strerror(res));
 		else
-			seterr(err, errlen, "cannot send mail through '%s': "
+			ft_seterr(err, errlen, "cannot send mail through '%s': "
 			       "%s", where,
 			       *cerr ? cerr : curl_easy_strerror(res));
 		break;

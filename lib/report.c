@@ -19,16 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* --- periods --- */
 
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
@@ -178,15 +168,15 @@ ft_report_period_parse(const char *from, const char *to, int64_t now,
 	int64_t a, b;
 
 	if (parse_day(from, now, &a) != 0) {
-		seterr(err, errlen, "not a date: '%s' (YYYY-MM-DD)", from);
+		ft_seterr(err, errlen, "not a date: '%s' (YYYY-MM-DD)", from);
 		return -1;
 	}
 	if (parse_day(to, now, &b) != 0) {
-		seterr(err, errlen, "not a date: '%s' (YYYY-MM-DD)", to);
+		ft_seterr(err, errlen, "not a date: '%s' (YYYY-MM-DD)", to);
 		return -1;
 	}
 	if (ft_report_period(a, b, p) != 0) {
-		seterr(err, errlen, "'%s' is before '%s'", to, from);
+		ft_seterr(err, errlen, "'%s' is before '%s'", to, from);
 		return -1;
 	}
 	return 0;
@@ -378,7 +368,7 @@ make_dirs(const char *dir, char *err, size_t errlen)
 
 			*s = '\0';
 			if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-				seterr(err, errlen, "cannot create '%s': %s",
+				ft_seterr(err, errlen, "cannot create '%s': %s",
 				       p, strerror(errno));
 				free(p);
 				return -1;
@@ -390,7 +380,7 @@ make_dirs(const char *dir, char *err, size_t errlen)
 	}
 	free(p);
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		seterr(err, errlen, "'%s' is not a directory", dir);
+		ft_seterr(err, errlen, "'%s' is not a directory", dir);
 		return -1;
 	}
 	return 0;
@@ -454,7 +444,7 @@ ft_report_write(ft_store *s, const ft_report_opts *o, int64_t now,
 	/* Written aside and renamed: the report is whole or absent. */
 	tmp = ft_xasprintf("%s/.%s.%ld.tmp", o->dir, r->name, (long)getpid());
 	if (!(w.f = fopen(tmp, "w"))) {
-		seterr(err, errlen, "cannot create '%s': %s", tmp,
+		ft_seterr(err, errlen, "cannot create '%s': %s", tmp,
 		       strerror(errno));
 		free(tmp);
 		return FT_EFAIL;
@@ -471,7 +461,7 @@ ft_report_write(ft_store *s, const ft_report_opts *o, int64_t now,
 	if (!w.werr) {
 		rc = ft_store_visits(s, &vf, on_visit, &w);
 		if (rc < 0)
-			seterr(err, errlen, "%s", ft_store_errmsg(s));
+			ft_seterr(err, errlen, "%s", ft_store_errmsg(s));
 	}
 	if (rc >= 0 && !w.werr && o->summary) {
 		if (w.nrows)
@@ -499,7 +489,7 @@ ft_report_write(ft_store *s, const ft_report_opts *o, int64_t now,
 	if (fclose(w.f) != 0 && !w.werr)
 		w.werr = errno;
 	if (w.werr && rc >= 0) {
-		seterr(err, errlen, "cannot write '%s': %s", tmp,
+		ft_seterr(err, errlen, "cannot write '%s': %s", tmp,
 		       strerror(w.werr));
 		rc = FT_EFAIL;
 	}
@@ -517,11 +507,11 @@ ft_report_write(ft_store *s, const ft_report_opts *o, int64_t now,
 			jv_free(n);
 		} else {
 			jv_free(count);
-			seterr(err, errlen, "%s", ft_store_errmsg(s));
+			ft_seterr(err, errlen, "%s", ft_store_errmsg(s));
 		}
 	}
 	if (rc == FT_OK && rename(tmp, r->path) != 0) {
-		seterr(err, errlen, "cannot rename '%s' to '%s': %s", tmp,
+		ft_seterr(err, errlen, "cannot rename '%s' to '%s': %s", tmp,
 		       r->path, strerror(errno));
 		rc = FT_EFAIL;
 	}
@@ -662,7 +652,7 @@ ft_report_email(ft_store *s, const ft_report *r, const char *to,
 		if (rc != FT_OK) {
 			fclose(f);
 			free(text);
-			seterr(err, errlen, "%s", ft_store_errmsg(s));
+			ft_seterr(err, errlen, "%s", ft_store_errmsg(s));
 			for (i = 0; addrs[i]; i++)
 				free(addrs[i]);
 			free(addrs);

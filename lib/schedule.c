@@ -55,20 +55,6 @@ static const char block_begin[] =
 	"change it with ft-schedule)";
 static const char block_end[] = "# END FaceTrack schedule";
 
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static int64_t
 mono_ms(void)
 {
@@ -258,7 +244,7 @@ mkdirs(const char *path, char *err, size_t errlen)
 	char buf[PATH_MAX], *p;
 
 	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-		seterr(err, errlen, "path too long: '%s'", path);
+		ft_seterr(err, errlen, "path too long: '%s'", path);
 		return -1;
 	}
 	for (p = buf + 1; *p; p++)
@@ -272,7 +258,7 @@ mkdirs(const char *path, char *err, size_t errlen)
 		goto fail;
 	return 0;
 fail:
-	seterr(err, errlen, "cannot create '%s': %s", buf, strerror(errno));
+	ft_seterr(err, errlen, "cannot create '%s': %s", buf, strerror(errno));
 	return -1;
 }
 
@@ -290,7 +276,7 @@ state_dir(char *err, size_t errlen)
 	else if ((home = getenv("HOME")) && *home)
 		dir = ft_xasprintf("%s/.local/state/facetrack", home);
 	else {
-		seterr(err, errlen, "no state directory: set FT_STATE_DIR "
+		ft_seterr(err, errlen, "no state directory: set FT_STATE_DIR "
 		       "or HOME");
 		return NULL;
 	}
@@ -481,7 +467,7 @@ run_capture(char *const argv[], const char *input, struct run *r,
 	r->errtext = buf[1];
 	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 	if (r->status == 127) {
-		seterr(err, errlen, "cannot run '%s'", argv[0]);
+		ft_seterr(err, errlen, "cannot run '%s'", argv[0]);
 		free(r->out);
 		free(r->errtext);
 		memset(r, 0, sizeof *r);
@@ -489,7 +475,7 @@ run_capture(char *const argv[], const char *input, struct run *r,
 	}
 	return 0;
 syserr:
-	seterr(err, errlen, "cannot run '%s': %s", argv[0], strerror(errno));
+	ft_seterr(err, errlen, "cannot run '%s': %s", argv[0], strerror(errno));
 	for (i = 0; i < 2; i++) {
 		if (in[i] >= 0)
 			close(in[i]);
@@ -573,7 +559,7 @@ crontab_read(char **text, char *err, size_t errlen)
 			*text = ft_xstrdup("");
 			return 0;
 		}
-		seterr(err, errlen, "cannot read the crontab: %s",
+		ft_seterr(err, errlen, "cannot read the crontab: %s",
 		       first_line(r.errtext));
 		run_free(&r);
 		return -1;
@@ -595,7 +581,7 @@ crontab_write(const char *text, char *err, size_t errlen)
 	if (rc != 0)
 		return -1;
 	if (r.status != 0 && !(!*text && strstr(r.errtext, "no crontab"))) {
-		seterr(err, errlen, "cannot write the crontab: %s",
+		ft_seterr(err, errlen, "cannot write the crontab: %s",
 		       first_line(r.errtext));
 		run_free(&r);
 		return -1;
@@ -670,7 +656,7 @@ ft_schedule_read(ft_schedule *out, char **block, char *err, size_t errlen)
 		return -1;
 	found = find_block(text, &b, &e);
 	if (found < 0) {
-		seterr(err, errlen, "the crontab has a FaceTrack block "
+		ft_seterr(err, errlen, "the crontab has a FaceTrack block "
 		       "without its end line; mend it with crontab -e");
 		free(text);
 		return -1;
@@ -705,7 +691,7 @@ compose_block(const ft_schedule *s, char *err, size_t errlen)
 	FILE *f;
 
 	if (!qs || !qr) {
-		seterr(err, errlen, "cannot write '%s' into a crontab line",
+		ft_seterr(err, errlen, "cannot write '%s' into a crontab line",
 		       qs ? report : self);
 		goto done;
 	}
@@ -760,7 +746,7 @@ edit_block(void (*change)(ft_schedule *, const void *), const void *arg,
 	lockpath = ft_xasprintf("%s/crontab.lock", dir);
 	fd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-		seterr(err, errlen, "cannot lock '%s': %s", lockpath,
+		ft_seterr(err, errlen, "cannot lock '%s': %s", lockpath,
 		       strerror(errno));
 		goto out;
 	}
@@ -768,7 +754,7 @@ edit_block(void (*change)(ft_schedule *, const void *), const void *arg,
 		goto out;
 	found = find_block(text, &b, &e);
 	if (found < 0) {
-		seterr(err, errlen, "the crontab has a FaceTrack block "
+		ft_seterr(err, errlen, "the crontab has a FaceTrack block "
 		       "without its end line; mend it with crontab -e");
 		goto out;
 	}
@@ -831,7 +817,7 @@ ft_schedule_set_window(const ft_window *w, char *err, size_t errlen)
 {
 	if (w->from < 0 || w->to < 0 || w->from >= 1440 || w->to >= 1440 ||
 	    w->from == w->to || !(w->days & 0x7f)) {
-		seterr(err, errlen, "bad window");
+		ft_seterr(err, errlen, "bad window");
 		return -1;
 	}
 	return edit_block(change_window, w, err, errlen);
@@ -841,7 +827,7 @@ int
 ft_schedule_set_report(int at, char *err, size_t errlen)
 {
 	if (at < 0 || at >= 1440) {
-		seterr(err, errlen, "bad report time");
+		ft_seterr(err, errlen, "bad report time");
 		return -1;
 	}
 	return edit_block(change_report, &at, err, errlen);
@@ -1077,13 +1063,13 @@ ft_schedule_start(int in_window, char *err, size_t errlen)
 	logfd = open(logpath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
 		     0600);
 	if (logfd < 0) {
-		seterr(err, errlen, "cannot open '%s': %s", logpath,
+		ft_seterr(err, errlen, "cannot open '%s': %s", logpath,
 		       strerror(errno));
 		goto out;
 	}
 	devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (devnull < 0 || pipe2(p, O_CLOEXEC) != 0) {
-		seterr(err, errlen, "cannot start recognition: %s",
+		ft_seterr(err, errlen, "cannot start recognition: %s",
 		       strerror(errno));
 		goto out;
 	}
@@ -1101,7 +1087,7 @@ ft_schedule_start(int in_window, char *err, size_t errlen)
 	 * terminal does not take it along. */
 	pid = fork();
 	if (pid < 0) {
-		seterr(err, errlen, "cannot start recognition: %s",
+		ft_seterr(err, errlen, "cannot start recognition: %s",
 		       strerror(errno));
 		goto out;
 	}
@@ -1162,9 +1148,9 @@ ft_schedule_start(int in_window, char *err, size_t errlen)
 	else if (!strcmp(reply, "already"))
 		rc = FT_SCHED_ALREADY;
 	else if (got)
-		seterr(err, errlen, "%s", reply);
+		ft_seterr(err, errlen, "%s", reply);
 	else
-		seterr(err, errlen, "recognition did not start; see '%s'",
+		ft_seterr(err, errlen, "recognition did not start; see '%s'",
 		       logpath);
 out:
 	if (p[0] >= 0)
@@ -1198,7 +1184,7 @@ ft_schedule_stop(char *err, size_t errlen)
 		return FT_SCHED_ALREADY;
 	}
 	if (kill(pid, SIGTERM) != 0 && errno != ESRCH) {
-		seterr(err, errlen, "cannot stop recognition (pid %ld): %s",
+		ft_seterr(err, errlen, "cannot stop recognition (pid %ld): %s",
 		       (long)pid, strerror(errno));
 		free(dir);
 		return -1;
@@ -1212,7 +1198,7 @@ ft_schedule_stop(char *err, size_t errlen)
 		usleep(20000);
 	}
 	if (rc < 0)
-		seterr(err, errlen, "recognition (pid %ld) did not stop "
+		ft_seterr(err, errlen, "recognition (pid %ld) did not stop "
 		       "within %ld s", (long)pid, stop_timeout_s() + 5);
 	free(dir);
 	return rc;

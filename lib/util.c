@@ -183,3 +183,15 @@ ft_secret_equal(const char *a, const char *b)
 		d |= (unsigned char)(b[i] ^ (i < la ? a[i] : 0));
 	return d == 0;
 }
+
+void
+ft_seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}

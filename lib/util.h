@@ -53,6 +53,13 @@ char *ft_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 int ft_close_stdout(int status);
 
+/*
+ * Format a message into the caller's err buffer of errlen bytes (cut to
+ * fit), the way library calls that fail hand back their reason.
+ */
+void ft_seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /* Parse a whole decimal integer in [min, max]; 0 on success, -1 otherwise. */
 int ft_parse_int(const char *s, long long min, long long max, long long *out);
 
