@@ -5,13 +5,6 @@
 # stdin, the pipe edges and usage errors.
 . "$(dirname "$0")/lib.sh"
 
-# Charts draw text through fontconfig, whose cache lives until exit: in
-# a sanitizer build (make SANITIZE=address check) that is no leak of
-# ours.
-echo "leak:libfontconfig" >"$TEST_DIR/lsan.supp"
-LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TEST_DIR/lsan.supp:print_suppressions=0
-export LSAN_OPTIONS
-
 # The figures as ft-query gives them, for a period of whole days.
 visits_in() {
 	ft-query visits --since "$1" --until "$2" | wc -l | tr -d ' '

@@ -8,13 +8,6 @@
 # output.
 . "$(dirname "$0")/lib.sh"
 
-# Charts draw text through fontconfig, whose cache lives until exit: in
-# a sanitizer build (make SANITIZE=address check) that is no leak of
-# ours.
-echo "leak:libfontconfig" >"$TEST_DIR/lsan.supp"
-LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TEST_DIR/lsan.supp:print_suppressions=0
-export LSAN_OPTIONS
-
 KEY=sk-or-v1-test-$$-0123456789abcdef
 MODEL=test/model-1
 LOG=$TEST_DIR/llm.log

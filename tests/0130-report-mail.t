@@ -9,13 +9,6 @@
 # resolve) exit 75 and leave the CSV in place.
 . "$(dirname "$0")/lib.sh"
 
-# Charts draw text through fontconfig, whose cache lives until exit: in
-# a sanitizer build (make SANITIZE=address check) that is no leak of
-# ours.
-echo "leak:libfontconfig" >"$TEST_DIR/lsan.supp"
-LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TEST_DIR/lsan.supp:print_suppressions=0
-export LSAN_OPTIONS
-
 # The peer needs aiosmtpd, which Debian's python3-aiosmtpd gives to the
 # system's python3 (scripts/install-deps installs it).
 PY=

@@ -52,6 +52,9 @@ FT_NOW=2026-11-24T12:00:00.000Z
 LC_ALL=C
 export TZ FT_NOW LC_ALL
 unset LANG LANGUAGE
+# In a sanitizer build, what libraries keep until exit is not our leak.
+LSAN_OPTIONS=${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$SRCDIR/tests/lsan.supp:print_suppressions=0
+export LSAN_OPTIONS
 
 TEST_DIR=$(mktemp -d "${TMPDIR:-/tmp}/facetrack-$TEST_NAME.XXXXXX") || {
 	echo "1..0 # SKIP cannot create a temporary directory"
