@@ -164,6 +164,9 @@ $(FACE_TOOLS): $(B)/tests/%: tests/face/%.c tests/face/jpeg.h $(LIB) \
 	$(CC) $(CFLAGS) -c -o $@.o $<
 	$(CXX) $(LDFLAGS) -o $@ $@.o $(LIB) $(DLIB_LIBS) -ljpeg -ldl \
 		$(CORE_LIBS)
+FACE_TOOLS += $(B)/tests/make-shape5
+$(B)/tests/make-shape5: tests/face/make-shape5.cc | $(B)/tests
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $< $(DLIB_LIBS)
 
 # make check installs what the tests need (scripts/install-deps is quick
 # when everything is there), builds, and runs every test against the

@@ -1,7 +1,7 @@
 /*
  * Tests of lib/face on real photographs, in TAP.
  *
- *	face-test -o DIR -g GROUPS DESCRIPTOR SHAPE IMAGE...
+ *	face-test -o DIR -g GROUPS -5 SHAPE5 DESCRIPTOR SHAPE IMAGE...
  *
  * DESCRIPTOR and SHAPE are the model files (make models); the IMAGEs are
  * JPEG photos of one face each, given in pairs of the same person, the
@@ -11,7 +11,8 @@
  * tests/face/faceapi-ref.js to recompute with face-api itself.
  * GROUPS is a directory of group photos with boxes.csv, the labelled faces
  * ("file,left,top,width,height" lines; files other than JPEG are passed
- * over).  FT_EXPECT_SHA256 and FT_EXPECT_SHAPE_SHA256 are the two model files'
+ * over).  SHAPE5 is a 5-point shape predictor (tests/face/make-shape5
+ * trains a small one).  FT_EXPECT_SHA256 and FT_EXPECT_SHAPE_SHA256 are the two model files'
  * SHA-256 as sha256sum prints them.
  *
  * Timings go to stderr as TAP comments; they never fail a test.
@@ -195,27 +196,33 @@ one_face(ft_face_ctx *ctx, const struct image *img, ft_face_box *box,
 int
 main(int argc, char **argv)
 {
-	const char *outdir = NULL, *groups_dir = NULL, *want_sha = getenv("FT_EXPECT_SHA256");
+	const char *outdir = NULL, *groups_dir = NULL, *shape5 = NULL;
+	const char *want_sha = getenv("FT_EXPECT_SHA256");
 	const char *want_shape_sha = getenv("FT_EXPECT_SHAPE_SHA256");
 	int opt, n;
 	char *err = NULL;
 
-	while ((opt = getopt(argc, argv, "g:o:")) != -1) {
+	while ((opt = getopt(argc, argv, "5:g:o:")) != -1) {
+		if (opt == '5') {
+			shape5 = optarg;
+			continue;
+		}
 		if (opt == 'g') {
 			groups_dir = optarg;
 			continue;
 		}
 		if (opt != 'o') {
 			fprintf(stderr, "usage: face-test -o DIR -g GROUPS "
-			    "DESCRIPTOR SHAPE IMAGE...\n");
+			    "-5 SHAPE5 DESCRIPTOR SHAPE IMAGE...\n");
 			return 2;
 		}
 		outdir = optarg;
 	}
 	argc -= optind;
 	argv += optind;
-	if (!outdir || !groups_dir || !want_sha || !want_shape_sha) {
-		fprintf(stderr, "face-test: give -o DIR, -g GROUPS, "
+	if (!outdir || !groups_dir || !shape5 || !want_sha ||
+	    !want_shape_sha) {
+		fprintf(stderr, "face-test: give -o DIR, -g GROUPS, -5 SHAPE5, "
 		    "FT_EXPECT_SHA256 "
 		    "and FT_EXPECT_SHAPE_SHA256\n");
 		return 2;
@@ -227,7 +234,7 @@ main(int argc, char **argv)
 	}
 	n = argc - 2;
 
-	plan(25);
+	plan(28);
 
 	ft_face_ctx *bad = ft_face_open("/nonexistent/model.dat", NULL,
 	    &err);
@@ -448,6 +455,45 @@ main(int argc, char **argv)
 	    &big, &hbox, 1) : -1, 0, "min_size drops smaller faces");
 	free(half);
 	diag("detect: %dx%d in %.1f ms upsampled once", hw, hh, t1 - t0);
+
+	/* A 5-point model aligns the chip as the 68-point one does, near
+	 * enough for the network to see the same face. */
+	ft_face_ctx *ctx5 = ft_face_open(argv[0], shape5, &err);
+	ft_face_model_info info5[3];
+	ok(ctx5 && ft_face_models(ctx5, info5, 3) == 3 &&
+	    strstr(info5[1].kind, "5-point") &&
+	    strstr(info5[1].licence, "public domain"),
+	    "a 5-point model loads and is listed as one: %s",
+	    ctx5 ? "" : err);
+	free(err);
+	err = NULL;
+	uint8_t *chips5 = malloc((size_t)n * FT_FACE_CHIP_BYTES);
+	float (*desc5)[FT_FACE_DIM] = calloc((size_t)n, sizeof *desc5);
+	int five = 0, nearer = 0;
+	double worst = 0;
+	for (int i = 0; ctx5 && chips5 && desc5 && i < n; i++) {
+		ft_face_shape s5;
+		uint8_t *c = chips5 + (size_t)i * FT_FACE_CHIP_BYTES;
+		if (img[i].px && ft_face_align(ctx5, img[i].px, img[i].w,
+		    img[i].h, (size_t)img[i].w * 3, 3, &box[i], &s5, c) == 0 &&
+		    s5.n == 5 && ft_face_describe(ctx5, c, 1, &desc5[i]) == 0)
+			five++;
+	}
+	for (int i = 0; i < n && five == n; i++) {
+		double d = distance(desc5[i], desc[i]);
+		worst = fmax(worst, d);
+		/* nearer its own 68-point descriptor than the same
+		 * person's other photo is */
+		nearer += d < distance(desc[i], desc[i ^ 1]);
+	}
+	is_int(five, n, "5 landmarks, a chip and a descriptor for each photo");
+	ok(five == n && nearer == n && worst < 0.6,
+	    "each 5-point chip describes its face nearer the 68-point "
+	    "chip's descriptor than the person's other photo (up to %.3f "
+	    "apart)", worst);
+	free(chips5);
+	free(desc5);
+	ft_face_close(ctx5);
 
 	/* Quality: a blurred chip is less sharp, a small face smaller. */
 	ft_face_quality q, qb;
