@@ -129,6 +129,8 @@ test_expect_success 'frames: registration after --min-sightings of a track' '
 		tr "\n" " ")" = "pending pending new known " &&
 	test "$(jq -r "select(.type == \"face\") | .track" out | sort -u |
 		wc -l)" = 1 &&
+	test "$(jq -r "select(.type == \"face\") | .path" out | sort -u)" = \
+		"$A1" &&
 	test "$(jq -r "select(.type == \"visit\") | .ts" out)" = \
 		2026-11-24T10:00:00.200Z &&
 	test "$(count customers)" = 1 &&
