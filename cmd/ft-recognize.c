@@ -5,8 +5,9 @@
  * writes a `face` record for every face and a `visit` record for every
  * new visit (DESIGN.md sections 2 and 5).
  *
- * Per frame: detect (lib/face) on a frame scaled down while every face
- * in view is large, with a full-size pass every few frames for newcomers;
+ * Per frame: detect (lib/face) on the whole frame every few frames, for
+ * newcomers, and in between on a frame scaled down while every face in
+ * view is large, else only near where the faces were;
  * tie faces to tracks (lib/match); describe only the faces whose track is
  * unknown or due for a check, in one batch; search the index (lib/index)
  * for each descriptor's nearest customers; let lib/match decide; write
@@ -588,6 +589,7 @@ struct srcstate {
 	int since_full;
 	int min_width;
 	int nfaces;
+	ft_face_box last[MAX_FACES];	/* the last frame's faces */
 };
 
 static struct srcstate *srcs;
@@ -608,46 +610,104 @@ src_state(const char *name)
 	return &srcs[nsrcs++];
 }
 
-/* Detect faces in img; boxes in img's pixels. */
+/*
+ * Faces near the last frame's: each face is looked for in a square twice
+ * its width around where it was, instead of in the whole frame.  Faces
+ * found twice (squares overlap) count once.
+ */
+static int
+detect_near(const ft_image *grey, const struct srcstate *ss,
+    const ft_face_detect_opts *o, ft_face_box *out)
+{
+	ft_face_box found[8];
+	int n = 0, i, j, k, m;
+
+	for (i = 0; i < ss->nfaces; i++) {
+		const ft_face_box *p = &ss->last[i];
+		int cx = p->left + p->width / 2, cy = p->top + p->height / 2;
+		int half = p->width;
+		int x0 = cx - half < 0 ? 0 : cx - half;
+		int y0 = cy - half < 0 ? 0 : cy - half;
+		int x1 = cx + half > grey->width ? grey->width : cx + half;
+		int y1 = cy + half > grey->height ? grey->height : cy + half;
+
+		if (x1 - x0 < DETECT_MIN || y1 - y0 < DETECT_MIN)
+			continue;
+		m = ft_face_detect(face, grey->pixels +
+		    (size_t)y0 * grey->stride + (size_t)x0, x1 - x0, y1 - y0,
+		    grey->stride, 1, o, found, 8);
+		if (m < 0)
+			return -1;
+		for (k = 0; k < m && k < 8 && n < MAX_FACES; k++) {
+			float a[4], b[4];
+			int dup = 0;
+
+			found[k].left += x0;
+			found[k].top += y0;
+			a[0] = (float)found[k].left;
+			a[1] = (float)found[k].top;
+			a[2] = (float)found[k].width;
+			a[3] = (float)found[k].height;
+			for (j = 0; j < n && !dup; j++) {
+				b[0] = (float)out[j].left;
+				b[1] = (float)out[j].top;
+				b[2] = (float)out[j].width;
+				b[3] = (float)out[j].height;
+				dup = ft_match_iou(a, b) > 0.5;
+			}
+			if (!dup)
+				out[n++] = found[k];
+		}
+	}
+	return n;
+}
+
+/*
+ * Detect faces in img; boxes in img's pixels.  A full-size search every
+ * FULL_EVERY frames (and whenever nobody was in view) finds newcomers; in
+ * between, large faces are searched for on a frame scaled down, smaller
+ * ones near where they were.
+ */
 static int
 detect(const ft_image *img, struct srcstate *ss, int still,
     ft_face_box *boxes)
 {
 	ft_face_detect_opts o = { opt.upsample, opt.min_face, 0 };
+	ft_image grey = { 0 };
 	int scale = 1, n, i;
 	double t0 = now_ms();
+	char *err;
 
+	/* HOG on one channel instead of the strongest of three: the same
+	 * faces, in less time. */
+	if (ft_image_grey(img, &grey, &err))
+		ft_die(FT_EXIT_FAIL, "%s", err);
 	if (!still && ss->nfaces > 0 && ss->since_full < FULL_EVERY &&
-	    !opt.upsample)
+	    !opt.upsample) {
 		while (scale < 4 && ss->min_width >= DETECT_MIN * scale * 2)
 			scale *= 2;
-	if (scale > 1) {
-		ft_image small = { 0 };
-		char *err;
+		if (scale > 1) {
+			ft_image small = { 0 };
 
-		if (ft_image_resize(img, img->width / scale,
-		    img->height / scale, &small, &err))
-			ft_die(FT_EXIT_FAIL, "%s", err);
-		o.min_size = opt.min_face / scale;
-		n = ft_face_detect(face, small.pixels, small.width,
-		    small.height, small.stride, small.channels, &o, boxes,
-		    MAX_FACES);
-		ft_image_clear(&small);
-		for (i = 0; i < n && i < MAX_FACES; i++) {
-			boxes[i].left *= scale;
-			boxes[i].top *= scale;
-			boxes[i].width *= scale;
-			boxes[i].height *= scale;
+			if (ft_image_resize(&grey, grey.width / scale,
+			    grey.height / scale, &small, &err))
+				ft_die(FT_EXIT_FAIL, "%s", err);
+			o.min_size = opt.min_face / scale;
+			n = ft_face_detect(face, small.pixels, small.width,
+			    small.height, small.stride, 1, &o, boxes,
+			    MAX_FACES);
+			ft_image_clear(&small);
+			for (i = 0; i < n && i < MAX_FACES; i++) {
+				boxes[i].left *= scale;
+				boxes[i].top *= scale;
+				boxes[i].width *= scale;
+				boxes[i].height *= scale;
+			}
+		} else {
+			n = detect_near(&grey, ss, &o, boxes);
 		}
 		ss->since_full++;
 	} else {
-		ft_image grey = { 0 };
-		char *err;
-
-		/* HOG on one channel instead of the strongest of three:
-		 * the same faces, in less time. */
-		if (ft_image_grey(img, &grey, &err))
-			ft_die(FT_EXIT_FAIL, "%s", err);
 		/* A still image with no face at its own size is worth a
 		 * second look at twice the size. */
 		if (still && !opt.upsample && !opt.min_face)
@@ -656,9 +716,9 @@ detect(const ft_image *img, struct srcstate *ss, int still,
 			n = ft_face_detect(face, grey.pixels, grey.width,
 			    grey.height, grey.stride, 1, &o, boxes,
 			    MAX_FACES);
-		ft_image_clear(&grey);
 		ss->since_full = 0;
 	}
+	ft_image_clear(&grey);
 	if (n < 0)
 		ft_die(FT_EXIT_FAIL, "detection failed: %s",
 		    ft_face_errmsg(face));
@@ -666,9 +726,11 @@ detect(const ft_image *img, struct srcstate *ss, int still,
 		n = MAX_FACES;
 	ss->nfaces = n;
 	ss->min_width = INT_MAX;
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		ss->last[i] = boxes[i];
 		if (boxes[i].width < ss->min_width)
 			ss->min_width = boxes[i].width;
+	}
 	stage_ms[T_DETECT] += now_ms() - t0;
 	return n;
 }
