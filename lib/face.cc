@@ -74,6 +74,7 @@ struct ft_face_ctx {
 	/* net[0] and, with ft_face_set_threads, one copy per further
 	 * thread: a network keeps its activations and cannot be shared. */
 	std::vector<std::unique_ptr<ft_facenet::net>> net;
+	bool mirror = false;	/* ft_face_set_mirror */
 	bool quantised = false;
 	std::string sha256, id, err;
 	std::string shape_path, descriptor_path;
@@ -362,25 +363,35 @@ constexpr int pass_chips = 4;
 
 void
 describe_part(ft_facenet::net &net, const uint8_t *chips, int n,
-    float (*out)[FT_FACE_DIM])
+    float (*out)[FT_FACE_DIM], bool mirror)
 {
-	std::vector<dlib::matrix<dlib::rgb_pixel>> in((size_t)n);
+	/* With mirror, each chip is followed by its mirror image and the
+	 * two descriptors are averaged. */
+	int per = mirror ? 2 : 1;
+	std::vector<dlib::matrix<dlib::rgb_pixel>> in((size_t)(n * per));
 
 	for (int i = 0; i < n; i++) {
-		dlib::matrix<dlib::rgb_pixel> &m = in[(size_t)i];
+		dlib::matrix<dlib::rgb_pixel> &m = in[(size_t)(i * per)];
 		m.set_size(FT_FACE_CHIP, FT_FACE_CHIP);
 		std::memcpy(&m(0, 0), chips + (size_t)i * FT_FACE_CHIP_BYTES,
 		    FT_FACE_CHIP_BYTES);
+		if (mirror)
+			in[(size_t)(i * per + 1)] = dlib::fliplr(m);
 	}
 	/* Passes of a few chips: the matrix products grow with the batch,
 	 * but past a few chips they no longer fit in the cache. */
-	for (int i = 0; i < n; i += pass_chips) {
-		size_t k = (size_t)std::min(pass_chips, n - i);
+	int total = n * per;
+	for (int i = 0; i < total; i += pass_chips) {
+		size_t k = (size_t)std::min(pass_chips, total - i);
 		std::vector<dlib::matrix<float, 0, 1>> d(k);
 		net(in.begin() + i, in.begin() + i + (long)k, d.begin());
-		for (size_t j = 0; j < k; j++)
+		for (size_t j = 0; j < k; j++) {
+			int at = (i + (int)j) / per;
 			for (int c = 0; c < FT_FACE_DIM; c++)
-				out[i + (int)j][c] = d[j](c);
+				out[at][c] = per == 1 ? d[j](c) :
+				    (i + (int)j) % 2 == 0 ? d[j](c) :
+				    (out[at][c] + d[j](c)) / 2;
+		}
 	}
 }
 
@@ -634,6 +645,12 @@ ft_face_model_sha256(const ft_face_ctx *ctx)
 	return ctx->net.empty() ? nullptr : ctx->sha256.c_str();
 }
 
+void
+ft_face_set_mirror(ft_face_ctx *ctx, int on)
+{
+	ctx->mirror = on != 0;
+}
+
 int
 ft_face_set_threads(ft_face_ctx *ctx, int n)
 {
@@ -766,7 +783,7 @@ ft_face_describe(ft_face_ctx *ctx, const uint8_t *chips, int n,
 			try {
 				describe_part(*ctx->net[(size_t)p], chips +
 				    (size_t)from * FT_FACE_CHIP_BYTES,
-				    to - from, out + from);
+				    to - from, out + from, ctx->mirror);
 			} catch (const std::exception &e) {
 				errors[(size_t)p] = e.what();
 				if (errors[(size_t)p].empty())

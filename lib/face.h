@@ -226,6 +226,17 @@ int ft_face_describe(ft_face_ctx *ctx, const uint8_t *chips, int n,
     float (*out)[FT_FACE_DIM]);
 
 /*
+ * With on non-zero, ft_face_describe describes each chip and its mirror
+ * image and returns the mean of the two, at twice the cost; 0 (the
+ * default) turns it off.  On the 3108 labelled pairs of ../shared/data
+ * it raised verification accuracy from 99.16% to 99.32% at distance 0.6,
+ * and from 99.36% to 99.42% at each one's best threshold.  The
+ * descriptors stay comparable with plain ones (the model is the same),
+ * so it suits enrolment and still photos, where time matters less.
+ */
+void ft_face_set_mirror(ft_face_ctx *ctx, int on);
+
+/*
  * Let ft_face_describe spread a batch over n threads (1-64), each with
  * its own copy of the network (some 25 MB each).  Useful up to the number
  * of cores; the default is 1.  Returns 0, or -1 without a descriptor

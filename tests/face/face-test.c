@@ -234,7 +234,7 @@ main(int argc, char **argv)
 	}
 	n = argc - 2;
 
-	plan(28);
+	plan(29);
 
 	ft_face_ctx *bad = ft_face_open("/nonexistent/model.dat", NULL,
 	    &err);
@@ -392,6 +392,37 @@ main(int argc, char **argv)
 	ok(rc == 0 && maxd < 1e-5, "two threads give the same descriptors "
 	    "(max diff %g)", maxd);
 	free(two);
+
+	/* Mirrored: the mean of each chip's and its mirror image's. */
+	uint8_t *flip = malloc((size_t)n * FT_FACE_CHIP_BYTES);
+	float (*fd)[FT_FACE_DIM] = calloc((size_t)n, sizeof *fd);
+	float (*md)[FT_FACE_DIM] = calloc((size_t)n, sizeof *md);
+	for (int i = 0; flip && i < n; i++)
+		for (int y = 0; y < FT_FACE_CHIP; y++)
+			for (int x = 0; x < FT_FACE_CHIP; x++)
+				memcpy(flip + (((size_t)i * FT_FACE_CHIP + y) *
+				    FT_FACE_CHIP + x) * 3, chips + (((size_t)i *
+				    FT_FACE_CHIP + y) * FT_FACE_CHIP +
+				    FT_FACE_CHIP - 1 - x) * 3, 3);
+	rc = flip && fd && md ? ft_face_describe(ctx, flip, n, fd) : -1;
+	ft_face_set_mirror(ctx, 1);
+	if (rc == 0)
+		rc = ft_face_describe(ctx, chips, n, md);
+	ft_face_set_mirror(ctx, 0);
+	maxd = 0;
+	double moved = 0;
+	for (int i = 0; rc == 0 && i < n; i++) {
+		for (int k = 0; k < FT_FACE_DIM; k++)
+			maxd = fmax(maxd, fabs(md[i][k] - (single[i][k] +
+			    fd[i][k]) / 2));
+		moved = fmax(moved, distance(md[i], single[i]));
+	}
+	ok(rc == 0 && maxd < 1e-5 && moved > 1e-3, "mirrored, each "
+	    "descriptor is the mean of the chip's and its mirror image's "
+	    "(max diff %g, moved up to %.3f)", maxd, moved);
+	free(flip);
+	free(fd);
+	free(md);
 
 	/* The pairs: same person close, different people far. */
 	double same = 0, other = 0;
