@@ -7,6 +7,7 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 WEBDIR ?= $(PREFIX)/share/facetrack/web
+MODELSDIR ?= $(PREFIX)/share/facetrack/models
 DESTDIR ?=
 
 CC ?= cc
@@ -204,7 +205,7 @@ bench: deps
 		tests/face/node_modules/.package-lock.json
 	PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" sh scripts/bench
 
-install: all
+install: all models
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(PROGRAM_BINS) $(DESTDIR)$(BINDIR)
@@ -220,12 +221,15 @@ install: all
 	install -m 644 web/node_modules/chart.js/dist/chart.umd.min.js \
 		web/node_modules/chart.js/LICENSE.md \
 		$(DESTDIR)$(WEBDIR)/node_modules/chart.js/dist
+	install -d $(DESTDIR)$(MODELSDIR)
+	install -m 644 $(FT_MODEL_DESCRIPTOR) $(FT_MODEL_SHAPE) \
+		$(DESTDIR)$(MODELSDIR)
 
 uninstall:
 	for p in $(PROGRAMS); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
 	for f in $(MANPAGES); do \
 		s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${f##*/}; done
-	rm -rf $(DESTDIR)$(WEBDIR)
+	rm -rf $(DESTDIR)$(WEBDIR) $(DESTDIR)$(MODELSDIR)
 
 clean:
 	rm -rf $(B)

@@ -19,6 +19,7 @@ extern "C" {
 #include <dlib/revision.h>
 
 #include <dlfcn.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -491,14 +492,44 @@ ft_face_open(const char *descriptor_model, const char *shape_model,
 	return nullptr;
 }
 
+/*
+ * The models directory: FT_MODELS_DIR when set; else the one make models
+ * filled at build time, when it is still there; else share/facetrack/
+ * models beside the installed program (make install puts them there).
+ */
+static std::string
+models_dir(void)
+{
+	const char *set = ft_config_get("FT_MODELS_DIR", NULL);
+	char exe[4096];
+	ssize_t n;
+
+	if (set && *set)
+		return set;
+	if (access(FT_MODELS_DIR, F_OK) == 0)
+		return FT_MODELS_DIR;
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		std::string dir(exe, (size_t)n);
+		std::string::size_type slash = dir.rfind('/');
+
+		if (slash != std::string::npos) {
+			dir.resize(slash);
+			dir += "/../share/facetrack/models";
+			if (access(dir.c_str(), F_OK) == 0)
+				return dir;
+		}
+	}
+	return FT_MODELS_DIR;
+}
+
 const char *
 ft_face_descriptor_path(void)
 {
 	static std::string path;
 
 	if (path.empty())
-		path = ft_config_get("FT_MODEL_DESCRIPTOR", (std::string(
-		    ft_config_get("FT_MODELS_DIR", FT_MODELS_DIR)) +
+		path = ft_config_get("FT_MODEL_DESCRIPTOR", (models_dir() +
 		    "/dlib_face_recognition_resnet_model_faceapi.dat").c_str());
 	return path.c_str();
 }
@@ -509,8 +540,7 @@ ft_face_shape_path(void)
 	static std::string path;
 
 	if (path.empty())
-		path = ft_config_get("FT_MODEL_SHAPE", (std::string(
-		    ft_config_get("FT_MODELS_DIR", FT_MODELS_DIR)) +
+		path = ft_config_get("FT_MODEL_SHAPE", (models_dir() +
 		    "/shape_predictor_68_face_landmarks.dat").c_str());
 	return path.c_str();
 }

@@ -114,7 +114,8 @@ const char *ft_face_model_sha256(const ft_face_ctx *ctx);
  * FT_MODEL_DESCRIPTOR, the descriptor network, and FT_MODEL_SHAPE, the
  * shape predictor.  Each defaults to its file in FT_MODELS_DIR, whose own
  * default is the models/ directory that make models filled when the
- * library was built.  The strings last until the program ends.
+ * library was built while it exists, else share/facetrack/models beside
+ * the installed program.  The strings last until the program ends.
  */
 const char *ft_face_descriptor_path(void);
 const char *ft_face_shape_path(void);
