@@ -20,8 +20,10 @@ use_store sqlite
 KEY=k3y-0230-$$
 API_KEY_SECRET=$KEY
 export API_KEY_SECRET
+# The server and the stream's client, started in test bodies (subshells),
+# leave their pids in a file for the exit to stop them.
 trap 'ft-schedule stop >/dev/null 2>&1
-	kill ${CURL_PID-} ${SERVE_PID-} 2>/dev/null
+	kill $(cat "$TEST_DIR/pids" 2>/dev/null) 2>/dev/null
 	_test_cleanup' EXIT
 
 # The footage plays in a loop, as a camera would keep sending, always with
@@ -57,7 +59,7 @@ test_expect_success 'footage of five people passing a door over a day' '
 
 test_expect_success 'ft-serve streams the events of the store' '
 	ft-serve --listen 127.0.0.1:0 2>serve.err &
-	SERVE_PID=$!
+	echo $! >>"$TEST_DIR/pids"
 	n=0
 	until grep -qs "listening on" serve.err || test $n -gt 100; do
 		n=$((n + 1))
@@ -66,7 +68,7 @@ test_expect_success 'ft-serve streams the events of the store' '
 	base=$(sed -n "s|.*listening on \(http://[^ ]*\)$|\1|p" serve.err) &&
 	test -n "$base" &&
 	{ curl -sN -H "X-API-Key: $KEY" "$base/api/events" >"$TEST_DIR/stream" 2>&1 & } &&
-	CURL_PID=$! &&
+	echo $! >>"$TEST_DIR/pids" &&
 	n=0 &&
 	until grep -qs "facetrack events" "$TEST_DIR/stream" || test $n -gt 100; do
 		n=$((n + 1))
