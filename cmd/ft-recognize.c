@@ -737,41 +737,13 @@ detect(const ft_image *img, struct srcstate *ss, int still,
 
 static long long nframes;
 
-/*
- * Describe n chips into out.  With --mirror each chip's mirror image is
- * described too (in the same batch) and the two descriptors averaged,
- * which steadies them against the face's pose.  chips has room for 2n.
- */
+/* Describe n chips into out, in one batch. */
 static void
 describe(uint8_t *chips, int n, float (*out)[FT_FACE_DIM])
 {
-	static float both[2 * MAX_FACES][FT_FACE_DIM];
-	int i, x, y, j;
-
-	if (!n)
-		return;
-	if (!opt.mirror) {
-		if (ft_face_describe(face, chips, n, out))
-			ft_die(FT_EXIT_FAIL, "description failed: %s",
-			    ft_face_errmsg(face));
-		return;
-	}
-	for (i = 0; i < n; i++) {
-		const uint8_t *src = chips + (size_t)i * FT_FACE_CHIP_BYTES;
-		uint8_t *dst = chips + (size_t)(n + i) * FT_FACE_CHIP_BYTES;
-
-		for (y = 0; y < FT_FACE_CHIP; y++)
-			for (x = 0; x < FT_FACE_CHIP; x++)
-				memcpy(dst + ((size_t)y * FT_FACE_CHIP + x) * 3,
-				    src + ((size_t)y * FT_FACE_CHIP +
-				    (FT_FACE_CHIP - 1 - x)) * 3, 3);
-	}
-	if (ft_face_describe(face, chips, 2 * n, both))
+	if (n && ft_face_describe(face, chips, n, out))
 		ft_die(FT_EXIT_FAIL, "description failed: %s",
 		    ft_face_errmsg(face));
-	for (i = 0; i < n; i++)
-		for (j = 0; j < FT_FACE_DIM; j++)
-			out[i][j] = (both[i][j] + both[n + i][j]) / 2;
 }
 
 static void
@@ -780,7 +752,7 @@ process(const char *source, jv seq, int64_t ts, const char *path,
 {
 	static ft_face_box boxes[MAX_FACES];
 	static ft_face_shape shapes[MAX_FACES];
-	static uint8_t chips[2 * MAX_FACES * FT_FACE_CHIP_BYTES];
+	static uint8_t chips[MAX_FACES * FT_FACE_CHIP_BYTES];
 	static float desc[MAX_FACES][FT_FACE_DIM];
 	ft_match_face mf[MAX_FACES];
 	ft_match_result res[MAX_FACES];
@@ -1134,6 +1106,7 @@ main(int argc, char **argv)
 		ft_die(FT_EXIT_FAIL, "%s", err);
 	if (opt.threads > 1)
 		ft_face_set_threads(face, opt.threads);
+	ft_face_set_mirror(face, opt.mirror);
 
 	if (!opt.no_store) {
 		int rc;
