@@ -182,6 +182,10 @@ DLIB_CXXFLAGS := $(filter-out -fsanitize=% -O% -g,$(CXXFLAGS)) -O1 -g1 \
 	$(if $(DLIB_SANITIZE),-fsanitize=$(DLIB_SANITIZE))
 $(B)/lib/face.o $(B)/tests/make-shape5 $(FACEAPI_CONVERT): \
 	override CXXFLAGS := $(DLIB_CXXFLAGS)
+# These two compile and link in one command.
+$(B)/tests/make-shape5 $(FACEAPI_CONVERT): override LDFLAGS := \
+	$(filter-out -fsanitize=%,$(LDFLAGS)) \
+	$(if $(DLIB_SANITIZE),-fsanitize=$(DLIB_SANITIZE))
 endif
 
 # make check installs what the tests need (scripts/install-deps is quick
