@@ -64,16 +64,6 @@ on_signal(int sig)
 	stop = 1;
 }
 
-/* Monotonic milliseconds, for pacing and durations of live sources. */
-static int64_t
-mono_ms(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
-}
-
 /* Sleep ms milliseconds unless a signal comes first. */
 static void
 nap(int64_t ms)
@@ -271,10 +261,10 @@ main(int argc, char **argv)
 
 	/* Directories of images are one image a second unless --fps. */
 	interval = o.fps > 0 ? (int64_t)(1000 / o.fps + 0.5) : 1000;
-	t0 = mono_ms();
+	t0 = ft_time_mono();
 	live = 0;
 	while (!stop) {
-		int64_t now = mono_ms(), ts;
+		int64_t now = ft_time_mono(), ts;
 		int rc;
 
 		if (o.max_frames && seq >= o.max_frames)

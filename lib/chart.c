@@ -280,38 +280,6 @@ ft_chart_write(const ft_chart *c, const char *path, int format, char *err,
 	return 0;
 }
 
-/* mkdir -p */
-static int
-make_dirs(const char *dir, char *err, size_t errlen)
-{
-	char *p = ft_xstrdup(dir), *s;
-	struct stat sb;
-
-	for (s = p + 1; ; s++) {
-		if (*s == '/' || *s == '\0') {
-			char c = *s;
-
-			*s = '\0';
-			if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-				ft_seterr(err, errlen, "cannot create '%s': %s",
-				       p, strerror(errno));
-				free(p);
-				return -1;
-			}
-			*s = c;
-			if (!c)
-				break;
-		}
-	}
-	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		ft_seterr(err, errlen, "'%s' is not a directory", dir);
-		free(p);
-		return -1;
-	}
-	free(p);
-	return 0;
-}
-
 char *
 ft_chart_new_path(const char *dir, const char *stem, const char *ext,
 		  char *err, size_t errlen)
@@ -319,7 +287,7 @@ ft_chart_new_path(const char *dir, const char *stem, const char *ext,
 	int i, fd;
 	char *path;
 
-	if (make_dirs(dir, err, errlen) != 0)
+	if (ft_mkdirs(dir, 0777, err, errlen) != 0)
 		return NULL;
 	for (i = 1; i < 10000; i++) {
 		path = i == 1 ? ft_xasprintf("%s/%s.%s", dir, stem, ext)

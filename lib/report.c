@@ -356,36 +356,6 @@ by_visits(const void *a, const void *b)
 	return c ? c : strcmp(x->uuid, y->uuid);
 }
 
-static int
-make_dirs(const char *dir, char *err, size_t errlen)
-{
-	char *p = ft_xstrdup(dir), *s;
-	struct stat sb;
-
-	for (s = p + 1;; s++) {
-		if (*s == '/' || !*s) {
-			char c = *s;
-
-			*s = '\0';
-			if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-				ft_seterr(err, errlen, "cannot create '%s': %s",
-				       p, strerror(errno));
-				free(p);
-				return -1;
-			}
-			*s = c;
-			if (!c)
-				break;
-		}
-	}
-	free(p);
-	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
-		ft_seterr(err, errlen, "'%s' is not a directory", dir);
-		return -1;
-	}
-	return 0;
-}
-
 /* Bins of the chart: 24 hours for one day, else one per day. */
 static void
 make_bins(ft_report *r, struct writer *w)
@@ -431,7 +401,7 @@ ft_report_write(ft_store *s, const ft_report_opts *o, int64_t now,
 	memset(r, 0, sizeof *r);
 	r->period = o->period;
 	r->summary = o->summary;
-	if (make_dirs(o->dir, err, errlen) != 0)
+	if (ft_mkdirs(o->dir, 0777, err, errlen) != 0)
 		return FT_EFAIL;
 	if (o->period.days > 1)
 		r->name = ft_xasprintf("%s-%s_%s.csv", o->summary ? "summary"

@@ -55,15 +55,6 @@ static const char block_begin[] =
 	"change it with ft-schedule)";
 static const char block_end[] = "# END FaceTrack schedule";
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* The wall clock: windows follow real time even when FT_NOW pins the
  * time that records are stamped with. */
 static int64_t
@@ -238,30 +229,6 @@ ft_window_contains(const ft_window *w, int64_t ms, int64_t *until)
 
 /* --- paths --- */
 
-static int
-mkdirs(const char *path, char *err, size_t errlen)
-{
-	char buf[PATH_MAX], *p;
-
-	if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) {
-		ft_seterr(err, errlen, "path too long: '%s'", path);
-		return -1;
-	}
-	for (p = buf + 1; *p; p++)
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-				goto fail;
-			*p = '/';
-		}
-	if (mkdir(buf, 0700) != 0 && errno != EEXIST)
-		goto fail;
-	return 0;
-fail:
-	ft_seterr(err, errlen, "cannot create '%s': %s", buf, strerror(errno));
-	return -1;
-}
-
 /* The state directory, created when missing; the caller frees it. */
 static char *
 state_dir(char *err, size_t errlen)
@@ -280,7 +247,7 @@ state_dir(char *err, size_t errlen)
 		       "or HOME");
 		return NULL;
 	}
-	if (mkdirs(dir, err, errlen) != 0) {
+	if (ft_mkdirs(dir, 0700, err, errlen) != 0) {
 		free(dir);
 		return NULL;
 	}
@@ -1121,10 +1088,10 @@ ft_schedule_start(int in_window, char *err, size_t errlen)
 		;
 	/* The supervisor says "ok", "already" or why it failed, then
 	 * closes its end; no answer in time is a failure too. */
-	deadline = mono_ms() + START_WAIT_MS;
+	deadline = ft_time_mono() + START_WAIT_MS;
 	for (;;) {
 		struct pollfd pfd = { p[0], POLLIN, 0 };
-		int64_t left = deadline - mono_ms();
+		int64_t left = deadline - ft_time_mono();
 		ssize_t k;
 
 		if (left <= 0 || got + 1 >= sizeof reply)
@@ -1189,8 +1156,8 @@ ft_schedule_stop(char *err, size_t errlen)
 		free(dir);
 		return -1;
 	}
-	deadline = mono_ms() + (stop_timeout_s() + 5) * 1000;
-	while (mono_ms() < deadline) {
+	deadline = ft_time_mono() + (stop_timeout_s() + 5) * 1000;
+	while (ft_time_mono() < deadline) {
 		if (running_pid(dir) <= 0) {
 			rc = FT_SCHED_DONE;
 			break;
@@ -1294,7 +1261,7 @@ write_status(struct sup *s, int running)
 	jv_free(text);
 	free(tmp);
 	s->dirty = 0;
-	s->written_at = mono_ms();
+	s->written_at = ft_time_mono();
 }
 
 /* Count one record of the pipeline's output. */
@@ -1454,7 +1421,7 @@ spawn(struct sup *s)
 	s->out = out[0];
 	s->child = pid;
 	s->pgid = pid;
-	s->child_started = mono_ms();
+	s->child_started = ft_time_mono();
 	s->ending_at = 0;
 	s->dirty = 1;
 	slog("pipeline started (pid %ld)", (long)pid);
@@ -1590,7 +1557,7 @@ ft_schedule_supervise(void)
 
 	for (;;) {
 		struct pollfd pfd[2];
-		int64_t now = mono_ms(), wait = 1000;
+		int64_t now = ft_time_mono(), wait = 1000;
 		unsigned char sigs[64];
 		ssize_t k;
 		int np = 0;
@@ -1632,7 +1599,7 @@ ft_schedule_supervise(void)
 				break;
 			if (pid != s.child)
 				continue;
-			now = mono_ms();
+			now = ft_time_mono();
 			if (WIFEXITED(st))
 				slog("pipeline exited with status %d",
 				     WEXITSTATUS(st));
@@ -1654,7 +1621,7 @@ ft_schedule_supervise(void)
 			s.backoff = s.backoff * 2 > BACKOFF_MAX_MS
 				    ? BACKOFF_MAX_MS : s.backoff * 2;
 		}
-		now = mono_ms();
+		now = ft_time_mono();
 
 		/* A pipeline whose output has closed is finished, even when
 		 * an early stage lives on without noticing (one that only

@@ -182,15 +182,6 @@ static atomic_uint server_serial;
 static _Thread_local ft_store *tl_store;
 static _Thread_local unsigned tl_serial;
 
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* --- responses --- */
 
 static void
@@ -484,7 +475,7 @@ hub_main(void *p)
 {
 	struct ft_server *srv = p;
 	struct hub *h = &srv->hub;
-	int64_t last_hb = mono_ms();
+	int64_t last_hb = ft_time_mono();
 	char err[256];
 
 	pthread_mutex_lock(&h->mu);
@@ -535,7 +526,7 @@ hub_main(void *p)
 			}
 		}
 
-		now = mono_ms();
+		now = ft_time_mono();
 		pthread_mutex_lock(&h->mu);
 		h->failing = rc != FT_OK;
 		for (i = 0; i < f.n; i++) {
@@ -1159,7 +1150,7 @@ static void
 cache_events(struct ft_server *srv)
 {
 	struct cache_entry *e;
-	int64_t now = mono_ms();
+	int64_t now = ft_time_mono();
 	int any = 0;
 
 	if (!srv->cfg.cache_ms)
@@ -1202,7 +1193,7 @@ worker_main(void *p)
 		spec_copy(&sp, &e->spec);
 		key = ft_xstrdup(e->key);
 		gen = atomic_load(&srv->hub.gen);
-		t0 = mono_ms();
+		t0 = ft_time_mono();
 		pthread_mutex_unlock(&srv->cache_mu);
 
 		if (!s && ft_store_open(srv->db_url, &s, err, sizeof err)
@@ -1227,7 +1218,7 @@ worker_main(void *p)
 			/* Events that came while it ran want one more. */
 			e->queued = status == MHD_HTTP_OK &&
 				    atomic_load(&srv->hub.gen) != gen &&
-				    mono_ms() - e->used < HOT_MS;
+				    ft_time_mono() - e->used < HOT_MS;
 		}
 		pthread_cond_broadcast(&srv->cache_done);
 		free(key);
@@ -1259,7 +1250,7 @@ cached_answer(struct ft_server *srv, struct MHD_Connection *c,
 	      const char *key, const struct spec *sp)
 {
 	struct cache_entry *e;
-	int64_t now = mono_ms(), give_up = now + 2000, t0;
+	int64_t now = ft_time_mono(), give_up = now + 2000, t0;
 	char *body = NULL, msg[256];
 	size_t len = 0;
 	unsigned gen, status;
@@ -1267,7 +1258,7 @@ cached_answer(struct ft_server *srv, struct MHD_Connection *c,
 
 	pthread_mutex_lock(&srv->cache_mu);
 	for (;;) {
-		now = mono_ms();
+		now = ft_time_mono();
 		gen = atomic_load(&srv->hub.gen);
 		e = cache_find(srv, key);
 		if (e)
@@ -1323,7 +1314,7 @@ cached_answer(struct ft_server *srv, struct MHD_Connection *c,
 	e->computing++;
 	pthread_mutex_unlock(&srv->cache_mu);
 
-	t0 = mono_ms();
+	t0 = ft_time_mono();
 	status = run_here(srv, sp, &body, &len, msg, sizeof msg);
 
 	pthread_mutex_lock(&srv->cache_mu);
@@ -2352,8 +2343,8 @@ ft_serve_stop(ft_server *srv)
 
 	/* No new connections; streams and requests in hand finish. */
 	fd = MHD_quiesce_daemon(srv->d);
-	deadline = mono_ms() + 2000;
-	while (atomic_load(&srv->active) > 0 && mono_ms() < deadline)
+	deadline = ft_time_mono() + 2000;
+	while (atomic_load(&srv->active) > 0 && ft_time_mono() < deadline)
 		usleep(10000);
 	MHD_stop_daemon(srv->d);
 	pthread_mutex_lock(&srv->cache_mu);

@@ -246,3 +246,12 @@ ft_time_parse(const char *s, int64_t now, int end_of_day, int64_t *out)
 	}
 	return parse_datetime(s, end_of_day, out);
 }
+
+int64_t
+ft_time_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}

@@ -15,6 +15,8 @@
 
 /* The current time; FT_NOW (an RFC 3339 time) pins it, for tests and demos. */
 int64_t ft_time_now(void);
+/* Milliseconds of the monotonic clock, for durations and pacing. */
+int64_t ft_time_mono(void);
 
 /* Write "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (FT_TIME_BUFSZ bytes); returns
  * buf. */

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *progname = "facetrack";
 static const char *usage_text = "";
@@ -194,4 +195,34 @@ ft_seterr(char *err, size_t errlen, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, errlen, fmt, ap);
 	va_end(ap);
+}
+
+int
+ft_mkdirs(const char *dir, unsigned mode, char *err, size_t errlen)
+{
+	char *p = ft_xstrdup(dir), *s;
+	struct stat sb;
+
+	for (s = p + 1;; s++) {
+		if (*s == '/' || !*s) {
+			char c = *s;
+
+			*s = '\0';
+			if (mkdir(p, (mode_t)mode) != 0 && errno != EEXIST) {
+				ft_seterr(err, errlen, "cannot create '%s': %s",
+					  p, strerror(errno));
+				free(p);
+				return -1;
+			}
+			*s = c;
+			if (!c)
+				break;
+		}
+	}
+	free(p);
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		ft_seterr(err, errlen, "'%s' is not a directory", dir);
+		return -1;
+	}
+	return 0;
 }

@@ -60,6 +60,13 @@ int ft_close_stdout(int status);
 void ft_seterr(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/*
+ * mkdir -p: create dir and any missing parents with mode (less the
+ * umask).  0, or -1 with the reason in err when a part cannot be made or
+ * dir is there but not a directory.
+ */
+int ft_mkdirs(const char *dir, unsigned mode, char *err, size_t errlen);
+
 /* Parse a whole decimal integer in [min, max]; 0 on success, -1 otherwise. */
 int ft_parse_int(const char *s, long long min, long long max, long long *out);
 
