@@ -1449,6 +1449,7 @@ ft_schedule_supervise(void)
 	struct flock fl = { 0 };
 	int ready = -1, pidfd = -1, stopping = 0, status = FT_EXIT_OK;
 	int64_t kill_at = 0;
+	int children = 1;
 	long long n;
 	ft_schedule sched;
 
@@ -1575,6 +1576,7 @@ ft_schedule_supervise(void)
 		}
 		if (poll(pfd, (nfds_t)np, (int)wait) < 0 && errno != EINTR)
 			break;
+		children = 1;
 		while ((k = read(s.sigfd[0], sigs, sizeof sigs)) > 0) {
 			for (ssize_t i = 0; i < k; i++) {
 				if (sigs[i] == SIGTERM || sigs[i] == SIGINT) {
@@ -1590,11 +1592,14 @@ ft_schedule_supervise(void)
 		if (s.out >= 0)
 			drain(&s);
 
-		/* Reap the shell and any stage that outlived it. */
+		/* Reap the shell and any stage that outlived it (a
+		 * subreaper, the supervisor inherits them all). */
 		for (;;) {
 			int st;
 			pid_t pid = waitpid(-1, &st, WNOHANG);
 
+			if (pid < 0 && errno == ECHILD)
+				children = 0;
 			if (pid <= 0)
 				break;
 			if (pid != s.child)
@@ -1646,9 +1651,11 @@ ft_schedule_supervise(void)
 				if (s.child)
 					kill(-s.pgid, SIGTERM);
 			}
-			/* Done when the pipeline has ended and its output
-			 * is read to the end (or its time is up). */
-			if ((!s.child && s.out < 0) || now >= kill_at) {
+			/* Done when the pipeline has ended, its output is
+			 * read to the end and no stage of it is left, each
+			 * finishing its record in hand (or its time is up). */
+			if ((!s.child && s.out < 0 && !children) ||
+			    now >= kill_at) {
 				if (s.child || s.out >= 0) {
 					slog("the pipeline did not stop in "
 					     "time: killing it");
@@ -1667,9 +1674,16 @@ ft_schedule_supervise(void)
 		if (s.dirty && now - s.written_at >= 1000)
 			write_status(&s, 1);
 	}
-	/* Reap what the SIGKILL left. */
-	while (s.child && waitpid(s.child, NULL, 0) < 0 && errno == EINTR)
-		;
+	/* Reap what the SIGKILL left: the shell and any stage it left. */
+	for (int64_t give_up = ft_time_mono() + 2000;
+	     ft_time_mono() < give_up;) {
+		pid_t pid = waitpid(-1, NULL, WNOHANG);
+
+		if (pid < 0 && errno != EINTR)
+			break;
+		if (pid <= 0)
+			nanosleep(&(struct timespec){ 0, 10 * 1000000 }, NULL);
+	}
 	if (s.out >= 0)
 		drain(&s);
 	s.child = 0;
