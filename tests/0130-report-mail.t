@@ -9,49 +9,11 @@
 # resolve) exit 75 and leave the CSV in place.
 . "$(dirname "$0")/lib.sh"
 
-# The peer needs aiosmtpd, which Debian's python3-aiosmtpd gives to the
-# system's python3 (scripts/install-deps installs it).
-PY=
-for p in python3 /usr/bin/python3; do
-	if "$p" -c "import aiosmtpd" 2>/dev/null; then
-		PY=$p
-		break
-	fi
-done
-if [ -z "$PY" ]; then
-	echo "Bail out! no python3 with aiosmtpd: run scripts/install-deps"
-	exit 1
-fi
-
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost \
 	-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
 	-keyout "$TEST_DIR/key.pem" -out "$TEST_DIR/cert.pem" 2>/dev/null || {
 	echo "Bail out! cannot make a test certificate with openssl"
 	exit 1
-}
-
-PIDS=
-trap 'for p in $PIDS; do kill $p 2>/dev/null; done; _test_cleanup' EXIT
-
-# smtp_start NAME ARGS...: an SMTP peer keeping mail in $TEST_DIR/NAME;
-# its port goes into $TEST_DIR/NAME.port.
-smtp_start() {
-	_name=$1
-	shift
-	"$PY" "$SRCDIR/tests/peers/smtp-server.py" --dir "$TEST_DIR/$_name" \
-		--port-file "$TEST_DIR/$_name.port" "$@" \
-		>"$TEST_DIR/$_name.log" 2>&1 &
-	PIDS="$PIDS $!"
-	_i=0
-	while [ ! -s "$TEST_DIR/$_name.port" ] && [ $_i -lt 100 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	if [ ! -s "$TEST_DIR/$_name.port" ]; then
-		echo "Bail out! the SMTP peer $_name did not start:"
-		cat "$TEST_DIR/$_name.log"
-		exit 1
-	fi
 }
 
 PEM=$TEST_DIR/cert.pem,$TEST_DIR/key.pem
@@ -76,7 +38,7 @@ export SMTP_SERVER SMTP_PORT SMTP_USER SMTP_PASSWORD SMTP_CA_FILE SMTP_FROM
 # (content type, disposition, file name, SHA-256 and first bytes of the
 # decoded content) and the text of the text/plain part.
 parse() {
-	"$PY" - "$1" <<'EOF'
+	"$SMTP_PY" - "$1" <<'EOF'
 import email, email.policy, hashlib, json, sys
 with open(sys.argv[1], "rb") as f:
     m = email.message_from_binary_file(f, policy=email.policy.default)

@@ -486,17 +486,9 @@ serve_stop
 # the mailed report (tests/peers/smtp-server.py).
 use_store sqlite
 seed_demo --customers 120 --visits 2400 --days 40 --seed 11 >/dev/null
+smtp_start mail
 MAILDIR=$TEST_DIR/mail
-mkdir -p "$MAILDIR"
-"$SRCDIR/tests/peers/smtp-server.py" --dir "$MAILDIR" \
-	--port-file "$TEST_DIR/smtp.port" 2>"$TEST_DIR/smtp.err" &
-echo $! >>"$TEST_DIR/serve.pids"
-n=0
-until [ -s "$TEST_DIR/smtp.port" ] || [ $n -gt 100 ]; do
-	n=$((n + 1))
-	sleep 0.1
-done
-SMTP_SERVER=127.0.0.1 SMTP_PORT=$(cat "$TEST_DIR/smtp.port") SMTP_TLS=none
+SMTP_SERVER=127.0.0.1 SMTP_PORT=$(cat "$TEST_DIR/mail.port") SMTP_TLS=none
 ADMIN_EMAIL="Owner <owner@example.test>"
 FT_REPORTS_DIR=$TEST_DIR/reports FT_PLOTS_DIR=$TEST_DIR/plots
 export SMTP_SERVER SMTP_PORT SMTP_TLS ADMIN_EMAIL FT_REPORTS_DIR FT_PLOTS_DIR

@@ -45,7 +45,7 @@ if [ "$(id -u)" = 0 ] && command -v crontab >/dev/null 2>&1; then
 fi
 export FT_CRONTAB CRON
 
-trap 'kill -9 $SERVE_PID ${SMTP_PID-} 2>/dev/null
+trap 'kill -9 $SERVE_PID 2>/dev/null
 	ft-schedule stop 2>/dev/null
 	[ "$CRON" = 1 ] && crontab -u facetrack-test -r 2>/dev/null
 	[ -n "${CRON_USER_MADE-}" ] && userdel facetrack-test 2>/dev/null
@@ -59,17 +59,9 @@ test_expect_success 'setup: the visit helper, demo data, ft-serve' '
 
 # Reports from Settings are mailed through a real SMTP server on
 # loopback; the chat is the offline engine (no API key).
+smtp_start mail
 MAILDIR=$TEST_DIR/mail
-mkdir -p "$MAILDIR"
-"$SRCDIR/tests/peers/smtp-server.py" --dir "$MAILDIR" \
-	--port-file "$TEST_DIR/smtp.port" 2>"$TEST_DIR/smtp.err" &
-SMTP_PID=$!
-n=0
-until [ -s "$TEST_DIR/smtp.port" ] || [ $n -gt 100 ]; do
-	n=$((n + 1))
-	sleep 0.1
-done
-SMTP_SERVER=127.0.0.1 SMTP_PORT=$(cat "$TEST_DIR/smtp.port") SMTP_TLS=none
+SMTP_SERVER=127.0.0.1 SMTP_PORT=$(cat "$TEST_DIR/mail.port") SMTP_TLS=none
 ADMIN_EMAIL=owner@example.test
 FT_REPORTS_DIR=$TEST_DIR/reports FT_PLOTS_DIR=$TEST_DIR/plots
 export SMTP_SERVER SMTP_PORT SMTP_TLS ADMIN_EMAIL FT_REPORTS_DIR FT_PLOTS_DIR

@@ -51,21 +51,6 @@ field() {
 	ft-schedule status | jq -r ".$1"
 }
 
-# wait_until SECONDS JQ-EXPR: until the status record satisfies EXPR.
-wait_until() {
-	_n=$(($1 * 10))
-	while ! ft-schedule status | jq -e "$2" >/dev/null; do
-		_n=$((_n - 1))
-		if [ "$_n" -le 0 ]; then
-			echo "wait_until: not $2 after $1 s:" >&3
-			ft-schedule status >&3
-			tail -5 "$FT_STATE_DIR/recognition.log" >&3 2>/dev/null
-			return 1
-		fi
-		sleep 0.1
-	done
-}
-
 test_expect_success 'usage errors exit 2' '
 	ft-schedule --help >out && test_grep "^usage: ft-schedule" out &&
 	test_exit_status 2 ft-schedule 2>err &&
@@ -118,7 +103,7 @@ test_expect_success 'a second start leaves the running one alone' '
 '
 
 test_expect_success 'frames and visits are counted from the pipeline' '
-	wait_until 5 ".frames >= 8 and .visits >= 2" &&
+	schedule_wait 5 ".frames >= 8 and .visits >= 2" &&
 	status >st &&
 	jq -e ".last_frame | test(\"^2026-11-24T10:00:0[1-4].000Z$\")" st
 '
@@ -127,10 +112,10 @@ test_expect_success 'a killed pipeline is restarted' '
 	old=$(field pipeline_pid) &&
 	frames=$(field frames) &&
 	kill -9 -$old &&
-	wait_until 5 ".restarts == 1 and .pipeline_pid != null and
+	schedule_wait 5 ".restarts == 1 and .pipeline_pid != null and
 		      .pipeline_pid != $old" &&
 	group_gone $old &&
-	wait_until 5 ".frames > $frames" &&
+	schedule_wait 5 ".frames > $frames" &&
 	test_grep "pipeline killed by signal 9" \
 		"$FT_STATE_DIR/recognition.log" &&
 	test_grep "restarting in 1.000 s" "$FT_STATE_DIR/recognition.log"
@@ -143,7 +128,7 @@ test_expect_success 'restarts back off when the pipeline keeps dying' '
 	test_grep "restarting in 2.000 s" "$FT_STATE_DIR/recognition.log" &&
 	sleep 1.2 &&
 	test "$(field pipeline_pid)" = null &&
-	wait_until 3 ".restarts == 2 and .pipeline_pid != null"
+	schedule_wait 3 ".restarts == 2 and .pipeline_pid != null"
 '
 
 test_expect_success 'one stage killed: the rest of the pipeline goes too' '
@@ -151,7 +136,7 @@ test_expect_success 'one stage killed: the rest of the pipeline goes too' '
 	stage=$(pgrep -g $pgid -f last-stage | head -1) &&
 	test -n "$stage" &&
 	kill -9 $stage &&
-	wait_until 5 ".restarts == 3 and .pipeline_pid != null" &&
+	schedule_wait 5 ".restarts == 3 and .pipeline_pid != null" &&
 	group_gone $pgid
 '
 
@@ -200,7 +185,7 @@ test_expect_success 'run: the supervisor in the foreground ends on SIGTERM' '
 	ft-schedule run 2>run.err &
 	pid=$! &&
 	echo $pid >>"$TEST_DIR/sup.pids" &&
-	wait_until 5 ".running == true and .frames > 0" &&
+	schedule_wait 5 ".running == true and .frames > 0" &&
 	test "$(field pid)" = $pid &&
 	kill -TERM $pid &&
 	rc=0 && { wait $pid || rc=$?; } &&
@@ -396,7 +381,7 @@ test_expect_success 'started by hand inside the window, it stops at its end' '
 	ft-schedule start &&
 	pid=$(field pid) && echo $pid >>"$TEST_DIR/sup.pids" &&
 	test "$(field until)" = "$until" &&
-	wait_until 140 ".running == false" &&
+	schedule_wait 140 ".running == false" &&
 	process_gone $pid &&
 	test_grep "the recognition window has ended" \
 		"$FT_STATE_DIR/recognition.log"

@@ -20,32 +20,13 @@ use_store sqlite
 KEY=k3y-0230-$$
 API_KEY_SECRET=$KEY
 export API_KEY_SECRET
-# The server and the stream's client, started in test bodies (subshells),
-# leave their pids in a file for the exit to stop them.
-trap 'ft-schedule stop >/dev/null 2>&1
-	kill $(cat "$TEST_DIR/pids" 2>/dev/null) 2>/dev/null
-	_test_cleanup' EXIT
+trap 'ft-schedule stop >/dev/null 2>&1; _test_cleanup' EXIT
 
 # The footage plays in a loop, as a camera would keep sending, always with
 # the same times, so each replay is the same day seen again.
 FOOTAGE=$TEST_DIR/footage/scenario.mp4
 FT_PIPELINE="while :; do ft-capture --start-time 2026-11-24T09:00:00Z '$FOOTAGE' || exit 1; sleep 0.5; done | ft-recognize"
 export FT_PIPELINE
-
-# wait_until SECONDS JQ-EXPR: until the status record satisfies EXPR.
-wait_until() {
-	_n=$(($1 * 5))
-	while ! ft-schedule status | jq -e "$2" >/dev/null; do
-		_n=$((_n - 1))
-		if [ "$_n" -le 0 ]; then
-			echo "wait_until: not $2 after $1 s:" >&3
-			ft-schedule status >&3
-			tail -5 "$FT_STATE_DIR/recognition.log" >&3 2>/dev/null
-			return 1
-		fi
-		sleep 0.2
-	done
-}
 
 expected_total() {
 	awk '{ n += $2 } END { print n }' "$TEST_DIR/footage/scenario.expected"
@@ -59,7 +40,7 @@ test_expect_success 'footage of five people passing a door over a day' '
 
 test_expect_success 'ft-serve streams the events of the store' '
 	ft-serve --listen 127.0.0.1:0 2>serve.err &
-	echo $! >>"$TEST_DIR/pids"
+	test_bg_pid $!
 	n=0
 	until grep -qs "listening on" serve.err || test $n -gt 100; do
 		n=$((n + 1))
@@ -68,7 +49,7 @@ test_expect_success 'ft-serve streams the events of the store' '
 	base=$(sed -n "s|.*listening on \(http://[^ ]*\)$|\1|p" serve.err) &&
 	test -n "$base" &&
 	{ curl -sN -H "X-API-Key: $KEY" "$base/api/events" >"$TEST_DIR/stream" 2>&1 & } &&
-	echo $! >>"$TEST_DIR/pids" &&
+	test_bg_pid $! &&
 	n=0 &&
 	until grep -qs "facetrack events" "$TEST_DIR/stream" || test $n -gt 100; do
 		n=$((n + 1))
@@ -80,7 +61,7 @@ test_expect_success 'ft-serve streams the events of the store' '
 test_expect_success 'start: the pipeline records the day' '
 	ft-schedule start >out &&
 	jq -e ".running == true" out &&
-	wait_until 240 ".visits >= $(expected_total)" &&
+	schedule_wait 240 ".visits >= $(expected_total)" &&
 	test "$(ft-query stats --jq .total_customers)" = 5 &&
 	test "$(ft-query visits | wc -l)" = "$(expected_total)" &&
 	ft-schedule status >st &&
@@ -106,11 +87,11 @@ test_expect_success 'ft-recognize killed: restarted, nothing counted twice' '
 	rec=$(pgrep -g "$pgid" -x ft-recognize | head -1) &&
 	test -n "$rec" &&
 	kill -9 "$rec" &&
-	wait_until 60 ".restarts >= 1 and .running == true" &&
+	schedule_wait 60 ".restarts >= 1 and .running == true" &&
 	new=$(ft-schedule status | jq -r .pipeline_pid) &&
 	test "$new" != "$pgid" &&
 	frames=$(ft-schedule status | jq .frames) &&
-	wait_until 120 ".frames > $frames + 100" &&
+	schedule_wait 120 ".frames > $frames + 100" &&
 	test "$(ft-query stats --jq .total_customers)" = 5 &&
 	test "$(ft-query visits | wc -l)" = "$(expected_total)"
 '

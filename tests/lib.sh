@@ -79,6 +79,10 @@ tab=$(printf '\t')
 exec 3>&2
 
 _test_cleanup() {
+	# Servers and peers a test started (test_bg) end with it.
+	if [ -s "$TEST_DIR/.pids" ]; then
+		kill $(cat "$TEST_DIR/.pids") 2>/dev/null
+	fi
 	if [ -s "$TEST_DIR/.mysql-dbs" ]; then
 		while read -r _db; do
 			mysql_client -e "DROP DATABASE IF EXISTS \`$_db\`" \
@@ -247,6 +251,67 @@ group_gone() {
 		grep -q "^State:.*Z" "$_p/status" 2>/dev/null && continue
 		echo "process ${_p#/proc/} of group $1 is still there" >&3
 		return 1
+	done
+}
+
+# test_bg_pid PID: stop that background process when the test ends,
+# even when it was started in a test body (a subshell).
+test_bg_pid() {
+	echo "$1" >>"$TEST_DIR/.pids"
+}
+
+# smtp_start NAME [ARGS...]: a real SMTP server on loopback
+# (tests/peers/smtp-server.py, aiosmtpd) keeping the mail it receives in
+# $TEST_DIR/NAME; its port goes into $TEST_DIR/NAME.port.  ARGS are the
+# peer's (--auth, --starttls, --tls, --reject-rcpt).  Bails out when it
+# cannot start: the tests that need it cannot run without it.
+smtp_start() {
+	_name=$1
+	shift
+	if [ -z "${SMTP_PY-}" ]; then
+		# Debian's python3-aiosmtpd serves the system's python3,
+		# which need not be the first on PATH.
+		for SMTP_PY in python3 /usr/bin/python3 ''; do
+			[ -n "$SMTP_PY" ] &&
+				"$SMTP_PY" -c "import aiosmtpd" 2>/dev/null &&
+				break
+		done
+		if [ -z "$SMTP_PY" ]; then
+			echo "Bail out! no python3 with aiosmtpd:" \
+				"run scripts/install-deps"
+			exit 1
+		fi
+	fi
+	mkdir -p "$TEST_DIR/$_name"
+	"$SMTP_PY" "$SRCDIR/tests/peers/smtp-server.py" \
+		--dir "$TEST_DIR/$_name" --port-file "$TEST_DIR/$_name.port" \
+		"$@" >"$TEST_DIR/$_name.log" 2>&1 &
+	test_bg_pid $!
+	_i=0
+	while [ ! -s "$TEST_DIR/$_name.port" ] && [ $_i -lt 100 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if [ ! -s "$TEST_DIR/$_name.port" ]; then
+		echo "Bail out! the SMTP peer $_name did not start:"
+		cat "$TEST_DIR/$_name.log"
+		exit 1
+	fi
+}
+
+# schedule_wait SECONDS JQ-EXPR: until ft-schedule's status record
+# satisfies EXPR; on time out show the status and the log's end.
+schedule_wait() {
+	_n=$(($1 * 10))
+	while ! ft-schedule status | jq -e "$2" >/dev/null; do
+		_n=$((_n - 1))
+		if [ "$_n" -le 0 ]; then
+			echo "schedule_wait: not $2 after $1 s:" >&3
+			ft-schedule status >&3
+			tail -5 "$FT_STATE_DIR/recognition.log" >&3 2>/dev/null
+			return 1
+		fi
+		sleep 0.1
 	done
 }
 
