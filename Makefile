@@ -137,7 +137,7 @@ $(B)/cmd/ft-seed-demo.o: scripts/seed-demo.c | $(B)/cmd
 # latency and recall of lib/index, registration quality of lib/match.
 CXX_PROGRAMS += ft-bench-index ft-bench-register
 LIBS_ft-bench-index = $(FAISS_LIBS)
-LIBS_ft-bench-register = $(FAISS_LIBS)
+LIBS_ft-bench-register = $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS)
 $(B)/cmd/ft-bench-%.o: scripts/bench-%.c | $(B)/cmd
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 

@@ -124,6 +124,9 @@ describe_images(char **paths, int n, int largest, ft_face *samples,
 
 	if (!(ctx = ft_faces_open(&err)))
 		ft_die(FT_EXIT_FAIL, "%s", err);
+	/* Samples are described once and matched for years: worth the
+	 * mirror image's second look. */
+	ft_face_set_mirror(ctx, 1);
 	for (i = 0; i < n; i++) {
 		ft_face_box boxes[16];
 		ft_face_shape shape;

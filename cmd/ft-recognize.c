@@ -50,7 +50,8 @@
 
 static const char usage[] =
 "usage: ft-recognize [--db URL | --no-store] [--threshold D]\n"
-"                    [--strict-threshold D] [--min-sightings N]\n"
+"                    [--strict-threshold D] [--margin D]\n"
+"                    [--min-sightings N] [--mirror | --no-mirror]\n"
 "                    [--visit-gap DURATION] [--max-samples N]\n"
 "                    [--source NAME] [--descriptors] [--threads N]\n"
 "                    [--upsample N] [--min-face PIXELS] [--stats]\n"
@@ -58,7 +59,8 @@ static const char usage[] =
 "       ft-recognize --models\n";
 
 enum {
-	O_DB = 256, O_NO_STORE, O_THRESHOLD, O_STRICT, O_MIN_SIGHTINGS,
+	O_DB = 256, O_NO_STORE, O_THRESHOLD, O_STRICT, O_MARGIN,
+	O_MIN_SIGHTINGS,
 	O_VISIT_GAP, O_MAX_SAMPLES, O_SOURCE, O_DESCRIPTORS, O_THREADS,
 	O_UPSAMPLE, O_MIN_FACE, O_STATS, O_MODELS, O_MIRROR, O_NO_MIRROR,
 	O_VERSION
@@ -69,6 +71,7 @@ static const struct option longopts[] = {
 	{ "no-store", no_argument, NULL, O_NO_STORE },
 	{ "threshold", required_argument, NULL, O_THRESHOLD },
 	{ "strict-threshold", required_argument, NULL, O_STRICT },
+	{ "margin", required_argument, NULL, O_MARGIN },
 	{ "min-sightings", required_argument, NULL, O_MIN_SIGHTINGS },
 	{ "visit-gap", required_argument, NULL, O_VISIT_GAP },
 	{ "max-samples", required_argument, NULL, O_MAX_SAMPLES },
@@ -108,7 +111,8 @@ static struct {
 	int threads;
 	int mirror;
 	const char *source;
-} opt = { .max_samples = 8, .threads = 2, .source = "images" };
+} opt = { .max_samples = 8, .threads = 2, .mirror = -1,
+    .source = "images" };
 
 static ft_store *store;
 static ft_face_ctx *face;
@@ -365,16 +369,19 @@ candidates(const float *d, ft_match_face *mf)
 		struct cust *k;
 		ft_match_candidate *c = &mf->cand[mf->ncand];
 
-		/* Candidates far beyond any threshold need no lookup. */
-		if (hits[i].distance >= mcfg.threshold)
-			break;
-		if (!(k = cust_get(hits[i].customer_id)))
-			continue;
+		/* Candidates beyond the threshold cannot be the face's
+		 * customer, so need no lookup, but still tell the matcher
+		 * how crowded the face's neighbourhood is. */
 		c->customer_id = hits[i].customer_id;
 		c->distance = hits[i].distance;
-		c->trusted = k->name != NULL ||
-		    ft_index_customer_samples(ix, k->id) >=
-		    mcfg.trusted_samples;
+		c->trusted = 0;
+		if (hits[i].distance < mcfg.threshold) {
+			if (!(k = cust_get(hits[i].customer_id)))
+				continue;
+			c->trusted = k->name != NULL ||
+			    ft_index_customer_samples(ix, k->id) >=
+			    mcfg.trusted_samples;
+		}
 		mf->ncand++;
 	}
 }
@@ -537,10 +544,7 @@ register_person(const char *source, int64_t ts, ft_match_result *r,
 
 		candidates(r->samples[i], &mf);
 		for (j = 0; j < mf.ncand; j++) {
-			float limit = mf.cand[j].trusted ? mcfg.threshold :
-			    mcfg.strict_threshold;
-
-			if (mf.cand[j].distance < limit) {
+			if (ft_match_accepts(&mcfg, mf.cand, mf.ncand, j)) {
 				ft_store_register_end(store, 0);
 				r->distance = mf.cand[j].distance;
 				return mf.cand[j].customer_id;
@@ -1025,7 +1029,7 @@ parse_count(const char *name, const char *s, int min, int max)
 int
 main(int argc, char **argv)
 {
-	double threshold = -1, strict = -1, t_start;
+	double threshold = -1, strict = -1, margin = -1, t_start;
 	int min_sightings = -1, models = 0, o, status;
 	int64_t gap = -1;
 	char *err;
@@ -1043,6 +1047,16 @@ main(int argc, char **argv)
 		case O_STRICT:
 			strict = parse_distance("--strict-threshold", optarg);
 			break;
+		case O_MARGIN: {
+			char *end;
+
+			margin = strtod(optarg, &end);
+			if (end == optarg || *end || !(margin >= 0) ||
+			    margin > 4)
+				ft_usage_error("bad --margin '%s' (a distance, "
+				    "0 to 4)", optarg);
+			break;
+		}
 		case O_MIN_SIGHTINGS:
 			min_sightings = parse_count("--min-sightings", optarg,
 			    1, FT_MATCH_MAX_SAMPLES * 100);
@@ -1097,6 +1111,10 @@ main(int argc, char **argv)
 		mcfg.strict_threshold = (float)strict;
 	if (mcfg.strict_threshold > mcfg.threshold)
 		mcfg.strict_threshold = mcfg.threshold;
+	if (margin >= 0)
+		mcfg.margin = (float)margin;
+	if (margin == 0)
+		mcfg.cohort = 0;
 	if (min_sightings > 0)
 		mcfg.min_sightings = min_sightings;
 	if (gap >= 0)
@@ -1106,6 +1124,9 @@ main(int argc, char **argv)
 		ft_die(FT_EXIT_FAIL, "%s", err);
 	if (opt.threads > 1)
 		ft_face_set_threads(face, opt.threads);
+	/* Still images are worth twice the work of a stream's frames. */
+	if (opt.mirror < 0)
+		opt.mirror = optind < argc;
 	ft_face_set_mirror(face, opt.mirror);
 
 	if (!opt.no_store) {

@@ -55,6 +55,28 @@ ft_match_config_default(ft_match_config *c)
 	c->recheck_frames = 10;
 	c->samples = 3;
 	c->novelty = 0.3f;
+	c->cohort = 3;
+	c->margin = 0.10f;
+}
+
+int
+ft_match_accepts(const ft_match_config *c, const ft_match_candidate *cand,
+		 int ncand, int j)
+{
+	float limit = cand[j].trusted ? c->threshold : c->strict_threshold;
+	double sum = 0;
+	int i, k = 0;
+
+	if (cand[j].distance >= limit)
+		return 0;
+	if (c->cohort < 1 || ncand - 1 < c->cohort)
+		return 1;
+	for (i = 0; i < ncand && k < c->cohort; i++)
+		if (i != j) {
+			sum += cand[i].distance;
+			k++;
+		}
+	return cand[j].distance < sum / k - c->margin;
 }
 
 ft_match *
@@ -308,10 +330,9 @@ ft_match_identify(ft_match *m, const char *source, int64_t ts,
 		for (j = 0; j < faces[i].ncand &&
 		     j < FT_MATCH_MAX_CANDIDATES; j++) {
 			const ft_match_candidate *c = &faces[i].cand[j];
-			float limit = c->trusted ? m->c.threshold
-						 : m->c.strict_threshold;
 
-			if (c->distance >= limit)
+			if (!ft_match_accepts(&m->c, faces[i].cand,
+			    faces[i].ncand, j))
 				continue;
 			pairs[np].face = i;
 			pairs[np].other = c->customer_id;

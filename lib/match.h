@@ -37,6 +37,8 @@ typedef struct ft_match_config {
 	int recheck_frames;	/* re-describe a known track every N frames */
 	int samples;		/* samples kept for a new customer */
 	float novelty;		/* a known face this far off adds a sample */
+	int cohort;		/* other customers a match is set against */
+	float margin;		/* how much nearer than those it must be */
 } ft_match_config;
 
 /* Defaults for streams (min_sightings 3); still images set it to 1. */
@@ -49,6 +51,20 @@ typedef struct ft_match_candidate {
 				 * sample */
 	int trusted;		/* enrolled by a person, or enough samples */
 } ft_match_candidate;
+
+/*
+ * Whether candidate j of cand[0..ncand) (nearest first, as a face's
+ * candidates) is near enough to be that customer: below the threshold
+ * (the strict one when not trusted), and, when at least c->cohort other
+ * customers were found, nearer by c->margin than the mean distance to
+ * the c->cohort nearest of them.  Faces lie closer together in some
+ * parts of the descriptor space than in others; the second test asks
+ * for a clear lead where many customers crowd, and costs nothing where
+ * they do not.  Candidates beyond the threshold still count as others,
+ * so give every candidate the index found.
+ */
+int ft_match_accepts(const ft_match_config *c, const ft_match_candidate *cand,
+		     int ncand, int j);
 
 typedef struct ft_match_face {
 	float box[4];		/* x, y, w, h in pixels */

@@ -13,8 +13,13 @@
  * people wrongly merged into another's customer (ideal 0).
  *
  * usage: bench-register [--seed N] [--thresholds T,T,...]
- *                       [--strict-offset D] < faces.jsonl
+ *                       [--strict-offset D] [--margin D] < faces.jsonl
+ *
+ * --margin is lib/match's lead over the crowd (0 turns that test off).
  */
+#include "face.h"
+#include "faces.h"
+#include "frame.h"
 #include "index.h"
 #include "jsonl.h"
 #include "match.h"
@@ -31,14 +36,17 @@ struct photo {
 	char *person;
 	char *path;
 	float d[DIM];
-	float area;
 	double quality;
+	/* While reading: every face found, to choose the photo's own. */
+	ft_face_box *boxes;
+	float (*descs)[DIM];
+	double *qualities;
+	int nfaces;
 };
 
 static struct photo *photos;
 static size_t nphotos;
 
-/* Keep the largest face of each photo (the one the photo is of). */
 static void
 take(jv rec)
 {
@@ -48,23 +56,19 @@ take(jv rec)
 	jv q = jv_object_get(jv_copy(rec), jv_string("quality"));
 	struct photo *p = NULL;
 	const char *s, *slash, *prev;
-	float area;
-	int i;
+	int i, k;
 
 	if (jv_get_kind(path) != JV_KIND_STRING ||
 	    jv_get_kind(d) != JV_KIND_ARRAY || jv_array_length(jv_copy(d)) !=
 	    DIM || jv_get_kind(box) != JV_KIND_ARRAY)
 		goto out;
 	s = jv_string_value(path);
-	area = (float)(jv_number_value(jv_array_get(jv_copy(box), 2)) *
-	    jv_number_value(jv_array_get(jv_copy(box), 3)));
 	if (nphotos && !strcmp(photos[nphotos - 1].path, s)) {
 		p = &photos[nphotos - 1];
-		if (area <= p->area)
-			goto out;
 	} else {
 		photos = ft_xrealloc(photos, (nphotos + 1) * sizeof *photos);
 		p = &photos[nphotos++];
+		memset(p, 0, sizeof *p);
 		p->path = ft_xstrdup(s);
 		slash = strrchr(s, '/');
 		prev = slash;
@@ -73,17 +77,62 @@ take(jv rec)
 		p->person = prev ? ft_xasprintf("%.*s", (int)(slash - prev),
 		    prev) : ft_xstrdup(s);
 	}
-	p->area = area;
-	p->quality = jv_get_kind(q) == JV_KIND_NUMBER ? jv_number_value(q) :
-	    1;
+	k = p->nfaces++;
+	p->boxes = ft_xrealloc(p->boxes, (size_t)p->nfaces *
+	    sizeof *p->boxes);
+	p->descs = ft_xrealloc(p->descs, (size_t)p->nfaces *
+	    sizeof *p->descs);
+	p->qualities = ft_xrealloc(p->qualities, (size_t)p->nfaces *
+	    sizeof *p->qualities);
+	memset(&p->boxes[k], 0, sizeof p->boxes[k]);
+	p->boxes[k].left = (int)jv_number_value(jv_array_get(jv_copy(box), 0));
+	p->boxes[k].top = (int)jv_number_value(jv_array_get(jv_copy(box), 1));
+	p->boxes[k].width = (int)jv_number_value(jv_array_get(jv_copy(box),
+	    2));
+	p->boxes[k].height = (int)jv_number_value(jv_array_get(jv_copy(box),
+	    3));
+	p->qualities[k] = jv_get_kind(q) == JV_KIND_NUMBER ?
+	    jv_number_value(q) : 1;
 	for (i = 0; i < DIM; i++)
-		p->d[i] = (float)jv_number_value(jv_array_get(jv_copy(d), i));
+		p->descs[k][i] = (float)jv_number_value(jv_array_get(
+		    jv_copy(d), i));
 out:
 	jv_free(path);
 	jv_free(d);
 	jv_free(box);
 	jv_free(q);
 	jv_free(rec);
+}
+
+/*
+ * Keep the face each photo is of: ft_face_main's choice (largest,
+ * nearest the middle) when the photo can be read for its size, else the
+ * largest.  A bystander's face is someone else, not the labelled person.
+ */
+static void
+choose_faces(void)
+{
+	size_t i;
+
+	for (i = 0; i < nphotos; i++) {
+		struct photo *p = &photos[i];
+		ft_image img = { 0 };
+		char *err = NULL;
+		int k = -1;
+
+		if (p->nfaces > 1 && !ft_image_read(p->path, &img, &err))
+			k = ft_face_main(p->boxes, p->nfaces, img.width,
+			    img.height);
+		if (k < 0)
+			k = ft_faces_largest(p->boxes, p->nfaces);
+		ft_image_clear(&img);
+		free(err);
+		memcpy(p->d, p->descs[k], sizeof p->d);
+		p->quality = p->qualities[k];
+		free(p->boxes);
+		free(p->descs);
+		free(p->qualities);
+	}
 }
 
 static unsigned long long rng;
@@ -108,7 +157,8 @@ cmp_str(const void *a, const void *b)
 }
 
 static void
-run(float threshold, float strict_offset, const size_t *order)
+run(float threshold, float strict_offset, float margin,
+    const size_t *order)
 {
 	ft_match_config c;
 	ft_match *m;
@@ -126,6 +176,10 @@ run(float threshold, float strict_offset, const size_t *order)
 	c.strict_threshold = threshold - strict_offset;
 	c.min_sightings = 1;
 	c.min_quality = 0;
+	if (margin >= 0)
+		c.margin = margin;
+	if (margin == 0)
+		c.cohort = 0;
 	m = ft_match_new(&c, NULL, NULL);
 	for (i = 0; i < nphotos; i++) {
 		struct photo *p = &photos[order[i]];
@@ -198,9 +252,11 @@ run(float threshold, float strict_offset, const size_t *order)
 				bad = 1;
 		merged += bad;
 	}
-	printf("  threshold %.2f strict %.2f: %zu photos of %zu people, "
+	printf("  threshold %.2f strict %.2f margin %.2f: %zu photos of %zu "
+	    "people, "
 	    "%zu customers, %.2f customers per person, %zu people wrongly "
-	    "merged (%.1f%%)\n", threshold, threshold - strict_offset,
+	    "merged (%.1f%%)\n", threshold, threshold - strict_offset, c.cohort ?
+	    c.margin : 0,
 	    nphotos, npeople, ncust, (double)ncust / (double)npeople, merged,
 	    100.0 * (double)merged / (double)npeople);
 	fflush(stdout);
@@ -219,10 +275,11 @@ main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "thresholds", required_argument, NULL, 't' },
 		{ "strict-offset", required_argument, NULL, 'o' },
+		{ "margin", required_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *thresholds = "0.40,0.45,0.50,0.55,0.60";
-	float offset = 0.08f;
+	float offset = 0.08f, margin = -1;
 	ft_jsonl_reader *r;
 	size_t *order, i;
 	char *list, *tok;
@@ -236,9 +293,10 @@ main(int argc, char **argv)
 		case 's': rng = strtoull(optarg, NULL, 10); break;
 		case 't': thresholds = optarg; break;
 		case 'o': offset = strtof(optarg, NULL); break;
+		case 'm': margin = strtof(optarg, NULL); break;
 		default:
 			fprintf(stderr, "usage: bench-register [--seed N] "
-			    "[--thresholds T,...] [--strict-offset D]\n");
+			    "[--thresholds T,...] [--strict-offset D] [--margin D]\n");
 			return 2;
 		}
 	}
@@ -249,6 +307,7 @@ main(int argc, char **argv)
 	ft_jsonl_reader_free(r);
 	if (!nphotos)
 		ft_die(1, "no face records with descriptors and paths");
+	choose_faces();
 	order = ft_xcalloc(nphotos, sizeof *order);
 	for (i = 0; i < nphotos; i++)
 		order[i] = i;
@@ -260,7 +319,7 @@ main(int argc, char **argv)
 	}
 	list = ft_xstrdup(thresholds);
 	for (tok = strtok(list, ","); tok; tok = strtok(NULL, ","))
-		run(strtof(tok, NULL), offset, order);
+		run(strtof(tok, NULL), offset, margin, order);
 	free(list);
 	free(order);
 	return 0;

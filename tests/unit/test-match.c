@@ -1,7 +1,8 @@
 /*
  * Unit tests of lib/match: tracks, one-to-one assignment, the stricter
- * threshold for untrusted customers, registration after N sightings and
- * visit debounce by the frames' own times.  No images: faces are boxes,
+ * threshold for untrusted customers, the lead over the crowd,
+ * registration after N sightings and visit debounce by the frames' own
+ * times.  No images: faces are boxes,
  * qualities and made-up candidates.
  */
 #include "match.h"
@@ -145,6 +146,57 @@ test_thresholds_and_assignment(void)
 	ft_match_free(m);
 }
 
+/* The lead over the crowd: a match must stand out from the customers
+ * around the face, where there are enough of them to tell. */
+static void
+test_crowd(void)
+{
+	ft_match_config c;
+	ft_match *m;
+	ft_match_face f[1];
+	ft_match_result r[1];
+	int need[1];
+
+	ft_match_config_default(&c);
+	f[0] = face(0, 0, 0.9, desc_a);
+	cand(&f[0], 1, 0.40f, 1);
+	cand(&f[0], 2, 0.46f, 1);
+	cand(&f[0], 3, 0.48f, 1);
+	cand(&f[0], 4, 0.52f, 1);
+	ok(!ft_match_accepts(&c, f[0].cand, f[0].ncand, 0),
+	   "below the threshold amid close customers: not a match");
+	m = ft_match_new(&c, NULL, NULL);
+	frame(m, "door", 1000, f, 1, r, need);
+	ok(r[0].status != FT_MATCH_KNOWN, "and the matcher agrees");
+	ft_match_free(m);
+
+	f[0].cand[1].distance = 0.80f;
+	f[0].cand[2].distance = 0.85f;
+	f[0].cand[3].distance = 0.90f;
+	ok(ft_match_accepts(&c, f[0].cand, f[0].ncand, 0),
+	   "the same distance clear of the crowd: a match");
+	f[0].cand[0].distance = 0.50f;
+	ok(!ft_match_accepts(&c, f[0].cand, f[0].ncand, 0),
+	   "never at the threshold or beyond");
+
+	f[0] = face(0, 0, 0.9, desc_a);
+	cand(&f[0], 1, 0.40f, 1);
+	cand(&f[0], 2, 0.46f, 1);
+	ok(ft_match_accepts(&c, f[0].cand, f[0].ncand, 0),
+	   "too few others to judge: the threshold alone");
+	cand(&f[0], 3, 0.48f, 1);
+	cand(&f[0], 4, 0.52f, 1);
+	c.cohort = 0;
+	ok(ft_match_accepts(&c, f[0].cand, f[0].ncand, 0),
+	   "cohort 0 turns the test off");
+	c.cohort = 3;
+	c.margin = 0.05f;
+	ok(ft_match_accepts(&c, f[0].cand, f[0].ncand, 0),
+	   "a smaller margin lets the clear-enough lead through");
+	ok(!ft_match_accepts(&c, f[0].cand, f[0].ncand, 1),
+	   "the second candidate is set against the first as well");
+}
+
 static void
 test_registration(void)
 {
@@ -196,12 +248,13 @@ test_registration(void)
 int
 main(void)
 {
-	plan(27);
+	plan(35);
 	desc_a[0] = 1;
 	desc_b[1] = 1;
 	test_iou();
 	test_known_and_visits();
 	test_thresholds_and_assignment();
+	test_crowd();
 	test_registration();
 	return done();
 }
