@@ -84,7 +84,7 @@ int ft_index_search(ft_index *ix, const float *q, ft_index_hit *out,
 int ft_index_search_batch(ft_index *ix, size_t n, const float *q,
     ft_index_hit *out);
 
-/* Cost knob of the IVF index: clusters visited per query (default 48).
+/* Cost knob of the IVF index: clusters visited per query (default 80).
  * No effect on an exact index. */
 void ft_index_set_nprobe(ft_index *ix, int nprobe);
 
