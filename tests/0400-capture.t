@@ -2,8 +2,9 @@
 # ft-capture: frame records from a video file, an image, a directory of
 # images; times from --start-time plus the frame's position; --fps,
 # --duration, --max-frames, --size, --spool; a source that cannot be
-# opened fails with status 1, a live source that drops is retried; pipe
-# edges.
+# opened fails with status 1, a live source that is away or drops is
+# retried (a real HTTP stream, served by ffmpeg, killed and restarted);
+# pipe edges.
 . "$(dirname "$0")/lib.sh"
 
 command -v ffmpeg >/dev/null || skip_all "ffmpeg is missing"
@@ -103,6 +104,47 @@ test_expect_success 'a live stream that is away is retried, not fatal' '
 	test "$(grep -c "retrying in" err)" -ge 2 &&
 	test_grep "retrying in 1 s" err &&
 	test_grep "retrying in 2 s" err
+'
+
+# serve_live PORT: live.mp4 as a live MPEG-TS stream over HTTP, to one
+# client, at its own pace (a network camera's stream); the server's pid
+# goes into server.pid.
+serve_live() {
+	ffmpeg -nostdin -v error -re -i live.mp4 -c:v mpeg4 -f mpegts \
+		-listen 1 "http://127.0.0.1:$1/cam.ts" &
+	echo $! >server.pid
+	test_bg_pid $!
+}
+
+test_expect_success 'a live stream that drops is reopened and goes on' '
+	ffmpeg -nostdin -v error -f lavfi \
+		-i testsrc=size=320x240:rate=10:duration=60 -c:v mpeg4 \
+		live.mp4 &&
+	port=$(unused_port) &&
+	serve_live $port &&
+	{ ft-capture --duration 10 "http://127.0.0.1:$port/cam.ts" \
+		>live.out 2>live.err & } &&
+	cap=$! &&
+	test_bg_pid $cap &&
+	i=0 &&
+	while [ "$(wc -l <live.out)" -lt 10 ] && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done &&
+	kill "$(cat server.pid)" &&
+	i=0 &&
+	while ! grep -q "reopening in" live.err && [ $i -lt 100 ]; do
+		sleep 0.1; i=$((i + 1))
+	done &&
+	before=$(wc -l <live.out) &&
+	test "$before" -ge 10 &&
+	serve_live $port &&
+	wait $cap &&
+	test_grep "cam.ts.*reopening in 1 s" live.err &&
+	test "$(wc -l <live.out)" -ge $((before + 10)) &&
+	jq -r .seq live.out >seqs &&
+	sort -n -u -c seqs &&
+	jq -r .ts live.out >times &&
+	sort -c times
 '
 
 test_expect_success 'usage errors exit 2' '
