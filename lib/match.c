@@ -45,7 +45,7 @@ ft_match_config_default(ft_match_config *c)
 {
 	memset(c, 0, sizeof *c);
 	c->threshold = 0.5f;
-	c->strict_threshold = 0.42f;
+	c->strict_threshold = 0.46f;
 	c->trusted_samples = 3;
 	c->min_sightings = 3;
 	c->min_quality = 0.15;

@@ -279,7 +279,8 @@ main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *thresholds = "0.40,0.45,0.50,0.55,0.60";
-	float offset = 0.08f, margin = -1;
+	ft_match_config defaults;
+	float offset, margin = -1;
 	ft_jsonl_reader *r;
 	size_t *order, i;
 	char *list, *tok;
@@ -287,6 +288,8 @@ main(int argc, char **argv)
 	int o, rc;
 
 	ft_set_progname(argv[0]);
+	ft_match_config_default(&defaults);
+	offset = defaults.threshold - defaults.strict_threshold;
 	rng = 1;
 	while ((o = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (o) {
