@@ -5,17 +5,21 @@
  * Reads `face` records with descriptors (ft-recognize --no-store
  * --descriptors over labelled photos, DIR/PERSON/FILE.jpg) on stdin and
  * replays them, in a shuffled order, as still images through lib/match
- * and lib/index exactly as ft-recognize decides: a face below the
- * threshold of its nearest customer is that customer (a stricter one for
- * customers with few samples), any other face registers a new customer,
- * and known faces far enough from their samples add one.  For each
- * threshold it prints customers created per true person (ideal 1.00) and
- * people wrongly merged into another's customer (ideal 0).
+ * and lib/index exactly as ft-recognize decides: a face near enough to
+ * its nearest customer (lib/match's threshold, a stricter one for
+ * customers with few samples, and the lead over the customers around
+ * it) is that customer, any other face good enough to register becomes a
+ * new customer, and known faces far enough from their samples add one.
+ * For each threshold it prints customers created per true person (ideal
+ * 1.00), people wrongly merged into another's customer (ideal 0), photos
+ * left unknown and people never known.
  *
  * usage: bench-register [--seed N] [--thresholds T,T,...]
- *                       [--strict-offset D] [--margin D] < faces.jsonl
+ *                       [--strict-offset D] [--margin D] [--min-quality Q]
+ *                       < faces.jsonl
  *
- * --margin is lib/match's lead over the crowd (0 turns that test off).
+ * The defaults are lib/match's; --margin 0 turns the lead over the crowd
+ * off, --min-quality 0 lets every face register.
  */
 #include "face.h"
 #include "faces.h"
@@ -157,7 +161,7 @@ cmp_str(const void *a, const void *b)
 }
 
 static void
-run(float threshold, float strict_offset, float margin,
+run(float threshold, float strict_offset, float margin, double min_quality,
     const size_t *order)
 {
 	ft_match_config c;
@@ -168,14 +172,15 @@ run(float threshold, float strict_offset, float margin,
 	    sizeof *cust_person_of_photo);
 	int64_t *cust_of = ft_xcalloc(nphotos, sizeof *cust_of);
 	int64_t next_customer = 1, next_face = 1;
-	size_t i, j, npeople = 0, ncust = 0, merged = 0;
+	size_t i, j, npeople = 0, ncust = 0, merged = 0, unknown = 0,
+	    unseen = 0;
 	const char **people;
 
 	ft_match_config_default(&c);
 	c.threshold = threshold;
 	c.strict_threshold = threshold - strict_offset;
 	c.min_sightings = 1;
-	c.min_quality = 0;
+	c.min_quality = min_quality;
 	if (margin >= 0)
 		c.margin = margin;
 	if (margin == 0)
@@ -220,6 +225,8 @@ run(float threshold, float strict_offset, float margin,
 				ft_index_add(ix, 1, &fid, &r.customer_id,
 				    p->d);
 			}
+		} else {
+			unknown++;
 		}
 		ft_match_end_tracks(m, "bench");
 	}
@@ -241,24 +248,29 @@ run(float threshold, float strict_offset, float margin,
 		cust_person_of_photo[i] = owner;
 	}
 	for (i = 0; i < nphotos; i++) {
-		int bad = 0;
+		int bad = 0, seen = 0;
 
 		if (i && !strcmp(people[i], people[i - 1]))
 			continue;
-		for (j = 0; j < nphotos; j++)
-			if (!strcmp(photos[j].person, people[i]) &&
-			    cust_person_of_photo[j] &&
-			    strcmp(cust_person_of_photo[j], people[i]))
+		for (j = 0; j < nphotos; j++) {
+			if (strcmp(photos[j].person, people[i]) ||
+			    !cust_person_of_photo[j])
+				continue;
+			seen = 1;
+			if (strcmp(cust_person_of_photo[j], people[i]))
 				bad = 1;
+		}
 		merged += bad;
+		unseen += !seen;
 	}
 	printf("  threshold %.2f strict %.2f margin %.2f: %zu photos of %zu "
 	    "people, "
 	    "%zu customers, %.2f customers per person, %zu people wrongly "
-	    "merged (%.1f%%)\n", threshold, threshold - strict_offset, c.cohort ?
-	    c.margin : 0,
+	    "merged (%.1f%%); %zu photos too poor to register left unknown, "
+	    "%zu people never known\n",
+	    threshold, threshold - strict_offset, c.cohort ? c.margin : 0,
 	    nphotos, npeople, ncust, (double)ncust / (double)npeople, merged,
-	    100.0 * (double)merged / (double)npeople);
+	    100.0 * (double)merged / (double)npeople, unknown, unseen);
 	fflush(stdout);
 	free(people);
 	free(own);
@@ -276,11 +288,13 @@ main(int argc, char **argv)
 		{ "thresholds", required_argument, NULL, 't' },
 		{ "strict-offset", required_argument, NULL, 'o' },
 		{ "margin", required_argument, NULL, 'm' },
+		{ "min-quality", required_argument, NULL, 'q' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *thresholds = "0.40,0.45,0.50,0.55,0.60";
 	ft_match_config defaults;
 	float offset, margin = -1;
+	double min_quality;
 	ft_jsonl_reader *r;
 	size_t *order, i;
 	char *list, *tok;
@@ -290,6 +304,7 @@ main(int argc, char **argv)
 	ft_set_progname(argv[0]);
 	ft_match_config_default(&defaults);
 	offset = defaults.threshold - defaults.strict_threshold;
+	min_quality = defaults.min_quality;
 	rng = 1;
 	while ((o = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (o) {
@@ -297,9 +312,11 @@ main(int argc, char **argv)
 		case 't': thresholds = optarg; break;
 		case 'o': offset = strtof(optarg, NULL); break;
 		case 'm': margin = strtof(optarg, NULL); break;
+		case 'q': min_quality = strtod(optarg, NULL); break;
 		default:
 			fprintf(stderr, "usage: bench-register [--seed N] "
-			    "[--thresholds T,...] [--strict-offset D] [--margin D]\n");
+			    "[--thresholds T,...] [--strict-offset D] [--margin D]\n"
+			    "                      [--min-quality Q]\n");
 			return 2;
 		}
 	}
@@ -322,7 +339,7 @@ main(int argc, char **argv)
 	}
 	list = ft_xstrdup(thresholds);
 	for (tok = strtok(list, ","); tok; tok = strtok(NULL, ","))
-		run(strtof(tok, NULL), offset, margin, order);
+		run(strtof(tok, NULL), offset, margin, min_quality, order);
 	free(list);
 	free(order);
 	return 0;
