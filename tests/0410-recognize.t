@@ -6,7 +6,8 @@
 # bad input (corrupt JPEG, a frame without pixels, a missing model, an
 # unreadable image) reported with the right status and nothing already
 # processed lost; two recognisers on one store registering a person
-# once; a forgotten customer dropped by a running recogniser.
+# once; a forgotten customer dropped by a running recogniser; a match
+# that does not stand clear of the customers around it refused.
 . "$(dirname "$0")/lib.sh"
 
 DATA=${FT_TEST_DATA:-$SRCDIR/../shared/data/faces}
@@ -267,10 +268,43 @@ test_expect_success 'samples added to a known customer are bounded' '
 	test "$(ft-enroll faces "$id" | wc -l)" = "$before"
 '
 
+# Four people enrolled and a photo of a fifth, Jiang Zemin, whose face
+# lies 0.458 from Tsutomu Takebe's (below the threshold, 0.50) and 0.507
+# to 0.521 from the other three: a lead of 0.06 over them.
+enrol_crowd() {
+	for p in Tsutomu_Takebe/0002 Fujio_Cho/0004 Kim_Jin-sun/0002 \
+	    Norodom_Sihanouk/0003; do
+		ft-enroll add --name "${p%/*}" "$DATA/$p.jpg" >/dev/null ||
+			return 1
+	done
+}
+JIANG=$DATA/Jiang_Zemin/0002.jpg
+
+use_store sqlite
+test_expect_success 'the threshold alone merges a stranger amid a crowd' '
+	enrol_crowd &&
+	ft-recognize --margin 0 "$JIANG" >out &&
+	test "$(jq -r "select(.type == \"face\") | .name" out)" = \
+		Tsutomu_Takebe
+'
+
+use_store sqlite
+test_expect_success 'a match must stand clear of the customers around it' '
+	enrol_crowd &&
+	ft-recognize "$JIANG" >out &&
+	test "$(jq -r "select(.type == \"face\") | .status" out)" = new &&
+	test "$(count customers)" = 5 &&
+	ft-recognize "$DATA/Tsutomu_Takebe/0001.jpg" >out &&
+	test "$(jq -r "select(.type == \"face\") | .name" out)" = \
+		Tsutomu_Takebe
+'
+
 test_expect_success 'usage errors exit 2' '
 	test_exit_status 2 ft-recognize --threshold 0 "$A1" 2>err &&
 	test_grep "bad --threshold" err &&
 	test_exit_status 2 ft-recognize --visit-gap soon "$A1" 2>err &&
+	test_exit_status 2 ft-recognize --margin -0.1 "$A1" 2>err &&
+	test_grep "bad --margin" err &&
 	test_exit_status 2 ft-recognize --min-sightings 0 "$A1" 2>err &&
 	test_exit_status 2 ft-recognize --models "$A1" 2>err &&
 	ft-recognize --help >out && test_grep "^usage: ft-recognize" out
