@@ -61,16 +61,7 @@ test_expect_success '/help and /reset' '
 	test_grep "^(a new conversation)$" out
 '
 
-python3 "$SRCDIR/tests/peers/llm-server.py" --script "$TEST_DIR/llm.script" \
-	--log "$TEST_DIR/llm.log" --port-file "$TEST_DIR/llm.port" \
-	>"$TEST_DIR/llm-server.err" 2>&1 &
-LLM_PID=$!
-trap 'kill $LLM_PID 2>/dev/null; _test_cleanup' EXIT
-i=0
-while [ ! -s "$TEST_DIR/llm.port" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+llm_start
 
 test_expect_success 'Ctrl-C cancels an answer in progress; the next one comes' '
 	printf "%s\n" "{\"delay\": 6, \"content\": \"too late\"}" \

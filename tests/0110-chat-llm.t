@@ -13,21 +13,7 @@ MODEL=test/model-1
 LOG=$TEST_DIR/llm.log
 SCRIPT=$TEST_DIR/llm.script
 
-python3 "$SRCDIR/tests/peers/llm-server.py" --script "$SCRIPT" \
-	--log "$LOG" --port-file "$TEST_DIR/llm.port" \
-	>"$TEST_DIR/llm-server.err" 2>&1 &
-LLM_PID=$!
-trap 'kill $LLM_PID 2>/dev/null; _test_cleanup' EXIT
-i=0
-while [ ! -s "$TEST_DIR/llm.port" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-if [ ! -s "$TEST_DIR/llm.port" ]; then
-	echo "Bail out! the LLM peer did not start:"
-	cat "$TEST_DIR/llm-server.err"
-	exit 1
-fi
+llm_start
 PORT=$(cat "$TEST_DIR/llm.port")
 OPENROUTER_API_KEY=$KEY
 FT_LLM_URL=http://127.0.0.1:$PORT/v1

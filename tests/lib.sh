@@ -287,14 +287,33 @@ smtp_start() {
 		--dir "$TEST_DIR/$_name" --port-file "$TEST_DIR/$_name.port" \
 		"$@" >"$TEST_DIR/$_name.log" 2>&1 &
 	test_bg_pid $!
+	peer_wait "the SMTP peer $_name" "$TEST_DIR/$_name.port" \
+		"$TEST_DIR/$_name.log"
+}
+
+# llm_start: the scripted OpenAI-compatible peer on loopback
+# (tests/peers/llm-server.py), replying as $TEST_DIR/llm.script says and
+# logging the requests it receives in $TEST_DIR/llm.log; its port goes
+# into $TEST_DIR/llm.port.  Bails out when it cannot start.
+llm_start() {
+	python3 "$SRCDIR/tests/peers/llm-server.py" \
+		--script "$TEST_DIR/llm.script" --log "$TEST_DIR/llm.log" \
+		--port-file "$TEST_DIR/llm.port" >"$TEST_DIR/llm-server.err" 2>&1 &
+	test_bg_pid $!
+	peer_wait "the LLM peer" "$TEST_DIR/llm.port" "$TEST_DIR/llm-server.err"
+}
+
+# peer_wait WHAT PORT-FILE LOG: until a peer started in the background
+# has written its port; bails out, showing its LOG, after 10 s.
+peer_wait() {
 	_i=0
-	while [ ! -s "$TEST_DIR/$_name.port" ] && [ $_i -lt 100 ]; do
+	while [ ! -s "$2" ] && [ $_i -lt 100 ]; do
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	if [ ! -s "$TEST_DIR/$_name.port" ]; then
-		echo "Bail out! the SMTP peer $_name did not start:"
-		cat "$TEST_DIR/$_name.log"
+	if [ ! -s "$2" ]; then
+		echo "Bail out! $1 did not start:"
+		cat "$3"
 		exit 1
 	fi
 }
