@@ -614,6 +614,16 @@ src_state(const char *name)
 	return &srcs[nsrcs++];
 }
 
+/* A detector box as lib/match's x, y, w, h. */
+static void
+box_xywh(const ft_face_box *b, float out[4])
+{
+	out[0] = (float)b->left;
+	out[1] = (float)b->top;
+	out[2] = (float)b->width;
+	out[3] = (float)b->height;
+}
+
 /*
  * Faces near the last frame's: each face is looked for in a square twice
  * its width around where it was, instead of in the whole frame.  Faces
@@ -648,15 +658,9 @@ detect_near(const ft_image *grey, const struct srcstate *ss,
 
 			found[k].left += x0;
 			found[k].top += y0;
-			a[0] = (float)found[k].left;
-			a[1] = (float)found[k].top;
-			a[2] = (float)found[k].width;
-			a[3] = (float)found[k].height;
+			box_xywh(&found[k], a);
 			for (j = 0; j < n && !dup; j++) {
-				b[0] = (float)out[j].left;
-				b[1] = (float)out[j].top;
-				b[2] = (float)out[j].width;
-				b[3] = (float)out[j].height;
+				box_xywh(&out[j], b);
 				dup = ft_match_iou(a, b) > 0.5;
 			}
 			if (!dup)
@@ -768,12 +772,8 @@ process(const char *source, jv seq, int64_t ts, const char *path,
 	refresh(0);
 	n = detect(img, src_state(source), still, boxes);
 	memset(mf, 0, sizeof mf);
-	for (i = 0; i < n; i++) {
-		mf[i].box[0] = (float)boxes[i].left;
-		mf[i].box[1] = (float)boxes[i].top;
-		mf[i].box[2] = (float)boxes[i].width;
-		mf[i].box[3] = (float)boxes[i].height;
-	}
+	for (i = 0; i < n; i++)
+		box_xywh(&boxes[i], mf[i].box);
 	ft_match_track(matcher, source, ts, mf, n, need);
 
 	t0 = now_ms();
