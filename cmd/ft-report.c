@@ -103,14 +103,14 @@ main(int argc, char **argv)
 	if (from || to) {
 		if (!from || !to)
 			ft_usage_error("--from and --to go together");
-		if (ft_report_period_parse(from, to, now, &o.period, err,
+		if (ft_times_period_parse(from, to, now, &o.period, err,
 					   sizeof err) != 0)
 			ft_usage_error("%s", err);
 	} else if (yesterday) {
-		ft_report_period_named(FT_PERIOD_YESTERDAY, 0, now, &o.period);
+		ft_times_period_named(FT_PERIOD_YESTERDAY, 0, now, &o.period);
 	} else if (last_week) {
-		ft_report_period_named(FT_PERIOD_LAST_WEEK, 0, now, &o.period);
-	} else if (ft_report_period_parse_month(month, &o.period) != 0) {
+		ft_times_period_named(FT_PERIOD_LAST_WEEK, 0, now, &o.period);
+	} else if (ft_times_period_parse_month(month, &o.period) != 0) {
 		ft_usage_error("bad --month: '%s' (YYYY-MM)", month);
 	}
 	if (mail) {

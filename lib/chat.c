@@ -12,7 +12,6 @@
 #include "llm.h"
 #include "query.h"
 #include "record.h"
-#include "report.h"
 #include "times.h"
 #include "util.h"
 
@@ -856,7 +855,7 @@ days_between(int64_t a, int64_t b)
 {
 	ft_period p;
 
-	if (ft_report_period(a, b, &p) != 0)
+	if (ft_times_period(a, b, &p) != 0)
 		return -1;
 	return p.days;
 }
@@ -888,7 +887,7 @@ t_chart(struct run *r, jv args)
 	 * there. */
 	if (until > ft_time_day_add(e->now, 1))
 		until = ft_time_day_add(e->now, 1);
-	if (until <= since || ft_report_period(since, until - 1, &p) != 0) {
+	if (until <= since || ft_times_period(since, until - 1, &p) != 0) {
 		o = tool_error("the chart's period is empty or in the future");
 		goto out;
 	}
@@ -1523,14 +1522,14 @@ parse_when(const char *s, int64_t now, struct when *w)
 		    ft_time_parse(d2, now, 0, &b) == 0) {
 			if (ndates == 1 && (find(s, "since") ||
 					    find(s, "after"))) {
-				if (ft_report_period(a, now, &per) == 0) {
+				if (ft_times_period(a, now, &per) == 0) {
 					snprintf(name, sizeof name, "since %s",
 						 d1);
 					set_days(w, &per, name);
 					return;
 				}
 			}
-			if (ft_report_period(a < b ? a : b, a < b ? b : a,
+			if (ft_times_period(a < b ? a : b, a < b ? b : a,
 					     &per) == 0) {
 				set_days(w, &per, "");
 				if (per.days == 1)
@@ -1546,7 +1545,7 @@ parse_when(const char *s, int64_t now, struct when *w)
 	}
 	for (i = 0; named[i].words; i++) {
 		if (find(s, named[i].words)) {
-			ft_report_period_named(named[i].name, 0, now, &per);
+			ft_times_period_named(named[i].name, 0, now, &per);
 			set_days(w, &per, named[i].words);
 			return;
 		}
@@ -1580,7 +1579,7 @@ parse_when(const char *s, int64_t now, struct when *w)
 		if (!strncmp(q, "day", 3) || !strncmp(q, "week", 4)) {
 			int days = (int)n * (q[0] == 'w' ? 7 : 1);
 
-			ft_report_period_named(FT_PERIOD_LAST_DAYS, days, now,
+			ft_times_period_named(FT_PERIOD_LAST_DAYS, days, now,
 					       &per);
 			snprintf(name, sizeof name, "in the last %d days",
 				 days);
@@ -1617,7 +1616,7 @@ parse_when(const char *s, int64_t now, struct when *w)
 		localtime_r(&t, &tm);
 		if (year < 1970)
 			year = tm.tm_year + 1900 - (mon > tm.tm_mon + 1);
-		if (ft_report_period_month((int)year, mon, &per) == 0) {
+		if (ft_times_period_month((int)year, mon, &per) == 0) {
 			snprintf(name, sizeof name, "in %04ld-%02d", year, mon);
 			set_days(w, &per, name);
 			return;
@@ -1629,7 +1628,7 @@ parse_when(const char *s, int64_t now, struct when *w)
 			char ym[8];
 
 			snprintf(ym, sizeof ym, "%.7s", p);
-			if (ft_report_period_parse_month(ym, &per) == 0) {
+			if (ft_times_period_parse_month(ym, &per) == 0) {
 				snprintf(name, sizeof name, "in %s", ym);
 				set_days(w, &per, name);
 				return;
@@ -1781,7 +1780,7 @@ answer_per_day(ft_chat *e, int fresh, struct when *w)
 	if (w->kind != 1) {
 		ft_period p;
 
-		ft_report_period_named(FT_PERIOD_LAST_DAYS, 7, e->now, &p);
+		ft_times_period_named(FT_PERIOD_LAST_DAYS, 7, e->now, &p);
 		set_days(w, &p, "in the last 7 days");
 	}
 	back = days_between(w->p.since, e->now);
@@ -2114,7 +2113,7 @@ answer_chart(ft_chat *e, int fresh, struct when *w)
 	if (w->kind != 1) {
 		ft_period p;
 
-		ft_report_period_named(FT_PERIOD_LAST_DAYS, 30, e->now, &p);
+		ft_times_period_named(FT_PERIOD_LAST_DAYS, 30, e->now, &p);
 		set_days(w, &p, "in the last 30 days");
 	}
 	a = JV_OBJECT(jv_string("series"), jv_string(fresh ?
@@ -2273,7 +2272,7 @@ offline_answer(ft_chat *e, const char *question)
 		if (!w.kind) {
 			ft_period p;
 
-			ft_report_period_named(FT_PERIOD_TODAY, 0, e->now, &p);
+			ft_times_period_named(FT_PERIOD_TODAY, 0, e->now, &p);
 			set_days(&w, &p, "today");
 		}
 		rc = answer_count(e, "new_customers", &w);

@@ -1,12 +1,9 @@
 /*
- * report — periods of whole days, the figures of a period, and the CSV
- * visit reports that ft-report writes and mails.
- *
- * A period is a run of whole local days (TZ), both ends included; it is
- * held as the half-open range [since, until) of milliseconds that the
- * store's filters take.  The chat engine names its periods with the same
- * functions, so "last week" means one thing everywhere.  The figures of
- * a period come from ft_query_count (query.h), as the chat's do.
+ * report — the figures of a period and the CSV visit reports that
+ * ft-report writes and mails.  Periods (ft_period) are lib/times', so
+ * "last week" means one thing in reports, the chat and the dashboard.
+ * The figures of a period come from ft_query_count (query.h), as the
+ * chat's do.
  *
  * Reports stream: visits are read from the store and written one row at
  * a time, so a year of visits needs no more memory than a day's.  What
@@ -23,50 +20,7 @@
 #include <stdint.h>
 
 #include "store.h"
-
-typedef struct ft_period {
-	int64_t since;		/* local midnight starting the first day */
-	int64_t until;		/* local midnight after the last day */
-	char first[11];		/* the first day, YYYY-MM-DD */
-	char last[11];		/* the last day */
-	int days;		/* number of days */
-} ft_period;
-
-/* Named periods of ft_report_period_named. */
-enum ft_period_name {
-	FT_PERIOD_TODAY,
-	FT_PERIOD_YESTERDAY,
-	FT_PERIOD_THIS_WEEK,	/* Monday to today */
-	FT_PERIOD_LAST_WEEK,	/* the Monday to Sunday before this week */
-	FT_PERIOD_THIS_MONTH,	/* the 1st to today */
-	FT_PERIOD_LAST_MONTH,
-	FT_PERIOD_THIS_YEAR,
-	FT_PERIOD_LAST_YEAR,
-	FT_PERIOD_LAST_DAYS	/* n days ending with today */
-};
-
-/* The period of the local days holding first and last (first <= last);
- * -1 when last is before first. */
-int ft_report_period(int64_t first, int64_t last, ft_period *p);
-
-/* A named period as seen at now; n is the day count of
- * FT_PERIOD_LAST_DAYS (1 or more). */
-void ft_report_period_named(enum ft_period_name name, int n, int64_t now,
-			    ft_period *p);
-
-/* The calendar month year-month (1..12); -1 when out of range. */
-int ft_report_period_month(int year, int month, ft_period *p);
-
-/*
- * Parse the dates of --from and --to (YYYY-MM-DD, today or yesterday;
- * each a whole day) into a period.  Returns 0, or -1 with a message in
- * err: not a date, or to before from.
- */
-int ft_report_period_parse(const char *from, const char *to, int64_t now,
-			   ft_period *p, char *err, size_t errlen);
-
-/* Parse "YYYY-MM"; -1 when it is not one. */
-int ft_report_period_parse_month(const char *ym, ft_period *p);
+#include "times.h"
 
 /* The figures of a period. */
 typedef struct ft_figures {

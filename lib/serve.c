@@ -1688,7 +1688,7 @@ api_reports(struct ft_server *srv, struct MHD_Connection *c,
 		goto done;
 	}
 	jv_free(v);
-	if (ft_report_period_parse(from, to, now, &o.period, err,
+	if (ft_times_period_parse(from, to, now, &o.period, err,
 				   sizeof err) != 0) {
 		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
 		goto done;

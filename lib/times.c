@@ -2,6 +2,7 @@
  * times — instants, RFC 3339 and local days.
  */
 #include "times.h"
+#include "util.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -255,3 +256,152 @@ ft_time_mono(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+/* --- periods of whole local days --- */
+
+/* Days from 1970-01-01 to the date YYYY-MM-DD; 0 when it is not one. */
+static int64_t
+date_days(const char *date)
+{
+	int y, m, d;
+
+	if (sscanf(date, "%d-%d-%d", &y, &m, &d) != 3)
+		return 0;
+	return days_from_civil(y, m, d);
+}
+
+static void
+local(int64_t ms, struct tm *tm)
+{
+	time_t t = (time_t)floor_div(ms, 1000);
+
+	localtime_r(&t, tm);
+}
+
+int
+ft_times_period(int64_t first, int64_t last, ft_period *p)
+{
+	int64_t a = ft_time_day_start(first), b = ft_time_day_start(last);
+
+	if (b < a)
+		return -1;
+	memset(p, 0, sizeof *p);
+	p->since = a;
+	p->until = ft_time_day_add(b, 1);
+	ft_time_date(a, p->first);
+	ft_time_date(b, p->last);
+	p->days = (int)(date_days(p->last) - date_days(p->first) + 1);
+	return 0;
+}
+
+int
+ft_times_period_month(int year, int month, ft_period *p)
+{
+	int64_t first, next;
+
+	if (year < 1970 || year > 9999 || month < 1 || month > 12)
+		return -1;
+	first = local_midnight(year, month - 1, 1);
+	next = local_midnight(year, month + 1 - 1, 1);
+	return ft_times_period(first, ft_time_day_add(next, -1), p);
+}
+
+void
+ft_times_period_named(enum ft_period_name name, int n, int64_t now,
+		       ft_period *p)
+{
+	struct tm tm;
+	int monday;
+
+	local(now, &tm);
+	monday = (tm.tm_wday + 6) % 7;	/* days since Monday */
+	switch (name) {
+	case FT_PERIOD_TODAY:
+		ft_times_period(now, now, p);
+		break;
+	case FT_PERIOD_YESTERDAY:
+		ft_times_period(ft_time_day_add(now, -1),
+				 ft_time_day_add(now, -1), p);
+		break;
+	case FT_PERIOD_THIS_WEEK:
+		ft_times_period(ft_time_day_add(now, -monday), now, p);
+		break;
+	case FT_PERIOD_LAST_WEEK:
+		ft_times_period(ft_time_day_add(now, -monday - 7),
+				 ft_time_day_add(now, -monday - 1), p);
+		break;
+	case FT_PERIOD_THIS_MONTH:
+		ft_times_period(local_midnight(tm.tm_year + 1900, tm.tm_mon + 1 - 1, 1),
+				 now, p);
+		break;
+	case FT_PERIOD_LAST_MONTH:
+		if (tm.tm_mon == 0)
+			ft_times_period_month(tm.tm_year + 1899, 12, p);
+		else
+			ft_times_period_month(tm.tm_year + 1900, tm.tm_mon,
+					       p);
+		break;
+	case FT_PERIOD_THIS_YEAR:
+		ft_times_period(local_midnight(tm.tm_year + 1900, 1 - 1, 1), now, p);
+		break;
+	case FT_PERIOD_LAST_YEAR:
+		ft_times_period(local_midnight(tm.tm_year + 1899, 1 - 1, 1),
+				 local_midnight(tm.tm_year + 1899, 12 - 1, 31), p);
+		break;
+	case FT_PERIOD_LAST_DAYS:
+		ft_times_period(ft_time_day_add(now, -(n > 1 ? n - 1 : 0)),
+				 now, p);
+		break;
+	}
+}
+
+/* A whole day: YYYY-MM-DD, today or yesterday. */
+static int
+parse_day(const char *s, int64_t now, int64_t *out)
+{
+	int i;
+
+	if (strcmp(s, "today") && strcmp(s, "yesterday")) {
+		if (strlen(s) != 10)
+			return -1;
+		for (i = 0; i < 10; i++)
+			if (i == 4 || i == 7 ? s[i] != '-'
+			    : !isdigit((unsigned char)s[i]))
+				return -1;
+	}
+	return ft_time_parse(s, now, 0, out);
+}
+
+int
+ft_times_period_parse(const char *from, const char *to, int64_t now,
+		       ft_period *p, char *err, size_t errlen)
+{
+	int64_t a, b;
+
+	if (parse_day(from, now, &a) != 0) {
+		ft_seterr(err, errlen, "not a date: '%s' (YYYY-MM-DD)", from);
+		return -1;
+	}
+	if (parse_day(to, now, &b) != 0) {
+		ft_seterr(err, errlen, "not a date: '%s' (YYYY-MM-DD)", to);
+		return -1;
+	}
+	if (ft_times_period(a, b, p) != 0) {
+		ft_seterr(err, errlen, "'%s' is before '%s'", to, from);
+		return -1;
+	}
+	return 0;
+}
+
+int
+ft_times_period_parse_month(const char *ym, ft_period *p)
+{
+	int i;
+
+	if (strlen(ym) != 7 || ym[4] != '-')
+		return -1;
+	for (i = 0; i < 7; i++)
+		if (i != 4 && !isdigit((unsigned char)ym[i]))
+			return -1;
+	return ft_times_period_month(atoi(ym), atoi(ym + 5), p);
+}
+

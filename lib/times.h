@@ -8,6 +8,7 @@
 #ifndef FT_TIMES_H
 #define FT_TIMES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define FT_TIME_BUFSZ 32	/* room for "2026-11-24T09:15:02.120Z" */
@@ -41,5 +42,54 @@ int64_t ft_time_day_add(int64_t ms, int n);
  * Returns 0 and sets *out, or -1 when s is not one of these.
  */
 int ft_time_parse(const char *s, int64_t now, int end_of_day, int64_t *out);
+
+/*
+ * Periods: runs of whole local days (TZ), both ends included, as the
+ * half-open range [since, until) of times the store's filters take.
+ * Reports, the chat and the dashboard name their periods with these.
+ */
+typedef struct ft_period {
+	int64_t since;		/* local midnight starting the first day */
+	int64_t until;		/* local midnight after the last day */
+	char first[11];		/* the first day, YYYY-MM-DD */
+	char last[11];		/* the last day */
+	int days;		/* number of days */
+} ft_period;
+
+/* Named periods of ft_times_period_named. */
+enum ft_period_name {
+	FT_PERIOD_TODAY,
+	FT_PERIOD_YESTERDAY,
+	FT_PERIOD_THIS_WEEK,	/* Monday to today */
+	FT_PERIOD_LAST_WEEK,	/* the Monday to Sunday before this week */
+	FT_PERIOD_THIS_MONTH,	/* the 1st to today */
+	FT_PERIOD_LAST_MONTH,
+	FT_PERIOD_THIS_YEAR,
+	FT_PERIOD_LAST_YEAR,
+	FT_PERIOD_LAST_DAYS	/* n days ending with today */
+};
+
+/* The period of the local days holding first and last (first <= last);
+ * -1 when last is before first. */
+int ft_times_period(int64_t first, int64_t last, ft_period *p);
+
+/* A named period as seen at now; n is the day count of
+ * FT_PERIOD_LAST_DAYS (1 or more). */
+void ft_times_period_named(enum ft_period_name name, int n, int64_t now,
+			    ft_period *p);
+
+/* The calendar month year-month (1..12); -1 when out of range. */
+int ft_times_period_month(int year, int month, ft_period *p);
+
+/*
+ * Parse the dates of --from and --to (YYYY-MM-DD, today or yesterday;
+ * each a whole day) into a period.  Returns 0, or -1 with a message in
+ * err: not a date, or to before from.
+ */
+int ft_times_period_parse(const char *from, const char *to, int64_t now,
+			   ft_period *p, char *err, size_t errlen);
+
+/* Parse "YYYY-MM"; -1 when it is not one. */
+int ft_times_period_parse_month(const char *ym, ft_period *p);
 
 #endif
