@@ -145,6 +145,8 @@ $(B)/cmd/ft-bench-%.o: scripts/bench-%.c | $(B)/cmd
 # LIBS_test-NAME for their libraries.
 CXX_TESTS = test-face
 LIBS_test-face = $(DLIB_LIBS) -ldl
+CXX_TESTS += test-faces
+LIBS_test-faces = $(DLIB_LIBS) $(OPENCV_LIBS) -ldl
 CXX_TESTS += test-index
 LIBS_test-index = $(FAISS_LIBS)
 $(B)/tests/%.o: tests/unit/%.c | $(B)/tests
@@ -158,13 +160,13 @@ $(B)/tests/%: $(B)/tests/%.o $(LIB)
 # run: face-test on photos, face-eval on labelled pairs, and face-api in
 # Node as the reference (tests/face).
 include models/models.mk
-$(B)/lib/face.o: CXXDEPFLAGS += -DFT_MODELS_DIR='"$(abspath $(MODELS_DIR))"'
+$(B)/lib/faces.o: DEPCFLAGS += -DFT_MODELS_DIR='"$(abspath $(MODELS_DIR))"'
 FACE_TOOLS = $(B)/tests/face-test $(B)/tests/face-eval
 $(FACE_TOOLS): $(B)/tests/%: tests/face/%.c tests/face/jpeg.h $(LIB) \
 		| $(B)/tests
 	$(CC) $(CFLAGS) -c -o $@.o $<
-	$(CXX) $(LDFLAGS) -o $@ $@.o $(LIB) $(DLIB_LIBS) -ljpeg -ldl \
-		$(CORE_LIBS)
+	$(CXX) $(LDFLAGS) -o $@ $@.o $(LIB) $(DLIB_LIBS) $(OPENCV_LIBS) \
+		-ljpeg -ldl $(CORE_LIBS)
 FACE_TOOLS += $(B)/tests/make-shape5
 $(B)/tests/make-shape5: tests/face/make-shape5.cc | $(B)/tests
 	$(CXX) $(CXXFLAGS) $(LDFLAGS) -o $@ $< $(DLIB_LIBS)

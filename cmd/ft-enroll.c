@@ -6,11 +6,10 @@
  * command is one transaction: an import with one bad row commits nothing,
  * a merge or a forget is whole or not at all.
  *
- * Face samples: `add` with image files and `add-faces` describe one face
- * of each image (lib/face) and store the descriptors with the customer.
- * Every image is read and described before anything is written, so an
- * image without a face (or with several, unless --largest) refuses the
- * whole command.  The models are opened only when images are given: the
+ * Face samples: `add` with image files and `add-faces` describe the face
+ * of each image (lib/faces) and store the descriptors with the customer.  Every image is read and described before anything is
+ * written, so an image without a face (or with several, unless --largest
+ * takes the main one) refuses the whole command.  The models are opened only when images are given: the
  * profile commands need only the store.  `forget` deletes the samples
  * with the customer; running recognisers drop them from their indexes
  * when they see the forget in the store's event feed.
@@ -111,7 +110,8 @@ print_current(int64_t id)
  * Describe the one face of each of the n images into samples[0..n):
  * every image is checked before the caller writes anything.  Ends the
  * program with a message when an image cannot be read or does not show
- * exactly one face (the largest of several with largest set).
+ * exactly one face (the main one of several with largest set:
+ * ft_faces_main).
  */
 static void
 describe_images(char **paths, int n, int largest, ft_face *samples,
@@ -128,16 +128,16 @@ describe_images(char **paths, int n, int largest, ft_face *samples,
 	 * mirror image's second look. */
 	ft_face_set_mirror(ctx, 1);
 	for (i = 0; i < n; i++) {
-		ft_face_box boxes[16];
+		ft_face_box box;
 		ft_face_shape shape;
 		ft_face_quality q;
 		static uint8_t chip[FT_FACE_CHIP_BYTES];
-		int nf, k;
+		int nf;
 
 		if (ft_image_read(paths[i], &img, &err))
 			ft_die(FT_EXIT_FAIL, "cannot read '%s': %s", paths[i],
 			       err);
-		nf = ft_faces_still(ctx, &img, boxes, 16);
+		nf = ft_faces_detect_main(ctx, &img, NULL, &box);
 		if (nf < 0)
 			ft_die(FT_EXIT_FAIL, "cannot use '%s': %s", paths[i],
 			       ft_face_errmsg(ctx));
@@ -146,17 +146,17 @@ describe_images(char **paths, int n, int largest, ft_face *samples,
 			       paths[i]);
 		if (nf > 1 && !largest)
 			ft_die(FT_EXIT_FAIL, "cannot use '%s': %d faces found "
-			       "(--largest takes the largest)", paths[i], nf);
-		k = ft_faces_largest(boxes, nf < 16 ? nf : 16);
+			       "(--largest takes the main one)", paths[i],
+			       nf);
 		if (ft_face_align(ctx, img.pixels, img.width, img.height,
-				  img.stride, img.channels, &boxes[k], &shape,
+				  img.stride, img.channels, &box, &shape,
 				  chip) ||
 		    ft_face_describe(ctx, chip, 1,
 				     (float (*)[FT_FACE_DIM])
 				     samples[i].descriptor))
 			ft_die(FT_EXIT_FAIL, "cannot use '%s': %s", paths[i],
 			       ft_face_errmsg(ctx));
-		ft_face_assess(&boxes[k], &shape, chip, &q);
+		ft_faces_assess(&box, &shape, chip, &q);
 		samples[i].quality = q.score;
 		samples[i].created_at = ft_time_now();
 	}
@@ -211,6 +211,38 @@ print_sample(void *p, const ft_face *f)
 	if (ft_jsonl_write(stdout, o) != 0)
 		ft_die(FT_EXIT_FAIL, "write error: %s", strerror(errno));
 	return 0;
+}
+
+/* List the samples of customer id. */
+static void
+cmd_faces(const char *id)
+{
+	ft_customer cur;
+	struct list_faces l;
+	int rc;
+
+	load(id, &cur);
+	l.uuid = cur.uuid;
+	if ((rc = ft_store_faces(store, cur.id, 0, print_sample, &l)) != FT_OK)
+		store_fail(rc);
+	ft_customer_clear(&cur);
+}
+
+/* Merge customer drop_id into keep_id and print the result. */
+static void
+cmd_merge(const char *keep_id, const char *drop_id)
+{
+	ft_customer keep, drop;
+	int rc;
+
+	load(keep_id, &keep);
+	load(drop_id, &drop);
+	rc = ft_store_customer_merge(store, keep.id, drop.id);
+	ft_customer_clear(&drop);
+	if (rc != FT_OK)
+		store_fail(rc);
+	print_current(keep.id);
+	ft_customer_clear(&keep);
 }
 
 /* --- import --- */
@@ -373,6 +405,48 @@ cmd_import(const char *path)
 	return FT_EXIT_OK;
 }
 
+/* End with a usage error unless cmd takes nargs arguments, the fields
+ * given (c's) and largest. */
+static void
+check_command(const char *cmd, int nargs, const ft_customer *c,
+	      unsigned fields, int largest)
+{
+	if (largest && strcmp(cmd, "add") && strcmp(cmd, "add-faces"))
+		ft_usage_error("--largest goes with 'add' or 'add-faces'");
+	if (!strcmp(cmd, "add")) {
+		if (!c->name || !*c->name)
+			ft_usage_error("'add' needs --name");
+	} else if (!strcmp(cmd, "add-faces")) {
+		if (fields)
+			ft_usage_error("'add-faces' takes no field options");
+		if (nargs < 2)
+			ft_usage_error("'add-faces' takes a customer id and "
+				       "images");
+	} else if (!strcmp(cmd, "faces")) {
+		if (fields)
+			ft_usage_error("'faces' takes no field options");
+		if (nargs != 1)
+			ft_usage_error("'faces' takes one customer id");
+	} else if (!strcmp(cmd, "update")) {
+		if (nargs != 1)
+			ft_usage_error("'update' takes one customer id");
+		if (!fields)
+			ft_usage_error("'update' needs a field to change");
+	} else if (!strcmp(cmd, "merge") || !strcmp(cmd, "forget") ||
+		   !strcmp(cmd, "import")) {
+		if (fields)
+			ft_usage_error("'%s' takes no field options", cmd);
+		if (nargs != (!strcmp(cmd, "merge") ? 2 : 1))
+			ft_usage_error(!strcmp(cmd, "merge") ?
+				    "'merge' takes two customer ids" :
+				    "'%s' takes one argument", cmd);
+	} else {
+		ft_usage_error("unknown command '%s'", cmd);
+	}
+	if ((fields & FT_FIELD_NAME) && !*c->name)
+		ft_usage_error("the name cannot be empty");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -423,40 +497,7 @@ main(int argc, char **argv)
 	nargs = argc - optind;
 	c.consent = consent > 0;
 
-	if (largest && strcmp(cmd, "add") && strcmp(cmd, "add-faces"))
-		ft_usage_error("--largest goes with 'add' or 'add-faces'");
-	if (!strcmp(cmd, "add")) {
-		if (!c.name || !*c.name)
-			ft_usage_error("'add' needs --name");
-	} else if (!strcmp(cmd, "add-faces")) {
-		if (fields)
-			ft_usage_error("'add-faces' takes no field options");
-		if (nargs < 2)
-			ft_usage_error("'add-faces' takes a customer id and "
-				       "images");
-	} else if (!strcmp(cmd, "faces")) {
-		if (fields)
-			ft_usage_error("'faces' takes no field options");
-		if (nargs != 1)
-			ft_usage_error("'faces' takes one customer id");
-	} else if (!strcmp(cmd, "update")) {
-		if (nargs != 1)
-			ft_usage_error("'update' takes one customer id");
-		if (!fields)
-			ft_usage_error("'update' needs a field to change");
-	} else if (!strcmp(cmd, "merge") || !strcmp(cmd, "forget") ||
-		   !strcmp(cmd, "import")) {
-		if (fields)
-			ft_usage_error("'%s' takes no field options", cmd);
-		if (nargs != (!strcmp(cmd, "merge") ? 2 : 1))
-			ft_usage_error(!strcmp(cmd, "merge") ?
-				    "'merge' takes two customer ids" :
-				    "'%s' takes one argument", cmd);
-	} else {
-		ft_usage_error("unknown command '%s'", cmd);
-	}
-	if ((fields & FT_FIELD_NAME) && !*c.name)
-		ft_usage_error("the name cannot be empty");
+	check_command(cmd, nargs, &c, fields, largest);
 
 	/* Images are described before the store is touched. */
 	if (!strcmp(cmd, "add") && nargs > 0) {
@@ -488,15 +529,7 @@ main(int argc, char **argv)
 		print_current(cur.id);
 		ft_customer_clear(&cur);
 	} else if (!strcmp(cmd, "faces")) {
-		ft_customer cur;
-		struct list_faces l;
-
-		load(argv[optind], &cur);
-		l.uuid = cur.uuid;
-		if ((rc = ft_store_faces(store, cur.id, 0, print_sample,
-					 &l)) != FT_OK)
-			store_fail(rc);
-		ft_customer_clear(&cur);
+		cmd_faces(argv[optind]);
 	} else if (!strcmp(cmd, "update")) {
 		ft_customer cur;
 
@@ -511,16 +544,7 @@ main(int argc, char **argv)
 			store_fail(rc);
 		print_current(c.id);
 	} else if (!strcmp(cmd, "merge")) {
-		ft_customer keep, drop;
-
-		load(argv[optind], &keep);
-		load(argv[optind + 1], &drop);
-		rc = ft_store_customer_merge(store, keep.id, drop.id);
-		ft_customer_clear(&drop);
-		if (rc != FT_OK)
-			store_fail(rc);
-		print_current(keep.id);
-		ft_customer_clear(&keep);
+		cmd_merge(argv[optind], argv[optind + 1]);
 	} else if (!strcmp(cmd, "forget")) {
 		ft_customer gone;
 

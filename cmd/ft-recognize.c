@@ -719,7 +719,8 @@ detect(const ft_image *img, struct srcstate *ss, int still,
 		/* A still image with no face at its own size is worth a
 		 * second look at twice the size. */
 		if (still && !opt.upsample && !opt.min_face)
-			n = ft_faces_still(face, &grey, boxes, MAX_FACES);
+			n = ft_faces_detect_still(face, &grey, &o, boxes,
+			    MAX_FACES);
 		else
 			n = ft_face_detect(face, grey.pixels, grey.width,
 			    grey.height, grey.stride, 1, &o, boxes,
@@ -788,7 +789,7 @@ process(const char *source, jv seq, int64_t ts, const char *path,
 		    chips + (size_t)nd * FT_FACE_CHIP_BYTES))
 			ft_die(FT_EXIT_FAIL, "alignment failed: %s",
 			    ft_face_errmsg(face));
-		ft_face_assess(&boxes[i], &shapes[i],
+		ft_faces_assess(&boxes[i], &shapes[i],
 		    chips + (size_t)nd * FT_FACE_CHIP_BYTES, &q);
 		mf[i].quality = q.score;
 		slot[i] = nd++;

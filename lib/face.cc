@@ -10,20 +10,14 @@
 #include "face.h"
 #include "face_priv.h"
 
-extern "C" {
-#include "config.h"
-}
-
 #include <dlib/image_processing.h>
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/revision.h>
 
 #include <dlfcn.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -84,11 +78,6 @@ struct ft_face_ctx {
 	std::string shape_kind, shape_origin, shape_licence;
 	std::string desc_kind, desc_origin, desc_licence;
 };
-
-/* Where make models put the files, unless the build says otherwise. */
-#ifndef FT_MODELS_DIR
-#define FT_MODELS_DIR "models"
-#endif
 
 namespace {
 
@@ -407,27 +396,6 @@ c_string(const std::string &s)
 	return p;
 }
 
-/*
- * Sharpness is 0.5 at this edge energy and rises steeply around it.
- * Measured on 400 photos of ../shared/data: their chips have a median of
- * 0.031 (sharpness 0.71), the same chips blurred by a 3x3 box 0.015
- * (0.36), and the faces cut from the photos at a third of their size and
- * upsampled 0.012 (0.26).
- */
-constexpr double sharpness_half = 0.02;
-
-float
-clamp01(double v)
-{
-	return (float)(v < 0 ? 0 : v > 1 ? 1 : v);
-}
-
-float
-dist(const ft_face_shape *s, int a, int b)
-{
-	return std::hypot(s->x[a] - s->x[b], s->y[a] - s->y[b]);
-}
-
 }
 
 extern "C" {
@@ -490,66 +458,6 @@ ft_face_open(const char *descriptor_model, const char *shape_model,
 	}
 	delete ctx;
 	return nullptr;
-}
-
-/*
- * The models directory: FT_MODELS_DIR when set; else the one make models
- * filled at build time, when it is still there; else share/facetrack/
- * models beside the installed program (make install puts them there).
- */
-static std::string
-models_dir(void)
-{
-	const char *set = ft_config_get("FT_MODELS_DIR", NULL);
-	char exe[4096];
-	ssize_t n;
-
-	if (set && *set)
-		return set;
-	if (access(FT_MODELS_DIR, F_OK) == 0)
-		return FT_MODELS_DIR;
-	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		std::string dir(exe, (size_t)n);
-		std::string::size_type slash = dir.rfind('/');
-
-		if (slash != std::string::npos) {
-			dir.resize(slash);
-			dir += "/../share/facetrack/models";
-			if (access(dir.c_str(), F_OK) == 0)
-				return dir;
-		}
-	}
-	return FT_MODELS_DIR;
-}
-
-const char *
-ft_face_descriptor_path(void)
-{
-	static std::string path;
-
-	if (path.empty())
-		path = ft_config_get("FT_MODEL_DESCRIPTOR", (models_dir() +
-		    "/dlib_face_recognition_resnet_model_faceapi.dat").c_str());
-	return path.c_str();
-}
-
-const char *
-ft_face_shape_path(void)
-{
-	static std::string path;
-
-	if (path.empty())
-		path = ft_config_get("FT_MODEL_SHAPE", (models_dir() +
-		    "/shape_predictor_68_face_landmarks.dat").c_str());
-	return path.c_str();
-}
-
-ft_face_ctx *
-ft_face_open_config(int want_descriptor, int want_shape, char **errp)
-{
-	return ft_face_open(want_descriptor ? ft_face_descriptor_path() :
-	    nullptr, want_shape ? ft_face_shape_path() : nullptr, errp);
 }
 
 int
@@ -841,126 +749,6 @@ ft_face_describe(ft_face_ctx *ctx, const uint8_t *chips, int n,
 		    e.what();
 		return -1;
 	}
-}
-
-int
-ft_face_detect_main(ft_face_ctx *ctx, const uint8_t *pixels, int width,
-    int height, size_t stride, int channels,
-    const ft_face_detect_opts *opts, ft_face_box *box)
-{
-	static const ft_face_detect_opts defaults = {0, 0, 0.0};
-	/* A photo of the usual few faces; a crowd's 64 largest suffice to
-	 * pick the main one. */
-	ft_face_box found[64];
-
-	if (!opts)
-		opts = &defaults;
-	if (!box) {
-		ctx->err = "bad detection arguments";
-		return -1;
-	}
-	ft_face_detect_opts pass[3] = {*opts, *opts, *opts};
-	pass[1].upsample = pass[2].upsample = std::min(opts->upsample + 1, 3);
-	pass[2].threshold = opts->threshold - 0.6;
-	for (const ft_face_detect_opts &o : pass) {
-		int n = ft_face_detect(ctx, pixels, width, height, stride,
-		    channels, &o, found, 64);
-		if (n < 0)
-			return -1;
-		if (n > 0) {
-			*box = found[ft_face_main(found, std::min(n, 64),
-			    width, height)];
-			return n;
-		}
-	}
-	return 0;
-}
-
-int
-ft_face_main(const ft_face_box *boxes, int n, int width, int height)
-{
-	int best = -1;
-	double best_score = 0;
-	double hx = width / 2.0, hy = height / 2.0;
-	double half_diag = std::hypot(hx, hy);
-
-	for (int i = 0; i < n; i++) {
-		const ft_face_box &b = boxes[i];
-		double cx = b.left + b.width / 2.0, cy = b.top + b.height / 2.0;
-		double off = half_diag > 0 ?
-		    std::min(1.0, std::hypot(cx - hx, cy - hy) / half_diag) : 0;
-		double score = (double)b.width * b.height * (1 - off) *
-		    (1 - off);
-		if (best < 0 || score > best_score) {
-			best = i;
-			best_score = score;
-		}
-	}
-	return best;
-}
-
-void
-ft_face_assess(const ft_face_box *box, const ft_face_shape *shape,
-    const uint8_t *chip, ft_face_quality *q)
-{
-	q->size = box ? clamp01(box->width / 100.0) : 1;
-
-	q->frontal = 1;
-	if (shape && shape->n == 68) {
-		/* The nose tip sits halfway between the sides of the jaw
-		 * in a frontal face and moves toward one as the head
-		 * turns.  On ../shared/data, faces HOG's frontal filter
-		 * found score 0.77 (median), those its turned filters
-		 * found 0.29. */
-		float l = dist(shape, 30, 0), r = dist(shape, 30, 16);
-		if (l + r > 0)
-			q->frontal = clamp01(1 - std::fabs(l - r) / (l + r) *
-			    2);
-	} else if (shape && shape->n == 5) {
-		/* The nose under the middle of the eyes, along the line
-		 * through them. */
-		float ax = (shape->x[0] + shape->x[1]) / 2;
-		float ay = (shape->y[0] + shape->y[1]) / 2;
-		float bx = (shape->x[2] + shape->x[3]) / 2;
-		float by = (shape->y[2] + shape->y[3]) / 2;
-		float ex = bx - ax, ey = by - ay;
-		float e2 = ex * ex + ey * ey;
-		if (e2 > 0) {
-			float t = ((shape->x[4] - ax) * ex +
-			    (shape->y[4] - ay) * ey) / e2;
-			q->frontal = clamp01(1 - std::fabs(t - 0.5f) * 4);
-		}
-	}
-
-	q->sharpness = 1;
-	if (chip) {
-		/* Laplacian energy over the face (the chip's middle two
-		 * thirds, inside the padding), relative to the contrast
-		 * there, so lighting does not pass for detail. */
-		const int lo = FT_FACE_CHIP / 6, hi = FT_FACE_CHIP - lo;
-		double s = 0, s2 = 0, l2 = 0;
-		long cnt = 0;
-		auto grey = [chip](int y, int x) {
-			const uint8_t *p = chip + ((size_t)y * FT_FACE_CHIP +
-			    (size_t)x) * 3;
-			return (p[0] + p[1] + p[2]) / 3.0;
-		};
-		for (int y = lo; y < hi; y++)
-			for (int x = lo; x < hi; x++) {
-				double v = grey(y, x);
-				double lap = grey(y - 1, x) + grey(y + 1, x) +
-				    grey(y, x - 1) + grey(y, x + 1) - 4 * v;
-				s += v;
-				s2 += v * v;
-				l2 += lap * lap;
-				cnt++;
-			}
-		double var = s2 / cnt - (s / cnt) * (s / cnt);
-		double r = var > 1 ? l2 / cnt / var : 0;
-		q->sharpness = clamp01(r * r / (r * r + sharpness_half *
-		    sharpness_half));
-	}
-	q->score = q->size * q->sharpness * q->frontal;
 }
 
 }

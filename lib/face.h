@@ -1,11 +1,13 @@
 /*
  * face — find faces in an image, align them and describe each by 128
- * floats (DESIGN.md section 5).  A C interface over dlib (lib/face.cc).
+ * floats (DESIGN.md section 5).  A thin C interface over dlib
+ * (lib/face.cc): the models are the files the caller names, and every
+ * choice made about the faces found (which model files, which face a
+ * photo is of, how hard to look, how good a face is) is lib/faces's.
  *
  * The steps, each a call, so a caller can stop early or skip one:
  *   ft_face_detect    HOG boxes, optionally on an upsampled image
  *   ft_face_align     landmarks and the 150x150 chip the network takes
- *   ft_face_assess    a quality score for registration decisions
  *   ft_face_describe  descriptors of a batch of chips in one pass
  *
  * Images are 8-bit pixels in rows: 1 channel (grey) or 3 (R, G, B in that
@@ -62,14 +64,6 @@ typedef struct ft_face_shape {
 	float y[FT_FACE_POINTS_MAX];
 } ft_face_shape;
 
-typedef struct ft_face_quality {
-	float size;		/* 0-1: 1 when the face is 100 px or more
-				   wide, enough for a full-resolution chip */
-	float sharpness;	/* 0-1: edge energy of the chip */
-	float frontal;		/* 0-1: 1 facing the camera, 0 in profile */
-	float score;		/* 0-1: the product of the three */
-} ft_face_quality;
-
 /*
  * Load the models.  descriptor_model is a dlib face recognition network
  * file: the one make models converts from face-api's weights, or dlib's
@@ -108,26 +102,6 @@ const char *ft_face_model_id(const ft_face_ctx *ctx);
  * NULL without a descriptor model. */
 const char *ft_face_model_sha256(const ft_face_ctx *ctx);
 
-/*
- * The model files the settings name (lib/config, so an option given to
- * ft_config_set outranks the environment and the files):
- * FT_MODEL_DESCRIPTOR, the descriptor network, and FT_MODEL_SHAPE, the
- * shape predictor.  Each defaults to its file in FT_MODELS_DIR, whose own
- * default is the models/ directory that make models filled when the
- * library was built while it exists, else share/facetrack/models beside
- * the installed program.  The strings last until the program ends.
- */
-const char *ft_face_descriptor_path(void);
-const char *ft_face_shape_path(void);
-
-/*
- * Open the models the settings name (above); want_descriptor and
- * want_shape say which are needed (a program that only detects needs
- * neither).  Otherwise as ft_face_open.
- */
-ft_face_ctx *ft_face_open_config(int want_descriptor, int want_shape,
-    char **errp);
-
 /* One model in use, for ft-recognize --models. */
 typedef struct ft_face_model_info {
 	const char *role;	/* "detector", "shape" or "descriptor" */
@@ -164,39 +138,6 @@ int ft_face_models(ft_face_ctx *ctx, ft_face_model_info *out, int max);
 int ft_face_detect(ft_face_ctx *ctx, const uint8_t *pixels, int width,
     int height, size_t stride, int channels,
     const ft_face_detect_opts *opts, ft_face_box *out, int max);
-
-/*
- * Of n boxes ft_face_detect found in an image width by height, the one a
- * photo is of: the largest, its area weighted by (1 - d)^2, d the distance
- * of its middle from the image's over half the diagonal, so that a
- * bystander's face at the edge, however large, loses to the subject's in
- * the middle (a face halfway out counts a quarter of its area).  In 15 of
- * the 128 photos of ../shared/data/faces with several faces found, the
- * most confident face and the largest (weighted by 1 - 0.45 d) differ;
- * the subject, in the middle of these photos, is this rule's pick in all
- * 15, the most confident face in 6, the milder weighting's in 9.
- * Returns its index, or -1 when n < 1.  Needs no context.
- */
-int ft_face_main(const ft_face_box *boxes, int n, int width, int height);
-
-/*
- * The face a still photo is of, found as hard as is worth it: detect with
- * opts (NULL for the defaults); when that finds nothing, again on the
- * image upsampled once more; when that finds nothing either, once more
- * with the detector's threshold lowered by 0.6.  Of the boxes the first
- * successful pass found, box receives ft_face_main's pick.  On the 2766
- * photos of ../shared/data/faces the first pass missed 10 faces, the
- * second found 2 of them and the third the other 8.  The last pass may
- * find a face-like pattern in a photo of none: use it for photos said to
- * show a face (enrolment, still images), not for a stream's every frame.
- *
- * Returns how many faces that pass found (0 when none was, box
- * untouched), or -1 as ft_face_detect.  Costs up to about 6 times a
- * detection when the face is hard to find.
- */
-int ft_face_detect_main(ft_face_ctx *ctx, const uint8_t *pixels, int width,
-    int height, size_t stride, int channels,
-    const ft_face_detect_opts *opts, ft_face_box *box);
 
 /*
  * Place the shape model's landmarks on the face in box and cut the aligned
@@ -249,14 +190,6 @@ void ft_face_set_mirror(ft_face_ctx *ctx, int on);
  * on 2 cores.
  */
 int ft_face_set_threads(ft_face_ctx *ctx, int n);
-
-/*
- * Rate a face for registration: its size from box, its sharpness from
- * chip (FT_FACE_CHIP_BYTES, from ft_face_align) and how frontal it is from
- * shape (68 or 5 points).  Fills q; never fails.  Needs no context.
- */
-void ft_face_assess(const ft_face_box *box, const ft_face_shape *shape,
-    const uint8_t *chip, ft_face_quality *q);
 
 #ifdef __cplusplus
 }

@@ -1,8 +1,13 @@
 /*
- * faces — the steps of the face pipeline that ft-recognize and ft-enroll
- * share: opening the models with a message a user can act on, listing
- * them, and the faces of a still image.  The files are those lib/face's
- * settings name (ft_face_descriptor_path, ft_face_shape_path).
+ * faces — the face pipeline's policy over the dlib shim of lib/face:
+ * which model files to load, how hard to look for the faces of a still
+ * photo, which of them the photo is of, how good a face is for
+ * registration, and the recogniser's face backend.  Pure C: what needs
+ * dlib is lib/face's, which takes every choice from here.
+ *
+ * Functions that take a context leave the message of a failure in
+ * ft_face_errmsg(ctx) unless they say otherwise; none prints (but
+ * ft_faces_list_models) or exits.
  */
 #ifndef FT_FACES_H
 #define FT_FACES_H
@@ -12,14 +17,29 @@
 #include "face.h"
 #include "frame.h"
 
-/* The model files in use; the caller frees each. */
+/* --- the model files --- */
+
+/*
+ * The directory the model files are looked for in: the FT_MODELS_DIR
+ * setting (lib/config: option, environment, .env, facetrack.conf) when
+ * set and not empty; else the models/ directory that make models filled
+ * when the library was built, while it exists; else share/facetrack/
+ * models beside the installed program.  The caller frees the result.
+ */
+char *ft_faces_models_dir(void);
+
+/*
+ * The model files in use: the FT_MODEL_DESCRIPTOR and FT_MODEL_SHAPE
+ * settings, each by default its file in ft_faces_models_dir().  The
+ * caller frees each.
+ */
 char *ft_faces_descriptor_path(void);
 char *ft_faces_shape_path(void);
 
 /*
  * Open both models.  On failure returns NULL and sets *errp to a message
  * for the user (saying how to get the files when one is missing), to
- * free().
+ * free().  Blocks while it reads them, about a second.
  */
 ft_face_ctx *ft_faces_open(char **errp);
 
@@ -31,16 +51,77 @@ ft_face_ctx *ft_faces_open(char **errp);
  */
 int ft_faces_list_models(FILE *f);
 
-/*
- * Faces of a still image, most confident first: detect at the image's
- * own size, and once more at twice the size when that found none.
- * Returns the number found (at most max written), or -1.
- */
-int ft_faces_still(ft_face_ctx *ctx, const ft_image *img, ft_face_box *out,
-    int max);
+/* --- the faces of a still photo --- */
 
-/* The index of the largest of n boxes (0 when n is 0). */
+/*
+ * Of n boxes found in an image width by height, the one a photo is of:
+ * the largest, its area weighted by (1 - d)^2, d the distance of its
+ * middle from the image's over half the diagonal, so that a bystander's
+ * face at the edge, however large, loses to the subject's in the middle
+ * (a face halfway out counts a quarter of its area).  In 15 of the 128
+ * photos of ../shared/data/faces with several faces found, the most
+ * confident face and the largest (weighted by 1 - 0.45 d) differ; the
+ * subject, in the middle of these photos, is this rule's pick in all 15,
+ * the most confident face in 6, the milder weighting's in 9.  With width
+ * and height 0 (an image whose size is unknown) it is the largest box.
+ * Of boxes that score alike the first wins.  Returns its index, or -1
+ * when n < 1.  Needs no context.
+ */
+int ft_faces_main(const ft_face_box *boxes, int n, int width, int height);
+
+/*
+ * The former names of that rule, for scripts/bench-register.c until it
+ * calls ft_faces_main: ft_face_main is ft_faces_main, and
+ * ft_faces_largest(boxes, n) is ft_faces_main(boxes, n, 0, 0) but 0 when
+ * n < 1.  Not for new code; to be removed.
+ */
+int ft_face_main(const ft_face_box *boxes, int n, int width, int height);
 int ft_faces_largest(const ft_face_box *boxes, int n);
+
+/*
+ * The faces of a still photo, found as hard as is worth it: detect with
+ * opts (NULL for the defaults); when that finds nothing, again on the
+ * image upsampled once more; when that finds nothing either, once more
+ * with the detector's threshold lowered by 0.6.  On the 2766 photos of
+ * ../shared/data/faces the first pass missed 10 faces, the second found
+ * 2 of them and the third the other 8.  The last pass may find a
+ * face-like pattern in a photo of none: use it for photos said to show a
+ * face (enrolment, still images), not for a stream's every frame.
+ *
+ * Writes up to max boxes of the first pass that found any to out, most
+ * confident first, and returns how many that pass found (may exceed max;
+ * 0 when none did), or -1 as ft_face_detect.  Costs up to about 6 times
+ * a detection when the face is hard to find.
+ */
+int ft_faces_detect_still(ft_face_ctx *ctx, const ft_image *img,
+    const ft_face_detect_opts *opts, ft_face_box *out, int max);
+
+/*
+ * The face a still photo is of: ft_faces_main's pick of the faces
+ * ft_faces_detect_still finds (of the 64 most confident, in a crowd).
+ * Returns as ft_faces_detect_still; box is untouched when none is found.
+ */
+int ft_faces_detect_main(ft_face_ctx *ctx, const ft_image *img,
+    const ft_face_detect_opts *opts, ft_face_box *box);
+
+typedef struct ft_face_quality {
+	float size;		/* 0-1: 1 when the face is 100 px or more
+				   wide, enough for a full-resolution chip */
+	float sharpness;	/* 0-1: edge energy of the chip */
+	float frontal;		/* 0-1: 1 facing the camera, 0 in profile */
+	float score;		/* 0-1: the product of the three */
+} ft_face_quality;
+
+/*
+ * Rate a face for registration: its size from box, its sharpness from
+ * chip (FT_FACE_CHIP_BYTES, from ft_face_align) and how frontal it is from
+ * shape (68 or 5 points).  Any of the three may be NULL: what is missing
+ * counts as perfect.  Fills q; never fails.  Needs no context.
+ */
+void ft_faces_assess(const ft_face_box *box, const ft_face_shape *shape,
+    const uint8_t *chip, ft_face_quality *q);
+
+/* --- the recogniser's backend --- */
 
 /*
  * A face backend: what the recogniser (lib/recognize) asks of a face

@@ -2,7 +2,8 @@
 # ft-enroll with images: a customer added with face samples, refused for
 # an image with no face or several (unless --largest) with nothing
 # written, samples added to an existing customer and listed, forgotten
-# with the customer; the models' absence reported.
+# with the customer; --largest taking the main face (large and central),
+# not the largest; the models' absence reported.
 . "$(dirname "$0")/lib.sh"
 
 DATA=${FT_TEST_DATA:-$SRCDIR/../shared/data/faces}
@@ -18,6 +19,11 @@ B1=$DATA/Ray_Romano/0001.jpg
 ffmpeg -nostdin -v error -i "$A1" -i "$B1" -filter_complex hstack two.jpg
 ffmpeg -nostdin -v error -f lavfi -i testsrc=size=320x240 -frames:v 1 \
 	noface.jpg
+# A in the middle, B larger (300 px square) at the right edge.
+ffmpeg -nostdin -v error -i "$A1" -i "$B1" -filter_complex \
+	"color=c=gray:s=850x300[bg];[1]scale=300:300[b];
+	[bg][0]overlay=250:25:shortest=1[t];[t][b]overlay=550:0" \
+	-frames:v 1 main.jpg
 
 count() {
 	store_sql "SELECT count(*) FROM $1"
@@ -76,6 +82,16 @@ for store in $(test_stores); do
 			faces f JOIN customers c ON c.id = f.customer_id")"
 	'
 done
+
+test_expect_success '--largest takes the main face, not the largest' '
+	use_store sqlite &&
+	ft-enroll add --name Middle --largest main.jpg >c &&
+	test "$(jq -r .faces c)" = 1 &&
+	ft-recognize "$DATA/Frank_Solich/0004.jpg" >out &&
+	test "$(jq -r "select(.type == \"face\") | .name" out)" = Middle &&
+	ft-recognize "$DATA/Ray_Romano/0002.jpg" >out &&
+	test "$(jq -r "select(.type == \"face\") | .name" out)" != Middle
+'
 
 test_expect_success 'a missing model is reported before anything is written' '
 	use_store sqlite &&

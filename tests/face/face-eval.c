@@ -9,7 +9,7 @@
  * PAIRS_FILE has lines "same|diff A B", A and B paths under FACES_DIR
  * (../shared/data/faces/pairs.txt); -n takes the first PAIRS of each
  * kind.  Every photo goes through the steps a still image takes:
- * ft_face_detect_main, align, describe.
+ * ft_faces_detect_main, align, describe.
  *
  * stdout, one line a pair:  same|diff PLAIN MIRRORED A B
  *   PLAIN is the distance of the two chips' descriptors, MIRRORED that of
@@ -25,6 +25,7 @@
  * descriptor, and "cpu_ms C" the CPU time it took.
  */
 #include "face.h"
+#include "faces.h"
 #include "jpeg.h"
 
 #include <math.h>
@@ -63,7 +64,7 @@ cpu_ms(void)
 static void die(const char *, const char *);
 
 /*
- * The main face of the photo at path, as a chip (ft_face_detect_main).
+ * The main face of the photo at path, as a chip (ft_faces_detect_main).
  * Returns the number of faces found (0: chip untouched); img receives the
  * decoded photo.
  */
@@ -77,8 +78,8 @@ photo_chip(ft_face_ctx *ctx, const char *path, struct image *img,
 	if (read_jpeg(path, img) != 0)
 		die("cannot read", path);
 	double t1 = now_ms();
-	int n = ft_face_detect_main(ctx, img->px, img->w, img->h,
-	    (size_t)img->w * 3, 3, NULL, &box);
+	ft_image fi = as_ft_image(img);
+	int n = ft_faces_detect_main(ctx, &fi, NULL, &box);
 	double t2 = now_ms();
 	if (n < 0)
 		die(ft_face_errmsg(ctx), path);
@@ -240,11 +241,206 @@ detect_ms(ft_face_ctx *ctx, const uint8_t *px, int w, int h, int upsample,
 	return t[runs / 2];
 }
 
+/* The labelled pairs, and the photos they name, each once. */
+struct pairs {
+	struct photo *ph;
+	int nph;
+	struct pair { int same, a, b; } *pair;
+	int n;
+};
+
+static void
+read_pairs(const char *file, int limit, struct pairs *ps)
+{
+	FILE *pf = fopen(file, "r");
+	char line[1024], kind[16], a[480], b[480];
+	int cap = 0, pcap = 0, nsame = 0, ndiff = 0;
+
+	memset(ps, 0, sizeof *ps);
+	if (!pf)
+		die("cannot read", file);
+	while (fgets(line, sizeof line, pf)) {
+		if (sscanf(line, "%15s %479s %479s", kind, a, b) != 3)
+			continue;
+		int same = strcmp(kind, "same") == 0;
+		if (!same && strcmp(kind, "diff") != 0)
+			continue;
+		if (limit && (same ? nsame : ndiff) >= limit)
+			continue;
+		*(same ? &nsame : &ndiff) += 1;
+		if (ps->n == pcap) {
+			pcap = pcap ? pcap * 2 : 256;
+			ps->pair = realloc(ps->pair, (size_t)pcap *
+			    sizeof *ps->pair);
+			if (!ps->pair)
+				die("out of memory", NULL);
+		}
+		ps->pair[ps->n].same = same;
+		ps->pair[ps->n].a = photo_index(&ps->ph, &ps->nph, &cap, a);
+		ps->pair[ps->n].b = photo_index(&ps->ph, &ps->nph, &cap, b);
+		ps->n++;
+	}
+	fclose(pf);
+}
+
+/* The chips of the photos, and of their mirror images, packed: those of
+ * the photos with a face, slot[i] the place of photo i's or -1. */
+struct chips {
+	uint8_t *chips, *mirror;
+	int *slot;
+	int n;			/* chips */
+	int several;		/* photos with several faces found */
+	double t_decode, t_detect, t_align;
+	struct image first;	/* the first photo */
+};
+
+static void
+mirror_chip(const uint8_t *c, uint8_t *mc)
+{
+	for (int y = 0; y < FT_FACE_CHIP; y++)
+		for (int x = 0; x < FT_FACE_CHIP; x++)
+			memcpy(mc + ((size_t)y * FT_FACE_CHIP + x) * 3, c +
+			    ((size_t)y * FT_FACE_CHIP + FT_FACE_CHIP - 1 -
+			    x) * 3, 3);
+}
+
+static void
+chip_photos(ft_face_ctx *ctx, const char *dir, struct pairs *ps,
+    struct chips *cs)
+{
+	memset(cs, 0, sizeof *cs);
+	cs->chips = xcalloc((size_t)ps->nph, FT_FACE_CHIP_BYTES);
+	cs->mirror = xcalloc((size_t)ps->nph, FT_FACE_CHIP_BYTES);
+	cs->slot = xcalloc((size_t)ps->nph, sizeof *cs->slot);
+	for (int i = 0; i < ps->nph; i++) {
+		char path[2048];
+		struct image img;
+		uint8_t *c = cs->chips + (size_t)cs->n * FT_FACE_CHIP_BYTES;
+
+		snprintf(path, sizeof path, "%s/%s", dir, ps->ph[i].name);
+		int n = photo_chip(ctx, path, &img, c, &cs->t_decode,
+		    &cs->t_detect, &cs->t_align);
+		ps->ph[i].faces = n;
+		cs->slot[i] = -1;
+		if (n > 0) {
+			mirror_chip(c, cs->mirror + (size_t)cs->n *
+			    FT_FACE_CHIP_BYTES);
+			ps->ph[i].found = 1;
+			cs->slot[i] = cs->n++;
+			cs->several += n > 1;
+		}
+		if (i == 0)
+			cs->first = img;
+		else
+			free(img.px);
+	}
+}
+
+static void
+print_pairs(const struct pairs *ps, const struct chips *cs,
+    float (*desc)[FT_FACE_DIM], float (*mdesc)[FT_FACE_DIM])
+{
+	for (int p = 0; p < ps->n; p++) {
+		int sa = cs->slot[ps->pair[p].a], sb = cs->slot[ps->pair[p].b];
+		const char *k = ps->pair[p].same ? "same" : "diff";
+		const char *na = ps->ph[ps->pair[p].a].name;
+		const char *nb = ps->ph[ps->pair[p].b].name;
+
+		if (sa < 0 || sb < 0) {
+			printf("%s none none %s %s\n", k, na, nb);
+			continue;
+		}
+		float ma[FT_FACE_DIM], mb[FT_FACE_DIM];
+		for (int c = 0; c < FT_FACE_DIM; c++) {
+			ma[c] = (desc[sa][c] + mdesc[sa][c]) / 2;
+			mb[c] = (desc[sb][c] + mdesc[sb][c]) / 2;
+		}
+		printf("%s %.6f %.6f %s %s\n", k, distance(desc[sa], desc[sb]),
+		    distance(ma, mb), na, nb);
+	}
+}
+
+/* Detection on a 640x480 frame: the first photo in the middle of a grey
+ * one, as a camera at a door sees a customer. */
+static void
+print_frame_times(ft_face_ctx *ctx, const struct image *first)
+{
+	int fw = 640, fh = 480;
+	uint8_t *frame = xcalloc((size_t)fw * fh, 3);
+
+	memset(frame, 128, (size_t)fw * fh * 3);
+	for (int y = 0; first->px && y < first->h && y < fh; y++)
+		memcpy(frame + ((size_t)(y + (fh - first->h) / 2) * fw +
+		    (size_t)(fw - first->w) / 2) * 3, first->px +
+		    (size_t)y * first->w * 3, (size_t)first->w * 3);
+	fprintf(stderr, "detect_640x480_ms %.1f\n",
+	    detect_ms(ctx, frame, fw, fh, 0, 21));
+	fprintf(stderr, "detect_640x480_up1_ms %.1f\n",
+	    detect_ms(ctx, frame, fw, fh, 1, 5));
+	fprintf(stderr, "photo_size %dx%d\n", first->w, first->h);
+	free(frame);
+}
+
+/* The pairs: distances on stdout, figures on stderr. */
+static int
+pairs_eval(const char *desc_model, const char *shape_model,
+    const char *dir, const char *pairs_file, int limit)
+{
+	char *err = NULL;
+	struct pairs ps;
+	struct chips cs;
+
+	read_pairs(pairs_file, limit, &ps);
+	ft_face_ctx *ctx = ft_face_open(desc_model, shape_model, &err);
+	if (!ctx)
+		die(err ? err : "out of memory", NULL);
+	chip_photos(ctx, dir, &ps, &cs);
+
+	int nf = cs.n, nph = ps.nph;
+	float (*desc)[FT_FACE_DIM] = xcalloc((size_t)nph, sizeof *desc);
+	float (*mdesc)[FT_FACE_DIM] = xcalloc((size_t)nph, sizeof *mdesc);
+	double cpu1, cpu2, cpu3;
+	double ms1 = describe_all(ctx, 1, cs.chips, nf, desc, &cpu1);
+	double ms2 = describe_all(ctx, 2, cs.chips, nf, desc, &cpu2);
+	describe_all(ctx, 2, cs.mirror, nf, mdesc, &cpu3);
+	print_pairs(&ps, &cs, desc, mdesc);
+
+	fprintf(stderr, "photos %d\n", nph);
+	fprintf(stderr, "pairs %d\n", ps.n);
+	fprintf(stderr, "found %d\n", nf);
+	fprintf(stderr, "several_faces %d\n", cs.several);
+	fprintf(stderr, "decode_ms %.2f\n", cs.t_decode / nph);
+	fprintf(stderr, "detect_ms %.2f\n", cs.t_detect / nph);
+	fprintf(stderr, "align_ms %.2f\n", nf ? cs.t_align / nf : 0);
+	fprintf(stderr, "describe_1_per_s %.1f\n", nf / ms1 * 1e3);
+	fprintf(stderr, "describe_2_per_s %.1f\n", nf / ms2 * 1e3);
+	fprintf(stderr, "describe_1_per_cpu_s %.1f\n", nf / cpu1 * 1e3);
+	fprintf(stderr, "describe_2_per_cpu_s %.1f\n", nf / cpu2 * 1e3);
+	print_frame_times(ctx, &cs.first);
+	for (int i = 0; i < nph; i++)
+		if (!ps.ph[i].found)
+			fprintf(stderr, "no_face %s\n", ps.ph[i].name);
+
+	free(cs.first.px);
+	free(cs.slot);
+	free(cs.chips);
+	free(cs.mirror);
+	free(desc);
+	free(mdesc);
+	for (int i = 0; i < nph; i++)
+		free(ps.ph[i].name);
+	free(ps.ph);
+	free(ps.pair);
+	ft_face_close(ctx);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die("write error", NULL);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	int opt, limit = 0;
-	char *err = NULL;
 	const char *list = NULL;
 
 	while ((opt = getopt(argc, argv, "l:n:")) != -1) {
@@ -268,161 +464,5 @@ main(int argc, char **argv)
 		    "SHAPE FACES_DIR PAIRS_FILE\n");
 		return 2;
 	}
-
-	/* The pairs, and the photos they name, each once. */
-	FILE *pf = fopen(argv[3], "r");
-	char line[1024], kind[16], a[480], b[480];
-	struct photo *ph = NULL;
-	int nph = 0, cap = 0, npairs = 0, pcap = 0, nsame = 0, ndiff = 0;
-	struct pair { int same, a, b; } *pairs = NULL;
-
-	if (!pf)
-		die("cannot read", argv[3]);
-	while (fgets(line, sizeof line, pf)) {
-		if (sscanf(line, "%15s %479s %479s", kind, a, b) != 3)
-			continue;
-		int same = strcmp(kind, "same") == 0;
-		if (!same && strcmp(kind, "diff") != 0)
-			continue;
-		if (limit && (same ? nsame : ndiff) >= limit)
-			continue;
-		*(same ? &nsame : &ndiff) += 1;
-		if (npairs == pcap) {
-			pcap = pcap ? pcap * 2 : 256;
-			pairs = realloc(pairs, (size_t)pcap * sizeof *pairs);
-			if (!pairs)
-				die("out of memory", NULL);
-		}
-		pairs[npairs].same = same;
-		pairs[npairs].a = photo_index(&ph, &nph, &cap, a);
-		pairs[npairs].b = photo_index(&ph, &nph, &cap, b);
-		npairs++;
-	}
-	fclose(pf);
-
-	ft_face_ctx *ctx = ft_face_open(argv[0], argv[1], &err);
-	if (!ctx)
-		die(err ? err : "out of memory", NULL);
-
-	uint8_t *chips = xcalloc((size_t)nph, FT_FACE_CHIP_BYTES);
-	uint8_t *mirror = xcalloc((size_t)nph, FT_FACE_CHIP_BYTES);
-	float (*desc)[FT_FACE_DIM] = xcalloc((size_t)nph, sizeof *desc);
-	float (*mdesc)[FT_FACE_DIM] = xcalloc((size_t)nph, sizeof *mdesc);
-	double t_decode = 0, t_detect = 0, t_align = 0;
-	int found = 0, several = 0;
-	struct image first = {NULL, 0, 0};
-
-	for (int i = 0; i < nph; i++) {
-		char path[2048];
-		struct image img;
-		uint8_t *c = chips + (size_t)i * FT_FACE_CHIP_BYTES;
-
-		snprintf(path, sizeof path, "%s/%s", argv[2], ph[i].name);
-		int n = photo_chip(ctx, path, &img, c, &t_decode, &t_detect,
-		    &t_align);
-		ph[i].faces = n;
-		if (n > 0) {
-			uint8_t *mc = mirror + (size_t)i * FT_FACE_CHIP_BYTES;
-			for (int y = 0; y < FT_FACE_CHIP; y++)
-				for (int x = 0; x < FT_FACE_CHIP; x++)
-					memcpy(mc + ((size_t)y * FT_FACE_CHIP +
-					    x) * 3, c + ((size_t)y *
-					    FT_FACE_CHIP + FT_FACE_CHIP - 1 -
-					    x) * 3, 3);
-			ph[i].found = 1;
-			found++;
-			several += n > 1;
-		}
-		if (i == 0)
-			first = img;
-		else
-			free(img.px);
-	}
-
-	/* The chips of the photos with a face, packed. */
-	int nf = 0;
-	int *slot = xcalloc((size_t)nph, sizeof *slot);
-	for (int i = 0; i < nph; i++) {
-		slot[i] = -1;
-		if (!ph[i].found)
-			continue;
-		if (nf != i) {
-			memmove(chips + (size_t)nf * FT_FACE_CHIP_BYTES, chips +
-			    (size_t)i * FT_FACE_CHIP_BYTES,
-			    FT_FACE_CHIP_BYTES);
-			memmove(mirror + (size_t)nf * FT_FACE_CHIP_BYTES,
-			    mirror + (size_t)i * FT_FACE_CHIP_BYTES,
-			    FT_FACE_CHIP_BYTES);
-		}
-		slot[i] = nf++;
-	}
-
-	double cpu1, cpu2, cpu3;
-	double ms1 = describe_all(ctx, 1, chips, nf, desc, &cpu1);
-	double ms2 = describe_all(ctx, 2, chips, nf, desc, &cpu2);
-	describe_all(ctx, 2, mirror, nf, mdesc, &cpu3);
-
-	for (int p = 0; p < npairs; p++) {
-		int sa = slot[pairs[p].a], sb = slot[pairs[p].b];
-		const char *k = pairs[p].same ? "same" : "diff";
-
-		if (sa < 0 || sb < 0) {
-			printf("%s none none %s %s\n", k, ph[pairs[p].a].name,
-			    ph[pairs[p].b].name);
-			continue;
-		}
-		float ma[FT_FACE_DIM], mb[FT_FACE_DIM];
-		for (int c = 0; c < FT_FACE_DIM; c++) {
-			ma[c] = (desc[sa][c] + mdesc[sa][c]) / 2;
-			mb[c] = (desc[sb][c] + mdesc[sb][c]) / 2;
-		}
-		printf("%s %.6f %.6f %s %s\n", k, distance(desc[sa], desc[sb]),
-		    distance(ma, mb), ph[pairs[p].a].name, ph[pairs[p].b].name);
-	}
-
-	/* Detection on a 640x480 frame: the first photo in the middle of
-	 * a grey one, as a camera at a door sees a customer. */
-	int fw = 640, fh = 480;
-	uint8_t *frame = xcalloc((size_t)fw * fh, 3);
-	memset(frame, 128, (size_t)fw * fh * 3);
-	for (int y = 0; first.px && y < first.h && y < fh; y++)
-		memcpy(frame + ((size_t)(y + (fh - first.h) / 2) * fw +
-		    (size_t)(fw - first.w) / 2) * 3, first.px +
-		    (size_t)y * first.w * 3, (size_t)first.w * 3);
-
-	fprintf(stderr, "photos %d\n", nph);
-	fprintf(stderr, "pairs %d\n", npairs);
-	fprintf(stderr, "found %d\n", found);
-	fprintf(stderr, "several_faces %d\n", several);
-	fprintf(stderr, "decode_ms %.2f\n", t_decode / nph);
-	fprintf(stderr, "detect_ms %.2f\n", t_detect / nph);
-	fprintf(stderr, "align_ms %.2f\n", found ? t_align / found : 0);
-	fprintf(stderr, "describe_1_per_s %.1f\n", nf / ms1 * 1e3);
-	fprintf(stderr, "describe_2_per_s %.1f\n", nf / ms2 * 1e3);
-	fprintf(stderr, "describe_1_per_cpu_s %.1f\n", nf / cpu1 * 1e3);
-	fprintf(stderr, "describe_2_per_cpu_s %.1f\n", nf / cpu2 * 1e3);
-	fprintf(stderr, "detect_640x480_ms %.1f\n",
-	    detect_ms(ctx, frame, fw, fh, 0, 21));
-	fprintf(stderr, "detect_640x480_up1_ms %.1f\n",
-	    detect_ms(ctx, frame, fw, fh, 1, 5));
-	fprintf(stderr, "photo_size %dx%d\n", first.w, first.h);
-	for (int i = 0; i < nph; i++)
-		if (!ph[i].found)
-			fprintf(stderr, "no_face %s\n", ph[i].name);
-
-	free(frame);
-	free(first.px);
-	free(slot);
-	free(chips);
-	free(mirror);
-	free(desc);
-	free(mdesc);
-	for (int i = 0; i < nph; i++)
-		free(ph[i].name);
-	free(ph);
-	free(pairs);
-	ft_face_close(ctx);
-	if (fflush(stdout) != 0 || ferror(stdout))
-		die("write error", NULL);
-	return 0;
+	return pairs_eval(argv[0], argv[1], argv[2], argv[3], limit);
 }

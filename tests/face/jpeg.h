@@ -2,7 +2,8 @@
  * jpeg.h — decode a JPEG file into packed RGB, for the face tests and the
  * face benchmark (one translation unit each, so the functions are static).
  * The programs themselves decode with lib/frame; these tools need nothing
- * but libjpeg.
+ * but libjpeg to decode, and lend the pixels to lib/faces as lib/frame's
+ * image (as_ft_image).
  */
 #ifndef FT_TEST_JPEG_H
 #define FT_TEST_JPEG_H
@@ -13,6 +14,8 @@
 #include <stdlib.h>
 
 #include <jpeglib.h>	/* after stdio.h, which it needs */
+
+#include "frame.h"
 
 struct image {
 	uint8_t *px;
@@ -69,6 +72,15 @@ read_jpeg(const char *path, struct image *img)
 	jpeg_destroy_decompress(&cinfo);
 	fclose(f);
 	return 0;
+}
+
+/* img as lib/frame's image, for lib/faces; the pixels stay img's. */
+static ft_image
+as_ft_image(const struct image *img)
+{
+	ft_image fi = {img->w, img->h, 3, (size_t)img->w * 3, img->px, NULL};
+
+	return fi;
 }
 
 #endif
