@@ -7,7 +7,8 @@
  * a merge or a forget is whole or not at all.
  *
  * Face samples: `add` with image files and `add-faces` describe the face
- * of each image (lib/faces) and store the descriptors with the customer.  Every image is read and described before anything is
+ * of each image (ft_faces_describe_main) and store the descriptors with
+ * the customer.  Every image is read and described before anything is
  * written, so an image without a face (or with several, unless --largest
  * takes the main one) refuses the whole command.  The models are opened only when images are given: the
  * profile commands need only the store.  `forget` deletes the samples
@@ -128,19 +129,17 @@ describe_images(char **paths, int n, int largest, ft_face *samples,
 	 * mirror image's second look. */
 	ft_face_set_mirror(ctx, 1);
 	for (i = 0; i < n; i++) {
-		ft_face_box box;
-		ft_face_shape shape;
 		ft_face_quality q;
-		static uint8_t chip[FT_FACE_CHIP_BYTES];
 		int nf;
 
 		if (ft_image_read(paths[i], &img, &err))
 			ft_die(FT_EXIT_FAIL, "cannot read '%s': %s", paths[i],
 			       err);
-		nf = ft_faces_detect_main(ctx, &img, NULL, &box);
+		nf = ft_faces_describe_main(ctx, &img, NULL,
+					    samples[i].descriptor, &q, &err);
 		if (nf < 0)
 			ft_die(FT_EXIT_FAIL, "cannot use '%s': %s", paths[i],
-			       ft_face_errmsg(ctx));
+			       err);
 		if (nf == 0)
 			ft_die(FT_EXIT_FAIL, "cannot use '%s': no face found",
 			       paths[i]);
@@ -148,15 +147,6 @@ describe_images(char **paths, int n, int largest, ft_face *samples,
 			ft_die(FT_EXIT_FAIL, "cannot use '%s': %d faces found "
 			       "(--largest takes the main one)", paths[i],
 			       nf);
-		if (ft_face_align(ctx, img.pixels, img.width, img.height,
-				  img.stride, img.channels, &box, &shape,
-				  chip) ||
-		    ft_face_describe(ctx, chip, 1,
-				     (float (*)[FT_FACE_DIM])
-				     samples[i].descriptor))
-			ft_die(FT_EXIT_FAIL, "cannot use '%s': %s", paths[i],
-			       ft_face_errmsg(ctx));
-		ft_faces_assess(&box, &shape, chip, &q);
 		samples[i].quality = q.score;
 		samples[i].created_at = ft_time_now();
 	}

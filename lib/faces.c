@@ -322,6 +322,36 @@ ft_faces_assess(const ft_face_box *box, const ft_face_shape *shape,
 	q->score = q->size * q->sharpness * q->frontal;
 }
 
+int
+ft_faces_describe_main(ft_face_ctx *ctx, const ft_image *photo,
+    ft_face_box *box, float desc[FT_FACE_DIM], ft_face_quality *q,
+    char **err)
+{
+	uint8_t *chip = ft_xmalloc(FT_FACE_CHIP_BYTES);
+	ft_face_shape shape;
+	ft_face_box b;
+	float d[1][FT_FACE_DIM];
+	int n;
+
+	*err = NULL;
+	n = ft_faces_detect_main(ctx, photo, NULL, &b);
+	if (n > 0 && (ft_face_align(ctx, photo->pixels, photo->width,
+	    photo->height, photo->stride, photo->channels, &b, &shape,
+	    chip) || ft_face_describe(ctx, chip, 1, d)))
+		n = -1;
+	if (n < 0) {
+		*err = ft_xstrdup(ft_face_errmsg(ctx));
+	} else if (n > 0) {
+		memcpy(desc, d[0], sizeof d[0]);
+		if (box)
+			*box = b;
+		if (q)
+			ft_faces_assess(&b, &shape, chip, q);
+	}
+	free(chip);
+	return n;
+}
+
 /* --- the dlib backend of the recogniser --- */
 
 struct dlib_backend {

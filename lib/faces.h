@@ -121,6 +121,21 @@ typedef struct ft_face_quality {
 void ft_faces_assess(const ft_face_box *box, const ft_face_shape *shape,
     const uint8_t *chip, ft_face_quality *q);
 
+/*
+ * Describe the main face of a photo in one call: ft_faces_detect_main
+ * with the default options, then align, describe (mirrored when ctx is
+ * set so) and assess it.  box, desc and q receive the face, its
+ * descriptor and its quality (box and q may be NULL).
+ *
+ * Returns the number of faces found, so that a caller can refuse a photo
+ * of several (0: none; box, desc and q untouched), or -1 with *err set to
+ * a message to free().  ctx needs both models.  Blocks for the
+ * detection and about 15 ms for the descriptor (twice that mirrored).
+ */
+int ft_faces_describe_main(ft_face_ctx *ctx, const ft_image *photo,
+    ft_face_box *box, float desc[FT_FACE_DIM], ft_face_quality *q,
+    char **err);
+
 /* --- the recogniser's backend --- */
 
 /*

@@ -18,7 +18,8 @@
  * stderr: timings, as "key value" lines (see scripts/bench-face).
  *
  * With -l, the photos LIST names (one a line, under FACES_DIR) go through
- * the same steps one at a time on one thread, as tests/face/faceapi-bench.js
+ * the same steps one at a time on one thread, in the one call that
+ * ft-enroll makes (ft_faces_describe_main), as tests/face/faceapi-bench.js
  * takes them through face-api: stdout has "NAME" and the 128 numbers of
  * its descriptor, or "NAME none", a line a photo, then "# faces N photos M
  * ms T", T the milliseconds from the first photo read to the last
@@ -100,10 +101,8 @@ end_to_end(const char *desc_model, const char *shape_model,
     const char *dir, const char *list)
 {
 	char *err = NULL, name[1024], path[2048];
-	double td = 0, tt = 0, ta = 0;
 	int faces = 0, photos = 0;
-	uint8_t chip[FT_FACE_CHIP_BYTES];
-	float d[1][FT_FACE_DIM];
+	float d[FT_FACE_DIM];
 	FILE *lf = fopen(list, "r");
 
 	if (!lf)
@@ -117,15 +116,18 @@ end_to_end(const char *desc_model, const char *shape_model,
 		struct image img;
 
 		snprintf(path, sizeof path, "%s/%s", dir, name);
-		int n = photo_chip(ctx, path, &img, chip, &td, &tt, &ta);
+		if (read_jpeg(path, &img) != 0)
+			die("cannot read", path);
+		ft_image fi = as_ft_image(&img);
+		int n = ft_faces_describe_main(ctx, &fi, NULL, d, NULL, &err);
+		if (n < 0)
+			die(err, path);
 		free(img.px);
 		photos++;
 		printf("%s", name);
 		if (n > 0) {
-			if (ft_face_describe(ctx, chip, 1, d) != 0)
-				die(ft_face_errmsg(ctx), path);
 			for (int k = 0; k < FT_FACE_DIM; k++)
-				printf(" %.6f", d[0][k]);
+				printf(" %.6f", d[k]);
 			faces++;
 		} else {
 			printf(" none");

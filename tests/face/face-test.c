@@ -429,6 +429,45 @@ test_mirror(ft_face_ctx *ctx, struct photos *ps)
 	free(md);
 }
 
+/* The one call ft-enroll makes gives what the steps give. */
+static void
+test_describe_main(ft_face_ctx *ctx, struct photos *ps)
+{
+	int same = 0;
+	double maxd = 0;
+
+	for (int i = 0; i < ps->n; i++) {
+		ft_image fi = as_ft_image(&ps->img[i]);
+		ft_face_box b;
+		ft_face_quality q, want;
+		float d[1][FT_FACE_DIM];
+		char *err = NULL;
+		int n = ft_faces_describe_main(ctx, &fi, &b, d[0], &q, &err);
+
+		if (n < 1) {
+			diag("'%s': %d faces: %s", ps->paths[i], n,
+			    err ? err : "");
+			free(err);
+			continue;
+		}
+		ft_faces_assess(&ps->box[i], &ps->shape[i], ps->chips +
+		    (size_t)i * FT_FACE_CHIP_BYTES, &want);
+		maxd = fmax(maxd, max_diff(d, &ps->single[i], 1));
+		int alike = b.left == ps->box[i].left &&
+		    b.top == ps->box[i].top && b.width == ps->box[i].width &&
+		    q.score == want.score;
+		if (!alike)
+			diag("'%s': %d %d %d, %g; the steps: %d %d %d, %g",
+			    ps->paths[i], b.left, b.top, b.width, q.score,
+			    ps->box[i].left, ps->box[i].top,
+			    ps->box[i].width, want.score);
+		same += alike;
+	}
+	ok(same == ps->n && maxd < 1e-6, "ft_faces_describe_main gives the "
+	    "main face's box, quality and descriptor (%d of %d, max diff "
+	    "%g)", same, ps->n, maxd);
+}
+
 /* The pairs: same person close, different people far. */
 static void
 test_pairs(const struct photos *ps)
@@ -662,7 +701,7 @@ main(int argc, char **argv)
 	}
 	n = argc - 2;
 
-	plan(29);
+	plan(30);
 	test_bad_models(argv[0], argv[1], outdir);
 	ft_face_ctx *ctx = ft_face_open(argv[0], argv[1], &err);
 	if (!ctx) {
@@ -685,6 +724,7 @@ main(int argc, char **argv)
 	test_photos(ctx, &ps);
 	test_batches(ctx, &ps);
 	test_mirror(ctx, &ps);
+	test_describe_main(ctx, &ps);
 	test_pairs(&ps);
 	test_grey(ctx, &ps);
 	test_half(ctx, &ps);

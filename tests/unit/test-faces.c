@@ -112,13 +112,17 @@ test_paths(void)
 }
 
 /* The still-photo calls on a grey image, with a context that only
- * detects: no face found. */
+ * detects: no face found, and nothing touched. */
 static void
 test_no_face(ft_face_ctx *ctx)
 {
 	ft_image img = {320, 240, 3, 320 * 3, NULL, NULL};
 	ft_face_detect_opts up3 = {3, 0, 0};
 	ft_face_box out[4], b = box(1, 2, 3);
+	ft_face_quality q = {-1, -1, -1, -1};
+	float d[FT_FACE_DIM] = {0};
+	char *err = NULL;
+	int n;
 
 	img.pixels = malloc((size_t)img.height * img.stride);
 	if (!img.pixels)
@@ -128,8 +132,16 @@ test_no_face(ft_face_ctx *ctx)
 	    "no face in a grey image when looked for hard");
 	is_int(ft_faces_detect_still(ctx, &img, &up3, out, 4), 0,
 	    "nor upsampled as far as it goes");
-	ok(ft_faces_detect_main(ctx, &img, NULL, &b) == 0 && b.left == 1,
-	    "no main face, and the box untouched");
+	is_int(ft_faces_detect_main(ctx, &img, NULL, &b), 0,
+	    "no main face");
+	ok(ft_faces_describe_main(ctx, &img, &b, d, &q, &err) == 0 &&
+	    !err && b.left == 1 && q.score == -1 && d[0] == 0,
+	    "none to describe, and nothing touched");
+	img.stride = 320;
+	n = ft_faces_describe_main(ctx, &img, &b, d, &q, &err);
+	ok(n == -1 && err && strstr(err, "bad image"),
+	    "a bad image is refused: %s", err ? err : "no message");
+	free(err);
 	free(img.pixels);
 }
 
@@ -139,7 +151,7 @@ main(void)
 	char *err = NULL;
 	ft_face_ctx *ctx;
 
-	plan(18);
+	plan(20);
 	test_main();
 	test_assess();
 	test_paths();
