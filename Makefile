@@ -160,7 +160,10 @@ $(B)/tests/%: $(B)/tests/%.o $(LIB)
 # run: face-test on photos, face-eval on labelled pairs, and face-api in
 # Node as the reference (tests/face).
 include models/models.mk
-$(B)/lib/faces.o: DEPCFLAGS += -DFT_MODELS_DIR='"$(abspath $(MODELS_DIR))"'
+# Where lib/faces looks for them: ft_faces_models_dir() in lib/faces.h.
+$(B)/lib/faces.o: DEPCFLAGS += -DFT_MODELSDIR='"$(MODELSDIR)"' \
+	-DFT_BUILD_DIR='"$(abspath $(B))"' \
+	-DFT_BUILD_MODELS_DIR='"$(abspath $(MODELS_DIR))"'
 FACE_TOOLS = $(B)/tests/face-test $(B)/tests/face-eval
 $(FACE_TOOLS): $(B)/tests/%: tests/face/%.c tests/face/jpeg.h $(LIB) \
 		| $(B)/tests

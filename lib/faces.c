@@ -14,38 +14,79 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Where make models put the files, unless the build says otherwise. */
-#ifndef FT_MODELS_DIR
-#define FT_MODELS_DIR "models"
+/* Set by the Makefile: where make install puts the models, the build
+ * directory, and the models/ directory make models fills. */
+#ifndef FT_MODELSDIR
+#define FT_MODELSDIR "/usr/local/share/facetrack/models"
+#endif
+#ifndef FT_BUILD_DIR
+#define FT_BUILD_DIR ""
+#endif
+#ifndef FT_BUILD_MODELS_DIR
+#define FT_BUILD_MODELS_DIR "models"
 #endif
 
 /* --- the model files --- */
+
+/* The directory the running program is in, with symbolic links
+ * resolved; NULL where /proc does not say. */
+static char *
+program_dir(void)
+{
+	char buf[PATH_MAX], *slash;
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = '\0';
+	if (!(slash = strrchr(buf, '/')))
+		return NULL;
+	*slash = '\0';
+	return ft_xstrdup(buf);
+}
+
+/* Whether dir is the build directory the library was compiled for, or
+ * one below it (the unit tests'). */
+static int
+in_build_dir(const char *dir)
+{
+	char *build = *FT_BUILD_DIR ? realpath(FT_BUILD_DIR, NULL) : NULL;
+	size_t n;
+	int in;
+
+	if (!build)
+		return 0;
+	n = strlen(build);
+	in = strncmp(dir, build, n) == 0 && (dir[n] == '/' || !dir[n]);
+	free(build);
+	return in;
+}
 
 char *
 ft_faces_models_dir(void)
 {
 	const char *set = ft_config_get("FT_MODELS_DIR", NULL);
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
+	char *bin, *slash, *dir;
 
 	if (set && *set)
 		return ft_xstrdup(set);
-	if (access(FT_MODELS_DIR, F_OK) == 0)
-		return ft_xstrdup(FT_MODELS_DIR);
-	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/'))) {
-			char *dir;
-
-			*slash = '\0';
-			dir = ft_xasprintf("%s/../share/facetrack/models", exe);
-			if (access(dir, F_OK) == 0)
-				return dir;
-			free(dir);
-		}
+	if (!(bin = program_dir()))
+		return ft_xstrdup(FT_MODELSDIR);
+	if (in_build_dir(bin)) {
+		free(bin);
+		return ft_xstrdup(FT_BUILD_MODELS_DIR);
 	}
-	return ft_xstrdup(FT_MODELS_DIR);
+	/* PREFIX/bin -> PREFIX/share/facetrack/models */
+	slash = strrchr(bin, '/');
+	if (slash)
+		*slash = '\0';
+	dir = ft_xasprintf("%s/share/facetrack/models", bin);
+	free(bin);
+	if (access(dir, F_OK) != 0) {
+		free(dir);
+		dir = ft_xstrdup(FT_MODELSDIR);
+	}
+	return dir;
 }
 
 /* The setting key, else file in the models directory. */

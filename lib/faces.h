@@ -20,11 +20,19 @@
 /* --- the model files --- */
 
 /*
- * The directory the model files are looked for in: the FT_MODELS_DIR
- * setting (lib/config: option, environment, .env, facetrack.conf) when
- * set and not empty; else the models/ directory that make models filled
- * when the library was built, while it exists; else share/facetrack/
- * models beside the installed program.  The caller frees the result.
+ * The directory the model files are looked for in, by the first rule
+ * that applies:
+ *   1. the FT_MODELS_DIR setting (lib/config: option, environment,
+ *      .env, facetrack.conf), when set and not empty;
+ *   2. a program that runs from the build directory it was built in
+ *      (its /proc/self/exe is in that directory or below): the models/
+ *      directory of that checkout, which make models fills;
+ *   3. a program elsewhere, PREFIX/bin/NAME say: PREFIX/share/facetrack/
+ *      models, when that directory exists, so that an installed tree
+ *      (even one moved, or staged under DESTDIR) uses its own models;
+ *   4. the MODELSDIR make install was configured with.
+ * So an installed program never reads the checkout it was built in.
+ * The caller frees the result.
  */
 char *ft_faces_models_dir(void);
 

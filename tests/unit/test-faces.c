@@ -83,12 +83,21 @@ test_assess(void)
 	    "5 points, nose near one eye: frontal %.2f", q.frontal);
 }
 
-/* Where the models are looked for: the settings, then FT_MODELS_DIR. */
+/* Where the models are looked for: the settings, then FT_MODELS_DIR,
+ * then (this program being in the build directory) the checkout's. */
 static void
 test_paths(void)
 {
-	char *dir, *path, *err = NULL;
+	char *dir, *path, *mk, *err = NULL;
 	ft_face_ctx *ctx;
+
+	unsetenv("FT_MODELS_DIR");
+	dir = ft_faces_models_dir();
+	mk = ft_xasprintf("%s/models.mk", dir);
+	ok(dir[0] == '/' && access(mk, F_OK) == 0,
+	    "run from the build directory, the checkout's models/: %s", dir);
+	free(mk);
+	free(dir);
 
 	setenv("FT_MODELS_DIR", "/opt/m", 1);
 	setenv("FT_MODEL_SHAPE", "/opt/five.dat", 1);
@@ -151,7 +160,7 @@ main(void)
 	char *err = NULL;
 	ft_face_ctx *ctx;
 
-	plan(20);
+	plan(21);
 	test_main();
 	test_assess();
 	test_paths();
