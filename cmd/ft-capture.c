@@ -14,8 +14,8 @@
  * reported and skipped.  SIGINT and SIGTERM end the program after the
  * frame in hand.
  */
-#include "base64.h"
 #include "frame.h"
+#include "framerec.h"
 #include "jsonl.h"
 #include "times.h"
 #include "util.h"
@@ -109,44 +109,29 @@ struct opts {
 static int
 emit(const struct opts *o, long long seq, int64_t ts, const ft_image *img)
 {
-	char tbuf[FT_TIME_BUFSZ];
 	uint8_t *jpeg;
 	size_t len;
-	char *err;
-	jv rec = jv_object();
+	char *err, *path = NULL;
+	jv rec;
 
-	rec = jv_object_set(rec, jv_string("type"), jv_string("frame"));
-	rec = jv_object_set(rec, jv_string("source"), jv_string(o->name));
-	rec = jv_object_set(rec, jv_string("seq"), jv_number((double)seq));
-	rec = jv_object_set(rec, jv_string("ts"),
-	    jv_string(ft_time_format(ts, tbuf)));
-	rec = jv_object_set(rec, jv_string("width"), jv_number(img->width));
-	rec = jv_object_set(rec, jv_string("height"),
-	    jv_number(img->height));
 	if (ft_image_encode_jpeg(img, o->quality, &jpeg, &len, &err)) {
 		ft_warn("frame %lld: %s", seq, err);
 		free(err);
-		jv_free(rec);
 		return 0;
 	}
 	if (o->spool) {
-		char *path = ft_xasprintf("%s/%lld-%06lld.jpg", o->spool,
-		    (long long)o->start, seq);
-		FILE *f = fopen(path, "wb");
+		FILE *f;
 
-		if (!f || fwrite(jpeg, 1, len, f) != len ||
-		    fclose(f) != 0) {
+		path = ft_xasprintf("%s/%lld-%06lld.jpg", o->spool,
+		    (long long)o->start, seq);
+		if (!(f = fopen(path, "wb")) || fwrite(jpeg, 1, len, f) != len
+		    || fclose(f) != 0)
 			ft_die(FT_EXIT_FAIL, "cannot write '%s': %s", path,
 			    strerror(errno));
-		}
-		rec = jv_object_set(rec, jv_string("path"), jv_string(path));
-		free(path);
-	} else {
-		char *b64 = ft_base64_encode(jpeg, len);
-
-		rec = jv_object_set(rec, jv_string("jpeg"), jv_string(b64));
-		free(b64);
 	}
+	rec = ft_framerec_encode(o->name, seq, ts, img->width, img->height,
+	    jpeg, len, path);
+	free(path);
 	free(jpeg);
 	if (ft_jsonl_write(stdout, rec) != 0) {
 		if (errno == EPIPE)

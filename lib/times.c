@@ -256,6 +256,16 @@ ft_time_mono(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+double
+ft_time_mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 /* --- periods of whole local days --- */
 
 /* Days from 1970-01-01 to the date YYYY-MM-DD; 0 when it is not one. */

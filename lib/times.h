@@ -18,6 +18,8 @@
 int64_t ft_time_now(void);
 /* Milliseconds of the monotonic clock, for durations and pacing. */
 int64_t ft_time_mono(void);
+/* The same clock with fractions of a millisecond, for timing stages. */
+double ft_time_mono_ms(void);
 
 /* Write "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (FT_TIME_BUFSZ bytes); returns
  * buf. */
