@@ -147,6 +147,9 @@ CXX_TESTS = test-face
 LIBS_test-face = $(DLIB_LIBS) -ldl
 CXX_TESTS += test-index
 LIBS_test-index = $(FAISS_LIBS)
+# The recogniser's tests drive it with synthetic faces: no dlib.
+CXX_TESTS += test-recognize
+LIBS_test-recognize = $(FAISS_LIBS) $(OPENCV_LIBS)
 $(B)/tests/%.o: tests/unit/%.c | $(B)/tests
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 

@@ -545,10 +545,23 @@ add_sample(ft_recognizer *r, int64_t customer_id, const float *d,
 	return FT_OK;
 }
 
+/* Whether customer id is another face's of the frame in hand. */
+static int
+taken(const ft_recognizer *r, const ft_match_result *res, int64_t id)
+{
+	int i;
+
+	for (i = 0; i < r->f.n; i++)
+		if (&r->f.res[i] != res && r->f.res[i].customer_id == id)
+			return 1;
+	return 0;
+}
+
 /*
  * Under the registration lock: whether another recogniser registered
  * the person of res meanwhile.  Brings the index up to date and searches
- * every sample again; *id receives the customer found, or 0.
+ * every sample again; *id receives the customer found, or 0.  A customer
+ * another face of the frame is (one-to-one) is not this one.
  */
 static int
 registered_meanwhile(ft_recognizer *r, ft_match_result *res, int64_t *id)
@@ -565,7 +578,8 @@ registered_meanwhile(ft_recognizer *r, ft_match_result *res, int64_t *id)
 			return rc;
 		for (j = 0; j < mf.ncand; j++) {
 			if (ft_match_accepts(&r->cfg.match, mf.cand,
-			    mf.ncand, j)) {
+			    mf.ncand, j) && !taken(r, res,
+			    mf.cand[j].customer_id)) {
 				res->distance = mf.cand[j].distance;
 				*id = mf.cand[j].customer_id;
 				return FT_OK;
