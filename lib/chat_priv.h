@@ -1,7 +1,8 @@
 /*
  * chat_priv.h — what the parts of the chat share: the engine's state and
  * its output (chat.c, which also holds the conversation with the model),
- * the tools (chat_tools.c) and the offline engine (chat_offline.c).
+ * the tools (chat_tools.c), the offline engine (chat_offline.c) and its
+ * reading of questions (chat_when.c).
  */
 #ifndef FT_CHAT_PRIV_H
 #define FT_CHAT_PRIV_H
@@ -67,7 +68,27 @@ typedef struct chat_when {
 	char desc[96];		/* "last week (2026-11-16 to 2026-11-22)" */
 } chat_when;
 
-/* Read the period of question (any text) as of now into w. */
+/* Read the period of question (any text) as of now into w; without
+ * one, w->kind is CHAT_WHEN_NONE and w->desc "in all". */
 void chat_when_parse(const char *question, int64_t now, chat_when *w);
+/* The same of a question already normalised. */
+void chat_when_read(const char *s, int64_t now, chat_when *w);
+/* Make w the whole days of p, described as name ("" for none). */
+void chat_set_days(chat_when *w, const ft_period *p, const char *name);
+
+/*
+ * Words.  A normalised question (malloc'd) is in lower case, every
+ * character other than letters, digits, UTF-8, '-', ':' and '\'' a
+ * space, spaces single and at both ends, so that words are found as
+ * " word ".
+ */
+char *chat_normalise(const char *question);
+/* Where the words w ("last week") stand in s, or NULL. */
+const char *chat_find(const char *s, const char *w);
+/* Whether any of words (NULL-ended) is in s. */
+int chat_any(const char *s, const char *const *words);
+/* The number (digits or a word up to twenty) after the words w; -1 when
+ * none. */
+long chat_number_after(const char *s, const char *w);
 
 #endif
