@@ -5,23 +5,11 @@
  * time, or asks).  Dates are local days; now is given in UTC.
  */
 #include "chat_priv.h"
+#include "clock.h"
 #include "tap.h"
 
 #include <stdlib.h>
 #include <time.h>
-
-static int64_t
-utc(int y, int mo, int d, int h, int mi)
-{
-	struct tm tm = { 0 };
-
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	return (int64_t)timegm(&tm) * 1000;
-}
 
 #define NOV24	2026, 11, 24, 9, 15	/* a Tuesday */
 
@@ -48,9 +36,11 @@ static const struct row {
 	  CHAT_WHEN_DAYS, "2025-12-22", "2025-12-28",
 	  "previous week (2025-12-22 to 2025-12-28)" },
 	{ "new customers this month", "UTC", NOV24, CHAT_WHEN_DAYS,
-	  "2026-11-01", "2026-11-24", "this month (2026-11-01 to 2026-11-24)" },
+	  "2026-11-01", "2026-11-24",
+	  "this month (2026-11-01 to 2026-11-24)" },
 	{ "visits last month", "UTC", 2026, 1, 10, 12, 0, CHAT_WHEN_DAYS,
-	  "2025-12-01", "2025-12-31", "last month (2025-12-01 to 2025-12-31)" },
+	  "2025-12-01", "2025-12-31",
+	  "last month (2025-12-01 to 2025-12-31)" },
 	{ "visits this year", "UTC", NOV24, CHAT_WHEN_DAYS, "2026-01-01",
 	  "2026-11-24", "this year (2026-01-01 to 2026-11-24)" },
 	{ "visits last year", "UTC", NOV24, CHAT_WHEN_DAYS, "2025-01-01",
@@ -69,7 +59,8 @@ static const struct row {
 	  "in the last 30 days (2026-10-26 to 2026-11-24)" },
 	/* The calendar month's name wins over a span. */
 	{ "visitors the last month", "UTC", NOV24, CHAT_WHEN_DAYS,
-	  "2026-10-01", "2026-10-31", "last month (2026-10-01 to 2026-10-31)" },
+	  "2026-10-01", "2026-10-31",
+	  "last month (2026-10-01 to 2026-10-31)" },
 	{ "visits the last day", "UTC", NOV24, CHAT_WHEN_DAYS,
 	  "2026-11-24", "2026-11-24", "today (2026-11-24)" },
 	{ "visits in the last 3 hours", "UTC", NOV24, CHAT_WHEN_SPAN,
@@ -79,11 +70,14 @@ static const struct row {
 	{ "visits in the last 1 minute", "UTC", NOV24, CHAT_WHEN_SPAN,
 	  "1m", "now", "in the last 1 minute" },
 	{ "how many visits in March?", "UTC", NOV24, CHAT_WHEN_DAYS,
-	  "2026-03-01", "2026-03-31", "in 2026-03 (2026-03-01 to 2026-03-31)" },
+	  "2026-03-01", "2026-03-31",
+	  "in 2026-03 (2026-03-01 to 2026-03-31)" },
 	{ "visits in december", "UTC", NOV24, CHAT_WHEN_DAYS,
-	  "2025-12-01", "2025-12-31", "in 2025-12 (2025-12-01 to 2025-12-31)" },
+	  "2025-12-01", "2025-12-31",
+	  "in 2025-12 (2025-12-01 to 2025-12-31)" },
 	{ "visits november 2025", "UTC", NOV24, CHAT_WHEN_DAYS,
-	  "2025-11-01", "2025-11-30", "in 2025-11 (2025-11-01 to 2025-11-30)" },
+	  "2025-11-01", "2025-11-30",
+	  "in 2025-11 (2025-11-01 to 2025-11-30)" },
 	{ "visits in may", "UTC", NOV24, CHAT_WHEN_DAYS, "2026-05-01",
 	  "2026-05-31", "in 2026-05 (2026-05-01 to 2026-05-31)" },
 	{ "may I see the visits", "UTC", NOV24, CHAT_WHEN_NONE, NULL, NULL,
@@ -120,9 +114,11 @@ static const struct row {
 	  CHAT_WHEN_DAYS, "2026-10-25", "2026-10-25",
 	  "yesterday (2026-10-25)" },
 	{ "visits in march", "Europe/Berlin", NOV24, CHAT_WHEN_DAYS,
-	  "2026-03-01", "2026-03-31", "in 2026-03 (2026-03-01 to 2026-03-31)" },
+	  "2026-03-01", "2026-03-31",
+	  "in 2026-03 (2026-03-01 to 2026-03-31)" },
 	{ "visits this year", "Europe/Berlin", 2026, 12, 31, 23, 30,
-	  CHAT_WHEN_DAYS, "2027-01-01", "2027-01-01", "this year (2027-01-01)" },
+	  CHAT_WHEN_DAYS, "2027-01-01", "2027-01-01",
+	  "this year (2027-01-01)" },
 };
 
 int
@@ -135,9 +131,9 @@ main(void)
 		const char *q = r->question;
 		chat_when w;
 
-		setenv("TZ", r->tz, 1);
-		tzset();
-		chat_when_parse(q, utc(r->y, r->mo, r->d, r->h, r->mi), &w);
+		set_tz(r->tz);
+		chat_when_parse(q, utc(r->y, r->mo, r->d, r->h, r->mi, 0, 0),
+				&w);
 		is_int(w.kind, r->kind, "'%s' (%s): kind", q, r->tz);
 		is_str(w.desc, r->desc, "'%s' (%s): described", q, r->tz);
 		if (r->kind == CHAT_WHEN_DAYS) {

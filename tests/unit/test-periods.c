@@ -5,33 +5,13 @@
  * changes (days of 23 and 25 hours).  Each row is one case.
  */
 #include "times.h"
+#include "clock.h"
 #include "tap.h"
 
 #include <stdlib.h>
 #include <time.h>
 
 #define H	(3600 * 1000LL)
-
-/* Milliseconds of a UTC calendar time. */
-static int64_t
-utc(int y, int mo, int d, int h, int mi)
-{
-	struct tm tm = { 0 };
-
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	return (int64_t)timegm(&tm) * 1000;
-}
-
-static void
-set_tz(const char *tz)
-{
-	setenv("TZ", tz, 1);
-	tzset();
-}
 
 /* A period's days, and its length in hours (24 a day but on a change
  * of daylight-saving time). */
@@ -96,11 +76,14 @@ static const struct named_row {
 	{ "Europe/Berlin", 2026, 3, 29, 10, 0, FT_PERIOD_TODAY, 0,
 	  "2026-03-29", "2026-03-29", 1, 23, "Berlin: today, clocks forward" },
 	{ "Europe/Berlin", 2026, 10, 25, 23, 30, FT_PERIOD_YESTERDAY, 0,
-	  "2026-10-25", "2026-10-25", 1, 25, "Berlin: yesterday, clocks back" },
+	  "2026-10-25", "2026-10-25", 1, 25,
+	  "Berlin: yesterday, clocks back" },
 	{ "Europe/Berlin", 2026, 10, 26, 12, 0, FT_PERIOD_LAST_DAYS, 3,
-	  "2026-10-24", "2026-10-26", 3, 73, "Berlin: 3 days over clocks back" },
+	  "2026-10-24", "2026-10-26", 3, 73,
+	  "Berlin: 3 days over clocks back" },
 	{ "Europe/Berlin", 2026, 4, 1, 12, 0, FT_PERIOD_LAST_MONTH, 0,
-	  "2026-03-01", "2026-03-31", 31, 743, "Berlin: March, clocks forward" },
+	  "2026-03-01", "2026-03-31", 31, 743,
+	  "Berlin: March, clocks forward" },
 	{ "Europe/Berlin", 2026, 12, 31, 23, 30, FT_PERIOD_THIS_YEAR, 0,
 	  "2027-01-01", "2027-01-01", 1, 24, "Berlin: new year before UTC's" },
 };
@@ -115,8 +98,8 @@ test_named(void)
 		const struct named_row *r = &named_rows[i];
 
 		set_tz(r->tz);
-		ft_times_period_named(r->name, r->n,
-				      utc(r->y, r->mo, r->d, r->h, r->mi), &p);
+		ft_times_period_named(r->name, r->n, utc(r->y, r->mo, r->d,
+				      r->h, r->mi, 0, 0), &p);
 		is_period(&p, r->first, r->last, r->days, r->hours, r->what);
 	}
 }
@@ -206,7 +189,7 @@ static const struct range_row {
 static void
 test_ranges(void)
 {
-	int64_t now = utc(2026, 11, 24, 9, 15);
+	int64_t now = utc(2026, 11, 24, 9, 15, 0, 0);
 	size_t i;
 	ft_period p;
 	char err[128];
@@ -231,10 +214,12 @@ test_ranges(void)
 		is_period(&p, r->first, r->last, r->days, r->hours, what);
 	}
 	set_tz("UTC");
-	is_int(ft_times_period(utc(2026, 11, 2, 0, 0), utc(2026, 11, 1, 23, 0),
-			       &p), -1, "period: last before first");
-	is_int(ft_times_period(utc(2026, 11, 1, 23, 0), utc(2026, 11, 1, 1, 0),
-			       &p), 0, "period: one day, times in any order");
+	is_int(ft_times_period(utc(2026, 11, 2, 0, 0, 0, 0),
+			       utc(2026, 11, 1, 23, 0, 0, 0), &p), -1,
+	       "period: last before first");
+	is_int(ft_times_period(utc(2026, 11, 1, 23, 0, 0, 0),
+			       utc(2026, 11, 1, 1, 0, 0, 0), &p), 0,
+	       "period: one day, times in any order");
 	is_period(&p, "2026-11-01", "2026-11-01", 1, 24, "period of one day");
 }
 

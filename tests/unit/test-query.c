@@ -175,7 +175,8 @@ static const struct json_row {
 	  NULL },
 	{ "count", "{}", "count needs the argument 'what'", 0, 0, NULL },
 	{ "count", "{\"what\": \"sales\"}",
-	  "'what' must be one of visits, visitors, new_customers", 0, 0, NULL },
+	  "'what' must be one of visits, visitors, new_customers", 0, 0,
+	  NULL },
 	{ "count", "{\"what\": \"visits\", \"since\": 7}",
 	  "'since' must be a time", 0, 0, NULL },
 	{ "count", "{\"what\": \"visits\", \"since\": \"last tuesday\"}",
@@ -320,7 +321,8 @@ test_schema(void)
 		  "{\"additionalProperties\":false,\"properties\":{},"
 		  "\"required\":[],\"type\":\"object\"}" },
 		{ "list_visits", "[\"type\"]", "\"function\"" },
-		{ "list_visits", "[\"function\",\"name\"]", "\"list_visits\"" },
+		{ "list_visits", "[\"function\",\"name\"]",
+		  "\"list_visits\"" },
 	};
 	size_t i;
 
