@@ -20,43 +20,44 @@ plural(int64_t n, const char *one, const char *many)
 	return n == 1 ? one : many;
 }
 
-/* Run a tool for the offline engine; NULL args for none.  Returns the
- * result, or an invalid jv after a store failure (reported in rc). */
-static jv
-run_tool(ft_chat *e, const char *name, jv args, int *rc)
+/*
+ * Run the tool name with args (consumed), shown to out->tool as the
+ * model's calls are.  FT_CHAT_OK with the result in *res (the
+ * caller's); after a failed store, FT_CHAT_ETEMP or FT_CHAT_EFAIL; after
+ * an error result, which the answer words, FT_CHAT_EFAIL.
+ */
+static int
+ask_tool(ft_chat *e, const char *name, jv args, jv *res)
 {
-	jv text = jv_dump_string(args, 0);
-	jv res = chat_tool_call(e, name, jv_string_value(text), NULL, rc);
+	jv text = jv_dump_string(args, 0), err;
+	int rc;
 
+	*res = chat_tool_call(e, name, jv_string_value(text), NULL, &rc);
 	if (e->out && e->out->tool) {
-		jv r = jv_dump_string(jv_copy(res), 0);
+		jv r = jv_dump_string(jv_copy(*res), 0);
 
 		e->out->tool(e->out->ctx, name, jv_string_value(text),
 			     jv_string_value(r));
 		jv_free(r);
 	}
 	jv_free(text);
-	if (*rc != FT_OK) {
-		jv_free(res);
-		return jv_invalid();
+	if (rc != FT_OK) {
+		jv_free(*res);
+		*res = jv_invalid();
+		return rc == FT_ETEMP ? FT_CHAT_ETEMP : FT_CHAT_EFAIL;
 	}
-	return res;
-}
-
-static int
-result_error(ft_chat *e, jv res)
-{
-	jv err = jv_object_get(jv_copy(res), jv_string("error"));
-
+	err = jv_object_get(jv_copy(*res), jv_string("error"));
 	if (jv_get_kind(err) == JV_KIND_STRING) {
 		snprintf(e->tool_err, sizeof e->tool_err, "%s",
 			 jv_string_value(err));
-		chat_say(e, "I could not answer that: %s.\n", jv_string_value(err));
-		jv_free(err);
-		return 1;
+		chat_say(e, "I could not answer that: %s.\n",
+			 jv_string_value(err));
+		jv_free(*res);
+		*res = jv_invalid();
+		rc = FT_CHAT_EFAIL;
 	}
 	jv_free(err);
-	return 0;
+	return rc == FT_OK ? FT_CHAT_OK : rc;
 }
 
 static double
@@ -82,12 +83,6 @@ period_args(const chat_when *w)
 }
 
 static int
-store_failed(ft_chat *e, int rc)
-{
-	return rc == FT_ETEMP ? FT_CHAT_ETEMP : FT_CHAT_EFAIL;
-}
-
-static int
 answer_count(ft_chat *e, const char *what, const chat_when *w)
 {
 	jv a = period_args(w), res;
@@ -95,13 +90,8 @@ answer_count(ft_chat *e, const char *what, const chat_when *w)
 	int rc;
 
 	a = jv_object_set(a, jv_string("what"), jv_string(what));
-	res = run_tool(e, "count", a, &rc);
-	if (rc != FT_OK)
-		return store_failed(e, rc);
-	if (result_error(e, res)) {
-		jv_free(res);
-		return FT_CHAT_EFAIL;
-	}
+	if ((rc = ask_tool(e, "count", a, &res)) != FT_CHAT_OK)
+		return rc;
 	v = (int64_t)num(res, "value");
 	jv_free(res);
 	if (!strcmp(what, "visitors"))
@@ -120,12 +110,12 @@ answer_count(ft_chat *e, const char *what, const chat_when *w)
 static int
 answer_total(ft_chat *e)
 {
-	int rc;
-	jv res = run_tool(e, "get_stats", jv_object(), &rc);
 	int64_t v;
+	jv res;
+	int rc;
 
-	if (rc != FT_OK)
-		return store_failed(e, rc);
+	if ((rc = ask_tool(e, "get_stats", jv_object(), &res)) != FT_CHAT_OK)
+		return rc;
 	v = (int64_t)num(res, "total_customers");
 	jv_free(res);
 	chat_say(e, "%lld %s in all.\n", (long long)v,
@@ -136,11 +126,11 @@ answer_total(ft_chat *e)
 static int
 answer_stats(ft_chat *e)
 {
+	jv res;
 	int rc;
-	jv res = run_tool(e, "get_stats", jv_object(), &rc);
 
-	if (rc != FT_OK)
-		return store_failed(e, rc);
+	if ((rc = ask_tool(e, "get_stats", jv_object(), &res)) != FT_CHAT_OK)
+		return rc;
 	chat_say(e, "Customers: %.0f\nNew today: %.0f\nVisits today: %.0f\n"
 	    "Visits in the last 7 days: %.0f\n"
 	    "Returning rate: %.2f%% of customers who visited came back\n",
@@ -169,14 +159,14 @@ answer_per_day(ft_chat *e, int fresh, chat_when *w)
 	}
 	if (ft_times_period(w->p.since, e->now, &days) != 0 ||
 	    (back = days.days) < 1 || back > 3660) {
-		chat_say(e, "I can list days up to today only, and not more than "
-		    "3660 days back.\n");
+		chat_say(e, "I can list days up to today only, and not more "
+			 "than 3660 days back.\n");
 		return FT_CHAT_EUNKNOWN;
 	}
-	res = run_tool(e, "get_trend", JV_OBJECT(jv_string("days"),
-		       jv_number(back)), &rc);
-	if (rc != FT_OK)
-		return store_failed(e, rc);
+	rc = ask_tool(e, "get_trend", JV_OBJECT(jv_string("days"),
+		      jv_number(back)), &res);
+	if (rc != FT_CHAT_OK)
+		return rc;
 	recs = jv_object_get(res, jv_string("records"));
 	n = jv_array_length(jv_copy(recs));
 	for (i = 0; i < n; i++) {
@@ -226,13 +216,8 @@ answer_top(ft_chat *e, const char *s, const chat_when *w)
 	if (limit < 1 || limit > 100)
 		limit = 10;
 	a = jv_object_set(a, jv_string("limit"), jv_number(limit));
-	res = run_tool(e, "top_customers", a, &rc);
-	if (rc != FT_OK)
-		return store_failed(e, rc);
-	if (result_error(e, res)) {
-		jv_free(res);
-		return FT_CHAT_EFAIL;
-	}
+	if ((rc = ask_tool(e, "top_customers", a, &res)) != FT_CHAT_OK)
+		return rc;
 	recs = jv_object_get(res, jv_string("records"));
 	n = jv_array_length(jv_copy(recs));
 	if (n == 0)
@@ -384,34 +369,15 @@ customer_name(const char *orig, const char *s)
 	return NULL;
 }
 
-static int
-answer_last_visit(ft_chat *e, const char *orig, const char *s)
+/* The one customer of recs the question means: the only one whose name
+ * is name (any case), or the only one found; null when that is not
+ * one. */
+static jv
+the_customer(jv recs, const char *name)
 {
-	char *name = customer_name(orig, s), when[64];
-	jv a, res, recs, pick = jv_null();
-	int i, n, rc, exact = 0;
+	int i, n = jv_array_length(jv_copy(recs)), exact = 0;
+	jv pick = jv_null();
 
-	if (!name) {
-		chat_say(e, "Whose last visit? Ask, for example: when did Anna "
-		    "Müller last visit?\n");
-		return FT_CHAT_EUNKNOWN;
-	}
-	a = JV_OBJECT(jv_string("name"), jv_string(name),
-		      jv_string("sort"), jv_string("last-visit"),
-		      jv_string("reverse"), jv_true(),
-		      jv_string("limit"), jv_number(10));
-	res = run_tool(e, "find_customers", a, &rc);
-	if (rc != FT_OK) {
-		free(name);
-		return store_failed(e, rc);
-	}
-	if (result_error(e, res)) {
-		free(name);
-		jv_free(res);
-		return FT_CHAT_EFAIL;
-	}
-	recs = jv_object_get(jv_copy(res), jv_string("records"));
-	n = jv_array_length(jv_copy(recs));
 	for (i = 0; i < n; i++) {
 		jv r = jv_array_get(jv_copy(recs), i);
 		jv rn = jv_object_get(jv_copy(r), jv_string("name"));
@@ -427,60 +393,103 @@ answer_last_visit(ft_chat *e, const char *orig, const char *s)
 	}
 	if (n == 1 && !exact) {
 		jv_free(pick);
-		pick = jv_array_get(jv_copy(recs), 0);
-		exact = 1;
+		return jv_array_get(jv_copy(recs), 0);
 	}
-	if (n == 0) {
-		chat_say(e, "No customer's name contains '%s'.\n", name);
-	} else if (exact == 1) {
-		jv rn = jv_object_get(jv_copy(pick), jv_string("name"));
-		jv lv = jv_object_get(jv_copy(pick), jv_string("last_visit"));
-		jv cr = jv_object_get(jv_copy(pick), jv_string("created"));
-		int64_t visits = (int64_t)num(pick, "visits");
+	if (exact != 1) {
+		jv_free(pick);
+		return jv_null();
+	}
+	return pick;
+}
+
+/* One customer's last visit, or when they registered. */
+static void
+say_last_visit(ft_chat *e, jv c)
+{
+	jv rn = jv_object_get(jv_copy(c), jv_string("name"));
+	jv lv = jv_object_get(jv_copy(c), jv_string("last_visit"));
+	jv cr = jv_object_get(jv_copy(c), jv_string("created"));
+	int64_t visits = (int64_t)num(c, "visits");
+	char when[64];
+
+	if (jv_get_kind(lv) == JV_KIND_STRING) {
+		local_time(jv_string_value(lv), when, sizeof when);
+		chat_say(e, "%s last visited on %s (%lld %s in all).\n",
+			 jv_string_value(rn), when, (long long)visits,
+			 plural(visits, "visit", "visits"));
+	} else {
+		local_time(jv_string_value(cr), when, sizeof when);
+		chat_say(e, "%s has not visited yet (registered %s).\n",
+			 jv_string_value(rn), when);
+	}
+	jv_free(rn);
+	jv_free(lv);
+	jv_free(cr);
+	jv_free(c);
+}
+
+/* The n customers whose names contain name, most recent visitor first. */
+static void
+say_matches(ft_chat *e, jv res, jv recs, int n, const char *name)
+{
+	jv more = jv_object_get(jv_copy(res), jv_string("truncated"));
+	char when[64];
+	int i;
+
+	if (jv_get_kind(more) == JV_KIND_TRUE)
+		chat_say(e, "More than %d customers match '%s'; the %d most "
+			 "recent visitors:\n", n, name, n);
+	else
+		chat_say(e, "%d customers match '%s'; the most recent "
+			 "visitors first:\n", n, name);
+	jv_free(more);
+	for (i = 0; i < n; i++) {
+		jv r = jv_array_get(jv_copy(recs), i);
+		jv rn = jv_object_get(jv_copy(r), jv_string("name"));
+		jv lv = jv_object_get(r, jv_string("last_visit"));
 
 		if (jv_get_kind(lv) == JV_KIND_STRING) {
 			local_time(jv_string_value(lv), when, sizeof when);
-			chat_say(e, "%s last visited on %s (%lld %s in all).\n",
-			    jv_string_value(rn), when, (long long)visits,
-			    plural(visits, "visit", "visits"));
+			chat_say(e, "  %s: last visit %s\n",
+				 jv_string_value(rn), when);
 		} else {
-			local_time(jv_string_value(cr), when, sizeof when);
-			chat_say(e, "%s has not visited yet (registered %s).\n",
-			    jv_string_value(rn), when);
+			chat_say(e, "  %s: no visit yet\n",
+				 jv_string_value(rn));
 		}
 		jv_free(rn);
 		jv_free(lv);
-		jv_free(cr);
-	} else {
-		jv more = jv_object_get(jv_copy(res), jv_string("truncated"));
-
-		if (jv_get_kind(more) == JV_KIND_TRUE)
-			chat_say(e, "More than %d customers match '%s'; the %d most "
-			    "recent visitors:\n", n, name, n);
-		else
-			chat_say(e, "%d customers match '%s'; the most recent "
-			    "visitors first:\n", n, name);
-		jv_free(more);
-		for (i = 0; i < n; i++) {
-			jv r = jv_array_get(jv_copy(recs), i);
-			jv rn = jv_object_get(jv_copy(r), jv_string("name"));
-			jv lv = jv_object_get(jv_copy(r),
-					      jv_string("last_visit"));
-
-			if (jv_get_kind(lv) == JV_KIND_STRING) {
-				local_time(jv_string_value(lv), when,
-					   sizeof when);
-				chat_say(e, "  %s: last visit %s\n",
-				    jv_string_value(rn), when);
-			} else {
-				chat_say(e, "  %s: no visit yet\n",
-				    jv_string_value(rn));
-			}
-			jv_free(rn);
-			jv_free(lv);
-			jv_free(r);
-		}
 	}
+}
+
+static int
+answer_last_visit(ft_chat *e, const char *orig, const char *s)
+{
+	char *name = customer_name(orig, s);
+	jv a, res, recs, pick;
+	int n, rc;
+
+	if (!name) {
+		chat_say(e, "Whose last visit? Ask, for example: when did "
+			 "Anna Müller last visit?\n");
+		return FT_CHAT_EUNKNOWN;
+	}
+	a = JV_OBJECT(jv_string("name"), jv_string(name),
+		      jv_string("sort"), jv_string("last-visit"),
+		      jv_string("reverse"), jv_true(),
+		      jv_string("limit"), jv_number(10));
+	if ((rc = ask_tool(e, "find_customers", a, &res)) != FT_CHAT_OK) {
+		free(name);
+		return rc;
+	}
+	recs = jv_object_get(jv_copy(res), jv_string("records"));
+	n = jv_array_length(jv_copy(recs));
+	pick = the_customer(recs, name);
+	if (n == 0)
+		chat_say(e, "No customer's name contains '%s'.\n", name);
+	else if (jv_get_kind(pick) == JV_KIND_OBJECT)
+		say_last_visit(e, jv_copy(pick));
+	else
+		say_matches(e, res, recs, n, name);
 	jv_free(pick);
 	jv_free(recs);
 	jv_free(res);
@@ -504,13 +513,8 @@ answer_chart(ft_chat *e, int fresh, chat_when *w)
 		      "new_customers_per_day" : "visits_per_day"),
 		      jv_string("since"), jv_string(w->since),
 		      jv_string("until"), jv_string(w->until));
-	res = run_tool(e, "make_chart", a, &rc);
-	if (rc != FT_OK)
-		return store_failed(e, rc);
-	if (result_error(e, res)) {
-		jv_free(res);
-		return FT_CHAT_EFAIL;
-	}
+	if ((rc = ask_tool(e, "make_chart", a, &res)) != FT_CHAT_OK)
+		return rc;
 	files = jv_object_get(jv_copy(res), jv_string("files"));
 	n = jv_array_length(jv_copy(files));
 	chat_say(e, "Chart of %s per day %s, %.0f in all, written to ",
@@ -530,10 +534,12 @@ answer_chart(ft_chat *e, int fresh, chat_when *w)
 static void
 offline_help(ft_chat *e)
 {
-	chat_say(e, "Without a language model I can answer questions like these:\n"
+	chat_say(e, "Without a language model I can answer questions like "
+	    "these:\n"
 	    "  how many customers visited last week?\n"
 	    "  how many visits yesterday? (today, this month, in the last 7 "
-	    "days, on 2026-11-20, from 2026-11-01 to 2026-11-15, in november)\n"
+	    "days, on 2026-11-20, from 2026-11-01 to 2026-11-15, in "
+	    "november)\n"
 	    "  how many new customers this week?\n"
 	    "  new customers per day this month\n"
 	    "  who are the top 5 visitors this month?\n"
@@ -595,7 +601,8 @@ classify(const char *s, const chat_when *w)
 		return K_HELP;
 	if (chat_any(s, chart_words))
 		return K_CHART;
-	if (chat_any(s, when_words) || (chat_find(s, "when") && chat_any(s, came)))
+	if (chat_any(s, when_words) ||
+	    (chat_find(s, "when") && chat_any(s, came)))
 		return K_LAST_VISIT;
 	if (chat_any(s, top_words))
 		return K_TOP;
@@ -603,14 +610,15 @@ classify(const char *s, const chat_when *w)
 		return K_PER_DAY;
 	if (chat_any(s, stats_words))
 		return K_STATS;
-	if (!chat_any(s, count_words) && !(w->kind && (chat_any(s, people) ||
-						  chat_any(s, visit_nouns))))
+	if (!chat_any(s, count_words) &&
+	    !(w->kind && (chat_any(s, people) || chat_any(s, visit_nouns))))
 		return K_UNKNOWN;
 	if (fresh || chat_find(s, "registered") || chat_find(s, "signed up") ||
 	    chat_find(s, "joined"))
 		return K_NEW;
 	if (chat_find(s, "visitors") ||
-	    (chat_any(s, people) && chat_any(s, came) && !chat_find(s, "visits")))
+	    (chat_any(s, people) && chat_any(s, came) &&
+	     !chat_find(s, "visits")))
 		return K_VISITORS;
 	if (chat_any(s, visit_nouns))
 		return K_VISITS;
@@ -667,7 +675,8 @@ chat_offline_answer(ft_chat *e, const char *question)
 	default: rc = FT_CHAT_EUNKNOWN; break;
 	}
 	if (rc == FT_CHAT_EUNKNOWN && e->at_line_start) {
-		chat_say(e, "That question is beyond what I can answer offline.\n");
+		chat_say(e, "That question is beyond what I can answer "
+			 "offline.\n");
 		offline_help(e);
 	}
 	free(s);
