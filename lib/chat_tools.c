@@ -171,16 +171,6 @@ day_bounds(int64_t since, int64_t until, char *first, char *last)
 	return 1;
 }
 
-static int
-keep_record(void *p, jv rec)
-{
-	jv *keep = p;
-
-	jv_free(*keep);
-	*keep = rec;
-	return 0;
-}
-
 /* One figure of a count: {"what", "since", "until", "value"}, and the
  * days of a period of whole days. */
 static jv
@@ -188,16 +178,18 @@ t_count(struct run *r)
 {
 	const char *what = r->a.s[FT_QS_WHAT];
 	int64_t since = r->a.t[FT_QS_SINCE], until = r->a.t[FT_QS_UNTIL];
+	struct collect c = { jv_array(), 0, 1, 0, 0 };
 	char first[11], last[11];
-	jv rec = jv_invalid(), o = jv_object();
+	jv rec, o;
 	int rc;
 
-	rc = ft_query_run(r->e->store, &r->a, keep_record, &rec);
+	rc = ft_query_run(r->e->store, &r->a, collect, &c);
 	if (rc != FT_OK) {
-		jv_free(o);
-		jv_free(rec);
+		jv_free(c.records);
 		return store_error(r, rc);
 	}
+	rec = jv_array_get(c.records, 0);
+	o = jv_object();
 	o = jv_object_set(o, jv_string("type"), jv_string("count"));
 	o = jv_object_set(o, jv_string("what"), jv_string(what));
 	o = jv_object_set(o, jv_string("since"),
@@ -253,9 +245,11 @@ t_customer(struct run *r)
 		s.ring[i] = jv_null();
 	rc = ft_query_run(r->e->store, &r->a, recent_visit, &s);
 	first = s.total > s.keep ? s.total % s.keep : 0;
-	for (i = 0; i < s.keep && i < s.total; i++)
-		visits = jv_array_append(visits,
-					 jv_copy(s.ring[(first + i) % s.keep]));
+	for (i = 0; i < s.keep && i < s.total; i++) {
+		jv v = jv_copy(s.ring[(first + i) % s.keep]);
+
+		visits = jv_array_append(visits, v);
+	}
 	for (i = 0; i < s.keep; i++)
 		jv_free(s.ring[i]);
 	free(s.ring);

@@ -101,7 +101,8 @@ is_date(const char *p)
 	int i;
 
 	for (i = 0; i < 10; i++)
-		if (i == 4 || i == 7 ? p[i] != '-' : !isdigit((unsigned char)p[i]))
+		if (i == 4 || i == 7 ? p[i] != '-'
+		    : !isdigit((unsigned char)p[i]))
 			return 0;
 	return p[10] == ' ';
 }
@@ -288,7 +289,8 @@ when_month(const char *s, int64_t now, chat_when *w)
 		if (year < 1970)
 			year = tm.tm_year + 1900 - (mon > tm.tm_mon + 1);
 		if (ft_times_period_month((int)year, mon, &per) == 0) {
-			snprintf(name, sizeof name, "in %04ld-%02d", year, mon);
+			snprintf(name, sizeof name, "in %04ld-%02d", year,
+				 mon);
 			chat_set_days(w, &per, name);
 			return 1;
 		}

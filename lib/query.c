@@ -464,7 +464,8 @@ bad_text(const ft_query_args *a, const ft_query_param *p, const char *text,
 		ft_seterr(err, errlen, "bad time for --%s: '%s'", p->name,
 			  text);
 	else
-		ft_seterr(err, errlen, "bad --%s: '%s'%s", p->name, text, hint);
+		ft_seterr(err, errlen, "bad --%s: '%s'%s", p->name, text,
+			  hint);
 	return FT_EINVAL;
 }
 
@@ -786,7 +787,8 @@ run_visits(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 	f.limit = a->n[FT_QS_LIMIT];
 	if (!a->s[FT_QS_CUSTOMER])
 		return ft_query_visits(s, &f, emit, ctx);
-	if ((rc = ft_store_customer_get(s, a->s[FT_QS_CUSTOMER], &cu)) != FT_OK)
+	rc = ft_store_customer_get(s, a->s[FT_QS_CUSTOMER], &cu);
+	if (rc != FT_OK)
 		return rc;
 	f.customer_id = cu.id;
 	rc = ft_query_visits(s, &f, emit, ctx);
@@ -806,7 +808,8 @@ ft_query_run(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 	case FT_QOP_STATS:
 		return ft_query_stats(s, a->now, emit, ctx);
 	case FT_QOP_TREND:
-		return ft_query_trend(s, (int)n[FT_QS_DAYS], a->now, emit, ctx);
+		return ft_query_trend(s, (int)n[FT_QS_DAYS], a->now, emit,
+				      ctx);
 	case FT_QOP_COUNT:
 		/* whats[] is in the order of the FT_COUNT_* bits. */
 		return ft_query_count(s, t[FT_QS_SINCE], t[FT_QS_UNTIL],

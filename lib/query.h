@@ -118,7 +118,7 @@ typedef struct ft_query_param {
 enum ft_query_op_id {
 	FT_QOP_STATS, FT_QOP_TREND, FT_QOP_COUNT, FT_QOP_TOP,
 	FT_QOP_CUSTOMERS, FT_QOP_CUSTOMER, FT_QOP_VISITS,
-	FT_QOP_OTHER		/* not run by ft_query_run (the chat's chart) */
+	FT_QOP_OTHER		/* not for ft_query_run: the chat's chart */
 };
 
 typedef struct ft_query_op {
@@ -126,8 +126,9 @@ typedef struct ft_query_op {
 	const char *name;	/* ft-query's command, ft-serve's /api/NAME */
 	const char *tool;	/* the tool's name for the model */
 	unsigned on;		/* FT_QUERY_ON bits of the surfaces it is on */
-	int arg;		/* slot of the command's argument (ft-query) or
-				 * the path's last segment (ft-serve); -1: none */
+	int arg;		/* slot of the command's argument (ft-query),
+				 * the path's last segment (ft-serve); -1:
+				 * none */
 	const ft_query_param *params;	/* ended by a NULL name */
 	const char *help;	/* the tool's description */
 } ft_query_op;
