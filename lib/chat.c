@@ -79,22 +79,23 @@ ft_chat_opts_configured(ft_chat_opts *o, char *err, size_t errlen)
 	o->stream = 1;
 	v = ft_config_get("FT_LLM_TIMEOUT", "60");
 	if (ft_parse_int(v, 1, 3600, &n)) {
-		ft_seterr(err, errlen, "bad FT_LLM_TIMEOUT: '%s' (seconds, 1 to "
-		       "3600)", v);
+		ft_seterr(err, errlen, "bad FT_LLM_TIMEOUT: '%s' (seconds, 1 "
+			  "to 3600)", v);
 		return -1;
 	}
 	o->timeout = (long)n;
 	v = ft_config_get("FT_LLM_RETRIES", "3");
 	if (ft_parse_int(v, 0, 10, &n)) {
-		ft_seterr(err, errlen, "bad FT_LLM_RETRIES: '%s' (0 to 10)", v);
+		ft_seterr(err, errlen, "bad FT_LLM_RETRIES: '%s' (0 to 10)",
+			  v);
 		return -1;
 	}
 	o->retries = (int)n;
 	o->plots_dir = ft_config_get("FT_PLOTS_DIR", "./plots");
 	v = ft_config_get("FT_CHART_FORMAT", "png");
 	if ((f = ft_chart_format_parse(v)) < 0) {
-		ft_seterr(err, errlen, "bad FT_CHART_FORMAT: '%s' (png, svg or "
-		       "both)", v);
+		ft_seterr(err, errlen, "bad FT_CHART_FORMAT: '%s' (png, svg "
+			  "or both)", v);
 		return -1;
 	}
 	o->chart_format = f;
@@ -249,11 +250,52 @@ trim_history(ft_chat *e)
 	e->history = jv_array_slice(e->history, i < n ? i : n, n);
 }
 
+/*
+ * Run the tool calls of the model's reply (calls, consumed), appending
+ * the results to *turn.  FT_CHAT_OK, or the code that ends the answer:
+ * a store failure (message in err) or a cancel.
+ */
+static int
+run_calls(ft_chat *e, jv calls, jv *turn, char *err, size_t errlen)
+{
+	int i, n = jv_array_length(jv_copy(calls)), rc = FT_CHAT_OK, src;
+
+	for (i = 0; i < n && rc == FT_CHAT_OK; i++) {
+		jv c = jv_array_get(jv_copy(calls), i);
+		jv id = jv_object_get(jv_copy(c), jv_string("id"));
+		jv fn = jv_object_get(c, jv_string("function"));
+		jv name = jv_object_get(jv_copy(fn), jv_string("name"));
+		jv args = jv_object_get(fn, jv_string("arguments"));
+		const char *nm = jv_string_value(name);
+		jv res, text;
+
+		res = chat_tool_call(e, nm, jv_string_value(args), NULL, &src);
+		text = jv_dump_string(res, 0);
+		if (e->out && e->out->tool)
+			e->out->tool(e->out->ctx, nm, jv_string_value(args),
+				     jv_string_value(text));
+		*turn = jv_array_append(*turn, JV_OBJECT(
+			jv_string("role"), jv_string("tool"),
+			jv_string("tool_call_id"), id,
+			jv_string("content"), text));
+		jv_free(name);
+		jv_free(args);
+		if (src != FT_OK) {
+			ft_seterr(err, errlen, "%s", e->store_err);
+			rc = src == FT_ETEMP ? FT_CHAT_ETEMP : FT_CHAT_EFAIL;
+		} else if (cancelled(e)) {
+			rc = FT_CHAT_ECANCEL;
+		}
+	}
+	jv_free(calls);
+	return rc;
+}
+
 static int
 ask_model(ft_chat *e, const char *question, char *err, size_t errlen)
 {
 	jv turn = jv_array(), msgs, reply, calls;
-	int round, rc, i, n;
+	int round, rc;
 
 	turn = jv_array_append(turn, JV_OBJECT(jv_string("role"),
 			       jv_string("user"), jv_string("content"),
@@ -288,43 +330,11 @@ ask_model(ft_chat *e, const char *question, char *err, size_t errlen)
 		}
 		if (!e->at_line_start)
 			chat_emit(e, "\n", 1);
-		n = jv_array_length(jv_copy(calls));
-		for (i = 0; i < n; i++) {
-			jv c = jv_array_get(jv_copy(calls), i);
-			jv id = jv_object_get(jv_copy(c), jv_string("id"));
-			jv fn = jv_object_get(c, jv_string("function"));
-			jv name = jv_object_get(jv_copy(fn), jv_string("name"));
-			jv args = jv_object_get(fn, jv_string("arguments"));
-			jv res, text;
-			int src;
-
-			res = chat_tool_call(e, jv_string_value(name),
-					jv_string_value(args), NULL, &src);
-			text = jv_dump_string(res, 0);
-			if (e->out && e->out->tool)
-				e->out->tool(e->out->ctx, jv_string_value(name),
-					     jv_string_value(args),
-					     jv_string_value(text));
-			turn = jv_array_append(turn, JV_OBJECT(
-				jv_string("role"), jv_string("tool"),
-				jv_string("tool_call_id"), id,
-				jv_string("content"), text));
-			jv_free(name);
-			jv_free(args);
-			if (src != FT_OK) {
-				jv_free(calls);
-				jv_free(turn);
-				ft_seterr(err, errlen, "%s", e->store_err);
-				return src == FT_ETEMP ? FT_CHAT_ETEMP
-						       : FT_CHAT_EFAIL;
-			}
-			if (cancelled(e)) {
-				jv_free(calls);
-				jv_free(turn);
-				return FT_CHAT_ECANCEL;
-			}
+		if ((rc = run_calls(e, calls, &turn, err, errlen)) !=
+		    FT_CHAT_OK) {
+			jv_free(turn);
+			return rc;
 		}
-		jv_free(calls);
 	}
 	jv_free(turn);
 	ft_seterr(err, errlen, "the model asked for tools %d times without "
