@@ -1503,6 +1503,41 @@ request_store(struct ft_server *srv, struct MHD_Connection *c,
  * mail it (true: to ADMIN_EMAIL).  The CSV stays written when the mail
  * fails; the reply then says why with 503, as ft-report exits 75.
  */
+/* The address a report request's "email" asks for (malloc'd; NULL:
+ * none); -1 after replying 400. */
+static int
+report_address(struct MHD_Connection *c, jv body, char **addr,
+	       enum MHD_Result *ret)
+{
+	jv v = jv_object_get(jv_copy(body), jv_string("email"));
+	jv_kind kind = jv_get_kind(v);
+	const char *admin;
+
+	*addr = NULL;
+	if (kind == JV_KIND_STRING && jv_string_length_bytes(jv_copy(v)) > 0) {
+		*addr = ft_xstrdup(jv_string_value(v));
+	} else if (kind == JV_KIND_TRUE) {
+		admin = ft_config_get("ADMIN_EMAIL", NULL);
+		if (!admin || !*admin) {
+			jv_free(v);
+			*ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+					   "no address: ADMIN_EMAIL is not "
+					   "set on the server");
+			return -1;
+		}
+		*addr = ft_xstrdup(admin);
+	} else if (kind != JV_KIND_INVALID && kind != JV_KIND_NULL &&
+		   kind != JV_KIND_FALSE) {
+		jv_free(v);
+		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+				   "'email' must be true, false or an "
+				   "address");
+		return -1;
+	}
+	jv_free(v);
+	return 0;
+}
+
 static enum MHD_Result
 api_reports(struct ft_server *srv, struct MHD_Connection *c,
 	    const struct request *rq)
@@ -1531,31 +1566,8 @@ api_reports(struct ft_server *srv, struct MHD_Connection *c,
 				  "YYYY-MM-DD)");
 		goto done;
 	}
-	v = jv_object_get(jv_copy(body), jv_string("email"));
-	if (jv_get_kind(v) == JV_KIND_STRING && jv_string_length_bytes(
-	    jv_copy(v)) > 0) {
-		addr = ft_xstrdup(jv_string_value(v));
-	} else if (jv_get_kind(v) == JV_KIND_TRUE) {
-		const char *admin = ft_config_get("ADMIN_EMAIL", NULL);
-
-		if (!admin || !*admin) {
-			jv_free(v);
-			ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
-					  "no address: ADMIN_EMAIL is not "
-					  "set on the server");
-			goto done;
-		}
-		addr = ft_xstrdup(admin);
-	} else if (jv_get_kind(v) != JV_KIND_INVALID &&
-		   jv_get_kind(v) != JV_KIND_NULL &&
-		   jv_get_kind(v) != JV_KIND_FALSE) {
-		jv_free(v);
-		ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
-				  "'email' must be true, false or an "
-				  "address");
+	if (report_address(c, body, &addr, &ret))
 		goto done;
-	}
-	jv_free(v);
 	v = jv_object_get(jv_copy(body), jv_string("summary"));
 	o.summary = jv_get_kind(v) == JV_KIND_TRUE;
 	if (jv_get_kind(v) != JV_KIND_INVALID && jv_get_kind(v) !=
