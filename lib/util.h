@@ -8,17 +8,10 @@
 #ifndef FT_UTIL_H
 #define FT_UTIL_H
 
+#include "error.h"
+
 #include <stddef.h>
 #include <stdio.h>
-
-/* Exit statuses, the same in every program and listed in every man page. */
-enum {
-	FT_EXIT_OK = 0,		/* success */
-	FT_EXIT_FAIL = 1,	/* a failure */
-	FT_EXIT_USAGE = 2,	/* a usage error */
-	FT_EXIT_DATA = 3,	/* a malformed input record */
-	FT_EXIT_TEMPFAIL = 75	/* worth retrying: store, SMTP or LLM away */
-};
 
 /* Remember the program's name (the last component of argv0) for messages.
  * The string must outlive the program's use of messages. */
