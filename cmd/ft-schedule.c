@@ -4,8 +4,9 @@
  * start, stop, restart and status drive a supervisor that runs the
  * recognition pipeline (FT_PIPELINE) in the background; run is that
  * supervisor in the foreground.  set, report, show and clear keep one
- * marked block in the user's crontab.  The work is in lib/schedule.c,
- * which ft-serve calls too; this file parses options.
+ * marked block in the user's crontab.  The work is in lib/supervise.c
+ * and lib/schedule.c, which ft-serve calls too; this file parses
+ * options.
  *
  * start and stop say nothing when they have nothing to say (already
  * running, not running, outside the window), so the crontab lines that
@@ -13,6 +14,7 @@
  */
 #include "jsonl.h"
 #include "schedule.h"
+#include "supervise.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -136,24 +138,24 @@ main(int argc, char **argv)
 			       : "'%s' takes no arguments", name);
 
 	if (!strcmp(name, "start")) {
-		if (ft_schedule_start(in_window, err, sizeof err) < 0)
+		if (ft_supervise_start(in_window, err, sizeof err) < 0)
 			return fail(err);
 	} else if (!strcmp(name, "stop")) {
-		if (ft_schedule_stop(err, sizeof err) < 0)
+		if (ft_supervise_stop(err, sizeof err) < 0)
 			return fail(err);
 	} else if (!strcmp(name, "restart")) {
-		if (ft_schedule_stop(err, sizeof err) < 0 ||
-		    ft_schedule_start(0, err, sizeof err) < 0)
+		if (ft_supervise_stop(err, sizeof err) < 0 ||
+		    ft_supervise_start(0, err, sizeof err) < 0)
 			return fail(err);
 	} else if (!strcmp(name, "status")) {
 		jv rec;
 
-		if (ft_schedule_status(&rec, err, sizeof err) != 0)
+		if (ft_supervise_status(&rec, err, sizeof err) != 0)
 			return fail(err);
 		if (ft_jsonl_write(stdout, rec) != 0)
 			return ft_close_stdout(FT_EXIT_FAIL);
 	} else if (!strcmp(name, "run")) {
-		return ft_close_stdout(ft_schedule_supervise());
+		return ft_close_stdout(ft_supervise_run());
 	} else if (!strcmp(name, "set")) {
 		ft_window w;
 
