@@ -147,6 +147,7 @@ CXX_TESTS = test-face
 LIBS_test-face = $(DLIB_LIBS) -ldl
 CXX_TESTS += test-index
 LIBS_test-index = $(FAISS_LIBS)
+LIBS_test-schedule = -lpthread
 $(B)/tests/%.o: tests/unit/%.c | $(B)/tests
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 
