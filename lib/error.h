@@ -15,6 +15,10 @@
 #ifndef FT_ERROR_H
 #define FT_ERROR_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Return codes of library functions. */
 enum {
 	FT_OK = 0,
@@ -40,5 +44,9 @@ enum {
  * >= 0, FT_EXIT_TEMPFAIL for FT_ETEMP, FT_EXIT_FAIL for the other
  * codes. */
 int ft_exit_status(int rc);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
