@@ -19,6 +19,8 @@
 #ifndef FT_CONFIG_H
 #define FT_CONFIG_H
 
+#include "error.h"
+
 #include <stddef.h>
 
 /* Set key from a command-line option; it outranks every other source.
