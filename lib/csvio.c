@@ -85,7 +85,8 @@ ft_csv_read(FILE *f, ft_csv_row_cb cb, void *ctx, char **err)
 		*err = ft_xasprintf("%zu: read error", r.line);
 		rc = FT_EFAIL;
 	}
-	if (rc == FT_OK && !r.stop && csv_fini(&p, on_field, on_row, &r) != 0) {
+	if (rc == FT_OK && !r.stop &&
+	    csv_fini(&p, on_field, on_row, &r) != 0) {
 		*err = ft_xasprintf("%zu: %s", r.line,
 				    csv_strerror(csv_error(&p)));
 		rc = FT_EFAIL;

@@ -147,7 +147,8 @@ ft_jsonl_write(FILE *f, jv v)
 	if (fwrite(jv_string_value(s), 1, n, f) != n || putc('\n', f) == EOF)
 		rc = FT_EFAIL;
 	jv_free(s);
-	if (rc == FT_OK && (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)))
+	if (rc == FT_OK &&
+	    (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)))
 		if (fflush(f) != 0)
 			rc = FT_EFAIL;
 	return rc;

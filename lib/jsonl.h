@@ -28,9 +28,9 @@ void ft_jsonl_reader_free(ft_jsonl_reader *r);
 /*
  * Read the next record into *out (the caller's).  Returns 1 with a record,
  * 0 at the end of input, FT_EFAIL for a line that is not one JSON object
- * (or is too long): the message "NAME:LINE: why" is then in ft_jsonl_error() and
- * the next call reads the following line.  Blank lines are skipped and a
- * missing final newline is accepted.  Blocks on f.
+ * (or is too long): the message "NAME:LINE: why" is then in
+ * ft_jsonl_error() and the next call reads the following line.  Blank
+ * lines are skipped and a missing final newline is accepted.  Blocks on f.
  */
 int ft_jsonl_read(ft_jsonl_reader *r, jv *out);
 /* Line number of the last line read (1-based). */

@@ -8,9 +8,9 @@
  * each recorded in the schema_version table.
  *
  * Every function returns FT_OK or one of the FT_E* codes of error.h and
- * leaves a message for ft_store_errmsg(); no function prints.  Calls block on the
- * database (SQLite waits up to its busy timeout for another writer).  A store
- * is not safe to share between threads.
+ * leaves a message for ft_store_errmsg(); no function prints.  Calls block
+ * on the database (SQLite waits up to its busy timeout for another
+ * writer).  A store is not safe to share between threads.
  *
  * Times are int64 milliseconds since the epoch, UTC; 0 means "never".
  * Strings inside the structs filled by the store belong to the caller, who
