@@ -86,6 +86,7 @@ LIBS_ft-chat = $(CURL_LIBS) $(READLINE_LIBS) $(CAIRO_LIBS)
 LIBS_ft-report = $(CURL_LIBS) $(CAIRO_LIBS)
 LIBS_ft-serve = $(MHD_LIBS) $(CURL_LIBS) $(CAIRO_LIBS) -lpthread
 LIBS_ft-schedule = -lpthread
+LIBS_test-schedule = -lpthread
 CXX_PROGRAMS += ft-capture ft-recognize ft-enroll
 LIBS_ft-capture = $(OPENCV_LIBS)
 DLIB_LIBS ?= $(or $(shell $(PKG_CONFIG) --libs dlib-1 2>/dev/null),\
@@ -147,7 +148,6 @@ CXX_TESTS = test-face
 LIBS_test-face = $(DLIB_LIBS) -ldl
 CXX_TESTS += test-index
 LIBS_test-index = $(FAISS_LIBS)
-LIBS_test-schedule = -lpthread
 $(B)/tests/%.o: tests/unit/%.c | $(B)/tests
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 
