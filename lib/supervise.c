@@ -49,17 +49,6 @@ extern char **environ;
 #define HEALTHY_MS 60000		/* a run this long resets the backoff */
 #define START_WAIT_MS 15000
 
-/* The wall clock: windows follow real time even when FT_NOW pins the
- * time that records are stamped with. */
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* --- the supervisor's files --- */
 
 /* The pid of the process holding the pid file's lock, or 0. */
@@ -221,7 +210,8 @@ outside_window(void)
 	char serr[256];
 
 	return ft_schedule_read(&s, NULL, serr, sizeof serr) == FT_OK &&
-	       s.has_window && !ft_schedule_inside(&s.window, wall_ms(), NULL);
+	       s.has_window &&
+	       !ft_schedule_inside(&s.window, ft_time_wall(), NULL);
 }
 
 /* The log open for appending, first moved aside to .1 once it has grown
@@ -473,7 +463,7 @@ slog(const char *fmt, ...)
 	char ts[FT_TIME_BUFSZ];
 	va_list ap;
 
-	fprintf(stderr, "%s %s: ", ft_time_format(wall_ms(), ts),
+	fprintf(stderr, "%s %s: ", ft_time_format(ft_time_wall(), ts),
 		ft_progname());
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
@@ -565,7 +555,7 @@ count_line(struct sup *s, const char *line, size_t len)
 		    ft_time_parse(jv_string_value(ts), 0, 0, &ms) == 0)
 			s->last_frame = ms;
 		else
-			s->last_frame = wall_ms();
+			s->last_frame = ft_time_wall();
 		jv_free(seq);
 		jv_free(src);
 		s->dirty = 1;
@@ -948,7 +938,7 @@ supervise_loop(struct sup *s)
 		reap(s);
 		now = ft_time_mono();
 		end_lingering(s, now);
-		if (!s->stopping && s->until && wall_ms() >= s->until) {
+		if (!s->stopping && s->until && ft_time_wall() >= s->until) {
 			slog("the recognition window has ended");
 			s->stopping = 1;
 		}
@@ -1006,7 +996,7 @@ supervise(struct sup *s, int ready)
 		say_ready(ready, err);
 		return FT_EXIT_FAIL;
 	}
-	s->since = wall_ms();
+	s->since = ft_time_wall();
 	if (ft_schedule_read(&sched, NULL, err, sizeof err) == FT_OK &&
 	    sched.has_window &&
 	    ft_schedule_inside(&sched.window, s->since, &s->until))

@@ -9,20 +9,32 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 int64_t
 ft_time_now(void)
 {
 	const char *pin = getenv("FT_NOW");
-	struct timeval tv;
 	int64_t ms;
 
 	if (pin && *pin && ft_time_parse(pin, 0, 0, &ms) == 0)
 		return ms;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	return ft_time_wall();
+}
+
+static int64_t
+clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+ft_time_wall(void)
+{
+	return clock_ms(CLOCK_REALTIME);
 }
 
 static int64_t
@@ -252,10 +264,7 @@ ft_time_parse(const char *s, int64_t now, int end_of_day, int64_t *out)
 int64_t
 ft_time_mono(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_ms(CLOCK_MONOTONIC);
 }
 /* --- periods of whole local days --- */
 

@@ -18,6 +18,9 @@
 
 /* The current time; FT_NOW (an RFC 3339 time) pins it, for tests and demos. */
 int64_t ft_time_now(void);
+/* The real time whatever FT_NOW says: for what follows the wall clock,
+ * such as a schedule, while records are stamped with ft_time_now. */
+int64_t ft_time_wall(void);
 /* Milliseconds of the monotonic clock, for durations and pacing. */
 int64_t ft_time_mono(void);
 
