@@ -87,6 +87,7 @@ LIBS_ft-report = $(CURL_LIBS) $(CAIRO_LIBS)
 LIBS_ft-serve = $(MHD_LIBS) $(CURL_LIBS) $(CAIRO_LIBS) -lpthread
 LIBS_ft-schedule = -lpthread
 LIBS_test-schedule = -lpthread
+LIBS_test-proc = -lpthread
 CXX_PROGRAMS += ft-capture ft-recognize ft-enroll
 LIBS_ft-capture = $(OPENCV_LIBS)
 DLIB_LIBS ?= $(or $(shell $(PKG_CONFIG) --libs dlib-1 2>/dev/null),\
