@@ -30,6 +30,7 @@
 #include "report.h"
 #include "schedule.h"
 #include "store.h"
+#include "supervise.h"
 #include "times.h"
 #include "util.h"
 
@@ -1379,7 +1380,7 @@ reply_recognition(struct MHD_Connection *c)
 	char err[512];
 	jv rec;
 
-	if (ft_schedule_status(&rec, err, sizeof err) != 0) {
+	if (ft_supervise_status(&rec, err, sizeof err) != 0) {
 		ft_warn("%s", err);
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				   "cannot read the recognition status");
@@ -1420,13 +1421,13 @@ api_recognition(struct MHD_Connection *c, const char *method,
 				  "schedule, unschedule or report)");
 		goto out;
 	} else if (!strcmp(action, "start")) {
-		rc = ft_schedule_start(0, err, sizeof err);
+		rc = ft_supervise_start(0, err, sizeof err);
 	} else if (!strcmp(action, "stop")) {
-		rc = ft_schedule_stop(err, sizeof err);
+		rc = ft_supervise_stop(err, sizeof err);
 	} else if (!strcmp(action, "restart")) {
-		rc = ft_schedule_stop(err, sizeof err);
+		rc = ft_supervise_stop(err, sizeof err);
 		if (rc >= 0)
-			rc = ft_schedule_start(0, err, sizeof err);
+			rc = ft_supervise_start(0, err, sizeof err);
 	} else if (!strcmp(action, "schedule")) {
 		w.from = from ? ft_schedule_parse_time(from) : -1;
 		w.to = to ? ft_schedule_parse_time(to) : -1;

@@ -77,7 +77,7 @@ ft_store_schema_version(const ft_store *s)
 int
 ft_store_exit_status(int rc)
 {
-	return rc == FT_ETEMP ? FT_EXIT_TEMPFAIL : FT_EXIT_FAIL;
+	return rc >= 0 ? FT_EXIT_FAIL : ft_exit_status(rc);
 }
 
 /*
