@@ -86,6 +86,8 @@ LIBS_ft-chat = $(CURL_LIBS) $(READLINE_LIBS) $(CAIRO_LIBS)
 LIBS_ft-report = $(CURL_LIBS) $(CAIRO_LIBS)
 LIBS_ft-serve = $(MHD_LIBS) $(CURL_LIBS) $(CAIRO_LIBS) -lpthread
 LIBS_ft-schedule = -lpthread
+LIBS_test-schedule = -lpthread
+LIBS_test-proc = -lpthread
 CXX_PROGRAMS += ft-capture ft-recognize ft-enroll
 LIBS_ft-capture = $(OPENCV_LIBS)
 DLIB_LIBS ?= $(or $(shell $(PKG_CONFIG) --libs dlib-1 2>/dev/null),\
@@ -149,6 +151,9 @@ CXX_TESTS += test-faces
 LIBS_test-faces = $(DLIB_LIBS) $(OPENCV_LIBS) -ldl
 CXX_TESTS += test-index
 LIBS_test-index = $(FAISS_LIBS)
+# The recogniser's tests drive it with synthetic faces: no dlib.
+CXX_TESTS += test-recognize
+LIBS_test-recognize = $(FAISS_LIBS) $(OPENCV_LIBS)
 $(B)/tests/%.o: tests/unit/%.c | $(B)/tests
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 

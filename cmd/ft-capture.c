@@ -14,8 +14,8 @@
  * reported and skipped.  SIGINT and SIGTERM end the program after the
  * frame in hand.
  */
-#include "base64.h"
 #include "frame.h"
+#include "framerec.h"
 #include "jsonl.h"
 #include "times.h"
 #include "util.h"
@@ -109,44 +109,29 @@ struct opts {
 static int
 emit(const struct opts *o, long long seq, int64_t ts, const ft_image *img)
 {
-	char tbuf[FT_TIME_BUFSZ];
 	uint8_t *jpeg;
 	size_t len;
-	char *err;
-	jv rec = jv_object();
+	char *err, *path = NULL;
+	jv rec;
 
-	rec = jv_object_set(rec, jv_string("type"), jv_string("frame"));
-	rec = jv_object_set(rec, jv_string("source"), jv_string(o->name));
-	rec = jv_object_set(rec, jv_string("seq"), jv_number((double)seq));
-	rec = jv_object_set(rec, jv_string("ts"),
-	    jv_string(ft_time_format(ts, tbuf)));
-	rec = jv_object_set(rec, jv_string("width"), jv_number(img->width));
-	rec = jv_object_set(rec, jv_string("height"),
-	    jv_number(img->height));
 	if (ft_image_encode_jpeg(img, o->quality, &jpeg, &len, &err)) {
 		ft_warn("frame %lld: %s", seq, err);
 		free(err);
-		jv_free(rec);
 		return 0;
 	}
 	if (o->spool) {
-		char *path = ft_xasprintf("%s/%lld-%06lld.jpg", o->spool,
-		    (long long)o->start, seq);
-		FILE *f = fopen(path, "wb");
+		FILE *f;
 
-		if (!f || fwrite(jpeg, 1, len, f) != len ||
-		    fclose(f) != 0) {
+		path = ft_xasprintf("%s/%lld-%06lld.jpg", o->spool,
+		    (long long)o->start, seq);
+		if (!(f = fopen(path, "wb")) || fwrite(jpeg, 1, len, f) != len
+		    || fclose(f) != 0)
 			ft_die(FT_EXIT_FAIL, "cannot write '%s': %s", path,
 			    strerror(errno));
-		}
-		rec = jv_object_set(rec, jv_string("path"), jv_string(path));
-		free(path);
-	} else {
-		char *b64 = ft_base64_encode(jpeg, len);
-
-		rec = jv_object_set(rec, jv_string("jpeg"), jv_string(b64));
-		free(b64);
 	}
+	rec = ft_framerec_encode(o->name, seq, ts, img->width, img->height,
+	    jpeg, len, path);
+	free(path);
 	free(jpeg);
 	if (ft_jsonl_write(stdout, rec) != 0) {
 		if (errno == EPIPE)
@@ -183,74 +168,251 @@ parse_positive(const char *opt, const char *s)
 	return v;
 }
 
-int
-main(int argc, char **argv)
+static void
+parse_options(int argc, char **argv, struct opts *o)
 {
-	struct opts o = { .quality = 90 };
 	const char *start_s = NULL;
-	char *name = NULL, *err = NULL;
-	ft_frame_src *src = NULL;
-	ft_image img = { 0 }, sized = { 0 };
-	ft_frame_info info;
-	struct sigaction sa;
-	long long seq = 0, v;
-	int64_t t0, next_live = 0, backoff = 1000, interval, next_pos = 0;
-	int64_t last_pos = 0;
-	int opt, live, status = FT_EXIT_OK;
+	long long v;
+	int opt;
 
-	ft_set_progname(argv[0]);
-	ft_set_usage(usage);
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
-		case O_SOURCE: o.source = optarg; break;
-		case O_NAME: o.name = optarg; break;
-		case O_FPS: o.fps = parse_positive("--fps", optarg); break;
+		case O_SOURCE: o->source = optarg; break;
+		case O_NAME: o->name = optarg; break;
+		case O_FPS: o->fps = parse_positive("--fps", optarg); break;
 		case O_DURATION:
-			o.duration = parse_positive("--duration", optarg);
+			o->duration = parse_positive("--duration", optarg);
 			break;
 		case O_MAX_FRAMES:
 			if (ft_parse_int(optarg, 1, (long long)1 << 53, &v))
 				ft_usage_error("bad --max-frames '%s'", optarg);
-			o.max_frames = v;
+			o->max_frames = v;
 			break;
-		case O_SIZE: parse_size(optarg, &o.width, &o.height); break;
-		case O_SPOOL: o.spool = optarg; break;
+		case O_SIZE: parse_size(optarg, &o->width, &o->height); break;
+		case O_SPOOL: o->spool = optarg; break;
 		case O_START: start_s = optarg; break;
 		case O_QUALITY:
 			if (ft_parse_int(optarg, 1, 100, &v))
 				ft_usage_error("bad --quality '%s' (1-100)",
 				    optarg);
-			o.quality = (int)v;
+			o->quality = (int)v;
 			break;
 		case 'h':
 			fputs(usage, stdout);
-			return ft_close_stdout(FT_EXIT_OK);
+			exit(ft_close_stdout(FT_EXIT_OK));
 		case O_VERSION:
 			printf("ft-capture %s\n", FT_VERSION);
-			return ft_close_stdout(FT_EXIT_OK);
+			exit(ft_close_stdout(FT_EXIT_OK));
 		default:
 			ft_usage_error(NULL);
 		}
 	}
-	if (optind < argc && !o.source)
-		o.source = argv[optind++];
+	if (optind < argc && !o->source)
+		o->source = argv[optind++];
 	if (optind < argc)
 		ft_usage_error("too many arguments");
-	if (!o.source)
-		o.source = "0";
-	o.start = ft_time_now();
-	if (start_s && ft_time_parse(start_s, o.start, 0, &o.start))
+	if (!o->source)
+		o->source = "0";
+	o->start = ft_time_now();
+	if (start_s && ft_time_parse(start_s, o->start, 0, &o->start))
 		ft_usage_error("bad --start-time '%s'", start_s);
-	if (o.spool) {
-		struct stat st;
+}
 
-		if (stat(o.spool, &st) != 0)
-			ft_die(FT_EXIT_FAIL, "cannot use spool '%s': %s",
-			    o.spool, strerror(errno));
-		if (!S_ISDIR(st.st_mode))
-			ft_die(FT_EXIT_FAIL, "cannot use spool '%s': not a "
-			    "directory", o.spool);
+static void
+check_spool(const char *spool)
+{
+	struct stat st;
+
+	if (stat(spool, &st) != 0)
+		ft_die(FT_EXIT_FAIL, "cannot use spool '%s': %s", spool,
+		    strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		ft_die(FT_EXIT_FAIL, "cannot use spool '%s': not a directory",
+		    spool);
+}
+
+/* The capture in progress. */
+struct run {
+	const struct opts *o;
+	ft_frame_src *src;
+	int live;
+	long long seq;
+	int64_t t0;		/* monotonic start */
+	int64_t backoff;	/* before reopening a source, ms */
+	int64_t next_live;	/* when a live source's next frame is due */
+	int64_t next_pos;	/* the next position a file's rate keeps */
+	int64_t last_pos;	/* the last frame's position in a file */
+	int status;
+};
+
+/* Wait before reopening, twice as long each time up to 30 s. */
+static void
+back_off(struct run *r)
+{
+	nap(r->backoff);
+	r->backoff = r->backoff * 2 > 30000 ? 30000 : r->backoff * 2;
+}
+
+/* Open the source: 1 when open, 0 to try again, -1 to stop. */
+static int
+open_source(struct run *r, int64_t now)
+{
+	const struct opts *o = r->o;
+	char *err;
+	int is_live;
+
+	if ((r->src = ft_frame_open(o->source, &err))) {
+		r->live = ft_frame_is_live(r->src);
+		return 1;
 	}
+	is_live = strstr(o->source, "://") ||
+	    !strncmp(o->source, "/dev/video", 10) || strlen(o->source) <= 2;
+	if (!is_live) {
+		ft_warn("cannot open '%s': %s", o->source, err);
+		free(err);
+		r->status = FT_EXIT_FAIL;
+		return -1;
+	}
+	ft_warn("cannot open '%s': %s; retrying in %lld s", o->source, err,
+	    (long long)(r->backoff / 1000));
+	free(err);
+	if (o->duration > 0 && now - r->t0 + r->backoff > o->duration * 1000)
+		return -1;
+	back_off(r);
+	return 0;
+}
+
+/* A dropped live source: say so, close it and wait to reopen it. */
+static void
+dropped(struct run *r, char *err)
+{
+	ft_warn("'%s': %s; reopening in %lld s", r->o->source,
+	    err ? err : "read failed", (long long)(r->backoff / 1000));
+	free(err);
+	ft_frame_close(r->src);
+	r->src = NULL;
+	back_off(r);
+}
+
+/*
+ * The time of a file's frame at info->pos_ms, or -1 to skip the frame
+ * (--fps keeps a lower rate), or -2 at the end of --duration.
+ */
+static int64_t
+file_time(struct run *r, ft_frame_info *info)
+{
+	const struct opts *o = r->o;
+	double fps = ft_frame_fps(r->src);
+
+	/* Decoders that hold frames back report the last frames'
+	 * positions late (or as 0): past the first frame, a position that
+	 * does not move on is the previous one plus a frame of the file's
+	 * rate. */
+	if (r->seq > 0 && info->pos_ms <= r->last_pos)
+		info->pos_ms = r->last_pos + (fps > 0 ?
+		    (int64_t)(1000 / fps + 0.5) : 1);
+	r->last_pos = info->pos_ms;
+	if (o->duration > 0 && info->pos_ms >= o->duration * 1000)
+		return -2;
+	if (o->fps > 0 && ft_frame_kind(r->src) == FT_FRAME_VIDEO) {
+		if (info->pos_ms + 1 < r->next_pos)
+			return -1;
+		r->next_pos += (int64_t)(1000 / o->fps);
+		if (r->next_pos <= info->pos_ms)
+			r->next_pos = info->pos_ms + (int64_t)(1000 / o->fps);
+	}
+	return o->start + (info->pos_ms > 0 ? info->pos_ms : 0);
+}
+
+/* Write img, scaled to --size when asked. */
+static void
+emit_sized(struct run *r, int64_t ts, const ft_image *img, ft_image *sized)
+{
+	const struct opts *o = r->o;
+	char *err;
+
+	if (o->width && (img->width != o->width ||
+	    img->height != o->height)) {
+		if (ft_image_resize(img, o->width, o->height, sized, &err)) {
+			ft_warn("frame %lld: %s", r->seq + 1, err);
+			free(err);
+			return;
+		}
+		img = sized;
+	}
+	emit(o, ++r->seq, ts, img);
+}
+
+/*
+ * One step of the capture: open the source when it is not, then read,
+ * time and write a frame.  Returns 0 to go on, -1 to stop.
+ */
+static int
+step(struct run *r, ft_image *img, ft_image *sized)
+{
+	const struct opts *o = r->o;
+	/* Directories of images are one image a second unless --fps. */
+	int64_t interval = o->fps > 0 ? (int64_t)(1000 / o->fps + 0.5) : 1000;
+	int64_t now = ft_time_mono(), ts, pos;
+	ft_frame_info info;
+	char *err = NULL;
+	int rc;
+
+	if (!r->src && (rc = open_source(r, now)) <= 0)
+		return rc;
+	if (r->live && o->duration > 0 && now - r->t0 >= o->duration * 1000)
+		return -1;
+	if (r->live && o->fps > 0 && now < r->next_live) {
+		/* Keep the camera's buffer drained while waiting. */
+		if (ft_frame_skip(r->src, &pos, &err) < 0)
+			dropped(r, err);
+		return 0;
+	}
+	rc = ft_frame_read(r->src, interval, img, &info, &err);
+	if (rc == 0)
+		return -1;
+	if (rc < 0 && r->live) {
+		dropped(r, err);
+		return 0;
+	}
+	if (rc < 0) {
+		/* A bad image in a directory: skip it. */
+		ft_warn("cannot read '%s': %s",
+		    info.path ? info.path : o->source, err);
+		free(err);
+		if (ft_frame_kind(r->src) == FT_FRAME_DIR)
+			return 0;
+		r->status = FT_EXIT_FAIL;
+		return -1;
+	}
+	r->backoff = 1000;
+	if (r->live) {
+		ts = ft_time_now();
+		if (o->fps > 0)
+			r->next_live = (r->next_live && now - r->next_live <
+			    1000 ? r->next_live : now) +
+			    (int64_t)(1000 / o->fps);
+	} else if ((ts = file_time(r, &info)) < 0) {
+		return ts == -2 ? -1 : 0;
+	}
+	emit_sized(r, ts, img, sized);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o = { .quality = 90 };
+	struct run r = { .o = &o, .backoff = 1000, .status = FT_EXIT_OK };
+	ft_image img = { 0 }, sized = { 0 };
+	struct sigaction sa;
+	char *name = NULL;
+
+	ft_set_progname(argv[0]);
+	ft_set_usage(usage);
+	parse_options(argc, argv, &o);
+	if (o.spool)
+		check_spool(o.spool);
 	if (!o.name)
 		o.name = name = default_name(o.source);
 
@@ -259,126 +421,13 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	/* Directories of images are one image a second unless --fps. */
-	interval = o.fps > 0 ? (int64_t)(1000 / o.fps + 0.5) : 1000;
-	t0 = ft_time_mono();
-	live = 0;
-	while (!stop) {
-		int64_t now = ft_time_mono(), ts;
-		int rc;
-
-		if (o.max_frames && seq >= o.max_frames)
-			break;
-		if (!src) {
-			src = ft_frame_open(o.source, &err);
-			if (!src) {
-				int is_live = strstr(o.source, "://") ||
-				    !strncmp(o.source, "/dev/video", 10) ||
-				    strlen(o.source) <= 2;
-
-				if (!is_live) {
-					ft_warn("cannot open '%s': %s",
-					    o.source, err);
-					free(err);
-					status = FT_EXIT_FAIL;
-					break;
-				}
-				ft_warn("cannot open '%s': %s; retrying in "
-				    "%lld s", o.source, err,
-				    (long long)(backoff / 1000));
-				free(err);
-				if (o.duration > 0 && now - t0 + backoff >
-				    o.duration * 1000)
-					break;
-				nap(backoff);
-				backoff = backoff * 2 > 30000 ? 30000 :
-				    backoff * 2;
-				continue;
-			}
-			live = ft_frame_is_live(src);
-		}
-		if (live && o.duration > 0 && now - t0 >= o.duration * 1000)
-			break;
-		if (live && o.fps > 0 && now < next_live) {
-			/* Keep the camera's buffer drained while waiting. */
-			int64_t pos;
-
-			if (ft_frame_skip(src, &pos, &err) < 0)
-				goto dropped;
-			continue;
-		}
-		rc = ft_frame_read(src, interval, &img, &info, &err);
-		if (rc == 0)
-			break;
-		if (rc < 0) {
-			if (!live) {
-				/* A bad image in a directory: skip it. */
-				ft_warn("cannot read '%s': %s",
-				    info.path ? info.path : o.source, err);
-				free(err);
-				err = NULL;
-				if (ft_frame_kind(src) == FT_FRAME_DIR)
-					continue;
-				status = FT_EXIT_FAIL;
-				break;
-			}
-			goto dropped;
-		}
-		backoff = 1000;
-		if (live) {
-			ts = ft_time_now();
-			if (o.fps > 0)
-				next_live = (next_live && now - next_live <
-				    1000 ? next_live : now) +
-				    (int64_t)(1000 / o.fps);
-		} else {
-			/* Decoders that hold frames back report the last
-			 * frames' positions late (or as 0): past the first
-			 * frame, a position that does not move on is the
-			 * previous one plus a frame of the file's rate. */
-			if (seq > 0 && info.pos_ms <= last_pos)
-				info.pos_ms = last_pos + (ft_frame_fps(src) > 0 ?
-				    (int64_t)(1000 / ft_frame_fps(src) + 0.5) :
-				    1);
-			last_pos = info.pos_ms;
-			if (o.duration > 0 && info.pos_ms >= o.duration * 1000)
-				break;
-			if (o.fps > 0 && ft_frame_kind(src) == FT_FRAME_VIDEO) {
-				if (info.pos_ms + 1 < next_pos)
-					continue;
-				next_pos += (int64_t)(1000 / o.fps);
-				if (next_pos <= info.pos_ms)
-					next_pos = info.pos_ms +
-					    (int64_t)(1000 / o.fps);
-			}
-			ts = o.start + (info.pos_ms > 0 ? info.pos_ms : 0);
-		}
-		if (o.width && (img.width != o.width ||
-		    img.height != o.height)) {
-			if (ft_image_resize(&img, o.width, o.height, &sized,
-			    &err)) {
-				ft_warn("frame %lld: %s", seq + 1, err);
-				free(err);
-				continue;
-			}
-			emit(&o, ++seq, ts, &sized);
-		} else {
-			emit(&o, ++seq, ts, &img);
-		}
-		continue;
-dropped:
-		ft_warn("'%s': %s; reopening in %lld s", o.source,
-		    err ? err : "read failed", (long long)(backoff / 1000));
-		free(err);
-		err = NULL;
-		ft_frame_close(src);
-		src = NULL;
-		nap(backoff);
-		backoff = backoff * 2 > 30000 ? 30000 : backoff * 2;
-	}
+	r.t0 = ft_time_mono();
+	while (!stop && !(o.max_frames && r.seq >= o.max_frames) &&
+	    step(&r, &img, &sized) == 0)
+		;
 	ft_image_clear(&img);
 	ft_image_clear(&sized);
-	ft_frame_close(src);
+	ft_frame_close(r.src);
 	free(name);
-	return ft_close_stdout(status);
+	return ft_close_stdout(r.status);
 }

@@ -38,46 +38,22 @@ static const char usage[] =
 "  top [--limit N] [--since T] [--until T]\n"
 "T: 2026-11-24, 2026-11-24T09:15, now, today, yesterday, 7d, 12h, 30m\n";
 
-enum {
-	O_DB = 256, O_FORMAT, O_JQ, O_NAME, O_SINCE, O_UNTIL, O_MIN_VISITS,
-	O_SORT, O_REVERSE, O_LIMIT, O_CUSTOMER, O_SOURCE, O_DAYS, O_VERSION
-};
+enum { O_DB = 256, O_FORMAT, O_JQ, O_VERSION, O_QUERY };
 
-static const struct option longopts[] = {
+static const struct option global_opts[] = {
 	{ "db", required_argument, NULL, O_DB },
 	{ "format", required_argument, NULL, O_FORMAT },
 	{ "jq", required_argument, NULL, O_JQ },
-	{ "name", required_argument, NULL, O_NAME },
-	{ "since", required_argument, NULL, O_SINCE },
-	{ "until", required_argument, NULL, O_UNTIL },
-	{ "min-visits", required_argument, NULL, O_MIN_VISITS },
-	{ "sort", required_argument, NULL, O_SORT },
-	{ "reverse", no_argument, NULL, O_REVERSE },
-	{ "limit", required_argument, NULL, O_LIMIT },
-	{ "customer", required_argument, NULL, O_CUSTOMER },
-	{ "source", required_argument, NULL, O_SOURCE },
-	{ "days", required_argument, NULL, O_DAYS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
-	{ NULL, 0, NULL, 0 }
 };
 
-/* Which command options each command takes, as bits of (opt - O_NAME). */
-#define BIT(o) (1u << ((o) - O_NAME))
-static const struct command {
-	const char *name;
-	unsigned opts;
-	int args;
-} commands[] = {
-	{ "customers", BIT(O_NAME) | BIT(O_SINCE) | BIT(O_UNTIL) |
-	  BIT(O_MIN_VISITS) | BIT(O_SORT) | BIT(O_REVERSE) | BIT(O_LIMIT), 0 },
-	{ "customer", 0, 1 },
-	{ "visits", BIT(O_SINCE) | BIT(O_UNTIL) | BIT(O_CUSTOMER) |
-	  BIT(O_SOURCE) | BIT(O_LIMIT) | BIT(O_REVERSE), 0 },
-	{ "stats", 0, 0 },
-	{ "trend", BIT(O_DAYS), 0 },
-	{ "top", BIT(O_LIMIT) | BIT(O_SINCE) | BIT(O_UNTIL), 0 },
-	{ NULL, 0, 0 }
+#define NGLOBAL	(sizeof global_opts / sizeof global_opts[0])
+#define NOPTS	64
+
+/* The command options as given, read once the command is known. */
+struct given {
+	const char *name, *arg;
 };
 
 struct output {
@@ -158,72 +134,62 @@ trend_row(void *p, jv rec)
 	return rc;
 }
 
-static int64_t
-parse_time(const char *opt, const char *arg, int64_t now, int end_of_day)
+/* Fill a, for the command cmdname, from its arguments and the options
+ * given; a usage error for anything it does not take. */
+static void
+fill(ft_query_args *a, const char *cmdname, int argc, char **argv,
+     const struct given *g, size_t ngiven)
 {
-	int64_t t;
+	const ft_query_op *op = ft_query_op_find(FT_QUERY_CLI, cmdname);
+	char err[256];
+	size_t i;
 
-	if (ft_time_parse(arg, now, end_of_day, &t) != 0)
-		ft_usage_error("bad time for --%s: '%s'", opt, arg);
-	return t;
+	if (!op)
+		ft_usage_error("unknown command '%s'", cmdname);
+	ft_query_args_init(a, op, FT_QUERY_CLI, ft_time_now());
+	for (i = 0; i < ngiven; i++)
+		if (!ft_query_param_find(op, FT_QUERY_CLI, g[i].name))
+			ft_usage_error("--%s is not an option of '%s'",
+				    g[i].name, cmdname);
+	if (argc != (op->arg >= 0))
+		ft_usage_error(op->arg >= 0 ? "'%s' takes one argument"
+			    : "'%s' takes no arguments", cmdname);
+	if (argc)
+		ft_query_set_arg(a, argv[0]);
+	for (i = 0; i < ngiven; i++)
+		if (ft_query_set(a, g[i].name, g[i].arg, err, sizeof err))
+			ft_usage_error("%s", err);
 }
 
 int
 main(int argc, char **argv)
 {
-	const char *format_name = "json", *jq_prog = NULL, *cmdname;
-	const char *since = NULL, *until = NULL, *customer = NULL;
-	const struct command *cmd;
-	ft_customer_filter cf = { 0 };
-	ft_visit_filter vf = { 0 };
+	const char *format_name = "json", *jq_prog = NULL;
+	struct option longopts[NOPTS];
+	struct given given[NOPTS];
 	struct output o = { 0 };
-	long long n, days = 30, limit = -1;
-	unsigned given = 0;
-	int64_t now = ft_time_now();
+	ft_query_args a;
+	size_t ngiven = 0, n;
 	ft_store *store;
 	char *jqerr;
-	int c, rc, fmt;
+	int c, li, rc, fmt;
 
 	ft_set_progname(argv[0]);
 	ft_set_usage(usage);
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c >= O_NAME && c <= O_DAYS)
-			given |= BIT(c);
+	memcpy(longopts, global_opts, sizeof global_opts);
+	n = NGLOBAL + ft_query_options(longopts + NGLOBAL,
+				       NOPTS - NGLOBAL - 1, O_QUERY);
+	memset(&longopts[n], 0, sizeof longopts[n]);
+	while ((c = getopt_long(argc, argv, "h", longopts, &li)) != -1) {
 		switch (c) {
 		case O_DB: ft_config_set("FT_DB", optarg); break;
 		case O_FORMAT: format_name = optarg; break;
 		case O_JQ: jq_prog = optarg; break;
-		case O_NAME: cf.name = optarg; break;
-		case O_SINCE: since = optarg; break;
-		case O_UNTIL: until = optarg; break;
-		case O_MIN_VISITS:
-			if (ft_parse_int(optarg, 0, INT64_MAX, &n))
-				ft_usage_error("bad --min-visits: '%s'", optarg);
-			cf.min_visits = n;
-			break;
-		case O_SORT:
-			if (!strcmp(optarg, "created"))
-				cf.sort = FT_SORT_CREATED;
-			else if (!strcmp(optarg, "name"))
-				cf.sort = FT_SORT_NAME;
-			else if (!strcmp(optarg, "last-visit"))
-				cf.sort = FT_SORT_LAST_VISIT;
-			else if (!strcmp(optarg, "visits"))
-				cf.sort = FT_SORT_VISITS;
-			else
-				ft_usage_error("bad --sort: '%s'", optarg);
-			break;
-		case O_REVERSE: cf.descending = vf.descending = 1; break;
-		case O_LIMIT:
-			if (ft_parse_int(optarg, 1, INT64_MAX, &limit))
-				ft_usage_error("bad --limit: '%s'", optarg);
-			break;
-		case O_CUSTOMER: customer = optarg; break;
-		case O_SOURCE: vf.source = optarg; break;
-		case O_DAYS:
-			if (ft_parse_int(optarg, 1, 3660, &days))
-				ft_usage_error("bad --days: '%s' (1 to 3660)",
-					    optarg);
+		case O_QUERY:
+			if (ngiven == NOPTS)
+				ft_usage_error("too many options");
+			given[ngiven].name = longopts[li].name;
+			given[ngiven++].arg = optarg;
 			break;
 		case 'h':
 			fputs(usage, stdout);
@@ -237,24 +203,8 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		ft_usage_error("no command given");
-	cmdname = argv[optind++];
-	for (cmd = commands; cmd->name; cmd++)
-		if (!strcmp(cmd->name, cmdname))
-			break;
-	if (!cmd->name)
-		ft_usage_error("unknown command '%s'", cmdname);
-	if (given & ~cmd->opts) {
-		const struct option *lo = longopts;
-
-		while (!(lo->val >= O_NAME && lo->val <= O_DAYS &&
-			 (given & ~cmd->opts & BIT(lo->val))))
-			lo++;
-		ft_usage_error("--%s is not an option of '%s'", lo->name,
-			    cmdname);
-	}
-	if (argc - optind != cmd->args)
-		ft_usage_error(cmd->args ? "'%s' takes one argument"
-			    : "'%s' takes no arguments", cmdname);
+	fill(&a, argv[optind], argc - optind - 1, argv + optind + 1, given,
+	     ngiven);
 	if ((fmt = ft_format_parse(format_name)) < 0)
 		ft_usage_error("bad --format: '%s'", format_name);
 	if (jq_prog && !(o.jq = ft_jq_compile(jq_prog, &jqerr))) {
@@ -262,47 +212,18 @@ main(int argc, char **argv)
 		free(jqerr);
 		return FT_EXIT_USAGE;
 	}
-	if (since)
-		cf.since = vf.since = parse_time("since", since, now, 0);
-	if (until)
-		cf.until = vf.until = parse_time("until", until, now, 1);
-	if (limit > 0)
-		cf.limit = vf.limit = limit;
 
 	store = ft_store_open_configured();
 	o.out = ft_out_new(stdout, (enum ft_format)fmt);
-
-	if (!strcmp(cmdname, "customers")) {
-		rc = ft_query_customers(store, &cf, emit, &o);
-	} else if (!strcmp(cmdname, "customer")) {
-		rc = ft_query_customer(store, argv[optind], emit, &o);
-	} else if (!strcmp(cmdname, "visits")) {
-		ft_customer cu;
-
-		rc = FT_OK;
-		if (customer) {
-			rc = ft_store_customer_get(store, customer, &cu);
-			vf.customer_id = cu.id;
-			if (rc == FT_OK)
-				ft_customer_clear(&cu);
-		}
-		if (rc == FT_OK)
-			rc = ft_query_visits(store, &vf, emit, &o);
-	} else if (!strcmp(cmdname, "stats")) {
-		rc = ft_query_stats(store, now, emit, &o);
-	} else if (!strcmp(cmdname, "trend")) {
+	if (a.op->id == FT_QOP_TREND && fmt != FT_FORMAT_JSON) {
 		struct trend_rows t = { &o, jv_null() };
 
-		if (fmt == FT_FORMAT_JSON)
-			rc = ft_query_trend(store, (int)days, now, emit, &o);
-		else
-			rc = ft_query_trend(store, (int)days, now, trend_row,
-					    &t);
+		rc = ft_query_run(store, &a, trend_row, &t);
 		jv_free(t.first);
 	} else {
-		rc = ft_query_top(store, cf.since, cf.until,
-				  limit > 0 ? limit : 10, emit, &o);
+		rc = ft_query_run(store, &a, emit, &o);
 	}
+	ft_query_args_clear(&a);
 
 	if (rc < 0)
 		ft_warn("%s", ft_store_errmsg(store));

@@ -4,8 +4,9 @@
  * start, stop, restart and status drive a supervisor that runs the
  * recognition pipeline (FT_PIPELINE) in the background; run is that
  * supervisor in the foreground.  set, report, show and clear keep one
- * marked block in the user's crontab.  The work is in lib/schedule.c,
- * which ft-serve calls too; this file parses options.
+ * marked block in the user's crontab.  The work is in lib/supervise.c
+ * and lib/schedule.c, which ft-serve calls too; this file parses
+ * options.
  *
  * start and stop say nothing when they have nothing to say (already
  * running, not running, outside the window), so the crontab lines that
@@ -13,6 +14,7 @@
  */
 #include "jsonl.h"
 #include "schedule.h"
+#include "supervise.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -65,11 +67,17 @@ static const struct command {
 	{ NULL, 0, 0, 0 }
 };
 
+/* What the options said. */
+struct opts {
+	const char *from, *to, *days, *at;
+	int in_window;
+};
+
 static int
 fail(const char *err)
 {
 	ft_warn("%s", err);
-	return ft_close_stdout(FT_EXIT_FAIL);
+	return FT_EXIT_FAIL;
 }
 
 static int
@@ -83,15 +91,96 @@ parse_time(const char *opt, const char *arg)
 	return t;
 }
 
+static int
+set_window(const struct opts *o, char *err, size_t errlen)
+{
+	ft_window w;
+
+	if (!o->from || !o->to)
+		ft_usage_error("'set' needs --from and --to");
+	w.from = parse_time("from", o->from);
+	w.to = parse_time("to", o->to);
+	if (w.from == w.to)
+		ft_usage_error("--from and --to are the same time");
+	w.days = ft_schedule_parse_days(o->days ? o->days : "daily");
+	if (!w.days)
+		ft_usage_error("bad --days: '%s'", o->days);
+	return ft_schedule_set_window(&w, err, errlen);
+}
+
+static int
+show(char *err, size_t errlen)
+{
+	ft_schedule s;
+	char *block;
+	int rc = ft_schedule_read(&s, &block, err, errlen);
+
+	if (rc == FT_OK && block)
+		fputs(block, stdout);
+	free(block);
+	return rc;
+}
+
+static int
+clear(const char *part, char *err, size_t errlen)
+{
+	unsigned what = FT_SCHED_WINDOW | FT_SCHED_REPORT;
+
+	if (part && !strcmp(part, "window"))
+		what = FT_SCHED_WINDOW;
+	else if (part && !strcmp(part, "report"))
+		what = FT_SCHED_REPORT;
+	else if (part)
+		ft_usage_error("bad part to clear: '%s' (window or report)",
+			       part);
+	return ft_schedule_clear(what, err, errlen);
+}
+
+/* Do command name with its argument arg (NULL: none); the exit
+ * status. */
+static int
+run(const char *name, const struct opts *o, const char *arg)
+{
+	char err[1024];
+	int rc;
+	jv rec;
+
+	if (!strcmp(name, "run"))
+		return ft_supervise_run();
+	if (!strcmp(name, "start")) {
+		rc = ft_supervise_start(o->in_window, err, sizeof err);
+	} else if (!strcmp(name, "stop")) {
+		rc = ft_supervise_stop(err, sizeof err);
+	} else if (!strcmp(name, "restart")) {
+		if ((rc = ft_supervise_stop(err, sizeof err)) >= 0)
+			rc = ft_supervise_start(0, err, sizeof err);
+	} else if (!strcmp(name, "status")) {
+		if ((rc = ft_supervise_status(&rec, err, sizeof err)) == FT_OK &&
+		    ft_jsonl_write(stdout, rec) != FT_OK)
+			return FT_EXIT_FAIL;
+	} else if (!strcmp(name, "set")) {
+		rc = set_window(o, err, sizeof err);
+	} else if (!strcmp(name, "report")) {
+		if (!o->at)
+			ft_usage_error("'report' needs --at");
+		rc = ft_schedule_set_report(parse_time("at", o->at), err,
+					    sizeof err);
+	} else if (!strcmp(name, "show")) {
+		rc = show(err, sizeof err);
+	} else {
+		rc = clear(arg, err, sizeof err);
+	}
+	return rc < 0 ? fail(err) : FT_EXIT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *from = NULL, *to = NULL, *days = NULL, *at = NULL;
+	struct opts o = { NULL, NULL, NULL, NULL, 0 };
 	const struct command *cmd;
 	const char *name;
 	unsigned given = 0;
-	int c, in_window = 0, rc;
-	char err[1024];
+	int c;
 
 	ft_set_progname(argv[0]);
 	ft_set_usage(usage);
@@ -99,11 +188,11 @@ main(int argc, char **argv)
 		if (c >= O_IN_WINDOW && c <= O_AT)
 			given |= BIT(c);
 		switch (c) {
-		case O_IN_WINDOW: in_window = 1; break;
-		case O_FROM: from = optarg; break;
-		case O_TO: to = optarg; break;
-		case O_DAYS: days = optarg; break;
-		case O_AT: at = optarg; break;
+		case O_IN_WINDOW: o.in_window = 1; break;
+		case O_FROM: o.from = optarg; break;
+		case O_TO: o.to = optarg; break;
+		case O_DAYS: o.days = optarg; break;
+		case O_AT: o.at = optarg; break;
 		case 'h':
 			fputs(usage, stdout);
 			return ft_close_stdout(FT_EXIT_OK);
@@ -134,71 +223,6 @@ main(int argc, char **argv)
 	if (argc - optind < cmd->min_args || argc - optind > cmd->max_args)
 		ft_usage_error(cmd->max_args ? "too many arguments to '%s'"
 			       : "'%s' takes no arguments", name);
-
-	if (!strcmp(name, "start")) {
-		if (ft_schedule_start(in_window, err, sizeof err) < 0)
-			return fail(err);
-	} else if (!strcmp(name, "stop")) {
-		if (ft_schedule_stop(err, sizeof err) < 0)
-			return fail(err);
-	} else if (!strcmp(name, "restart")) {
-		if (ft_schedule_stop(err, sizeof err) < 0 ||
-		    ft_schedule_start(0, err, sizeof err) < 0)
-			return fail(err);
-	} else if (!strcmp(name, "status")) {
-		jv rec;
-
-		if (ft_schedule_status(&rec, err, sizeof err) != 0)
-			return fail(err);
-		if (ft_jsonl_write(stdout, rec) != 0)
-			return ft_close_stdout(FT_EXIT_FAIL);
-	} else if (!strcmp(name, "run")) {
-		return ft_close_stdout(ft_schedule_supervise());
-	} else if (!strcmp(name, "set")) {
-		ft_window w;
-
-		if (!from || !to)
-			ft_usage_error("'set' needs --from and --to");
-		w.from = parse_time("from", from);
-		w.to = parse_time("to", to);
-		if (w.from == w.to)
-			ft_usage_error("--from and --to are the same time");
-		w.days = ft_schedule_parse_days(days ? days : "daily");
-		if (!w.days)
-			ft_usage_error("bad --days: '%s'", days);
-		if (ft_schedule_set_window(&w, err, sizeof err) != 0)
-			return fail(err);
-	} else if (!strcmp(name, "report")) {
-		if (!at)
-			ft_usage_error("'report' needs --at");
-		if (ft_schedule_set_report(parse_time("at", at), err,
-					   sizeof err) != 0)
-			return fail(err);
-	} else if (!strcmp(name, "show")) {
-		ft_schedule s;
-		char *block;
-
-		if (ft_schedule_read(&s, &block, err, sizeof err) != 0)
-			return fail(err);
-		if (block)
-			fputs(block, stdout);
-		free(block);
-	} else {
-		unsigned what = FT_SCHED_WINDOW | FT_SCHED_REPORT;
-
-		if (optind < argc) {
-			if (!strcmp(argv[optind], "window"))
-				what = FT_SCHED_WINDOW;
-			else if (!strcmp(argv[optind], "report"))
-				what = FT_SCHED_REPORT;
-			else
-				ft_usage_error("bad part to clear: '%s' "
-					       "(window or report)",
-					       argv[optind]);
-		}
-		if (ft_schedule_clear(what, err, sizeof err) != 0)
-			return fail(err);
-	}
-	rc = FT_EXIT_OK;
-	return ft_close_stdout(rc);
+	return ft_close_stdout(run(name, &o, optind < argc ? argv[optind]
+						      : NULL));
 }

@@ -5,11 +5,14 @@
  *
  * Nothing here reads the configuration: callers pass the directory and
  * formats they want (FT_PLOTS_DIR and FT_CHART_FORMAT are read by the
- * chat engine).  Functions return 0 or -1 with a message in err and
- * never print, except ft_chart_bars, whose job it is.
+ * chat engine).  Functions return FT_OK or FT_EFAIL (error.h) with a
+ * message in err and never print, except ft_chart_bars, whose job it
+ * is.
  */
 #ifndef FT_CHART_H
 #define FT_CHART_H
+
+#include "error.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -51,7 +54,7 @@ char *ft_chart_new_path(const char *dir, const char *stem, const char *ext,
  * Write c to f as one row per value: the label, a bar scaled so that the
  * largest value spans width columns, and the value.  With utf8 the bars
  * are Unicode block elements in eighths of a column; without, '#'.
- * Returns 0 or -1 on a write error.
+ * Returns FT_OK, or FT_EFAIL on a write error.
  */
 int ft_chart_bars(FILE *f, const ft_chart *c, int width, int utf8);
 

@@ -270,3 +270,28 @@ ft_config_redact_url(const char *url)
 	out = ft_xasprintf("%.*s:***%s", (int)(colon - url), url, at);
 	return out;
 }
+
+int
+ft_config_state_dir(char **dir, char *err, size_t errlen)
+{
+	const char *d = ft_config_get("FT_STATE_DIR", NULL), *x, *home;
+
+	*dir = NULL;
+	if (d && *d)
+		*dir = ft_xstrdup(d);
+	else if ((x = getenv("XDG_STATE_HOME")) && *x == '/')
+		*dir = ft_xasprintf("%s/facetrack", x);
+	else if ((home = getenv("HOME")) && *home)
+		*dir = ft_xasprintf("%s/.local/state/facetrack", home);
+	else {
+		ft_seterr(err, errlen, "no state directory: set FT_STATE_DIR "
+			  "or HOME");
+		return FT_EINVAL;
+	}
+	if (ft_mkdirs(*dir, 0700, err, errlen) != 0) {
+		free(*dir);
+		*dir = NULL;
+		return FT_EFAIL;
+	}
+	return FT_OK;
+}

@@ -19,6 +19,10 @@
 #ifndef FT_CONFIG_H
 #define FT_CONFIG_H
 
+#include "error.h"
+
+#include <stddef.h>
+
 /* Set key from a command-line option; it outranks every other source.
  * Both strings are copied. */
 void ft_config_set(const char *key, const char *value);
@@ -40,5 +44,14 @@ char *ft_config_db_url(void);
 
 /* A copy of url with any password replaced by "***"; the caller frees it. */
 char *ft_config_redact_url(const char *url);
+
+/*
+ * The state directory (FT_STATE_DIR, else $XDG_STATE_HOME/facetrack, else
+ * ~/.local/state/facetrack), created with mode 0700 when missing, into
+ * *dir (the caller frees it).  Returns FT_OK; FT_EINVAL when neither
+ * FT_STATE_DIR nor HOME is set, FT_EFAIL when it cannot be made, each with
+ * a message in err and *dir NULL.
+ */
+int ft_config_state_dir(char **dir, char *err, size_t errlen);
 
 #endif

@@ -65,7 +65,7 @@ ft_csv_read(FILE *f, ft_csv_row_cb cb, void *ctx, char **err)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
-	int rc = 0;
+	int rc = FT_OK;
 
 	*err = NULL;
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
@@ -77,20 +77,21 @@ ft_csv_read(FILE *f, ft_csv_row_cb cb, void *ctx, char **err)
 		    != (size_t)n) {
 			*err = ft_xasprintf("%zu: %s", r.line,
 					    csv_strerror(csv_error(&p)));
-			rc = -1;
+			rc = FT_EFAIL;
 			break;
 		}
 	}
-	if (rc == 0 && !r.stop && ferror(f)) {
+	if (rc == FT_OK && !r.stop && ferror(f)) {
 		*err = ft_xasprintf("%zu: read error", r.line);
-		rc = -1;
+		rc = FT_EFAIL;
 	}
-	if (rc == 0 && !r.stop && csv_fini(&p, on_field, on_row, &r) != 0) {
+	if (rc == FT_OK && !r.stop &&
+	    csv_fini(&p, on_field, on_row, &r) != 0) {
 		*err = ft_xasprintf("%zu: %s", r.line,
 				    csv_strerror(csv_error(&p)));
-		rc = -1;
+		rc = FT_EFAIL;
 	}
-	if (rc == 0 && r.stop)
+	if (rc == FT_OK && r.stop)
 		rc = r.stop;
 	clear_fields(&r);
 	free(r.fields);
@@ -103,10 +104,10 @@ int
 ft_csv_field(FILE *f, const char *s)
 {
 	if (!s || !*s)
-		return 0;
+		return FT_OK;
 	if (strpbrk(s, ",\"\r\n"))
-		return csv_fwrite(f, s, strlen(s)) == 0 ? 0 : -1;
-	return fputs(s, f) == EOF ? -1 : 0;
+		return csv_fwrite(f, s, strlen(s)) == 0 ? FT_OK : FT_EFAIL;
+	return fputs(s, f) == EOF ? FT_EFAIL : FT_OK;
 }
 
 int
@@ -116,9 +117,9 @@ ft_csv_row(FILE *f, const char *const *fields, size_t n)
 
 	for (i = 0; i < n; i++) {
 		if (i && putc(',', f) == EOF)
-			return -1;
-		if (ft_csv_field(f, fields[i]))
-			return -1;
+			return FT_EFAIL;
+		if (ft_csv_field(f, fields[i]) != FT_OK)
+			return FT_EFAIL;
 	}
-	return fputs("\r\n", f) == EOF ? -1 : 0;
+	return fputs("\r\n", f) == EOF ? FT_EFAIL : FT_OK;
 }

@@ -5,6 +5,8 @@
 #ifndef FT_CSVIO_H
 #define FT_CSVIO_H
 
+#include "error.h"
+
 #include <stddef.h>
 #include <stdio.h>
 
@@ -15,16 +17,18 @@ typedef int (*ft_csv_row_cb)(void *ctx, size_t line, char **fields,
 			     size_t n);
 
 /*
- * Read f row by row.  Returns 0 at the end, the callback's nonzero value,
- * or -1 for malformed CSV or a read error with "LINE: why" in *err (the
- * caller frees it).  Blocks on f.
+ * Read f row by row.  Returns FT_OK at the end, the callback's nonzero
+ * value, or FT_EFAIL for malformed CSV or a read error with "LINE: why" in
+ * *err (the caller frees it).  Blocks on f.
  */
 int ft_csv_read(FILE *f, ft_csv_row_cb cb, void *ctx, char **err);
 
 /* Write one field, quoted only when it holds a comma, quote, CR or LF;
- * NULL writes an empty field.  Returns 0 or -1 on a write error. */
+ * NULL writes an empty field.  Returns FT_OK, or FT_EFAIL on a write
+ * error. */
 int ft_csv_field(FILE *f, const char *s);
-/* Write a row of n fields and the line end ("\r\n", as RFC 4180 asks). */
+/* Write a row of n fields and the line end ("\r\n", as RFC 4180 asks);
+ * FT_OK or FT_EFAIL as ft_csv_field. */
 int ft_csv_row(FILE *f, const char *const *fields, size_t n);
 
 #endif

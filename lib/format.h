@@ -12,6 +12,8 @@
 #ifndef FT_FORMAT_H
 #define FT_FORMAT_H
 
+#include "error.h"
+
 #include <stdio.h>
 
 #include <jv.h>
@@ -24,9 +26,10 @@ typedef struct ft_out ft_out;
 int ft_format_parse(const char *name);
 
 ft_out *ft_out_new(FILE *f, enum ft_format format);
-/* Write rec (consumed).  Returns 0, or -1 on a write error. */
+/* Write rec (consumed).  Returns FT_OK, or FT_EFAIL on a write error. */
 int ft_out_put(ft_out *o, jv rec);
-/* Write what is held and free o (f stays open).  Returns 0 or -1. */
+/* Write what is held and free o (f stays open).  Returns FT_OK, or
+ * FT_EFAIL on a write error. */
 int ft_out_finish(ft_out *o);
 
 #endif

@@ -14,10 +14,13 @@
  * samples at once and compacts the index when many are hidden.  An index
  * is not safe to share between threads; a search may use several threads
  * of its own (OpenMP) for a large exact scan.  Functions that allocate
- * exit on memory exhaustion, like ft_xmalloc.
+ * exit on memory exhaustion, like ft_xmalloc; failures are FT_EFAIL of
+ * error.h, with the message in ft_index_errmsg.
  */
 #ifndef FT_INDEX_H
 #define FT_INDEX_H
+
+#include "error.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -52,8 +55,8 @@ ft_index *ft_index_new(int dim, enum ft_index_kind kind, long approx_above);
 void ft_index_free(ft_index *ix);
 
 /* Add n samples: descriptors d[i*dim..], ids face_ids[i], customers
- * customer_ids[i].  Returns 0, or -1 when FAISS refused (message in
- * ft_index_errmsg). */
+ * customer_ids[i].  Returns FT_OK, or FT_EFAIL when FAISS refused
+ * (message in ft_index_errmsg). */
 int ft_index_add(ft_index *ix, size_t n, const int64_t *face_ids,
     const int64_t *customer_ids, const float *d);
 
@@ -72,14 +75,15 @@ const char *ft_index_describe(ft_index *ix);
 /*
  * The nearest samples of q, at most one per customer, nearest first:
  * writes up to max hits to out and returns their number (0 when the
- * index is empty), or -1 when FAISS failed.
+ * index is empty), or FT_EFAIL when FAISS failed.
  */
 int ft_index_search(ft_index *ix, const float *q, ft_index_hit *out,
     int max);
 
 /*
  * Search n queries at once (faster for benchmarks): the single nearest
- * sample of each, face_id -1 when none.
+ * sample of each, face_id -1 when none.  FT_OK, or FT_EFAIL when FAISS
+ * failed.
  */
 int ft_index_search_batch(ft_index *ix, size_t n, const float *q,
     ft_index_hit *out);

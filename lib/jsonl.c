@@ -110,7 +110,7 @@ ft_jsonl_read(ft_jsonl_reader *r, jv *out)
 			return 0;
 		if (n == -2) {
 			set_error(r, "line too long");
-			return -1;
+			return FT_EFAIL;
 		}
 		for (i = 0; i < (size_t)n; i++)
 			if (!strchr(" \t\r", r->buf[i]))
@@ -125,12 +125,12 @@ ft_jsonl_read(ft_jsonl_reader *r, jv *out)
 		set_error(r, jv_get_kind(msg) == JV_KIND_STRING ?
 			  jv_string_value(msg) : "invalid JSON");
 		jv_free(msg);
-		return -1;
+		return FT_EFAIL;
 	}
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
 		jv_free(v);
 		set_error(r, "not a JSON object");
-		return -1;
+		return FT_EFAIL;
 	}
 	*out = v;
 	return 1;
@@ -142,14 +142,15 @@ ft_jsonl_write(FILE *f, jv v)
 	jv s = jv_dump_string(v, 0);
 	size_t n = (size_t)jv_string_length_bytes(jv_copy(s));
 	struct stat st;
-	int rc = 0;
+	int rc = FT_OK;
 
 	if (fwrite(jv_string_value(s), 1, n, f) != n || putc('\n', f) == EOF)
-		rc = -1;
+		rc = FT_EFAIL;
 	jv_free(s);
-	if (rc == 0 && (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)))
+	if (rc == FT_OK &&
+	    (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)))
 		if (fflush(f) != 0)
-			rc = -1;
+			rc = FT_EFAIL;
 	return rc;
 }
 
@@ -253,8 +254,8 @@ ft_jq_run(ft_jq *q, jv input, int (*emit)(void *ctx, jv out), void *ctx,
 			msg = jv_null();
 		}
 		jv_free(msg);
-		return -1;
+		return FT_EFAIL;
 	}
 	jv_free(out);
-	return 0;
+	return FT_OK;
 }

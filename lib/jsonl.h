@@ -3,10 +3,12 @@
  *
  * Ownership follows jv's rule: functions that take a jv consume it (the
  * caller jv_copy()s what it keeps); a jv returned is the caller's to
- * jv_free().
+ * jv_free().  Failures are FT_EFAIL of error.h.
  */
 #ifndef FT_JSONL_H
 #define FT_JSONL_H
+
+#include "error.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -25,21 +27,21 @@ void ft_jsonl_reader_free(ft_jsonl_reader *r);
 
 /*
  * Read the next record into *out (the caller's).  Returns 1 with a record,
- * 0 at the end of input, -1 for a line that is not one JSON object (or is
- * too long): the message "NAME:LINE: why" is then in ft_jsonl_error() and
- * the next call reads the following line.  Blank lines are skipped and a
- * missing final newline is accepted.  Blocks on f.
+ * 0 at the end of input, FT_EFAIL for a line that is not one JSON object
+ * (or is too long): the message "NAME:LINE: why" is then in
+ * ft_jsonl_error() and the next call reads the following line.  Blank
+ * lines are skipped and a missing final newline is accepted.  Blocks on f.
  */
 int ft_jsonl_read(ft_jsonl_reader *r, jv *out);
 /* Line number of the last line read (1-based). */
 size_t ft_jsonl_lineno(const ft_jsonl_reader *r);
-/* Message of the last -1 from ft_jsonl_read(); owned by r. */
+/* Message of the last FT_EFAIL from ft_jsonl_read(); owned by r. */
 const char *ft_jsonl_error(const ft_jsonl_reader *r);
 
 /*
  * Write v (consumed) as one compact line to f and flush when f is not a
- * regular file, so pipes stay live.  Returns 0, or -1 on a write error
- * (errno set).
+ * regular file, so pipes stay live.  Returns FT_OK, or FT_EFAIL on a
+ * write error (errno set).
  */
 int ft_jsonl_write(FILE *f, jv v);
 
@@ -53,8 +55,9 @@ void ft_jq_free(ft_jq *q);
 
 /*
  * Run q on input (consumed) and pass every output to emit (which consumes
- * it).  Returns 0, the first nonzero value emit returned, or -1 when the
- * program raised an error (message in *err, the caller frees it).
+ * it).  Returns FT_OK, the first nonzero value emit returned, or FT_EFAIL
+ * when the program raised an error (message in *err, the caller frees
+ * it).
  */
 int ft_jq_run(ft_jq *q, jv input, int (*emit)(void *ctx, jv out), void *ctx,
 	      char **err);

@@ -16,19 +16,26 @@
 #ifndef FT_LLM_H
 #define FT_LLM_H
 
+#include "error.h"
+
 #include <stddef.h>
 
 #include <jv.h>
 
-/* Return codes. */
+/* Return codes: those of error.h, under the names this module gave them
+ * before it (callers compare names, never numbers). */
 enum {
-	FT_LLM_OK = 0,
-	FT_LLM_EFAIL = -1,	/* request refused (4xx), TLS certificate */
-	FT_LLM_EAUTH = -2,	/* API key missing or refused (401, 403) */
-	FT_LLM_ETEMP = -3,	/* unreachable, timed out, 429 or 5xx after
-				 * the retries: worth trying later */
-	FT_LLM_EREPLY = -4,	/* a reply that is not a chat completion */
-	FT_LLM_ECANCEL = -5	/* cancelled by the caller */
+	FT_LLM_OK = FT_OK,
+	FT_LLM_EFAIL = FT_EFAIL,	/* request refused (4xx), TLS
+					 * certificate */
+	FT_LLM_EAUTH = FT_EAUTH,	/* API key missing or refused (401,
+					 * 403) */
+	FT_LLM_ETEMP = FT_ETEMP,	/* unreachable, timed out, 429 or 5xx
+					 * after the retries: worth trying
+					 * later */
+	FT_LLM_EREPLY = FT_EPROTO,	/* a reply that is not a chat
+					 * completion */
+	FT_LLM_ECANCEL = FT_ECANCEL	/* cancelled by the caller */
 };
 
 typedef struct ft_llm ft_llm;
@@ -66,8 +73,9 @@ void ft_llm_free(ft_llm *l);
  * or an empty array).  Both are consumed.  Blocks for the whole exchange,
  * retries included.
  *
- * On FT_LLM_OK, *reply (the caller's) is the assistant message,
- * normalised: {"role":"assistant","content":STRING|null,
+ * Returns FT_OK or one of the codes above.  On FT_OK, *reply (the
+ * caller's) is the assistant message, normalised:
+ * {"role":"assistant","content":STRING|null,
  * "tool_calls":[{"id","type":"function","function":{"name","arguments"}}]}
  * (tool_calls only when there are some; arguments is the JSON text the
  * model wrote, not yet checked).  Its text was also passed to io->text as

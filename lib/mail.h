@@ -14,20 +14,26 @@
  * failed send never leaves some recipients served and a retry never
  * serves them twice.
  *
- * Passwords never appear in messages.
+ * Passwords never appear in messages.  Functions that can fail return
+ * FT_OK or a code of error.h with a message in err.
  */
 #ifndef FT_MAIL_H
 #define FT_MAIL_H
+
+#include "error.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
+/* The codes this module returns, under the names it had before error.h
+ * (the same values). */
 enum {
-	FT_MAIL_OK = 0,
-	FT_MAIL_EFAIL = -1,	/* a part could not be read, or I/O */
-	FT_MAIL_EINVAL = -3,	/* a bad address or setting */
-	FT_MAIL_ETEMP = -4	/* the mail could not be sent: retry later */
+	FT_MAIL_OK = FT_OK,
+	FT_MAIL_EFAIL = FT_EFAIL,	/* a part could not be read, or I/O */
+	FT_MAIL_EINVAL = FT_EINVAL,	/* a bad address or setting */
+	FT_MAIL_ETEMP = FT_ETEMP	/* the mail could not be sent: retry
+					 * later */
 };
 
 /* Connection security (SMTP_TLS). */
@@ -74,8 +80,8 @@ int ft_mail_tls_parse(const char *name);
 /*
  * The server the configuration names: SMTP_SERVER (required),
  * SMTP_PORT, SMTP_TLS, SMTP_USER, SMTP_PASSWORD, SMTP_CA_FILE and
- * SMTP_TIMEOUT.  Strings belong to the config module.  FT_MAIL_EINVAL
- * with a message when a setting is missing or wrong.
+ * SMTP_TIMEOUT.  Strings belong to the config module.  FT_OK, or
+ * FT_EINVAL with a message when a setting is missing or wrong.
  */
 int ft_mail_server_configured(ft_mail_server *srv, char *err,
 			      size_t errlen);
@@ -92,14 +98,15 @@ const char *ft_mail_from_configured(const char *fallback);
  */
 char **ft_mail_addresses(const char *list, char *err, size_t errlen);
 
-/* Write m as an RFC 5322 message with MIME parts to f.  FT_MAIL_EFAIL
- * when a part cannot be read or f cannot be written; FT_MAIL_EINVAL for
- * a bad address. */
+/* Write m as an RFC 5322 message with MIME parts to f.  FT_OK; FT_EFAIL
+ * when a part cannot be read or f cannot be written; FT_EINVAL for a bad
+ * address. */
 int ft_mail_compose(const ft_mail *m, FILE *f, char *err, size_t errlen);
 
 /* Compose m and send it through srv.  Blocks for the whole exchange.
- * FT_MAIL_ETEMP when the server cannot be resolved, reached, logged
- * into, spoken to over TLS, or refuses the mail. */
+ * FT_OK; FT_ETEMP when the server cannot be resolved, reached, logged
+ * into, spoken to over TLS, or refuses the mail; FT_EINVAL for a bad
+ * address; FT_EFAIL when the message cannot be made. */
 int ft_mail_send(const ft_mail *m, const ft_mail_server *srv, char *err,
 		 size_t errlen);
 

@@ -1,12 +1,16 @@
 /*
- * query — ft-query's operations as records.
+ * query — ft-query's operations as records, and the table of their
+ * parameters that ft-query, ft-serve and the chat's tools fill.
  */
 #include "query.h"
 #include "record.h"
 #include "times.h"
 #include "util.h"
 
+#include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct relay {
 	ft_emit_fn emit;
@@ -179,4 +183,655 @@ ft_query_count(ft_store *s, int64_t since, int64_t until, unsigned what,
 		return rc;
 	}
 	return emit(ctx, o);
+}
+
+/* --- the table --- */
+
+#define ON_ALL	(FT_QUERY_ON(FT_QUERY_CLI) | FT_QUERY_ON(FT_QUERY_HTTP) | \
+		 FT_QUERY_ON(FT_QUERY_TOOL))
+#define ON_TOOL	FT_QUERY_ON(FT_QUERY_TOOL)
+/* Longest listing ft-serve gives, and what it gives without a limit. */
+#define LIST_MAX	10000
+#define LIST_DEFAULT	100
+
+static const char *const sorts[] = {
+	"created", "name", "last-visit", "visits", NULL
+};
+/* In the order of the FT_COUNT_* bits. */
+static const char *const whats[] = {
+	"visits", "visitors", "new_customers", NULL
+};
+
+/* Every surface alike: the bounds and default of a parameter. */
+#define ALL3(v)	{ (v), (v), (v) }
+
+static const ft_query_param p_none[] = { { NULL } };
+static const ft_query_param p_trend[] = {
+	{ .name = "days", .type = FT_QT_INT, .slot = FT_QS_DAYS, .min = 1,
+	  .max = ALL3(3660), .def = ALL3(30),
+	  .help = "number of days ending today (default 30)" },
+	{ NULL }
+};
+static const ft_query_param p_count[] = {
+	{ .name = "what", .type = FT_QT_ENUM, .slot = FT_QS_WHAT,
+	  .required = 1, .choices = whats,
+	  .help = "visits: visits; visitors: distinct customers who "
+	  "visited; new_customers: customers registered in the period" },
+	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE,
+	  .help = "start of the period (default: no bound)" },
+	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL,
+	  .end_of_day = 1, .help = "end of the period; a date includes "
+	  "that whole day (default: no bound)" },
+	{ NULL }
+};
+static const ft_query_param p_top[] = {
+	{ .name = "limit", .type = FT_QT_INT, .slot = FT_QS_LIMIT, .min = 1,
+	  .max = { INT64_MAX, LIST_MAX, 100 }, .def = ALL3(10),
+	  .help = "how many (default 10)" },
+	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE,
+	  .help = "count visits from this time (default: all time)" },
+	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL,
+	  .end_of_day = 1, .help = "count visits until this time; a date "
+	  "includes that day" },
+	{ NULL }
+};
+static const ft_query_param p_customers[] = {
+	{ .name = "name", .type = FT_QT_STRING, .slot = FT_QS_NAME,
+	  .max = { 0, 0, 200 }, .help = "part of the name, any case" },
+	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE,
+	  .help = "registered at or after" },
+	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL,
+	  .end_of_day = 1, .help = "registered before; a date includes that "
+	  "day" },
+	{ .name = "min-visits", .type = FT_QT_INT, .slot = FT_QS_MIN_VISITS,
+	  .max = { INT64_MAX, INT64_MAX, 1000000000 },
+	  .help = "at least this many visits in all" },
+	{ .name = "sort", .type = FT_QT_ENUM, .slot = FT_QS_SORT,
+	  .choices = sorts, .help = "order (default created)" },
+	{ .name = "reverse", .type = FT_QT_BOOL, .slot = FT_QS_REVERSE,
+	  .help = "reverse the order" },
+	{ .name = "limit", .type = FT_QT_INT, .slot = FT_QS_LIMIT, .min = 1,
+	  .max = { INT64_MAX, LIST_MAX, 100 }, .def = { 0, LIST_DEFAULT, 20 },
+	  .help = "how many (default 20)" },
+	{ NULL }
+};
+static const ft_query_param p_customer[] = {
+	{ .name = "id", .type = FT_QT_STRING, .slot = FT_QS_ID,
+	  .only = ON_TOOL, .required = 1, .max = { 0, 0, 64 },
+	  .help = "the customer's id: a UUID or a unique prefix of 8 or more "
+	  "characters (find it with find_customers)" },
+	{ .name = "visits", .type = FT_QT_INT, .slot = FT_QS_VISITS,
+	  .only = ON_TOOL, .max = ALL3(100), .def = ALL3(10),
+	  .help = "how many of the most recent visits to include (default "
+	  "10)" },
+	{ NULL }
+};
+static const ft_query_param p_visits[] = {
+	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE,
+	  .help = "visits at or after" },
+	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL,
+	  .end_of_day = 1, .help = "visits before; a date includes that day" },
+	{ .name = "customer", .type = FT_QT_STRING, .slot = FT_QS_CUSTOMER,
+	  .max = { 0, 0, 64 },
+	  .help = "only this customer's visits (id or unique prefix)" },
+	{ .name = "source", .type = FT_QT_STRING, .slot = FT_QS_SOURCE,
+	  .max = { 0, 0, 200 }, .help = "only this camera or site" },
+	{ .name = "limit", .type = FT_QT_INT, .slot = FT_QS_LIMIT, .min = 1,
+	  .max = { INT64_MAX, LIST_MAX, 200 }, .def = { 0, LIST_DEFAULT, 50 },
+	  .help = "how many (default 50)" },
+	{ .name = "reverse", .type = FT_QT_BOOL, .slot = FT_QS_REVERSE,
+	  .help = "newest first" },
+	{ NULL }
+};
+
+/* In the order the model is offered them. */
+static const ft_query_op ops[] = {
+	{ FT_QOP_STATS, "stats", "get_stats", ON_ALL, -1, p_none,
+	  "The dashboard's figures: total customers, customers registered "
+	  "today, visits today, visits in the last 7 days (today included) "
+	  "and the returning rate (share of customers with a visit who have "
+	  "two or more, 0 to 1)." },
+	{ FT_QOP_TREND, "trend", "get_trend", ON_ALL, -1, p_trend,
+	  "Visits per day and new customers per day for the days ending "
+	  "today, days without any included as 0." },
+	{ FT_QOP_COUNT, "count", "count", ON_TOOL, -1, p_count,
+	  "Count the visits, the distinct customers who visited, or the "
+	  "customers registered, in a period (all time without since and "
+	  "until)." },
+	{ FT_QOP_TOP, "top", "top_customers", ON_ALL, -1, p_top,
+	  "The customers with the most visits in a period (all time without "
+	  "one), most first, each with visits_in_range." },
+	{ FT_QOP_CUSTOMERS, "customers", "find_customers", ON_ALL, -1,
+	  p_customers, "Customer records (id, name, email, created, "
+	  "last_visit, visits) matching a name part and other filters." },
+	{ FT_QOP_CUSTOMER, "customer", "get_customer", ON_ALL, FT_QS_ID,
+	  p_customer, "One customer's record and their most recent visits." },
+	{ FT_QOP_VISITS, "visits", "list_visits", ON_ALL, -1, p_visits,
+	  "Visit records (customer, name, time, source, the visit's number "
+	  "in the customer's history), oldest first unless reversed." },
+	{ 0, NULL, NULL, 0, -1, NULL, NULL }
+};
+
+const ft_query_op *
+ft_query_ops(void)
+{
+	return ops;
+}
+
+const ft_query_op *
+ft_query_op_find(enum ft_query_surface surface, const char *name)
+{
+	const ft_query_op *op;
+
+	for (op = ops; op->name; op++)
+		if ((op->on & FT_QUERY_ON(surface)) &&
+		    !strcmp(surface == FT_QUERY_TOOL ? op->tool : op->name,
+			    name))
+			return op;
+	return NULL;
+}
+
+static int
+param_on(const ft_query_param *p, enum ft_query_surface surface)
+{
+	return !p->only || (p->only & FT_QUERY_ON(surface));
+}
+
+/* Whether given is p's name on surface: tools write '_' for '-'. */
+static int
+name_is(const ft_query_param *p, enum ft_query_surface surface,
+	const char *given)
+{
+	const char *n = p->name;
+
+	if (surface != FT_QUERY_TOOL)
+		return !strcmp(n, given);
+	for (; *n && *given; n++, given++)
+		if (*given != (*n == '-' ? '_' : *n))
+			return 0;
+	return !*n && !*given;
+}
+
+const ft_query_param *
+ft_query_param_find(const ft_query_op *op, enum ft_query_surface surface,
+		    const char *name)
+{
+	const ft_query_param *p;
+
+	for (p = op->params; p->name; p++)
+		if (param_on(p, surface) && name_is(p, surface, name))
+			return p;
+	return NULL;
+}
+
+void
+ft_query_args_init(ft_query_args *a, const ft_query_op *op,
+		   enum ft_query_surface surface, int64_t now)
+{
+	const ft_query_param *p;
+
+	memset(a, 0, sizeof *a);
+	a->op = op;
+	a->surface = surface;
+	a->now = now;
+	for (p = op->params; p->name; p++)
+		if (param_on(p, surface))
+			a->n[p->slot] = p->def[surface];
+}
+
+void
+ft_query_args_clear(ft_query_args *a)
+{
+	int i;
+
+	for (i = 0; i < FT_QS_COUNT; i++)
+		free(a->s[i]);
+	memset(a, 0, sizeof *a);
+}
+
+int
+ft_query_given(const ft_query_args *a, enum ft_query_slot slot)
+{
+	return (a->given >> slot) & 1;
+}
+
+static void
+keep(ft_query_args *a, enum ft_query_slot slot, const char *text)
+{
+	free(a->s[slot]);
+	a->s[slot] = ft_xstrdup(text);
+	a->given |= 1u << slot;
+}
+
+void
+ft_query_set_arg(ft_query_args *a, const char *text)
+{
+	if (a->op->arg >= 0)
+		keep(a, (enum ft_query_slot)a->op->arg, text);
+}
+
+/* The index of text among p's choices, or -1. */
+static int
+choice(const ft_query_param *p, const char *text)
+{
+	int i;
+
+	for (i = 0; p->choices[i]; i++)
+		if (!strcmp(p->choices[i], text))
+			return i;
+	return -1;
+}
+
+/* p's choices as "a, b, c", the last after sep (", " or " or "). */
+static void
+choice_list(const ft_query_param *p, const char *sep, char *buf,
+	    size_t len)
+{
+	size_t off = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; p->choices[i] && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s",
+					!i ? "" : p->choices[i + 1] ? ", "
+					: sep, p->choices[i]);
+}
+
+static const char time_syntax[] =
+	"YYYY-MM-DD, YYYY-MM-DDTHH:MM (local time), now, today, yesterday, "
+	"or a span before now: 7d, 12h, 30m";
+
+/* The message for text, a bad value of p, in the words of a's surface. */
+static int
+bad_text(const ft_query_args *a, const ft_query_param *p, const char *text,
+	 char *err, size_t errlen)
+{
+	long long max = p->max[a->surface];
+	char hint[160] = "", list[128];
+
+	if (p->type == FT_QT_INT && max != INT64_MAX)
+		snprintf(hint, sizeof hint, " (%lld to %lld)", p->min, max);
+	else if (a->surface == FT_QUERY_HTTP && p->type == FT_QT_BOOL)
+		snprintf(hint, sizeof hint, " (true or false)");
+	else if (a->surface == FT_QUERY_HTTP && p->type == FT_QT_ENUM) {
+		choice_list(p, " or ", list, sizeof list);
+		snprintf(hint, sizeof hint, " (%s)", list);
+	}
+	if (a->surface != FT_QUERY_CLI)
+		ft_seterr(err, errlen, "bad '%s': '%.40s'%s", p->name, text,
+			  hint);
+	else if (p->type == FT_QT_TIME)
+		ft_seterr(err, errlen, "bad time for --%s: '%s'", p->name,
+			  text);
+	else
+		ft_seterr(err, errlen, "bad --%s: '%s'%s", p->name, text,
+			  hint);
+	return FT_EINVAL;
+}
+
+/* Read text (NULL: a flag without value) into a as p's value; -1 when
+ * it is not one. */
+static int
+read_text(ft_query_args *a, const ft_query_param *p, const char *text)
+{
+	long long n = 0;
+
+	switch (p->type) {
+	case FT_QT_STRING:
+		break;
+	case FT_QT_INT:
+		if (ft_parse_int(text, p->min, p->max[a->surface], &n))
+			return -1;
+		break;
+	case FT_QT_BOOL:
+		if (!text || !*text || !strcmp(text, "1") ||
+		    !strcmp(text, "true"))
+			n = 1;
+		else if (strcmp(text, "0") && strcmp(text, "false"))
+			return -1;
+		break;
+	case FT_QT_ENUM:
+		if ((n = choice(p, text)) < 0)
+			return -1;
+		break;
+	case FT_QT_TIME:
+		if (ft_time_parse(text, a->now, p->end_of_day,
+				  &a->t[p->slot]) != 0)
+			return -1;
+		break;
+	}
+	a->n[p->slot] = n;
+	keep(a, p->slot, text ? text : "");
+	return 0;
+}
+
+int
+ft_query_set(ft_query_args *a, const char *name, const char *text,
+	     char *err, size_t errlen)
+{
+	const ft_query_param *p = ft_query_param_find(a->op, a->surface,
+						      name);
+
+	if (!p)
+		return FT_ENOTFOUND;
+	if (p->type != FT_QT_BOOL && !text)
+		text = "";
+	if (read_text(a, p, text) != 0)
+		return bad_text(a, p, text ? text : "", err, errlen);
+	return FT_OK;
+}
+
+/* --- tools: arguments as JSON --- */
+
+/* p's name as tools spell it: min_visits. */
+static const char *
+tool_name(const ft_query_param *p, char *buf, size_t len)
+{
+	char *c;
+
+	snprintf(buf, len, "%s", p->name);
+	for (c = buf; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	return buf;
+}
+
+/* Read v (consumed; not null) into a as p's value; FT_EINVAL with the
+ * model's message when it is not one. */
+static int
+read_json(ft_query_args *a, const ft_query_param *p, const char *name,
+	  jv v, char *err, size_t errlen)
+{
+	jv_kind kind = jv_get_kind(v);
+	const char *bad = NULL;
+	char list[128];
+	double d = kind == JV_KIND_NUMBER ? jv_number_value(v) : 0.5;
+	long long max = p->max[FT_QUERY_TOOL];
+	int rc = FT_OK;
+
+	switch (p->type) {
+	case FT_QT_INT:
+		if (kind != JV_KIND_NUMBER || d < (double)p->min ||
+		    d > (double)max || d != (double)(long long)d) {
+			ft_seterr(err, errlen, "'%s' must be an integer from "
+				  "%lld to %lld", name, p->min, max);
+			rc = FT_EINVAL;
+		}
+		a->n[p->slot] = (long long)d;
+		a->given |= 1u << p->slot;
+		break;
+	case FT_QT_BOOL:
+		if (kind != JV_KIND_TRUE && kind != JV_KIND_FALSE)
+			bad = "true or false";
+		a->n[p->slot] = kind == JV_KIND_TRUE;
+		a->given |= 1u << p->slot;
+		break;
+	case FT_QT_STRING:
+		if (kind != JV_KIND_STRING)
+			bad = "a string";
+		else if (jv_string_length_codepoints(jv_copy(v)) > max ||
+			 !*jv_string_value(v))
+			bad = "a shorter, non-empty string";
+		else
+			keep(a, p->slot, jv_string_value(v));
+		break;
+	case FT_QT_TIME:
+		if (kind != JV_KIND_STRING)
+			bad = "a time";
+		else if (read_text(a, p, jv_string_value(v)) != 0) {
+			ft_seterr(err, errlen, "'%s' is not a time: '%s' (%s)",
+				  name, jv_string_value(v), time_syntax);
+			rc = FT_EINVAL;
+		}
+		break;
+	case FT_QT_ENUM:
+		if (kind != JV_KIND_STRING ||
+		    read_text(a, p, jv_string_value(v)) != 0) {
+			choice_list(p, ", ", list, sizeof list);
+			ft_seterr(err, errlen, "'%s' must be one of %s",
+				  name, list);
+			rc = FT_EINVAL;
+		}
+		break;
+	}
+	jv_free(v);
+	if (bad) {
+		ft_seterr(err, errlen, "'%s' must be %s", name, bad);
+		rc = FT_EINVAL;
+	}
+	return rc;
+}
+
+/* The first member of obj that names no tool parameter of op, or an
+ * invalid jv. */
+static jv
+unknown_member(const ft_query_op *op, jv obj)
+{
+	jv keys = jv_keys(obj), k = jv_invalid();
+	int i, n = jv_array_length(jv_copy(keys));
+
+	for (i = 0; i < n; i++) {
+		k = jv_array_get(jv_copy(keys), i);
+		if (!ft_query_param_find(op, FT_QUERY_TOOL,
+					 jv_string_value(k)))
+			break;
+		jv_free(k);
+		k = jv_invalid();
+	}
+	jv_free(keys);
+	return k;
+}
+
+int
+ft_query_set_json(ft_query_args *a, jv obj, char *err, size_t errlen)
+{
+	const ft_query_param *p;
+	const char *tool = a->op->tool;
+	int rc = FT_OK;
+	jv k;
+
+	if (jv_get_kind(obj) == JV_KIND_NULL) {
+		jv_free(obj);
+		obj = jv_object();
+	}
+	if (jv_get_kind(obj) != JV_KIND_OBJECT) {
+		jv_free(obj);
+		ft_seterr(err, errlen, "the arguments of %s must be a JSON "
+			  "object", tool);
+		return FT_EINVAL;
+	}
+	if (jv_is_valid(k = unknown_member(a->op, jv_copy(obj)))) {
+		ft_seterr(err, errlen, "%s takes no argument '%s'", tool,
+			  jv_string_value(k));
+		jv_free(k);
+		jv_free(obj);
+		return FT_EINVAL;
+	}
+	for (p = a->op->params; p->name && rc == FT_OK; p++) {
+		char key[64];
+		jv v;
+
+		if (!param_on(p, FT_QUERY_TOOL))
+			continue;
+		tool_name(p, key, sizeof key);
+		v = jv_object_get(jv_copy(obj), jv_string(key));
+		if (jv_is_valid(v) && jv_get_kind(v) != JV_KIND_NULL) {
+			rc = read_json(a, p, key, v, err, errlen);
+			continue;
+		}
+		jv_free(v);
+		if (p->required) {
+			ft_seterr(err, errlen, "%s needs the argument '%s'",
+				  tool, key);
+			rc = FT_EINVAL;
+		}
+	}
+	jv_free(obj);
+	return rc;
+}
+
+/* --- tools: declarations --- */
+
+static jv
+param_schema(const ft_query_param *p)
+{
+	jv o = jv_object(), e;
+	int i;
+
+	switch (p->type) {
+	case FT_QT_INT:
+		o = jv_object_set(o, jv_string("type"), jv_string("integer"));
+		o = jv_object_set(o, jv_string("minimum"),
+				  jv_number((double)p->min));
+		o = jv_object_set(o, jv_string("maximum"),
+				  jv_number((double)p->max[FT_QUERY_TOOL]));
+		break;
+	case FT_QT_STRING:
+		o = jv_object_set(o, jv_string("type"), jv_string("string"));
+		o = jv_object_set(o, jv_string("maxLength"),
+				  jv_number((double)p->max[FT_QUERY_TOOL]));
+		break;
+	case FT_QT_BOOL:
+		o = jv_object_set(o, jv_string("type"), jv_string("boolean"));
+		break;
+	case FT_QT_TIME:
+		o = jv_object_set(o, jv_string("type"), jv_string("string"));
+		break;
+	case FT_QT_ENUM:
+		e = jv_array();
+		for (i = 0; p->choices[i]; i++)
+			e = jv_array_append(e, jv_string(p->choices[i]));
+		o = jv_object_set(o, jv_string("type"), jv_string("string"));
+		o = jv_object_set(o, jv_string("enum"), e);
+		break;
+	}
+	return jv_object_set(o, jv_string("description"),
+			     p->type == FT_QT_TIME
+			     ? jv_string_fmt("%s: %s", p->help, time_syntax)
+			     : jv_string(p->help));
+}
+
+jv
+ft_query_tool_decl(const ft_query_op *op)
+{
+	jv props = jv_object(), req = jv_array(), params = jv_object();
+	const ft_query_param *p;
+	char key[64];
+
+	for (p = op->params; p->name; p++) {
+		if (!param_on(p, FT_QUERY_TOOL))
+			continue;
+		tool_name(p, key, sizeof key);
+		props = jv_object_set(props, jv_string(key), param_schema(p));
+		if (p->required)
+			req = jv_array_append(req, jv_string(key));
+	}
+	params = jv_object_set(params, jv_string("type"), jv_string("object"));
+	params = jv_object_set(params, jv_string("properties"), props);
+	params = jv_object_set(params, jv_string("required"), req);
+	params = jv_object_set(params, jv_string("additionalProperties"),
+			       jv_false());
+	return JV_OBJECT(jv_string("type"), jv_string("function"),
+			 jv_string("function"),
+			 JV_OBJECT(jv_string("name"), jv_string(op->tool),
+				   jv_string("description"),
+				   jv_string(op->help),
+				   jv_string("parameters"), params));
+}
+
+/* --- ft-query's options --- */
+
+size_t
+ft_query_options(struct option *o, size_t max, int val)
+{
+	const ft_query_op *op;
+	const ft_query_param *p;
+	size_t n = 0, i;
+
+	for (op = ops; op->name; op++) {
+		if (!(op->on & FT_QUERY_ON(FT_QUERY_CLI)))
+			continue;
+		for (p = op->params; p->name && n < max; p++) {
+			if (!param_on(p, FT_QUERY_CLI))
+				continue;
+			for (i = 0; i < n; i++)
+				if (!strcmp(o[i].name, p->name))
+					break;
+			if (i < n)
+				continue;
+			o[n].name = p->name;
+			o[n].has_arg = p->type == FT_QT_BOOL ? no_argument
+				       : required_argument;
+			o[n].flag = NULL;
+			o[n].val = val;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* --- running --- */
+
+static int
+run_visits(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
+	   void *ctx)
+{
+	ft_visit_filter f = { 0 };
+	ft_customer cu;
+	int rc;
+
+	f.since = a->t[FT_QS_SINCE];
+	f.until = a->t[FT_QS_UNTIL];
+	f.source = a->s[FT_QS_SOURCE];
+	f.descending = (int)a->n[FT_QS_REVERSE];
+	f.limit = a->n[FT_QS_LIMIT];
+	if (!a->s[FT_QS_CUSTOMER])
+		return ft_query_visits(s, &f, emit, ctx);
+	rc = ft_store_customer_get(s, a->s[FT_QS_CUSTOMER], &cu);
+	if (rc != FT_OK)
+		return rc;
+	f.customer_id = cu.id;
+	rc = ft_query_visits(s, &f, emit, ctx);
+	ft_customer_clear(&cu);
+	return rc;
+}
+
+int
+ft_query_run(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
+	     void *ctx)
+{
+	const int64_t *t = a->t;
+	const long long *n = a->n;
+	ft_customer_filter cf = { 0 };
+
+	switch (a->op->id) {
+	case FT_QOP_STATS:
+		return ft_query_stats(s, a->now, emit, ctx);
+	case FT_QOP_TREND:
+		return ft_query_trend(s, (int)n[FT_QS_DAYS], a->now, emit,
+				      ctx);
+	case FT_QOP_COUNT:
+		/* whats[] is in the order of the FT_COUNT_* bits. */
+		return ft_query_count(s, t[FT_QS_SINCE], t[FT_QS_UNTIL],
+				      1u << n[FT_QS_WHAT], emit, ctx);
+	case FT_QOP_TOP:
+		return ft_query_top(s, t[FT_QS_SINCE], t[FT_QS_UNTIL],
+				    n[FT_QS_LIMIT], emit, ctx);
+	case FT_QOP_CUSTOMERS:
+		cf.name = a->s[FT_QS_NAME];
+		cf.since = t[FT_QS_SINCE];
+		cf.until = t[FT_QS_UNTIL];
+		cf.min_visits = n[FT_QS_MIN_VISITS];
+		/* sorts[] is in the order of FT_SORT_*. */
+		cf.sort = (enum ft_customer_sort)n[FT_QS_SORT];
+		cf.descending = (int)n[FT_QS_REVERSE];
+		cf.limit = n[FT_QS_LIMIT];
+		return ft_query_customers(s, &cf, emit, ctx);
+	case FT_QOP_CUSTOMER:
+		return ft_query_customer(s, a->s[FT_QS_ID], emit, ctx);
+	case FT_QOP_VISITS:
+		return run_visits(s, a, emit, ctx);
+	default:
+		return FT_EINVAL;
+	}
 }

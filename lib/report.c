@@ -395,72 +395,65 @@ file_hash(const char *path)
 	return h;
 }
 
-int
-ft_report_email(ft_store *s, const ft_report *r, const char *to,
-		int64_t now, char *err, size_t errlen)
+/* A report's figures: visits, visitors, the busiest day
+ * and the top visitors, into f. */
+static int
+report_figures(ft_store *s, const ft_report *r, FILE *f, char *err,
+	       size_t errlen)
 {
-	ft_mail_server srv;
-	ft_mail_part parts[2];
-	ft_mail m = { 0 };
-	ft_chart ch = { 0 };
 	struct top top = { 0 };
-	char range[40], zone[16], title[96], chartname[80], *text = NULL;
-	char *subject, *msgid, *domain, **addrs, *from;
-	const char **labels;
-	unsigned char *png = NULL;
-	size_t png_len = 0, textlen = 0, i, j, best = 0;
-	struct tm tm;
-	FILE *f;
+	size_t i, best = 0;
 	int rc;
 
-	if ((rc = ft_mail_server_configured(&srv, err, errlen)) != FT_MAIL_OK)
-		return FT_EINVAL;
-	if (!(addrs = ft_mail_addresses(to, err, errlen)))
-		return FT_EINVAL;
-	domain = strchr(addrs[0], '@') + 1;
-
-	if (r->period.days > 1)
-		snprintf(range, sizeof range, "%s to %s", r->period.first,
-			 r->period.last);
-	else
-		snprintf(range, sizeof range, "%s", r->period.first);
-	local(r->period.since, &tm);
-	if (!strftime(zone, sizeof zone, "%Z", &tm))
-		snprintf(zone, sizeof zone, "local time");
-
-	f = open_memstream(&text, &textlen);
-	fprintf(f, "FaceTrack %s report for %s (%d day%s; days in %s).\n\n",
-		r->summary ? "summary" : "visit", range, r->period.days,
-		r->period.days == 1 ? "" : "s", zone);
 	if (!r->fig.visits) {
 		fputs("There were no visits in this period.\n", f);
 		fprintf(f, "New customers: %lld\n",
 			(long long)r->fig.new_customers);
-	} else {
-		fprintf(f, "Visits: %lld\n", (long long)r->fig.visits);
-		fprintf(f, "Customers who visited: %lld\n",
-			(long long)r->fig.visitors);
-		fprintf(f, "New customers: %lld\n",
-			(long long)r->fig.new_customers);
-		if (!r->hourly) {
-			for (i = 1; i < r->nbins; i++)
-				if (r->bins[i] > r->bins[best])
-					best = i;
-			fprintf(f, "Busiest day: %s, %.0f visits\n",
-				r->labels[best], r->bins[best]);
-		}
-		top.f = f;
-		rc = ft_query_top(s, r->period.since, r->period.until, 5,
-				  top_line, &top);
-		if (rc != FT_OK) {
-			fclose(f);
-			free(text);
-			ft_seterr(err, errlen, "%s", ft_store_errmsg(s));
-			for (i = 0; addrs[i]; i++)
-				free(addrs[i]);
-			free(addrs);
-			return rc;
-		}
+		return FT_OK;
+	}
+	fprintf(f, "Visits: %lld\n", (long long)r->fig.visits);
+	fprintf(f, "Customers who visited: %lld\n",
+		(long long)r->fig.visitors);
+	fprintf(f, "New customers: %lld\n", (long long)r->fig.new_customers);
+	if (!r->hourly) {
+		for (i = 1; i < r->nbins; i++)
+			if (r->bins[i] > r->bins[best])
+				best = i;
+		fprintf(f, "Busiest day: %s, %.0f visits\n", r->labels[best],
+			r->bins[best]);
+	}
+	top.f = f;
+	rc = ft_query_top(s, r->period.since, r->period.until, 5, top_line,
+			  &top);
+	if (rc != FT_OK)
+		ft_seterr(err, errlen, "%s", ft_store_errmsg(s));
+	return rc;
+}
+
+/* The mail's text into *text (to free); a store code on failure. */
+static int
+report_text(ft_store *s, const ft_report *r, const char *range,
+	    char **text, char *err, size_t errlen)
+{
+	char zone[16];
+	size_t len = 0;
+	struct tm tm;
+	FILE *f;
+	int rc;
+
+	local(r->period.since, &tm);
+	if (!strftime(zone, sizeof zone, "%Z", &tm))
+		snprintf(zone, sizeof zone, "local time");
+	*text = NULL;
+	f = open_memstream(text, &len);
+	fprintf(f, "FaceTrack %s report for %s (%d day%s; days in %s).\n\n",
+		r->summary ? "summary" : "visit", range, r->period.days,
+		r->period.days == 1 ? "" : "s", zone);
+	if ((rc = report_figures(s, r, f, err, errlen)) != FT_OK) {
+		fclose(f);
+		free(*text);
+		*text = NULL;
+		return rc;
 	}
 	fputc('\n', f);
 	if (r->summary)
@@ -477,51 +470,69 @@ ft_report_email(ft_store *s, const ft_report *r, const char *to,
 		fprintf(f, "The chart shows the visits per %s.\n",
 			r->hourly ? "hour" : "day");
 	fclose(f);
+	return FT_OK;
+}
 
-	i = 0;
-	if (r->fig.visits) {
-		labels = ft_xcalloc(r->nbins, sizeof *labels);
-		for (j = 0; j < r->nbins; j++)
-			labels[j] = r->labels[j];
-		snprintf(title, sizeof title, "Visits per %s, %s",
-			 r->hourly ? "hour" : "day", range);
-		ch.title = title;
-		ch.xlabel = r->hourly ? "hour" : "day";
-		ch.ylabel = "visits";
-		ch.n = r->nbins;
-		ch.labels = labels;
-		ch.values = r->bins;
-		rc = ft_chart_png(&ch, &png, &png_len, err, errlen);
-		free(labels);
-		if (rc != 0) {
-			free(text);
-			for (j = 0; addrs[j]; j++)
-				free(addrs[j]);
-			free(addrs);
-			return FT_EFAIL;
-		}
-		if (r->period.days > 1)
-			snprintf(chartname, sizeof chartname,
-				 "visits-per-day-%s_%s.png", r->period.first,
-				 r->period.last);
-		else
-			snprintf(chartname, sizeof chartname,
-				 "visits-per-hour-%s.png", r->period.first);
-		parts[i].content_type = "image/png";
-		parts[i].filename = chartname;
-		parts[i].is_inline = 1;
-		parts[i].path = NULL;
-		parts[i].data = png;
-		parts[i].len = png_len;
-		i++;
-	}
-	parts[i].content_type = "text/csv; charset=UTF-8";
-	parts[i].filename = r->name;
-	parts[i].is_inline = 0;
-	parts[i].path = r->path;
-	parts[i].data = NULL;
-	parts[i].len = 0;
-	i++;
+/* The chart of r's bins as an inline PNG part; its name goes into name
+ * (80 bytes), its bytes into *png (to free).  -1 with a message. */
+static int
+chart_part(const ft_report *r, const char *range, ft_mail_part *part,
+	   char *name, unsigned char **png, char *err, size_t errlen)
+{
+	ft_chart ch = { 0 };
+	const char **labels = ft_xcalloc(r->nbins, sizeof *labels);
+	char title[96];
+	size_t j, len = 0;
+	int rc;
+
+	for (j = 0; j < r->nbins; j++)
+		labels[j] = r->labels[j];
+	snprintf(title, sizeof title, "Visits per %s, %s",
+		 r->hourly ? "hour" : "day", range);
+	ch.title = title;
+	ch.xlabel = r->hourly ? "hour" : "day";
+	ch.ylabel = "visits";
+	ch.n = r->nbins;
+	ch.labels = labels;
+	ch.values = r->bins;
+	rc = ft_chart_png(&ch, png, &len, err, errlen);
+	free(labels);
+	if (rc != 0)
+		return -1;
+	if (r->period.days > 1)
+		snprintf(name, 80, "visits-per-day-%s_%s.png", r->period.first,
+			 r->period.last);
+	else
+		snprintf(name, 80, "visits-per-hour-%s.png", r->period.first);
+	memset(part, 0, sizeof *part);
+	part->content_type = "image/png";
+	part->filename = name;
+	part->is_inline = 1;
+	part->data = *png;
+	part->len = len;
+	return 0;
+}
+
+static void
+free_addresses(char **addrs)
+{
+	size_t i;
+
+	for (i = 0; addrs[i]; i++)
+		free(addrs[i]);
+	free(addrs);
+}
+
+/* Send the mail of report r, its text and parts made. */
+static int
+send_report(const ft_report *r, const char *to, char **addrs,
+	    const char *range, const char *text, ft_mail_part *parts,
+	    size_t nparts, int64_t now, const ft_mail_server *srv, char *err,
+	    size_t errlen)
+{
+	ft_mail m = { 0 };
+	char *subject, *msgid, *from;
+	int rc;
 
 	if (r->fig.visits)
 		subject = ft_xasprintf("FaceTrack %s %s: %lld visit%s",
@@ -535,7 +546,8 @@ ft_report_email(ft_store *s, const ft_report *r, const char *to,
 	msgid = ft_xasprintf("%s.%s.%s.%016llx@%s",
 			     r->summary ? "summary" : "visits",
 			     r->period.first, r->period.last,
-			     (unsigned long long)file_hash(r->path), domain);
+			     (unsigned long long)file_hash(r->path),
+			     strchr(addrs[0], '@') + 1);
 	/* Without a sender configured, reports come from the first
 	 * recipient, which is where a cron job's mail goes anyway. */
 	from = ft_xasprintf("FaceTrack <%s>", addrs[0]);
@@ -544,22 +556,57 @@ ft_report_email(ft_store *s, const ft_report *r, const char *to,
 	m.subject = subject;
 	m.text = text;
 	m.parts = parts;
-	m.nparts = i;
+	m.nparts = nparts;
 	m.message_id = msgid;
 	m.date = now;
-	rc = ft_mail_send(&m, &srv, err, errlen);
+	rc = ft_mail_send(&m, srv, err, errlen);
 	free(from);
 	free(subject);
 	free(msgid);
-	free(text);
-	free(png);
-	for (i = 0; addrs[i]; i++)
-		free(addrs[i]);
-	free(addrs);
 	switch (rc) {
 	case FT_MAIL_OK: return FT_OK;
 	case FT_MAIL_EINVAL: return FT_EINVAL;
 	case FT_MAIL_ETEMP: return FT_ETEMP;
 	default: return FT_EFAIL;
 	}
+}
+
+int
+ft_report_email(ft_store *s, const ft_report *r, const char *to,
+		int64_t now, char *err, size_t errlen)
+{
+	ft_mail_server srv;
+	ft_mail_part parts[2];
+	char range[40], chartname[80], *text = NULL, **addrs;
+	unsigned char *png = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (ft_mail_server_configured(&srv, err, errlen) != FT_MAIL_OK)
+		return FT_EINVAL;
+	if (!(addrs = ft_mail_addresses(to, err, errlen)))
+		return FT_EINVAL;
+	if (r->period.days > 1)
+		snprintf(range, sizeof range, "%s to %s", r->period.first,
+			 r->period.last);
+	else
+		snprintf(range, sizeof range, "%s", r->period.first);
+	rc = report_text(s, r, range, &text, err, errlen);
+	if (rc == FT_OK && r->fig.visits &&
+	    chart_part(r, range, &parts[n++], chartname, &png, err,
+		       errlen) != 0)
+		rc = FT_EFAIL;
+	if (rc == FT_OK) {
+		memset(&parts[n], 0, sizeof parts[n]);
+		parts[n].content_type = "text/csv; charset=UTF-8";
+		parts[n].filename = r->name;
+		parts[n].path = r->path;
+		n++;
+		rc = send_report(r, to, addrs, range, text, parts, n, now,
+				 &srv, err, errlen);
+	}
+	free(text);
+	free(png);
+	free_addresses(addrs);
+	return rc;
 }

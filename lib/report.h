@@ -10,8 +10,9 @@
  * is kept grows with the customers seen (a set of ids, and per customer
  * figures for the summary), never with the visits.
  *
- * Functions return FT_OK or a store code (store.h); the message is in
- * err.  FT_ETEMP means the store could not be reached.
+ * Functions return FT_OK or a code of error.h, as the store and mail
+ * modules give them; the message is in err.  FT_ETEMP means the store
+ * could not be reached.
  */
 #ifndef FT_REPORT_H
 #define FT_REPORT_H

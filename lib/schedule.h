@@ -1,32 +1,24 @@
 /*
- * schedule — running the recognition pipeline: a supervisor that keeps it
- * alive, and the user's crontab block that starts and stops it on a
- * weekly window and mails the nightly report.  ft-schedule and ft-serve's
- * /api/recognition call these same functions.
+ * schedule — the weekly recognition window and the user's crontab block
+ * that starts and stops recognition on it and mails the nightly report.
+ * ft-schedule and ft-serve's /api/recognition call these same functions;
+ * supervise.h runs what the block starts.
  *
- * Files live in the state directory (FT_STATE_DIR, else
- * $XDG_STATE_HOME/facetrack, else ~/.local/state/facetrack):
- *   recognition.pid     the supervisor's pid, locked while it runs (the
- *                       lock, not the pid, says whether it runs)
- *   recognition.status  its figures as one JSON object, rewritten at most
- *                       once a second
- *   recognition.log     the pipeline's stderr and the supervisor's messages
- *   crontab.lock        serialises edits of the crontab block
+ * The block is read with `crontab -l` and written with `crontab -`
+ * (FT_CRONTAB, read through config.h, gives the command and its leading
+ * arguments; default "crontab"), so the cron daemon's own checks apply.
+ * Edits are serialised by crontab.lock in the state directory
+ * (ft_config_state_dir).
  *
- * Settings read through config.h: FT_PIPELINE (the shell command, default
- * `ft-capture --source "$FT_CAMERA" | ft-recognize`), FT_CAMERA (default
- * /dev/video0), FT_STOP_TIMEOUT (seconds a stopping pipeline gets before
- * SIGKILL, default 10), FT_CRONTAB (the crontab command and its leading
- * arguments, default "crontab").
- *
- * Functions that can fail return a negative value and write a message
- * (lower case, no program name) into err; none prints, except the
- * supervisor, whose stderr is the log.  They block: start waits until the
- * supervisor is up, stop until it has gone.  Safe to call from a threaded
- * program: child processes are started with fork and an immediate exec.
+ * Functions that can fail return FT_OK or an FT_E* code of error.h and
+ * write a message (lower case, no program name) into err; none prints.
+ * Those that touch the crontab block while the crontab command runs; the
+ * others are pure.  Safe to call from a threaded program.
  */
 #ifndef FT_SCHEDULE_H
 #define FT_SCHEDULE_H
+
+#include "error.h"
 
 #include <stdint.h>
 #include <stddef.h>
@@ -52,14 +44,10 @@ typedef struct ft_schedule {
 /* Parts of the block for ft_schedule_clear. */
 enum { FT_SCHED_WINDOW = 1, FT_SCHED_REPORT = 2 };
 
-/* Results of start and stop that are not errors. */
-enum {
-	FT_SCHED_DONE = 0,	/* started, or stopped */
-	FT_SCHED_ALREADY = 1,	/* was running (start), was not (stop) */
-	FT_SCHED_OUTSIDE = 2	/* start --in-window outside the window */
-};
+/* --- windows (pure) --- */
 
-/* Parse "HH:MM" into minutes; -1 when it is not a time of day. */
+/* Parse "HH:MM" into minutes; -1 (FT_EFAIL) when it is not a time of
+ * day. */
 int ft_schedule_parse_time(const char *s);
 
 /* Parse days like "mon-sat", "mon,wed,fri", "fri-mon", "daily" (also
@@ -67,49 +55,68 @@ int ft_schedule_parse_time(const char *s);
 unsigned ft_schedule_parse_days(const char *s);
 
 /* "mon-sat", "mon,wed-fri", "daily": the shortest form; buf of 32
- * bytes. */
+ * bytes, returned. */
 char *ft_schedule_format_days(unsigned days, char *buf);
 
-/* Whether the local time ms lies inside w; when it does and until is not
- * NULL, *until is the end of that stretch of the window. */
-int ft_window_contains(const ft_window *w, int64_t ms, int64_t *until);
+/* FT_OK when w can be scheduled (times of day that differ, some day),
+ * FT_EINVAL when not. */
+int ft_schedule_check_window(const ft_window *w);
 
-/* The status record (the caller's):
- * {"type":"recognition","running","pid","since","until","pipeline_pid",
- *  "restarts","last_frame","frames","visits","log","window","report"};
- * "window" is {"from","to","days"} or null and "report" {"at"} or null
- * (both null when no crontab can be read).  Returns 0 or -1. */
-int ft_schedule_status(jv *out, char *err, size_t errlen);
+/* Whether the local time ms lies inside w (1) or not (0); when it does
+ * and until is not NULL, *until is the end of that stretch of the
+ * window. */
+int ft_schedule_inside(const ft_window *w, int64_t ms, int64_t *until);
 
-/* Start the supervisor in the background.  in_window: only when now is
- * inside the scheduled window (no window: always).  Returns
- * FT_SCHED_DONE, FT_SCHED_ALREADY, FT_SCHED_OUTSIDE or -1. */
-int ft_schedule_start(int in_window, char *err, size_t errlen);
+/* --- the crontab block, as text (pure) --- */
 
-/* Stop it (SIGTERM) and wait until it has finished.  Returns
- * FT_SCHED_DONE, FT_SCHED_ALREADY (was not running) or -1. */
-int ft_schedule_stop(char *err, size_t errlen);
+/*
+ * Find our block in a crontab's text and read it into *out (all zero
+ * when there is none).  [*begin, *end) are the block's bytes, its end
+ * line's newline included; both strlen(crontab) when there is none.
+ * Returns 1 when found, 0 when not, FT_EINVAL with a message in err for
+ * a begin line without its end line.  Lines of the block that do not
+ * parse leave their part unset.
+ */
+int ft_schedule_parse(const char *crontab, ft_schedule *out, size_t *begin,
+		      size_t *end, char *err, size_t errlen);
 
-/* Be the supervisor, in the foreground, until SIGTERM or SIGINT: run the
- * pipeline, count its records, restart it with backoff when it ends, stop
- * it cleanly.  Returns the program's exit status. */
-int ft_schedule_supervise(void);
+/*
+ * The block for s, whose lines run schedule_cmd (start and stop) and
+ * report_cmd: "" when s holds neither part.  NULL with a message in err
+ * when a path cannot be written into a crontab line (a quote, a percent
+ * sign or a line break in it).  The caller frees the result.
+ */
+char *ft_schedule_compose(const ft_schedule *s, const char *schedule_cmd,
+			  const char *report_cmd, char *err, size_t errlen);
+
+/*
+ * crontab with its bytes [begin, end) replaced by block (as
+ * ft_schedule_parse found them); a last line without its newline gets
+ * one before a block appended after it.  The caller frees the result.
+ */
+char *ft_schedule_splice(const char *crontab, size_t begin, size_t end,
+			 const char *block);
+
+/* {"window":{"from","to","days"}|null,"report":{"at"}|null} members set
+ * into rec (consumed; the result is the caller's). */
+jv ft_schedule_record(jv rec, const ft_schedule *s);
+
+/* --- the user's crontab (runs FT_CRONTAB) --- */
 
 /* Read the crontab block.  *block (when block is not NULL) gets the
  * block's text, or NULL when there is none; the caller frees it.
- * Returns 0 or -1. */
+ * Returns FT_OK, FT_EINVAL for a block without its end line, or
+ * FT_EFAIL when the crontab cannot be read. */
 int ft_schedule_read(ft_schedule *out, char **block, char *err,
 		     size_t errlen);
 
 /* Write the window, the nightly report, or remove parts (a mask of
  * FT_SCHED_*; the block goes when nothing is left).  Lines outside the
- * block are kept byte for byte.  Return 0 or -1. */
+ * block are kept byte for byte.  Return FT_OK; FT_EINVAL for a bad
+ * window or time, or a block without its end line; FT_EFAIL when the
+ * crontab cannot be read or written. */
 int ft_schedule_set_window(const ft_window *w, char *err, size_t errlen);
 int ft_schedule_set_report(int at, char *err, size_t errlen);
 int ft_schedule_clear(unsigned what, char *err, size_t errlen);
-
-/* {"window":{...}|null,"report":{...}|null} members set into rec
- * (consumed; the result is the caller's). */
-jv ft_schedule_record(jv rec, const ft_schedule *s);
 
 #endif

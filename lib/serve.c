@@ -30,6 +30,7 @@
 #include "report.h"
 #include "schedule.h"
 #include "store.h"
+#include "supervise.h"
 #include "times.h"
 #include "util.h"
 
@@ -61,8 +62,6 @@
 #define HEARTBEAT_MS	15000		/* comment line to idle streams */
 #define CACHE_MAX	256		/* cached answers at most */
 #define CACHE_BODY_MAX	(256 * 1024)	/* larger answers are not kept */
-#define LIST_DEFAULT	100		/* default limit of long listings */
-#define LIST_MAX	10000
 #define QUESTION_MAX	4000		/* characters of a chat question */
 #define WORKERS		2		/* threads renewing cached answers */
 
@@ -105,25 +104,16 @@ struct hub {
 	int failing;		/* the last poll failed (say so once) */
 };
 
-enum {
-	P_NAME, P_SINCE, P_UNTIL, P_MIN_VISITS, P_SORT, P_REVERSE, P_LIMIT,
-	P_CUSTOMER, P_SOURCE, P_DAYS, P_COUNT
-};
-
-enum route {
-	R_STATS, R_TREND, R_TOP, R_CUSTOMERS, R_CUSTOMER, R_VISITS
-};
-
 /*
- * A read request as given: the route and the parameters' text.  Times
- * such as "7d" or "today" are kept as text and read again whenever the
- * answer is computed, so a cached answer that is refreshed in the
+ * A read request as given: the operation and the parameters' text.
+ * Times such as "7d" or "today" are kept as text and read again whenever
+ * the answer is computed, so a cached answer that is refreshed in the
  * background means what the request meant.  The strings are owned.
  */
 struct spec {
-	enum route route;
-	char *id;		/* R_CUSTOMER's id */
-	char *v[P_COUNT];	/* NULL: not given */
+	const ft_query_op *op;
+	char *id;		/* the customer route's id */
+	char *v[FT_QS_COUNT];	/* by slot; NULL: not given */
 };
 
 struct cache_entry {
@@ -795,38 +785,13 @@ serve_file(struct ft_server *srv, struct MHD_Connection *c, const char *url)
 
 /* --- API: reads --- */
 
-static const char *const param_names[P_COUNT] = {
-	"name", "since", "until", "min-visits", "sort", "reverse", "limit",
-	"customer", "source", "days"
-};
-
-#define PB(p) (1u << (p))
-
-static const unsigned route_params[] = {
-	[R_STATS] = 0,
-	[R_TREND] = PB(P_DAYS),
-	[R_TOP] = PB(P_LIMIT) | PB(P_SINCE) | PB(P_UNTIL),
-	[R_CUSTOMERS] = PB(P_NAME) | PB(P_SINCE) | PB(P_UNTIL) |
-		PB(P_MIN_VISITS) | PB(P_SORT) | PB(P_REVERSE) | PB(P_LIMIT),
-	[R_CUSTOMER] = 0,
-	[R_VISITS] = PB(P_SINCE) | PB(P_UNTIL) | PB(P_CUSTOMER) |
-		PB(P_SOURCE) | PB(P_LIMIT) | PB(P_REVERSE),
-};
-
-/* The parameters read as of some moment. */
-struct parsed {
-	ft_customer_filter cf;
-	ft_visit_filter vf;
-	long long days, limit;
-};
-
 static void
 spec_free(struct spec *sp)
 {
 	int i;
 
 	free(sp->id);
-	for (i = 0; i < P_COUNT; i++)
+	for (i = 0; i < FT_QS_COUNT; i++)
 		free(sp->v[i]);
 	memset(sp, 0, sizeof *sp);
 }
@@ -836,9 +801,9 @@ spec_copy(struct spec *dst, const struct spec *src)
 {
 	int i;
 
-	dst->route = src->route;
+	dst->op = src->op;
 	dst->id = ft_xstrdup(src->id);
-	for (i = 0; i < P_COUNT; i++)
+	for (i = 0; i < FT_QS_COUNT; i++)
 		dst->v[i] = ft_xstrdup(src->v[i]);
 }
 
@@ -852,91 +817,33 @@ collect_param(void *cls, enum MHD_ValueKind kind, const char *key,
 	      const char *value)
 {
 	struct collecting *k = cls;
-	int i;
+	const ft_query_param *p;
 
 	(void)kind;
-	for (i = 0; i < P_COUNT; i++)
-		if (!strcmp(key, param_names[i]) &&
-		    (route_params[k->sp->route] & PB(i))) {
-			free(k->sp->v[i]);
-			k->sp->v[i] = ft_xstrdup(value ? value : "");
-			return MHD_YES;
-		}
-	if (!k->bad[0])
+	if ((p = ft_query_param_find(k->sp->op, FT_QUERY_HTTP, key))) {
+		free(k->sp->v[p->slot]);
+		k->sp->v[p->slot] = ft_xstrdup(value ? value : "");
+	} else if (!k->bad[0]) {
 		snprintf(k->bad, sizeof k->bad, "%s", key);
+	}
 	return MHD_YES;
 }
 
-/* Read sp's parameters as of now; -1 with a message for a bad one.
- * The strings of p point into sp. */
+/* Read sp's parameters as of now into a (to be cleared); -1 with a
+ * message for a bad one. */
 static int
-spec_parse(const struct spec *sp, int64_t now, struct parsed *p, char *msg,
-	   size_t msglen)
+spec_parse(const struct spec *sp, int64_t now, ft_query_args *a,
+	   char *msg, size_t msglen)
 {
-	const char *v;
-	long long n;
-	int i;
+	const ft_query_param *p;
 
-	memset(p, 0, sizeof *p);
-	p->days = 30;
-	p->limit = -1;
-	if ((v = sp->v[P_DAYS]) && ft_parse_int(v, 1, 3660, &p->days)) {
-		snprintf(msg, msglen, "bad 'days': '%.40s' (1 to 3660)", v);
-		return -1;
-	}
-	if ((v = sp->v[P_LIMIT]) &&
-	    ft_parse_int(v, 1, LIST_MAX, &p->limit)) {
-		snprintf(msg, msglen, "bad 'limit': '%.40s' (1 to %d)", v,
-			 LIST_MAX);
-		return -1;
-	}
-	if ((v = sp->v[P_MIN_VISITS])) {
-		if (ft_parse_int(v, 0, INT64_MAX, &n)) {
-			snprintf(msg, msglen, "bad 'min-visits': '%.40s'", v);
+	ft_query_args_init(a, sp->op, FT_QUERY_HTTP, now);
+	if (sp->id)
+		ft_query_set_arg(a, sp->id);
+	for (p = sp->op->params; p->name; p++)
+		if (sp->v[p->slot] &&
+		    ft_query_set(a, p->name, sp->v[p->slot], msg, msglen))
 			return -1;
-		}
-		p->cf.min_visits = n;
-	}
-	for (i = P_SINCE; i <= P_UNTIL; i++) {
-		int64_t *t = i == P_SINCE ? &p->cf.since : &p->cf.until;
-
-		if ((v = sp->v[i]) &&
-		    ft_time_parse(v, now, i == P_UNTIL, t) != 0) {
-			snprintf(msg, msglen, "bad '%s': '%.40s'",
-				 param_names[i], v);
-			return -1;
-		}
-	}
-	if ((v = sp->v[P_REVERSE])) {
-		if (!*v || !strcmp(v, "1") || !strcmp(v, "true"))
-			p->cf.descending = 1;
-		else if (strcmp(v, "0") && strcmp(v, "false")) {
-			snprintf(msg, msglen, "bad 'reverse': '%.40s' (true "
-				 "or false)", v);
-			return -1;
-		}
-	}
-	if ((v = sp->v[P_SORT])) {
-		if (!strcmp(v, "created"))
-			p->cf.sort = FT_SORT_CREATED;
-		else if (!strcmp(v, "name"))
-			p->cf.sort = FT_SORT_NAME;
-		else if (!strcmp(v, "last-visit"))
-			p->cf.sort = FT_SORT_LAST_VISIT;
-		else if (!strcmp(v, "visits"))
-			p->cf.sort = FT_SORT_VISITS;
-		else {
-			snprintf(msg, msglen, "bad 'sort': '%.40s' (created, "
-				 "name, last-visit or visits)", v);
-			return -1;
-		}
-	}
-	p->cf.name = sp->v[P_NAME];
-	p->vf.since = p->cf.since;
-	p->vf.until = p->cf.until;
-	p->vf.descending = p->cf.descending;
-	p->vf.source = sp->v[P_SOURCE];
-	p->cf.limit = p->vf.limit = p->limit > 0 ? p->limit : LIST_DEFAULT;
 	return 0;
 }
 
@@ -963,60 +870,30 @@ spec_run(const struct spec *sp, ft_store *s, char **body, size_t *len,
 	 char *msg, size_t msglen, int *rc)
 {
 	struct collect k;
-	struct parsed p;
-	int64_t now = ft_time_now();
+	ft_query_args a;
 	jv text;
 
 	*rc = FT_OK;
 	*body = NULL;
-	if (spec_parse(sp, now, &p, msg, msglen) != 0)
+	if (spec_parse(sp, ft_time_now(), &a, msg, msglen) != 0) {
+		ft_query_args_clear(&a);
 		return MHD_HTTP_BAD_REQUEST;
+	}
 	k.all = jv_array();
-	switch (sp->route) {
-	case R_STATS:
-		*rc = ft_query_stats(s, now, collect_record, &k);
-		if (*rc == FT_OK) {
-			jv one = jv_array_get(jv_copy(k.all), 0);
+	*rc = ft_query_run(s, &a, collect_record, &k);
+	ft_query_args_clear(&a);
+	if (*rc == FT_OK && sp->op->id == FT_QOP_STATS) {
+		jv one = jv_array_get(jv_copy(k.all), 0);
 
-			jv_free(k.all);
-			k.all = one;
-		}
-		break;
-	case R_TREND:
-		*rc = ft_query_trend(s, (int)p.days, now, collect_record, &k);
-		break;
-	case R_TOP:
-		*rc = ft_query_top(s, p.cf.since, p.cf.until,
-				   p.limit > 0 ? p.limit : 10, collect_record,
-				   &k);
-		break;
-	case R_CUSTOMERS:
-		*rc = ft_query_customers(s, &p.cf, collect_record, &k);
-		break;
-	case R_CUSTOMER:
-		*rc = ft_query_customer(s, sp->id, collect_record, &k);
-		break;
-	case R_VISITS:
-		if (sp->v[P_CUSTOMER]) {
-			ft_customer cu;
-
-			*rc = ft_store_customer_get(s, sp->v[P_CUSTOMER], &cu);
-			if (*rc == FT_OK) {
-				p.vf.customer_id = cu.id;
-				ft_customer_clear(&cu);
-			}
-		}
-		if (*rc == FT_OK)
-			*rc = ft_query_visits(s, &p.vf, collect_record, &k);
-		break;
+		jv_free(k.all);
+		k.all = one;
 	}
 	if (*rc != FT_OK) {
 		jv_free(k.all);
 		switch (*rc) {
 		case FT_ENOTFOUND:
 			snprintf(msg, msglen, "no customer '%.40s'",
-				 sp->route == R_CUSTOMER ? sp->id
-				 : sp->v[P_CUSTOMER]);
+				 sp->id ? sp->id : sp->v[FT_QS_CUSTOMER]);
 			return MHD_HTTP_NOT_FOUND;
 		case FT_ETEMP:
 			ft_warn("%s", ft_store_errmsg(s));
@@ -1350,20 +1227,21 @@ key_add(struct key_buf *k, const char *s)
 }
 
 static enum MHD_Result
-api_read(struct ft_server *srv, struct MHD_Connection *c, enum route route,
-	 const char *url, const char *id)
+api_read(struct ft_server *srv, struct MHD_Connection *c,
+	 const ft_query_op *op, const char *url, const char *id)
 {
 	struct spec sp = { 0 };
 	struct collecting k = { &sp, "" };
 	struct key_buf key = { 0 };
-	struct parsed p;
+	const ft_query_param *p;
+	ft_query_args a;
 	enum MHD_Result ret;
 	char msg[256], *body = NULL;
 	size_t len = 0;
 	unsigned status;
 	int i;
 
-	sp.route = route;
+	sp.op = op;
 	sp.id = ft_xstrdup(id);
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_param,
 				  &k);
@@ -1372,7 +1250,9 @@ api_read(struct ft_server *srv, struct MHD_Connection *c, enum route route,
 				  "unknown parameter '%s'", k.bad);
 		goto out;
 	}
-	if (spec_parse(&sp, ft_time_now(), &p, msg, sizeof msg) != 0) {
+	i = spec_parse(&sp, ft_time_now(), &a, msg, sizeof msg);
+	ft_query_args_clear(&a);
+	if (i != 0) {
 		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "%s", msg);
 		goto out;
 	}
@@ -1384,12 +1264,12 @@ api_read(struct ft_server *srv, struct MHD_Connection *c, enum route route,
 	/* The key is the path and the parameters as taken, in a fixed
 	 * order, so "?a=1&b=2" and "?b=2&a=1" share one answer. */
 	key_add(&key, url);
-	for (i = 0; i < P_COUNT; i++)
-		if (sp.v[i]) {
+	for (p = op->params; p->name; p++)
+		if (sp.v[p->slot]) {
 			key_add(&key, "\x1f");
-			key_add(&key, param_names[i]);
+			key_add(&key, p->name);
 			key_add(&key, "\x1e");
-			key_add(&key, sp.v[i]);
+			key_add(&key, sp.v[p->slot]);
 		}
 	ret = cached_answer(srv, c, key.s, &sp);
 out:
@@ -1500,7 +1380,7 @@ reply_recognition(struct MHD_Connection *c)
 	char err[512];
 	jv rec;
 
-	if (ft_schedule_status(&rec, err, sizeof err) != 0) {
+	if (ft_supervise_status(&rec, err, sizeof err) != 0) {
 		ft_warn("%s", err);
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				   "cannot read the recognition status");
@@ -1541,13 +1421,13 @@ api_recognition(struct MHD_Connection *c, const char *method,
 				  "schedule, unschedule or report)");
 		goto out;
 	} else if (!strcmp(action, "start")) {
-		rc = ft_schedule_start(0, err, sizeof err);
+		rc = ft_supervise_start(0, err, sizeof err);
 	} else if (!strcmp(action, "stop")) {
-		rc = ft_schedule_stop(err, sizeof err);
+		rc = ft_supervise_stop(err, sizeof err);
 	} else if (!strcmp(action, "restart")) {
-		rc = ft_schedule_stop(err, sizeof err);
+		rc = ft_supervise_stop(err, sizeof err);
 		if (rc >= 0)
-			rc = ft_schedule_start(0, err, sizeof err);
+			rc = ft_supervise_start(0, err, sizeof err);
 	} else if (!strcmp(action, "schedule")) {
 		w.from = from ? ft_schedule_parse_time(from) : -1;
 		w.to = to ? ft_schedule_parse_time(to) : -1;
@@ -1624,6 +1504,41 @@ request_store(struct ft_server *srv, struct MHD_Connection *c,
  * mail it (true: to ADMIN_EMAIL).  The CSV stays written when the mail
  * fails; the reply then says why with 503, as ft-report exits 75.
  */
+/* The address a report request's "email" asks for (malloc'd; NULL:
+ * none); -1 after replying 400. */
+static int
+report_address(struct MHD_Connection *c, jv body, char **addr,
+	       enum MHD_Result *ret)
+{
+	jv v = jv_object_get(jv_copy(body), jv_string("email"));
+	jv_kind kind = jv_get_kind(v);
+	const char *admin;
+
+	*addr = NULL;
+	if (kind == JV_KIND_STRING && jv_string_length_bytes(jv_copy(v)) > 0) {
+		*addr = ft_xstrdup(jv_string_value(v));
+	} else if (kind == JV_KIND_TRUE) {
+		admin = ft_config_get("ADMIN_EMAIL", NULL);
+		if (!admin || !*admin) {
+			jv_free(v);
+			*ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+					   "no address: ADMIN_EMAIL is not "
+					   "set on the server");
+			return -1;
+		}
+		*addr = ft_xstrdup(admin);
+	} else if (kind != JV_KIND_INVALID && kind != JV_KIND_NULL &&
+		   kind != JV_KIND_FALSE) {
+		jv_free(v);
+		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+				   "'email' must be true, false or an "
+				   "address");
+		return -1;
+	}
+	jv_free(v);
+	return 0;
+}
+
 static enum MHD_Result
 api_reports(struct ft_server *srv, struct MHD_Connection *c,
 	    const struct request *rq)
@@ -1652,31 +1567,8 @@ api_reports(struct ft_server *srv, struct MHD_Connection *c,
 				  "YYYY-MM-DD)");
 		goto done;
 	}
-	v = jv_object_get(jv_copy(body), jv_string("email"));
-	if (jv_get_kind(v) == JV_KIND_STRING && jv_string_length_bytes(
-	    jv_copy(v)) > 0) {
-		addr = ft_xstrdup(jv_string_value(v));
-	} else if (jv_get_kind(v) == JV_KIND_TRUE) {
-		const char *admin = ft_config_get("ADMIN_EMAIL", NULL);
-
-		if (!admin || !*admin) {
-			jv_free(v);
-			ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
-					  "no address: ADMIN_EMAIL is not "
-					  "set on the server");
-			goto done;
-		}
-		addr = ft_xstrdup(admin);
-	} else if (jv_get_kind(v) != JV_KIND_INVALID &&
-		   jv_get_kind(v) != JV_KIND_NULL &&
-		   jv_get_kind(v) != JV_KIND_FALSE) {
-		jv_free(v);
-		ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
-				  "'email' must be true, false or an "
-				  "address");
+	if (report_address(c, body, &addr, &ret))
 		goto done;
-	}
-	jv_free(v);
 	v = jv_object_get(jv_copy(body), jv_string("summary"));
 	o.summary = jv_get_kind(v) == JV_KIND_TRUE;
 	if (jv_get_kind(v) != JV_KIND_INVALID && jv_get_kind(v) !=
@@ -1951,20 +1843,9 @@ static enum MHD_Result
 api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
     const char *method, struct request *rq)
 {
-	static const struct {
-		const char *path;
-		enum route route;
-	} reads[] = {
-		{ "/api/stats", R_STATS },
-		{ "/api/trend", R_TREND },
-		{ "/api/top", R_TOP },
-		{ "/api/customers", R_CUSTOMERS },
-		{ "/api/visits", R_VISITS },
-		{ NULL, 0 }
-	};
+	const ft_query_op *op = NULL;
 	int get = is_method(method, "GET") || is_method(method, "HEAD");
 	const char *key = given_key(c), *id;
-	int i;
 
 	if (!key || !*key)
 		return reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
@@ -1980,16 +1861,19 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 				     "error=\"invalid_token\"",
 				     "wrong API key");
 
-	for (i = 0; reads[i].path; i++)
-		if (!strcmp(url, reads[i].path)) {
-			if (!get)
-				return not_allowed(c, "GET, HEAD");
-			return api_read(srv, c, reads[i].route, url, NULL);
-		}
-	if ((id = last_segment(url, "/api/customers/"))) {
+	/* /api/NAME of an operation, and /api/customers/ID. */
+	if (!strncmp(url, "/api/", 5))
+		op = ft_query_op_find(FT_QUERY_HTTP, url + 5);
+	if (op && op->arg >= 0)
+		op = NULL;
+	if (!op && (id = last_segment(url, "/api/customers/")))
+		op = ft_query_op_find(FT_QUERY_HTTP, "customer");
+	else
+		id = NULL;
+	if (op) {
 		if (!get)
 			return not_allowed(c, "GET, HEAD");
-		return api_read(srv, c, R_CUSTOMER, url, id);
+		return api_read(srv, c, op, url, id);
 	}
 	if (!strcmp(url, "/api/events")) {
 		if (!get)

@@ -77,7 +77,7 @@ ft_store_schema_version(const ft_store *s)
 int
 ft_store_exit_status(int rc)
 {
-	return rc == FT_ETEMP ? FT_EXIT_TEMPFAIL : FT_EXIT_FAIL;
+	return rc >= 0 ? FT_EXIT_FAIL : ft_exit_status(rc);
 }
 
 /*
@@ -839,6 +839,11 @@ customer_merge_once(ft_store *s, int64_t keep, int64_t drop)
 	if (rc == FT_OK)
 		rc = write_stmt(s, sql_recount_one, "cannot count visits",
 				"iii", keep, keep, keep);
+	/* Followers of the feed (recognisers' indexes, dashboards) learn
+	 * that the dropped customer's samples and visits are keep's now. */
+	if (rc == FT_OK)
+		rc = ft_store_event_add(s, "merge", keep,
+					"{\"type\":\"merge\"}", NULL);
 	ft_customer_clear(&k);
 	ft_customer_clear(&d);
 	return finish(s, rc);

@@ -7,10 +7,10 @@
  * numbered migrations of sql/ are compiled in and applied once, in order,
  * each recorded in the schema_version table.
  *
- * Every function returns FT_OK or one of the FT_E* codes below and leaves a
- * message for ft_store_errmsg(); no function prints.  Calls block on the
- * database (SQLite waits up to its busy timeout for another writer).  A store
- * is not safe to share between threads.
+ * Every function returns FT_OK or one of the FT_E* codes of error.h and
+ * leaves a message for ft_store_errmsg(); no function prints.  Calls block
+ * on the database (SQLite waits up to its busy timeout for another
+ * writer).  A store is not safe to share between threads.
  *
  * Times are int64 milliseconds since the epoch, UTC; 0 means "never".
  * Strings inside the structs filled by the store belong to the caller, who
@@ -20,19 +20,18 @@
 #ifndef FT_STORE_H
 #define FT_STORE_H
 
+#include "error.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
 #define FT_UUID_LEN 36
 #define FT_DESCRIPTOR_DIM 128
 
-enum {
-	FT_OK = 0,
-	FT_EFAIL = -1,		/* an error: bad SQL state, constraint, I/O */
-	FT_ENOTFOUND = -2,	/* no such customer (or an ambiguous prefix) */
-	FT_EINVAL = -3,		/* an argument the store will not take */
-	FT_ETEMP = -4		/* store unreachable or busy: retry later */
-};
+/* The store's codes: FT_EFAIL for a bad SQL state, a constraint or I/O;
+ * FT_ENOTFOUND for no such customer (or an ambiguous prefix); FT_EINVAL
+ * for an argument the store will not take; FT_ETEMP when the store is
+ * unreachable or busy. */
 
 typedef struct ft_store ft_store;
 
@@ -144,7 +143,8 @@ const char *ft_store_backend(const ft_store *s);
 /* Newest schema version applied. */
 int ft_store_schema_version(const ft_store *s);
 
-/* Program exit status for a store return code (FT_ETEMP: 75, else 1). */
+/* Program exit status for a failed store call (FT_ETEMP: 75, else 1);
+ * ft_exit_status() of error.h, except that it never says success. */
 int ft_store_exit_status(int rc);
 
 /*

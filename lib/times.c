@@ -2,26 +2,39 @@
  * times — instants, RFC 3339 and local days.
  */
 #include "times.h"
+#include "error.h"
 #include "util.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <time.h>
 
 int64_t
 ft_time_now(void)
 {
 	const char *pin = getenv("FT_NOW");
-	struct timeval tv;
 	int64_t ms;
 
 	if (pin && *pin && ft_time_parse(pin, 0, 0, &ms) == 0)
 		return ms;
-	gettimeofday(&tv, NULL);
-	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+	return ft_time_wall();
+}
+
+static int64_t
+clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t
+ft_time_wall(void)
+{
+	return clock_ms(CLOCK_REALTIME);
 }
 
 static int64_t
@@ -221,41 +234,48 @@ ft_time_parse(const char *s, int64_t now, int end_of_day, int64_t *out)
 	long long n;
 
 	if (!s || !*s)
-		return -1;
+		return FT_EFAIL;
 	if (!strcmp(s, "now")) {
 		*out = now;
-		return 0;
+		return FT_OK;
 	}
 	if (!strcmp(s, "today")) {
 		*out = ft_time_day_add(now, end_of_day ? 1 : 0);
-		return 0;
+		return FT_OK;
 	}
 	if (!strcmp(s, "yesterday")) {
 		*out = ft_time_day_add(now, end_of_day ? 0 : -1);
-		return 0;
+		return FT_OK;
 	}
 	if (isdigit((unsigned char)s[0]) && !strchr(s, '-')) {
 		n = strtoll(s, &end, 10);
 		if (n < 0 || n > 100000 || end[0] == '\0' || end[1] != '\0')
-			return -1;
+			return FT_EFAIL;
 		switch (end[0]) {
-		case 'd': *out = now - n * FT_MS_PER_DAY; return 0;
-		case 'h': *out = now - n * 3600000LL; return 0;
-		case 'm': *out = now - n * 60000LL; return 0;
-		default: return -1;
+		case 'd': *out = now - n * FT_MS_PER_DAY; return FT_OK;
+		case 'h': *out = now - n * 3600000LL; return FT_OK;
+		case 'm': *out = now - n * 60000LL; return FT_OK;
+		default: return FT_EFAIL;
 		}
 	}
-	return parse_datetime(s, end_of_day, out);
+	return parse_datetime(s, end_of_day, out) == 0 ? FT_OK : FT_EFAIL;
 }
 
 int64_t
 ft_time_mono(void)
 {
+	return clock_ms(CLOCK_MONOTONIC);
+}
+
+double
+ft_time_mono_ms(void)
+{
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
+
 /* --- periods of whole local days --- */
 
 /* Days from 1970-01-01 to the date YYYY-MM-DD; 0 when it is not one. */
@@ -283,14 +303,14 @@ ft_times_period(int64_t first, int64_t last, ft_period *p)
 	int64_t a = ft_time_day_start(first), b = ft_time_day_start(last);
 
 	if (b < a)
-		return -1;
+		return FT_EFAIL;
 	memset(p, 0, sizeof *p);
 	p->since = a;
 	p->until = ft_time_day_add(b, 1);
 	ft_time_date(a, p->first);
 	ft_time_date(b, p->last);
 	p->days = (int)(date_days(p->last) - date_days(p->first) + 1);
-	return 0;
+	return FT_OK;
 }
 
 int
@@ -299,7 +319,7 @@ ft_times_period_month(int year, int month, ft_period *p)
 	int64_t first, next;
 
 	if (year < 1970 || year > 9999 || month < 1 || month > 12)
-		return -1;
+		return FT_EFAIL;
 	first = local_midnight(year, month - 1, 1);
 	next = local_midnight(year, month + 1 - 1, 1);
 	return ft_times_period(first, ft_time_day_add(next, -1), p);
@@ -379,17 +399,17 @@ ft_times_period_parse(const char *from, const char *to, int64_t now,
 
 	if (parse_day(from, now, &a) != 0) {
 		ft_seterr(err, errlen, "not a date: '%s' (YYYY-MM-DD)", from);
-		return -1;
+		return FT_EFAIL;
 	}
 	if (parse_day(to, now, &b) != 0) {
 		ft_seterr(err, errlen, "not a date: '%s' (YYYY-MM-DD)", to);
-		return -1;
+		return FT_EFAIL;
 	}
 	if (ft_times_period(a, b, p) != 0) {
 		ft_seterr(err, errlen, "'%s' is before '%s'", to, from);
-		return -1;
+		return FT_EFAIL;
 	}
-	return 0;
+	return FT_OK;
 }
 
 int
@@ -398,10 +418,10 @@ ft_times_period_parse_month(const char *ym, ft_period *p)
 	int i;
 
 	if (strlen(ym) != 7 || ym[4] != '-')
-		return -1;
+		return FT_EFAIL;
 	for (i = 0; i < 7; i++)
 		if (i != 4 && !isdigit((unsigned char)ym[i]))
-			return -1;
+			return FT_EFAIL;
 	return ft_times_period_month(atoi(ym), atoi(ym + 5), p);
 }
 

@@ -8,6 +8,8 @@
 #ifndef FT_TIMES_H
 #define FT_TIMES_H
 
+#include "error.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,8 +18,13 @@
 
 /* The current time; FT_NOW (an RFC 3339 time) pins it, for tests and demos. */
 int64_t ft_time_now(void);
+/* The real time whatever FT_NOW says: for what follows the wall clock,
+ * such as a schedule, while records are stamped with ft_time_now. */
+int64_t ft_time_wall(void);
 /* Milliseconds of the monotonic clock, for durations and pacing. */
 int64_t ft_time_mono(void);
+/* The same clock with fractions of a millisecond, for timing stages. */
+double ft_time_mono_ms(void);
 
 /* Write "YYYY-MM-DDTHH:MM:SS.mmmZ" into buf (FT_TIME_BUFSZ bytes); returns
  * buf. */
@@ -39,7 +46,7 @@ int64_t ft_time_day_add(int64_t ms, int n);
  *   2026-11-24 09:15:02         the same with a space
  *   now, today, yesterday       (today/yesterday follow the date rule)
  *   7d, 12h, 30m                that long before now
- * Returns 0 and sets *out, or -1 when s is not one of these.
+ * Returns FT_OK and sets *out, or FT_EFAIL when s is not one of these.
  */
 int ft_time_parse(const char *s, int64_t now, int end_of_day, int64_t *out);
 
@@ -69,8 +76,8 @@ enum ft_period_name {
 	FT_PERIOD_LAST_DAYS	/* n days ending with today */
 };
 
-/* The period of the local days holding first and last (first <= last);
- * -1 when last is before first. */
+/* The period of the local days holding first and last (first <= last):
+ * FT_OK, or FT_EFAIL when last is before first. */
 int ft_times_period(int64_t first, int64_t last, ft_period *p);
 
 /* A named period as seen at now; n is the day count of
@@ -78,18 +85,19 @@ int ft_times_period(int64_t first, int64_t last, ft_period *p);
 void ft_times_period_named(enum ft_period_name name, int n, int64_t now,
 			    ft_period *p);
 
-/* The calendar month year-month (1..12); -1 when out of range. */
+/* The calendar month year-month (1..12): FT_OK, or FT_EFAIL when out of
+ * range. */
 int ft_times_period_month(int year, int month, ft_period *p);
 
 /*
  * Parse the dates of --from and --to (YYYY-MM-DD, today or yesterday;
- * each a whole day) into a period.  Returns 0, or -1 with a message in
- * err: not a date, or to before from.
+ * each a whole day) into a period.  Returns FT_OK, or FT_EFAIL with a
+ * message in err: not a date, or to before from.
  */
 int ft_times_period_parse(const char *from, const char *to, int64_t now,
 			   ft_period *p, char *err, size_t errlen);
 
-/* Parse "YYYY-MM"; -1 when it is not one. */
+/* Parse "YYYY-MM": FT_OK, or FT_EFAIL when it is not one. */
 int ft_times_period_parse_month(const char *ym, ft_period *p);
 
 #endif

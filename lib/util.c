@@ -164,13 +164,13 @@ ft_parse_int(const char *s, long long min, long long max, long long *out)
 	long long v;
 
 	if (!s || !*s)
-		return -1;
+		return FT_EFAIL;
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (errno || *end || v < min || v > max)
-		return -1;
+		return FT_EFAIL;
 	*out = v;
-	return 0;
+	return FT_OK;
 }
 
 int
@@ -212,7 +212,7 @@ ft_mkdirs(const char *dir, unsigned mode, char *err, size_t errlen)
 				ft_seterr(err, errlen, "cannot create '%s': %s",
 					  p, strerror(errno));
 				free(p);
-				return -1;
+				return FT_EFAIL;
 			}
 			*s = c;
 			if (!c)
@@ -222,7 +222,7 @@ ft_mkdirs(const char *dir, unsigned mode, char *err, size_t errlen)
 	free(p);
 	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
 		ft_seterr(err, errlen, "'%s' is not a directory", dir);
-		return -1;
+		return FT_EFAIL;
 	}
-	return 0;
+	return FT_OK;
 }

@@ -1,5 +1,6 @@
 /*
  * util — messages, exit statuses and memory helpers shared by every program.
+ * The exit statuses and return codes are those of error.h, included here.
  *
  * Messages go to stderr prefixed with the program name set by
  * ft_set_progname().  The allocation helpers never return NULL: they end the
@@ -8,17 +9,10 @@
 #ifndef FT_UTIL_H
 #define FT_UTIL_H
 
+#include "error.h"
+
 #include <stddef.h>
 #include <stdio.h>
-
-/* Exit statuses, the same in every program and listed in every man page. */
-enum {
-	FT_EXIT_OK = 0,		/* success */
-	FT_EXIT_FAIL = 1,	/* a failure */
-	FT_EXIT_USAGE = 2,	/* a usage error */
-	FT_EXIT_DATA = 3,	/* a malformed input record */
-	FT_EXIT_TEMPFAIL = 75	/* worth retrying: store, SMTP or LLM away */
-};
 
 /* Remember the program's name (the last component of argv0) for messages.
  * The string must outlive the program's use of messages. */
@@ -62,12 +56,13 @@ void ft_seterr(char *err, size_t errlen, const char *fmt, ...)
 
 /*
  * mkdir -p: create dir and any missing parents with mode (less the
- * umask).  0, or -1 with the reason in err when a part cannot be made or
- * dir is there but not a directory.
+ * umask).  FT_OK, or FT_EFAIL with the reason in err when a part cannot be
+ * made or dir is there but not a directory.
  */
 int ft_mkdirs(const char *dir, unsigned mode, char *err, size_t errlen);
 
-/* Parse a whole decimal integer in [min, max]; 0 on success, -1 otherwise. */
+/* Parse a whole decimal integer in [min, max]: FT_OK, or FT_EFAIL for
+ * anything else. */
 int ft_parse_int(const char *s, long long min, long long max, long long *out);
 
 /* Compare two equal-length secrets in time independent of their contents. */

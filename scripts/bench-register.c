@@ -4,8 +4,9 @@
  *
  * Reads `face` records with descriptors (ft-recognize --no-store
  * --descriptors over labelled photos, DIR/PERSON/FILE.jpg) on stdin and
- * replays them, in a shuffled order, as still images through lib/match
- * and lib/index exactly as ft-recognize decides: a face near enough to
+ * replays them, in a shuffled order, as still images through the
+ * recogniser ft-recognize runs (lib/recognize, on a scratch SQLite
+ * store), so every decision is the product's own: a face near enough to
  * its nearest customer (lib/match's threshold, a stricter one for
  * customers with few samples, and the lead over the customers around
  * it) is that customer, any other face good enough to register becomes a
@@ -24,12 +25,14 @@
 #include "face.h"
 #include "faces.h"
 #include "frame.h"
-#include "index.h"
 #include "jsonl.h"
-#include "match.h"
+#include "recognize.h"
+#include "store.h"
 #include "util.h"
 
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,9 +151,86 @@ pick(size_t n)
 	return (size_t)((rng >> 33) % n);
 }
 
+/* The replay backend: the one face of the photo in hand. */
+static const struct photo *current;
+
+static int
+replay_detect(void *ctx, const ft_image *grey, const int region[4],
+    int scale, const ft_face_detect_opts *o, int still, ft_face_box *out,
+    int max)
+{
+	ft_face_box b = { 0, 0, 100, 100, 1, 0 };
+
+	if (max > 0)
+		out[0] = b;
+	return 1;
+}
+
+static int
+replay_prepare(void *ctx, const ft_image *img, const ft_face_box *boxes,
+    int n, double *quality)
+{
+	if (n > 0)
+		quality[0] = current->quality;
+	return 0;
+}
+
+static int
+replay_describe(void *ctx, int n, float (*out)[FT_FACE_DIM])
+{
+	if (n > 0)
+		memcpy(out[0], current->d, sizeof out[0]);
+	return 0;
+}
+
+static const char *
+replay_errmsg(void *ctx)
+{
+	return "replay failed";
+}
+
+static const char *
+replay_model(void *ctx)
+{
+	return "replay:0";
+}
+
+static const ft_face_backend replay = {
+	NULL, replay_detect, replay_prepare, replay_describe, replay_errmsg,
+	replay_model
+};
+
+/* What the recogniser said of the photo in hand: its customer, and
+ * whether it registered the customer. */
+struct said {
+	char customer[FT_UUID_LEN + 1];
+	int fresh;
+};
+
+static int
+hear(void *ctx, jv rec)
+{
+	struct said *s = ctx;
+	jv type = jv_object_get(jv_copy(rec), jv_string("type"));
+	jv c = jv_object_get(jv_copy(rec), jv_string("customer"));
+	jv st = jv_object_get(jv_copy(rec), jv_string("status"));
+
+	if (!strcmp(jv_string_value(type), "face")) {
+		snprintf(s->customer, sizeof s->customer, "%s",
+		    jv_get_kind(c) == JV_KIND_STRING ? jv_string_value(c) :
+		    "");
+		s->fresh = !strcmp(jv_string_value(st), "new");
+	}
+	jv_free(type);
+	jv_free(c);
+	jv_free(st);
+	jv_free(rec);
+	return 0;
+}
+
 /* The true person of each customer, by the photo that registered it. */
 struct owner {
-	int64_t customer;
+	char customer[FT_UUID_LEN + 1];
 	const char *person;
 };
 
@@ -160,93 +240,90 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static void
-run(float threshold, float strict_offset, float margin, double min_quality,
-    const size_t *order)
+/* A new store in a directory of its own. */
+static ft_store *
+scratch_store(char *dir)
 {
-	ft_match_config c;
-	ft_match *m;
-	ft_index *ix = ft_index_new(DIM, FT_INDEX_EXACT, 0);
-	struct owner *own = ft_xcalloc(nphotos + 1, sizeof *own);
-	const char **cust_person_of_photo = ft_xcalloc(nphotos,
-	    sizeof *cust_person_of_photo);
-	int64_t *cust_of = ft_xcalloc(nphotos, sizeof *cust_of);
-	int64_t next_customer = 1, next_face = 1;
-	size_t i, j, npeople = 0, ncust = 0, merged = 0, unknown = 0,
-	    unseen = 0;
-	const char **people;
+	char url[PATH_MAX + 16], err[256];
+	ft_store *s;
 
-	ft_match_config_default(&c);
-	c.threshold = threshold;
-	c.strict_threshold = threshold - strict_offset;
-	c.min_sightings = 1;
-	c.min_quality = min_quality;
-	if (margin >= 0)
-		c.margin = margin;
-	if (margin == 0)
-		c.cohort = 0;
-	m = ft_match_new(&c, NULL, NULL);
+	strcpy(dir, "/tmp/ft-bench-register-XXXXXX");
+	if (!mkdtemp(dir))
+		ft_die(1, "cannot make a directory: %s", strerror(errno));
+	snprintf(url, sizeof url, "sqlite:%s/bench.db", dir);
+	if (ft_store_open(url, &s, err, sizeof err) != FT_OK)
+		ft_die(1, "%s", err);
+	return s;
+}
+
+static void
+scratch_remove(ft_store *s, const char *dir)
+{
+	char cmd[PATH_MAX + 16];
+
+	ft_store_close(s);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		ft_warn("cannot remove '%s'", dir);
+}
+
+/*
+ * Replay every photo, in order, as a still image through the recogniser
+ * (lib/recognize) on a scratch store; cust_of[i] receives photo i's
+ * customer ("" when unknown), own the customers registered.  Returns
+ * how many were registered.
+ */
+static size_t
+replay_photos(const ft_recognize_config *c, const size_t *order,
+    char (*cust_of)[FT_UUID_LEN + 1], struct owner *own)
+{
+	static uint8_t px[8 * 8 * 3];
+	ft_image img = { 8, 8, 3, 8 * 3, px, NULL };
+	char dir[PATH_MAX];
+	ft_store *s = scratch_store(dir);
+	ft_recognizer *r;
+	struct said said;
+	char err[512];
+	size_t i, ncust = 0;
+
+	if (ft_recognize_new(s, &replay, c, hear, &said, &r, err,
+	    sizeof err) != FT_OK)
+		ft_die(1, "%s", err);
 	for (i = 0; i < nphotos; i++) {
 		struct photo *p = &photos[order[i]];
-		ft_match_face f = { { 0, 0, 100, 100 }, p->quality, p->d,
-		    { { 0 } }, 0, 0 };
-		ft_index_hit hits[FT_MATCH_MAX_CANDIDATES];
-		ft_match_result r;
-		int need, n, k;
+		ft_recognize_input in = { "bench", (int64_t)i * 1000,
+		    jv_null(), NULL, &img, 1 };
 
-		ft_match_track(m, "bench", (int64_t)i * 1000, &f, 1, &need);
-		n = ft_index_search(ix, p->d, hits, FT_MATCH_MAX_CANDIDATES);
-		for (k = 0; k < n; k++) {
-			f.cand[k].customer_id = hits[k].customer_id;
-			f.cand[k].distance = hits[k].distance;
-			f.cand[k].trusted = ft_index_customer_samples(ix,
-			    hits[k].customer_id) >= c.trusted_samples;
+		current = p;
+		memset(&said, 0, sizeof said);
+		if (ft_recognize_frame(r, &in) != FT_OK)
+			ft_die(1, "%s", ft_recognize_errmsg(r));
+		memcpy(cust_of[order[i]], said.customer, sizeof said.customer);
+		if (said.fresh) {
+			memcpy(own[ncust].customer, said.customer,
+			    sizeof said.customer);
+			own[ncust++].person = p->person;
 		}
-		f.ncand = n;
-		ft_match_identify(m, "bench", (int64_t)i * 1000, &f, 1, &r);
-		if (r.status == FT_MATCH_NEW) {
-			int64_t id = next_customer++;
-
-			for (k = 0; k < r.nsamples; k++) {
-				int64_t fid = next_face++;
-
-				ft_index_add(ix, 1, &fid, &id, r.samples[k]);
-			}
-			own[ncust].customer = id;
-			own[ncust].person = p->person;
-			ncust++;
-			cust_of[order[i]] = id;
-		} else if (r.status == FT_MATCH_KNOWN) {
-			cust_of[order[i]] = r.customer_id;
-			if (r.add_sample && ft_index_customer_samples(ix,
-			    r.customer_id) < 8) {
-				int64_t fid = next_face++;
-
-				ft_index_add(ix, 1, &fid, &r.customer_id,
-				    p->d);
-			}
-		} else {
-			unknown++;
-		}
-		ft_match_end_tracks(m, "bench");
 	}
-	/* People: distinct names; a person is wrongly merged when any of
-	 * their photos went to a customer another person registered. */
-	people = ft_xcalloc(nphotos, sizeof *people);
-	for (i = 0; i < nphotos; i++)
-		people[i] = photos[i].person;
-	qsort(people, nphotos, sizeof *people, cmp_str);
-	for (i = 0; i < nphotos; i++)
-		if (!i || strcmp(people[i], people[i - 1]))
-			npeople++;
-	for (i = 0; i < nphotos; i++) {
-		const char *owner = NULL;
+	ft_recognize_free(r);
+	scratch_remove(s, dir);
+	return ncust;
+}
 
-		for (j = 0; j < ncust; j++)
-			if (own[j].customer == cust_of[i])
-				owner = own[j].person;
-		cust_person_of_photo[i] = owner;
-	}
+/* People wrongly merged: any of whose photos went to a customer another
+ * person registered; *unseen: people none of whose photos was known. */
+static size_t
+count_merged(char (*cust_of)[FT_UUID_LEN + 1], const struct owner *own,
+    size_t ncust, const char **people, size_t *unseen)
+{
+	const char **owner_of = ft_xcalloc(nphotos, sizeof *owner_of);
+	size_t i, j, merged = 0;
+
+	for (i = 0; i < nphotos; i++)
+		for (j = 0; j < ncust && *cust_of[i]; j++)
+			if (!strcmp(own[j].customer, cust_of[i]))
+				owner_of[i] = own[j].person;
+	*unseen = 0;
 	for (i = 0; i < nphotos; i++) {
 		int bad = 0, seen = 0;
 
@@ -254,30 +331,63 @@ run(float threshold, float strict_offset, float margin, double min_quality,
 			continue;
 		for (j = 0; j < nphotos; j++) {
 			if (strcmp(photos[j].person, people[i]) ||
-			    !cust_person_of_photo[j])
+			    !owner_of[j])
 				continue;
 			seen = 1;
-			if (strcmp(cust_person_of_photo[j], people[i]))
+			if (strcmp(owner_of[j], people[i]))
 				bad = 1;
 		}
 		merged += bad;
-		unseen += !seen;
+		*unseen += !seen;
 	}
+	free(owner_of);
+	return merged;
+}
+
+static void
+run(float threshold, float strict_offset, float margin, double min_quality,
+    const size_t *order)
+{
+	ft_recognize_config c;
+	struct owner *own = ft_xcalloc(nphotos + 1, sizeof *own);
+	char (*cust_of)[FT_UUID_LEN + 1] = ft_xcalloc(nphotos,
+	    sizeof *cust_of);
+	const char **people = ft_xcalloc(nphotos, sizeof *people);
+	size_t i, npeople = 0, ncust, merged, unknown = 0, unseen;
+
+	ft_recognize_config_default(&c);
+	c.refresh_ms = INT_MAX;
+	c.match.threshold = threshold;
+	c.match.strict_threshold = threshold - strict_offset;
+	c.match.min_sightings = 1;
+	c.match.min_quality = min_quality;
+	if (margin >= 0)
+		c.match.margin = margin;
+	if (margin == 0)
+		c.match.cohort = 0;
+	ncust = replay_photos(&c, order, cust_of, own);
+	for (i = 0; i < nphotos; i++) {
+		people[i] = photos[i].person;
+		unknown += !*cust_of[i];
+	}
+	qsort(people, nphotos, sizeof *people, cmp_str);
+	for (i = 0; i < nphotos; i++)
+		if (!i || strcmp(people[i], people[i - 1]))
+			npeople++;
+	merged = count_merged(cust_of, own, ncust, people, &unseen);
 	printf("  threshold %.2f strict %.2f margin %.2f: %zu photos of %zu "
 	    "people, "
 	    "%zu customers, %.2f customers per person, %zu people wrongly "
 	    "merged (%.1f%%); %zu photos too poor to register left unknown, "
 	    "%zu people never known\n",
-	    threshold, threshold - strict_offset, c.cohort ? c.margin : 0,
-	    nphotos, npeople, ncust, (double)ncust / (double)npeople, merged,
+	    threshold, threshold - strict_offset, c.match.cohort ?
+	    c.match.margin : 0, nphotos, npeople, ncust,
+	    (double)ncust / (double)npeople, merged,
 	    100.0 * (double)merged / (double)npeople, unknown, unseen);
 	fflush(stdout);
 	free(people);
 	free(own);
-	free(cust_person_of_photo);
 	free(cust_of);
-	ft_match_free(m);
-	ft_index_free(ix);
 }
 
 int

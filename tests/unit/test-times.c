@@ -4,33 +4,12 @@
  * changes.  Expected instants come from timegm(), not from the module.
  */
 #include "times.h"
+#include "clock.h"
 #include "tap.h"
 
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
-
-/* Milliseconds of a UTC calendar time. */
-static int64_t
-utc(int y, int mo, int d, int h, int mi, int s, int ms)
-{
-	struct tm tm = { 0 };
-
-	tm.tm_year = y - 1900;
-	tm.tm_mon = mo - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = h;
-	tm.tm_min = mi;
-	tm.tm_sec = s;
-	return (int64_t)timegm(&tm) * 1000 + ms;
-}
-
-static void
-set_tz(const char *tz)
-{
-	setenv("TZ", tz, 1);
-	tzset();
-}
 
 /* Parse s; the instant, or INT64_MIN when rejected. */
 static int64_t

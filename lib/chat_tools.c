@@ -1,0 +1,517 @@
+/*
+ * chat_tools — the tools the model and the offline engine call.
+ *
+ * The tools are the read operations of lib/query, declared to the model
+ * from their table and checked against it, plus what only a chat does:
+ * drawing a chart.  A tool's result is JSON for the model; a store
+ * failure also ends the answer (see ft_chat_tool).
+ */
+#include "chat_priv.h"
+#include "query.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RESULT_MAX	(96 * 1024)	/* bytes of one tool result */
+
+static const char *const serieses[] = {
+	"visits_per_day", "new_customers_per_day", NULL
+};
+
+static const ft_query_param p_chart[] = {
+	{ .name = "series", .type = FT_QT_ENUM, .slot = FT_QS_SERIES,
+	  .required = 1, .choices = serieses, .help = "what to draw" },
+	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE,
+	  .help = "first day (default: 29 days before today)" },
+	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL,
+	  .end_of_day = 1, .help = "last day (default: today)" },
+	{ .name = "title", .type = FT_QT_STRING, .slot = FT_QS_TITLE,
+	  .max = { 0, 0, 120 }, .help = "the chart's title" },
+	{ NULL }
+};
+
+static const ft_query_op chart_op = {
+	FT_QOP_OTHER, "chart", "make_chart",
+	FT_QUERY_ON(FT_QUERY_TOOL), -1, p_chart,
+	"Draw a bar chart of visits or new customers per day into an image "
+	"file and show it in the terminal; returns the file's path, which "
+	"the answer must name."
+};
+
+jv
+ft_chat_tools(void)
+{
+	const ft_query_op *op;
+	jv all = jv_array();
+
+	for (op = ft_query_ops(); op->name; op++)
+		if (op->on & FT_QUERY_ON(FT_QUERY_TOOL))
+			all = jv_array_append(all, ft_query_tool_decl(op));
+	return jv_array_append(all, ft_query_tool_decl(&chart_op));
+}
+
+struct run {
+	ft_chat *e;
+	ft_query_args a;	/* checked */
+	int rc;			/* a store failure */
+};
+
+static jv
+tool_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static jv
+tool_error(const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	return jv_object_set(jv_object(), jv_string("error"), jv_string(msg));
+}
+
+/* After a query: a store failure ends the answer; a missing customer is
+ * the model's business. */
+static jv
+store_error(struct run *r, int rc)
+{
+	const char *msg = ft_store_errmsg(r->e->store);
+
+	if (rc == FT_ENOTFOUND || rc == FT_EINVAL)
+		return tool_error("%s", msg);
+	r->rc = rc;
+	snprintf(r->e->store_err, sizeof r->e->store_err, "%s", msg);
+	return tool_error("the store failed: %s", msg);
+}
+
+static jv
+no_customer(const char *id)
+{
+	return tool_error("no customer '%s' (give a UUID or a unique prefix "
+			  "of 8 or more characters)", id);
+}
+
+/* --- results --- */
+
+struct collect {
+	jv records;
+	int n, max;
+	size_t bytes;
+	int truncated;
+};
+
+static int
+collect(void *p, jv rec)
+{
+	struct collect *c = p;
+	jv s;
+
+	if (c->n >= c->max || c->bytes > RESULT_MAX) {
+		c->truncated = 1;
+		jv_free(rec);
+		return 1;
+	}
+	s = jv_dump_string(jv_copy(rec), 0);
+	c->bytes += strlen(jv_string_value(s));
+	jv_free(s);
+	c->records = jv_array_append(c->records, rec);
+	c->n++;
+	return 0;
+}
+
+/* {"records", "count", "truncated"} of a listing, or a stats record as
+ * it is. */
+static jv
+t_records(struct run *r)
+{
+	const ft_query_op *op = r->a.op;
+	long long *limit = &r->a.n[FT_QS_LIMIT];
+	struct collect c = { jv_array(), 0, (int)*limit, 0, 0 };
+	jv o;
+	int rc;
+
+	if (op->id == FT_QOP_STATS)
+		c.max = 1;
+	else if (op->id == FT_QOP_TREND)
+		c.max = 2;
+	else if (op->id != FT_QOP_TOP)
+		/* One more than asked: whether there are more is worth
+		 * saying. */
+		++*limit;
+	rc = ft_query_run(r->e->store, &r->a, collect, &c);
+	if (rc < 0) {
+		jv_free(c.records);
+		if (rc == FT_ENOTFOUND && r->a.s[FT_QS_CUSTOMER])
+			return no_customer(r->a.s[FT_QS_CUSTOMER]);
+		return store_error(r, rc);
+	}
+	if (op->id == FT_QOP_STATS)
+		return jv_array_get(c.records, 0);
+	o = jv_object();
+	o = jv_object_set(o, jv_string("records"), c.records);
+	o = jv_object_set(o, jv_string("count"), jv_number(c.n));
+	if (c.truncated)
+		o = jv_object_set(o, jv_string("truncated"), jv_true());
+	return o;
+}
+
+/* The dates of whole days [since, until), when they are that. */
+static int
+day_bounds(int64_t since, int64_t until, char *first, char *last)
+{
+	if (!since || !until || since != ft_time_day_start(since) ||
+	    until != ft_time_day_start(until) || until <= since)
+		return 0;
+	ft_time_date(since, first);
+	ft_time_date(ft_time_day_add(until, -1), last);
+	return 1;
+}
+
+/* One figure of a count: {"what", "since", "until", "value"}, and the
+ * days of a period of whole days. */
+static jv
+t_count(struct run *r)
+{
+	const char *what = r->a.s[FT_QS_WHAT];
+	int64_t since = r->a.t[FT_QS_SINCE], until = r->a.t[FT_QS_UNTIL];
+	struct collect c = { jv_array(), 0, 1, 0, 0 };
+	char first[11], last[11];
+	jv rec, o;
+	int rc;
+
+	rc = ft_query_run(r->e->store, &r->a, collect, &c);
+	if (rc != FT_OK) {
+		jv_free(c.records);
+		return store_error(r, rc);
+	}
+	rec = jv_array_get(c.records, 0);
+	o = jv_object();
+	o = jv_object_set(o, jv_string("type"), jv_string("count"));
+	o = jv_object_set(o, jv_string("what"), jv_string(what));
+	o = jv_object_set(o, jv_string("since"),
+			  jv_object_get(jv_copy(rec), jv_string("since")));
+	o = jv_object_set(o, jv_string("until"),
+			  jv_object_get(jv_copy(rec), jv_string("until")));
+	if (day_bounds(since, until, first, last)) {
+		o = jv_object_set(o, jv_string("first_day"), jv_string(first));
+		o = jv_object_set(o, jv_string("last_day"), jv_string(last));
+	}
+	return jv_object_set(o, jv_string("value"),
+			     jv_object_get(rec, jv_string(what)));
+}
+
+/* The customer record, then a ring of the last keep visits. */
+struct recent {
+	jv customer;
+	jv *ring;
+	int keep, total;
+};
+
+static int
+recent_visit(void *p, jv rec)
+{
+	struct recent *s = p;
+
+	if (jv_get_kind(s->customer) == JV_KIND_NULL) {
+		s->customer = rec;
+		return 0;
+	}
+	if (s->keep == 0) {
+		jv_free(rec);
+	} else {
+		jv_free(s->ring[s->total % s->keep]);
+		s->ring[s->total % s->keep] = rec;
+	}
+	s->total++;
+	return 0;
+}
+
+static jv
+t_customer(struct run *r)
+{
+	struct recent s;
+	jv o, visits = jv_array();
+	int i, rc, first;
+
+	s.customer = jv_null();
+	s.keep = (int)r->a.n[FT_QS_VISITS];
+	s.total = 0;
+	s.ring = ft_xcalloc((size_t)s.keep + 1, sizeof *s.ring);
+	for (i = 0; i < s.keep; i++)
+		s.ring[i] = jv_null();
+	rc = ft_query_run(r->e->store, &r->a, recent_visit, &s);
+	first = s.total > s.keep ? s.total % s.keep : 0;
+	for (i = 0; i < s.keep && i < s.total; i++) {
+		jv v = jv_copy(s.ring[(first + i) % s.keep]);
+
+		visits = jv_array_append(visits, v);
+	}
+	for (i = 0; i < s.keep; i++)
+		jv_free(s.ring[i]);
+	free(s.ring);
+	if (rc < 0) {
+		jv_free(visits);
+		jv_free(s.customer);
+		return rc == FT_ENOTFOUND ? no_customer(r->a.s[FT_QS_ID])
+		       : store_error(r, rc);
+	}
+	o = jv_object();
+	o = jv_object_set(o, jv_string("customer"), s.customer);
+	o = jv_object_set(o, jv_string("visits_total"), jv_number(s.total));
+	return jv_object_set(o, jv_string("recent_visits"), visits);
+}
+
+/* --- the chart --- */
+
+/* One series of the trend, the days first..last of it. */
+struct series {
+	const char *name;
+	const char *first, *last;
+	char (*labels)[11];
+	double *values;
+	size_t n;
+};
+
+static int
+pick_series(void *p, jv rec)
+{
+	struct series *s = p;
+	jv name = jv_object_get(jv_copy(rec), jv_string("name"));
+	jv pts = jv_object_get(rec, jv_string("points"));
+	int i, n;
+
+	if (jv_get_kind(name) == JV_KIND_STRING &&
+	    !strcmp(jv_string_value(name), s->name)) {
+		n = jv_array_length(jv_copy(pts));
+		s->labels = ft_xcalloc((size_t)n + 1, sizeof *s->labels);
+		s->values = ft_xcalloc((size_t)n + 1, sizeof *s->values);
+		for (i = 0; i < n; i++) {
+			jv pt = jv_array_get(jv_copy(pts), i);
+			jv d = jv_array_get(jv_copy(pt), 0);
+			jv v = jv_array_get(pt, 1);
+			const char *ds = jv_string_value(d);
+
+			if (strcmp(ds, s->first) >= 0 &&
+			    strcmp(ds, s->last) <= 0) {
+				snprintf(s->labels[s->n], 11, "%s", ds);
+				s->values[s->n++] = jv_number_value(v);
+			}
+			jv_free(d);
+			jv_free(v);
+		}
+	}
+	jv_free(name);
+	jv_free(pts);
+	return 0;
+}
+
+/* The days the chart covers, up to today (the trend stops there), into
+ * p and their series into s; an error result, or null. */
+static jv
+chart_series(struct run *r, ft_period *p, struct series *s)
+{
+	ft_chat *e = r->e;
+	int64_t since, until, today_end = ft_time_day_add(e->now, 1);
+	ft_period back;
+	int rc;
+
+	since = ft_query_given(&r->a, FT_QS_SINCE) ? r->a.t[FT_QS_SINCE]
+		: ft_time_day_add(e->now, -29);
+	until = ft_query_given(&r->a, FT_QS_UNTIL) ? r->a.t[FT_QS_UNTIL]
+		: today_end;
+	if (until > today_end)
+		until = today_end;
+	if (until <= since || ft_times_period(since, until - 1, p) != 0)
+		return tool_error("the chart's period is empty or in the "
+				  "future");
+	if (p->days > 366)
+		return tool_error("a chart covers at most 366 days, not %d",
+				  p->days);
+	if (ft_times_period(p->since, e->now, &back) != 0 ||
+	    back.days < 1 || back.days > 3660)
+		return tool_error("the chart's period starts too long ago");
+	s->name = r->a.s[FT_QS_SERIES];
+	s->first = p->first;
+	s->last = p->last;
+	rc = ft_query_trend(e->store, back.days, e->now, pick_series, s);
+	return rc < 0 ? store_error(r, rc) : jv_null();
+}
+
+/* Write ch in each format asked for, named after stem; the paths go to
+ * paths (the caller frees them) and the result's "files".  An error
+ * result removes the files reserved. */
+static jv
+chart_files(ft_chat *e, const ft_chart *ch, const char *stem,
+	    char **paths, int *npaths)
+{
+	char err[512];
+	jv files = jv_array();
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		int fmt = k ? FT_CHART_SVG : FT_CHART_PNG;
+		char *path;
+
+		if (!(e->chart_format & fmt))
+			continue;
+		path = ft_chart_new_path(e->plots_dir, stem, k ? "svg" : "png",
+					 err, sizeof err);
+		if (path)
+			paths[(*npaths)++] = path;
+		if (!path || ft_chart_write(ch, path, fmt, err, sizeof err)) {
+			jv_free(files);
+			for (k = 0; k < *npaths; k++)
+				remove(paths[k]);
+			return tool_error("%s", err);
+		}
+		files = jv_array_append(files, jv_string(path));
+	}
+	return files;
+}
+
+static jv
+chart_result(const char *series, const ft_period *p,
+	     const struct series *s, jv files)
+{
+	double total = 0;
+	size_t i, best = 0;
+	jv o = jv_object();
+
+	for (i = 0; i < s->n; i++) {
+		total += s->values[i];
+		if (s->values[i] > s->values[best])
+			best = i;
+	}
+	o = jv_object_set(o, jv_string("type"), jv_string("chart"));
+	o = jv_object_set(o, jv_string("series"), jv_string(series));
+	o = jv_object_set(o, jv_string("first_day"), jv_string(p->first));
+	o = jv_object_set(o, jv_string("last_day"), jv_string(p->last));
+	o = jv_object_set(o, jv_string("days"), jv_number(s->n));
+	o = jv_object_set(o, jv_string("total"), jv_number(total));
+	if (s->n)
+		o = jv_object_set(o, jv_string("busiest_day"),
+				  JV_ARRAY(jv_string(s->labels[best]),
+					   jv_number(s->values[best])));
+	return jv_object_set(o, jv_string("files"), files);
+}
+
+static jv
+t_chart(struct run *r)
+{
+	ft_chat *e = r->e;
+	const char *series = r->a.s[FT_QS_SERIES];
+	int fresh = !strcmp(series, "new_customers_per_day");
+	const char *what = fresh ? "New customers" : "Visits";
+	struct series s = { 0 };
+	ft_period p;
+	ft_chart ch = { 0 };
+	char title[128], stem[96], *paths[2] = { NULL, NULL };
+	const char **labels;
+	int k, npaths = 0;
+	size_t i;
+	jv o = chart_series(r, &p, &s);
+
+	if (jv_get_kind(o) != JV_KIND_NULL)
+		goto out;
+	labels = ft_xcalloc(s.n + 1, sizeof *labels);
+	for (i = 0; i < s.n; i++)
+		labels[i] = s.labels[i];
+	if (p.days > 1)
+		snprintf(title, sizeof title, "%s per day, %s to %s", what,
+			 p.first, p.last);
+	else
+		snprintf(title, sizeof title, "%s on %s", what, p.first);
+	ch.title = r->a.s[FT_QS_TITLE] ? r->a.s[FT_QS_TITLE] : title;
+	ch.xlabel = "day";
+	ch.ylabel = fresh ? "new customers" : "visits";
+	ch.n = s.n;
+	ch.labels = labels;
+	ch.values = s.values;
+	snprintf(stem, sizeof stem, "%s-%s_%s",
+		 fresh ? "new-customers-per-day" : "visits-per-day", p.first,
+		 p.last);
+	o = chart_files(e, &ch, stem, paths, &npaths);
+	if (jv_get_kind(o) == JV_KIND_ARRAY) {
+		if (e->out && e->out->chart)
+			e->out->chart(e->out->ctx, &ch,
+				      (const char *const *)paths,
+				      (size_t)npaths);
+		o = chart_result(series, &p, &s, o);
+	}
+	free(labels);
+out:
+	for (k = 0; k < npaths; k++)
+		free(paths[k]);
+	free(s.labels);
+	free(s.values);
+	return o;
+}
+
+/* --- calls --- */
+
+static const ft_query_op *
+find_tool(const char *name)
+{
+	if (!strcmp(name, chart_op.tool))
+		return &chart_op;
+	return ft_query_op_find(FT_QUERY_TOOL, name);
+}
+
+static jv
+run(struct run *r)
+{
+	switch (r->a.op->id) {
+	case FT_QOP_COUNT: return t_count(r);
+	case FT_QOP_CUSTOMER: return t_customer(r);
+	case FT_QOP_OTHER: return t_chart(r);
+	default: return t_records(r);
+	}
+}
+
+jv
+chat_tool_call(ft_chat *e, const char *name, const char *args,
+	       const ft_chat_out *out, int *rcp)
+{
+	const ft_query_op *op = find_tool(name);
+	struct run r;
+	const ft_chat_out *saved = e->out;
+	char err[512];
+	jv parsed, res;
+
+	if (rcp)
+		*rcp = FT_OK;
+	if (!op)
+		return tool_error("no tool '%s'", name);
+	parsed = jv_parse(args && *args ? args : "{}");
+	if (!jv_is_valid(parsed)) {
+		jv_free(parsed);
+		return tool_error("the arguments of %s are not JSON", name);
+	}
+	r.e = e;
+	r.rc = FT_OK;
+	ft_query_args_init(&r.a, op, FT_QUERY_TOOL, e->now);
+	if (ft_query_set_json(&r.a, parsed, err, sizeof err) != FT_OK) {
+		ft_query_args_clear(&r.a);
+		return tool_error("%s", err);
+	}
+	if (out)
+		e->out = out;
+	res = run(&r);
+	e->out = saved;
+	ft_query_args_clear(&r.a);
+	if (rcp)
+		*rcp = r.rc;
+	return res;
+}
+
+jv
+ft_chat_tool(ft_chat *e, const char *name, const char *args,
+	     const ft_chat_out *out, int *rc)
+{
+	e->now = ft_time_now();
+	return chat_tool_call(e, name, args, out, rc);
+}

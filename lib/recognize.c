@@ -1,0 +1,927 @@
+/*
+ * recognize — the recogniser object (recognize.h).
+ */
+#include "recognize.h"
+#include "jsonl.h"
+#include "record.h"
+#include "times.h"
+#include "util.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FACES FT_RECOGNIZE_MAX_FACES
+#define FULL_EVERY 6		/* frames between full-size detections */
+#define DETECT_MIN 85		/* face width HOG finds reliably, pixels */
+#define NEAR_MAX 8		/* faces looked for near one of the last */
+
+/* What the recogniser knows of a customer, by row id. */
+struct cust {
+	int64_t id;
+	char uuid[FT_UUID_LEN + 1];
+	char *name;
+	int64_t visits;
+};
+
+/* Per source: when the last full-size detection ran, how large the
+ * smallest face of the last frame was, and where the faces were. */
+struct srcstate {
+	char *name;
+	int since_full;
+	int min_width;
+	int nfaces;
+	ft_face_box last[MAX_FACES];
+};
+
+/* The faces of the frame in hand. */
+struct frame {
+	const ft_recognize_input *in;
+	int n;
+	ft_face_box boxes[MAX_FACES];
+	ft_match_face mf[MAX_FACES];
+	ft_match_result res[MAX_FACES];
+	int need[MAX_FACES];
+	int slot[MAX_FACES];	/* its descriptor in desc, or -1 */
+	double quality[MAX_FACES];
+	float desc[MAX_FACES][FT_FACE_DIM];
+};
+
+struct ft_recognizer {
+	ft_store *store;
+	ft_face_backend fb;
+	ft_recognize_config cfg;
+	ft_index *ix;
+	ft_match *matcher;
+	ft_recognize_emit_fn emit;
+	void *ectx;
+	int64_t last_event;
+	int64_t last_refresh;
+	struct cust *custs;
+	size_t ncusts, capcusts;
+	struct srcstate *srcs;
+	size_t nsrcs;
+	struct frame f;
+	int cb_rc;		/* a failure inside a callback of lib/match */
+	ft_recognize_stats st;
+	char err[512];
+};
+
+const char *const ft_recognize_stage_names[FT_RECOGNIZE_NSTAGES] = {
+	"detect", "landmarks", "descriptor", "search", "store"
+};
+
+void
+ft_recognize_config_default(ft_recognize_config *c)
+{
+	memset(c, 0, sizeof *c);
+	ft_match_config_default(&c->match);
+	c->max_samples = 8;
+	c->refresh_ms = 1000;
+	c->index_kind = FT_INDEX_AUTO;
+}
+
+/* Record a failure's message; returns rc. */
+static int
+fail(ft_recognizer *r, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof r->err, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+static int
+store_fail(ft_recognizer *r, int rc)
+{
+	return fail(r, rc, "%s", ft_store_errmsg(r->store));
+}
+
+static int
+index_fail(ft_recognizer *r)
+{
+	return fail(r, FT_EFAIL, "index: %s", ft_index_errmsg(r->ix));
+}
+
+const char *
+ft_recognize_errmsg(const ft_recognizer *r)
+{
+	return r->err;
+}
+
+/* --- customers --- */
+
+static struct cust *
+cust_find(ft_recognizer *r, int64_t id)
+{
+	size_t i;
+
+	for (i = r->ncusts; i-- > 0;)
+		if (r->custs[i].id == id)
+			return &r->custs[i];
+	return NULL;
+}
+
+static struct cust *
+cust_remember(ft_recognizer *r, const ft_customer *c)
+{
+	struct cust *k = cust_find(r, c->id);
+
+	if (!k) {
+		if (r->ncusts == r->capcusts) {
+			r->capcusts = r->capcusts ? r->capcusts * 2 : 64;
+			r->custs = ft_xrealloc(r->custs,
+			    r->capcusts * sizeof *r->custs);
+		}
+		k = &r->custs[r->ncusts++];
+		memset(k, 0, sizeof *k);
+	}
+	k->id = c->id;
+	memcpy(k->uuid, c->uuid, sizeof k->uuid);
+	free(k->name);
+	k->name = c->name ? ft_xstrdup(c->name) : NULL;
+	k->visits = c->visit_count;
+	return k;
+}
+
+/* Customer id, from the store the first time: FT_OK with *out, or
+ * FT_OK with *out NULL when the customer is gone, or a store code. */
+static int
+cust_get(ft_recognizer *r, int64_t id, struct cust **out)
+{
+	ft_customer c;
+	int rc;
+
+	if ((*out = cust_find(r, id)))
+		return FT_OK;
+	rc = ft_store_customer_get_id(r->store, id, &c);
+	if (rc == FT_ENOTFOUND)
+		return FT_OK;
+	if (rc != FT_OK)
+		return store_fail(r, rc);
+	*out = cust_remember(r, &c);
+	ft_customer_clear(&c);
+	return FT_OK;
+}
+
+static void
+cust_forget_all(ft_recognizer *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ncusts; i++)
+		free(r->custs[i].name);
+	r->ncusts = 0;
+}
+
+/* --- the index, kept in step with the store --- */
+
+struct batch {
+	ft_recognizer *r;
+	size_t n, cap;
+	int64_t *fid, *cid;
+	float *d;
+	int rc;
+};
+
+static int
+batch_flush(struct batch *b)
+{
+	if (b->n && ft_index_add(b->r->ix, b->n, b->fid, b->cid, b->d))
+		b->rc = index_fail(b->r);
+	b->n = 0;
+	return b->rc;
+}
+
+static int
+batch_add(void *p, const ft_face *f)
+{
+	struct batch *b = p;
+
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1024;
+		b->fid = ft_xrealloc(b->fid, b->cap * sizeof *b->fid);
+		b->cid = ft_xrealloc(b->cid, b->cap * sizeof *b->cid);
+		b->d = ft_xrealloc(b->d, b->cap * FT_FACE_DIM * sizeof *b->d);
+	}
+	b->fid[b->n] = f->id;
+	b->cid[b->n] = f->customer_id;
+	memcpy(&b->d[b->n * FT_FACE_DIM], f->descriptor,
+	    FT_FACE_DIM * sizeof(float));
+	if (++b->n == 65536 && batch_flush(b))
+		return 1;	/* stops the listing; b->rc says why */
+	return 0;
+}
+
+/* Add the store's samples newer than those the index holds. */
+static int
+index_catch_up(ft_recognizer *r)
+{
+	struct batch b = { .r = r };
+	int rc = ft_store_faces(r->store, 0, ft_index_max_face_id(r->ix),
+	    batch_add, &b);
+
+	if (rc == FT_OK)
+		rc = batch_flush(&b);
+	else if (rc > 0)
+		rc = b.rc;	/* the index refused a batch */
+	else
+		rc = store_fail(r, rc);
+	free(b.fid);
+	free(b.cid);
+	free(b.d);
+	return rc;
+}
+
+/* Build the index anew; customers no longer in the store are dropped
+ * from the matcher too. */
+static int
+index_rebuild(ft_recognizer *r)
+{
+	ft_index *old = r->ix;
+	size_t i;
+	int rc;
+
+	r->ix = ft_index_new(FT_FACE_DIM, r->cfg.index_kind,
+	    r->cfg.approx_above);
+	rc = index_catch_up(r);
+	if (old) {
+		for (i = 0; i < r->ncusts; i++)
+			if (ft_index_customer_samples(old, r->custs[i].id) &&
+			    !ft_index_customer_samples(r->ix, r->custs[i].id))
+				ft_match_drop_customer(r->matcher,
+				    r->custs[i].id);
+		ft_index_free(old);
+	}
+	cust_forget_all(r);
+	return rc;
+}
+
+struct feed {
+	ft_recognizer *r;
+	int rebuild;
+};
+
+static int
+feed_event(void *p, const ft_event *e)
+{
+	struct feed *f = p;
+
+	if (!strcmp(e->kind, "forget") || !strcmp(e->kind, "merge"))
+		f->rebuild = 1;
+	if (e->id > f->r->last_event)
+		f->r->last_event = e->id;
+	return 0;
+}
+
+int
+ft_recognize_refresh(ft_recognizer *r)
+{
+	struct feed f = { r, 0 };
+	int rc;
+
+	if (!r->store)
+		return FT_OK;
+	r->last_refresh = ft_time_mono();
+	rc = ft_store_events(r->store, r->last_event, 0, feed_event, &f);
+	if (rc != FT_OK)
+		return store_fail(r, rc);
+	return f.rebuild ? index_rebuild(r) : index_catch_up(r);
+}
+
+/* Candidates for descriptor d: nearest customers, with trust. */
+static int
+candidates(ft_recognizer *r, const float *d, ft_match_face *mf)
+{
+	ft_index_hit hits[FT_MATCH_MAX_CANDIDATES];
+	int n, i, rc;
+
+	mf->ncand = 0;
+	if (!r->store)
+		return FT_OK;
+	n = ft_index_search(r->ix, d, hits, FT_MATCH_MAX_CANDIDATES);
+	if (n < 0)
+		return index_fail(r);
+	for (i = 0; i < n; i++) {
+		ft_match_candidate *c = &mf->cand[mf->ncand];
+		struct cust *k;
+
+		/* Candidates beyond the threshold cannot be the face's
+		 * customer, so need no lookup, but still tell the matcher
+		 * how crowded the face's neighbourhood is. */
+		c->customer_id = hits[i].customer_id;
+		c->distance = hits[i].distance;
+		c->trusted = 0;
+		if (hits[i].distance < r->cfg.match.threshold) {
+			if ((rc = cust_get(r, hits[i].customer_id, &k)))
+				return rc;
+			if (!k)
+				continue;
+			c->trusted = k->name != NULL ||
+			    ft_index_customer_samples(r->ix, k->id) >=
+			    r->cfg.match.trusted_samples;
+		}
+		mf->ncand++;
+	}
+	return FT_OK;
+}
+
+/* The last visit of customer on source, for the visit gap across runs. */
+static int
+last_cb(void *p, const ft_visit *v)
+{
+	*(int64_t *)p = v->ts;
+	return 1;
+}
+
+static int64_t
+last_seen(void *p, int64_t customer_id, const char *source)
+{
+	ft_recognizer *r = p;
+	ft_visit_filter f = { 0 };
+	int64_t ts = 0;
+	int rc;
+
+	if (!r->store)
+		return 0;
+	f.customer_id = customer_id;
+	f.source = source;
+	f.descending = 1;
+	f.limit = 1;
+	rc = ft_store_visits(r->store, &f, last_cb, &ts);
+	if (rc < 0 && !r->cb_rc)
+		r->cb_rc = store_fail(r, rc);
+	return ts;
+}
+
+int
+ft_recognize_new(ft_store *store, const ft_face_backend *fb,
+    const ft_recognize_config *c, ft_recognize_emit_fn emit, void *ctx,
+    ft_recognizer **out, char *err, size_t errlen)
+{
+	ft_recognizer *r = ft_xmalloc(sizeof *r);
+	int rc = FT_OK;
+
+	memset(r, 0, sizeof *r);
+	r->store = store;
+	r->fb = *fb;
+	r->cfg = *c;
+	r->emit = emit;
+	r->ectx = ctx;
+	r->matcher = ft_match_new(&r->cfg.match, last_seen, r);
+	if (store) {
+		const char *model = fb->model_id ? fb->model_id(fb->ctx) :
+		    NULL;
+
+		if (model && (rc = ft_store_face_model(store, model)))
+			store_fail(r, rc);
+		else if ((rc = ft_store_last_event(store, &r->last_event)))
+			store_fail(r, rc);
+		else
+			rc = index_rebuild(r);
+		r->last_refresh = ft_time_mono();
+	} else {
+		r->ix = ft_index_new(FT_FACE_DIM, c->index_kind,
+		    c->approx_above);
+	}
+	if (rc != FT_OK) {
+		if (err)
+			snprintf(err, errlen, "%s", r->err);
+		ft_recognize_free(r);
+		r = NULL;
+	}
+	*out = r;
+	return rc;
+}
+
+void
+ft_recognize_free(ft_recognizer *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	ft_match_free(r->matcher);
+	ft_index_free(r->ix);
+	cust_forget_all(r);
+	free(r->custs);
+	for (i = 0; i < r->nsrcs; i++)
+		free(r->srcs[i].name);
+	free(r->srcs);
+	free(r);
+}
+
+void
+ft_recognize_stats_get(ft_recognizer *r, ft_recognize_stats *out)
+{
+	*out = r->st;
+	out->index = r->ix ? ft_index_describe(r->ix) : "none";
+	out->samples = r->ix ? ft_index_size(r->ix) : 0;
+}
+
+/* --- output --- */
+
+static int
+emit_rec(ft_recognizer *r, jv rec)
+{
+	return r->emit ? r->emit(r->ectx, rec) : (jv_free(rec), 0);
+}
+
+static jv
+box_json(const float *b)
+{
+	jv a = jv_array();
+	int i;
+
+	for (i = 0; i < 4; i++)
+		a = jv_array_append(a, jv_number(roundf(b[i])));
+	return a;
+}
+
+static const char *const status_names[] = {
+	"known", "new", "pending", "unknown"
+};
+
+/* The face record of face i of the frame in hand. */
+static jv
+face_record(ft_recognizer *r, int i)
+{
+	struct frame *f = &r->f;
+	const ft_match_face *mf = &f->mf[i];
+	const ft_match_result *res = &f->res[i];
+	struct cust *k = res->customer_id ? cust_find(r, res->customer_id) :
+	    NULL;
+	int assessed = f->slot[i] >= 0;
+	jv o = jv_object();
+
+	o = jv_object_set(o, jv_string("type"), jv_string("face"));
+	o = jv_object_set(o, jv_string("source"),
+	    jv_string(f->in->source));
+	o = jv_object_set(o, jv_string("seq"), jv_copy(f->in->seq));
+	o = jv_object_set(o, jv_string("ts"), ft_record_time(f->in->ts));
+	if (f->in->path)
+		o = jv_object_set(o, jv_string("path"),
+		    jv_string(f->in->path));
+	o = jv_object_set(o, jv_string("box"), box_json(mf->box));
+	o = jv_object_set(o, jv_string("track"), jv_number(res->track));
+	o = jv_object_set(o, jv_string("status"),
+	    jv_string(status_names[res->status]));
+	o = jv_object_set(o, jv_string("customer"),
+	    k ? jv_string(k->uuid) : jv_null());
+	o = jv_object_set(o, jv_string("name"),
+	    ft_jv_string_or_null(k ? k->name : NULL));
+	o = jv_object_set(o, jv_string("distance"), res->distance >= 0 ?
+	    jv_number(roundf(res->distance * 1e4f) / 1e4) : jv_null());
+	o = jv_object_set(o, jv_string("quality"), assessed ?
+	    jv_number(round(mf->quality * 1e3) / 1e3) : jv_null());
+	if (r->cfg.descriptors && assessed) {
+		jv a = jv_array();
+		int j;
+
+		for (j = 0; j < FT_FACE_DIM; j++)
+			a = jv_array_append(a,
+			    jv_number(f->desc[f->slot[i]][j]));
+		o = jv_object_set(o, jv_string("descriptor"), a);
+	}
+	return o;
+}
+
+static int
+emit_visit(ft_recognizer *r, ft_visit *v, struct cust *k)
+{
+	jv rec;
+
+	memcpy(v->customer, k->uuid, sizeof v->customer);
+	v->name = k->name;
+	v->number = ++k->visits;
+	rec = ft_record_visit(v, NULL);
+	v->name = NULL;
+	return emit_rec(r, rec);
+}
+
+/* --- decisions written down --- */
+
+static int
+record_visit(ft_recognizer *r, int64_t customer_id, float distance)
+{
+	ft_visit v = { 0 };
+	struct cust *k;
+	int rc;
+
+	if ((rc = cust_get(r, customer_id, &k)) || !k)
+		return rc;
+	v.customer_id = customer_id;
+	v.ts = r->f.in->ts;
+	v.source = (char *)r->f.in->source;
+	v.distance = distance;
+	if ((rc = ft_store_visit_add(r->store, &v)) != FT_OK)
+		return store_fail(r, rc);
+	return emit_visit(r, &v, k);
+}
+
+static int
+add_sample(ft_recognizer *r, int64_t customer_id, const float *d,
+    double quality)
+{
+	ft_face f = { 0 };
+	int rc;
+
+	if (ft_index_customer_samples(r->ix, customer_id) >=
+	    r->cfg.max_samples)
+		return FT_OK;
+	f.customer_id = customer_id;
+	memcpy(f.descriptor, d, sizeof f.descriptor);
+	f.quality = quality;
+	f.created_at = r->f.in->ts;
+	if ((rc = ft_store_face_add(r->store, &f)) != FT_OK)
+		return store_fail(r, rc);
+	if (ft_index_add(r->ix, 1, &f.id, &f.customer_id, f.descriptor))
+		return index_fail(r);
+	return FT_OK;
+}
+
+/* Whether customer id is another face's of the frame in hand. */
+static int
+taken(const ft_recognizer *r, const ft_match_result *res, int64_t id)
+{
+	int i;
+
+	for (i = 0; i < r->f.n; i++)
+		if (&r->f.res[i] != res && r->f.res[i].customer_id == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * Under the registration lock: whether another recogniser registered
+ * the person of res meanwhile.  Brings the index up to date and searches
+ * every sample again; *id receives the customer found, or 0.  A customer
+ * another face of the frame is (one-to-one) is not this one.
+ */
+static int
+registered_meanwhile(ft_recognizer *r, ft_match_result *res, int64_t *id)
+{
+	int i, j, rc;
+
+	*id = 0;
+	if ((rc = index_catch_up(r)))
+		return rc;
+	for (i = 0; i < res->nsamples; i++) {
+		ft_match_face mf = { 0 };
+
+		if ((rc = candidates(r, res->samples[i], &mf)))
+			return rc;
+		for (j = 0; j < mf.ncand; j++) {
+			if (ft_match_accepts(&r->cfg.match, mf.cand,
+			    mf.ncand, j) && !taken(r, res,
+			    mf.cand[j].customer_id)) {
+				res->distance = mf.cand[j].distance;
+				*id = mf.cand[j].customer_id;
+				return FT_OK;
+			}
+		}
+	}
+	return FT_OK;
+}
+
+/*
+ * Register the person of result res, unless another recogniser did while
+ * this one gathered sightings.  Sets *id to the customer and *fresh when
+ * the customer is new.
+ */
+static int
+register_person(ft_recognizer *r, ft_match_result *res, int64_t *id,
+    int *fresh)
+{
+	ft_face faces[FT_MATCH_MAX_SAMPLES];
+	ft_customer c = { 0 };
+	ft_visit v = { 0 };
+	struct cust *k;
+	int i, rc;
+
+	*fresh = 0;
+	if ((rc = ft_store_register_begin(r->store)) != FT_OK)
+		return store_fail(r, rc);
+	if ((rc = registered_meanwhile(r, res, id)) || *id) {
+		ft_store_register_end(r->store, 0);
+		return rc;
+	}
+	memset(faces, 0, sizeof faces);
+	for (i = 0; i < res->nsamples; i++) {
+		memcpy(faces[i].descriptor, res->samples[i],
+		    sizeof faces[i].descriptor);
+		faces[i].quality = res->sample_quality[i];
+		faces[i].created_at = r->f.in->ts;
+	}
+	v.ts = r->f.in->ts;
+	v.source = (char *)r->f.in->source;
+	v.distance = -1;
+	c.created_at = r->f.in->ts;
+	rc = ft_store_register(r->store, &c, faces, res->nsamples, &v);
+	if (rc != FT_OK) {
+		store_fail(r, rc);
+		ft_store_register_end(r->store, 0);
+		return rc;
+	}
+	if ((rc = ft_store_register_end(r->store, 1)) != FT_OK)
+		return store_fail(r, rc);
+	for (i = 0; i < res->nsamples; i++)
+		if (ft_index_add(r->ix, 1, &faces[i].id,
+		    &faces[i].customer_id, faces[i].descriptor))
+			rc = index_fail(r);
+	c.visit_count = 0;
+	k = cust_remember(r, &c);
+	ft_customer_clear(&c);
+	*fresh = 1;
+	*id = k->id;
+	res->distance = 0;
+	v.new_customer = 1;
+	return rc ? rc : emit_visit(r, &v, k);
+}
+
+/* --- detection --- */
+
+static struct srcstate *
+src_state(ft_recognizer *r, const char *name)
+{
+	struct srcstate *ss;
+	size_t i;
+
+	for (i = 0; i < r->nsrcs; i++)
+		if (!strcmp(r->srcs[i].name, name))
+			return &r->srcs[i];
+	r->srcs = ft_xrealloc(r->srcs, (r->nsrcs + 1) * sizeof *r->srcs);
+	ss = &r->srcs[r->nsrcs++];
+	memset(ss, 0, sizeof *ss);
+	ss->name = ft_xstrdup(name);
+	ss->since_full = FULL_EVERY;
+	return ss;
+}
+
+/* A detector box as lib/match's x, y, w, h. */
+static void
+box_xywh(const ft_face_box *b, float out[4])
+{
+	out[0] = (float)b->left;
+	out[1] = (float)b->top;
+	out[2] = (float)b->width;
+	out[3] = (float)b->height;
+}
+
+/* Whether box b overlaps one of out[0..n) by more than half. */
+static int
+box_seen(const ft_face_box *b, const ft_face_box *out, int n)
+{
+	float a[4], o[4];
+	int j;
+
+	box_xywh(b, a);
+	for (j = 0; j < n; j++) {
+		box_xywh(&out[j], o);
+		if (ft_match_iou(a, o) > 0.5)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Faces near the last frame's: each face is looked for in a square twice
+ * its width around where it was, instead of in the whole frame.  Faces
+ * found twice (squares overlap) count once.
+ */
+static int
+detect_near(ft_recognizer *r, const ft_image *grey,
+    const struct srcstate *ss, const ft_face_detect_opts *o,
+    ft_face_box *out)
+{
+	ft_face_box found[NEAR_MAX];
+	int n = 0, i, k, m;
+
+	for (i = 0; i < ss->nfaces; i++) {
+		const ft_face_box *p = &ss->last[i];
+		int cx = p->left + p->width / 2, cy = p->top + p->height / 2;
+		int half = p->width, region[4];
+		int x0 = cx - half < 0 ? 0 : cx - half;
+		int y0 = cy - half < 0 ? 0 : cy - half;
+		int x1 = cx + half > grey->width ? grey->width : cx + half;
+		int y1 = cy + half > grey->height ? grey->height : cy + half;
+
+		if (x1 - x0 < DETECT_MIN || y1 - y0 < DETECT_MIN)
+			continue;
+		region[0] = x0;
+		region[1] = y0;
+		region[2] = x1 - x0;
+		region[3] = y1 - y0;
+		m = r->fb.detect(r->fb.ctx, grey, region, 1, o, 0, found,
+		    NEAR_MAX);
+		if (m < 0)
+			return -1;
+		for (k = 0; k < m && k < NEAR_MAX && n < MAX_FACES; k++)
+			if (!box_seen(&found[k], out, n))
+				out[n++] = found[k];
+	}
+	return n;
+}
+
+/* Between full-size searches: large faces on a frame scaled down,
+ * smaller ones near where they were. */
+static int
+detect_between(ft_recognizer *r, const ft_image *grey,
+    const struct srcstate *ss, const ft_face_detect_opts *o,
+    ft_face_box *boxes)
+{
+	int scale = 1;
+
+	while (scale < 4 && ss->min_width >= DETECT_MIN * scale * 2)
+		scale *= 2;
+	if (scale > 1)
+		return r->fb.detect(r->fb.ctx, grey, NULL, scale, o, 0,
+		    boxes, MAX_FACES);
+	return detect_near(r, grey, ss, o, boxes);
+}
+
+/*
+ * Detect the faces of the frame in hand into r->f.boxes.  A full-size
+ * search every FULL_EVERY frames (and whenever nobody was in view)
+ * finds newcomers; a still image is searched harder.
+ */
+static int
+detect(ft_recognizer *r)
+{
+	const ft_recognize_input *in = r->f.in;
+	struct srcstate *ss = src_state(r, in->source);
+	ft_face_detect_opts o = { r->cfg.upsample, r->cfg.min_face, 0 };
+	ft_image grey = { 0 };
+	double t0 = ft_time_mono_ms();
+	char *err;
+	int n, i;
+
+	/* HOG on one channel instead of the strongest of three: the same
+	 * faces, in less time. */
+	if (ft_image_grey(in->image, &grey, &err)) {
+		fail(r, FT_EFAIL, "%s", err);
+		free(err);
+		return FT_EFAIL;
+	}
+	if (!in->still && ss->nfaces > 0 && ss->since_full < FULL_EVERY &&
+	    !r->cfg.upsample) {
+		n = detect_between(r, &grey, ss, &o, r->f.boxes);
+		ss->since_full++;
+	} else {
+		n = r->fb.detect(r->fb.ctx, &grey, NULL, 1, &o, in->still &&
+		    !r->cfg.upsample && !r->cfg.min_face, r->f.boxes,
+		    MAX_FACES);
+		ss->since_full = 0;
+	}
+	ft_image_clear(&grey);
+	if (n < 0)
+		return fail(r, FT_EFAIL, "detection failed: %s",
+		    r->fb.errmsg(r->fb.ctx));
+	if (n > MAX_FACES)
+		n = MAX_FACES;
+	ss->nfaces = n;
+	ss->min_width = INT_MAX;
+	for (i = 0; i < n; i++) {
+		ss->last[i] = r->f.boxes[i];
+		if (r->f.boxes[i].width < ss->min_width)
+			ss->min_width = r->f.boxes[i].width;
+	}
+	r->f.n = n;
+	r->st.ms[FT_RECOGNIZE_DETECT] += ft_time_mono_ms() - t0;
+	return FT_OK;
+}
+
+/* --- a frame --- */
+
+/* Descriptors of the faces that need one (every face with descriptors
+ * on), in one batch, and their nearest customers. */
+static int
+describe(ft_recognizer *r)
+{
+	struct frame *f = &r->f;
+	ft_face_box todo[MAX_FACES];
+	double q[MAX_FACES], t0 = ft_time_mono_ms();
+	int i, nd = 0, rc;
+
+	for (i = 0; i < f->n; i++) {
+		f->slot[i] = -1;
+		if (f->need[i] || r->cfg.descriptors) {
+			f->slot[i] = nd;
+			todo[nd++] = f->boxes[i];
+		}
+	}
+	if (nd && r->fb.prepare(r->fb.ctx, f->in->image, todo, nd, q))
+		return fail(r, FT_EFAIL, "alignment failed: %s",
+		    r->fb.errmsg(r->fb.ctx));
+	r->st.ms[FT_RECOGNIZE_ALIGN] += ft_time_mono_ms() - t0;
+	t0 = ft_time_mono_ms();
+	if (nd && r->fb.describe(r->fb.ctx, nd, f->desc))
+		return fail(r, FT_EFAIL, "description failed: %s",
+		    r->fb.errmsg(r->fb.ctx));
+	r->st.ms[FT_RECOGNIZE_DESCRIBE] += ft_time_mono_ms() - t0;
+	t0 = ft_time_mono_ms();
+	for (i = 0; i < f->n; i++) {
+		if (f->slot[i] < 0)
+			continue;
+		f->mf[i].quality = q[f->slot[i]];
+		if (!f->need[i])
+			continue;
+		f->mf[i].descriptor = f->desc[f->slot[i]];
+		if ((rc = candidates(r, f->mf[i].descriptor, &f->mf[i])))
+			return rc;
+	}
+	r->st.ms[FT_RECOGNIZE_SEARCH] += ft_time_mono_ms() - t0;
+	return FT_OK;
+}
+
+/* Write down what lib/match decided for face i. */
+static int
+write_result(ft_recognizer *r, int i)
+{
+	ft_match_result *res = &r->f.res[i];
+	ft_match_face *mf = &r->f.mf[i];
+	struct cust *k;
+	int64_t id;
+	int fresh, rc = FT_OK;
+
+	if (res->status == FT_MATCH_NEW) {
+		if ((rc = register_person(r, res, &id, &fresh)))
+			return rc;
+		ft_match_registered(r->matcher, res->track, id,
+		    r->f.in->source, r->f.in->ts);
+		res->customer_id = id;
+		res->status = fresh ? FT_MATCH_NEW : FT_MATCH_KNOWN;
+	} else if (res->status == FT_MATCH_KNOWN) {
+		if (res->visit && (rc = record_visit(r, res->customer_id,
+		    res->distance)))
+			return rc;
+		if (res->add_sample && mf->descriptor &&
+		    (rc = add_sample(r, res->customer_id, mf->descriptor,
+		    mf->quality)))
+			return rc;
+	} else {
+		return FT_OK;
+	}
+	return cust_get(r, res->customer_id, &k);
+}
+
+/* Decide about every face of the frame in hand and write it down. */
+static int
+decide(ft_recognizer *r)
+{
+	struct frame *f = &r->f;
+	double t0 = ft_time_mono_ms();
+	int i, rc = FT_OK;
+
+	if (!r->store) {
+		for (i = 0; i < f->n; i++) {
+			memset(&f->res[i], 0, sizeof f->res[i]);
+			f->res[i].status = FT_MATCH_UNKNOWN;
+			f->res[i].track = f->mf[i].track;
+			f->res[i].distance = -1;
+		}
+		return FT_OK;
+	}
+	r->cb_rc = FT_OK;
+	ft_match_identify(r->matcher, f->in->source, f->in->ts, f->mf, f->n,
+	    f->res);
+	if ((rc = r->cb_rc))
+		return rc;
+	for (i = 0; i < f->n && rc == FT_OK; i++)
+		rc = write_result(r, i);
+	r->st.ms[FT_RECOGNIZE_STORE] += ft_time_mono_ms() - t0;
+	return rc;
+}
+
+int
+ft_recognize_frame(ft_recognizer *r, const ft_recognize_input *in)
+{
+	struct frame *f = &r->f;
+	int i, rc;
+
+	r->st.frames++;
+	if (r->store && ft_time_mono() - r->last_refresh >= r->cfg.refresh_ms
+	    && (rc = ft_recognize_refresh(r)))
+		return rc;
+	memset(f->mf, 0, sizeof f->mf);
+	f->in = in;
+	f->n = 0;
+	if ((rc = detect(r)))
+		return rc;
+	for (i = 0; i < f->n; i++)
+		box_xywh(&f->boxes[i], f->mf[i].box);
+	ft_match_track(r->matcher, in->source, in->ts, f->mf, f->n,
+	    f->need);
+	if ((rc = describe(r)) || (rc = decide(r)))
+		return rc;
+	for (i = 0; i < f->n && rc == 0; i++)
+		rc = emit_rec(r, face_record(r, i));
+	if (in->still)
+		ft_match_end_tracks(r->matcher, in->source);
+	return rc;
+}

@@ -1,0 +1,530 @@
+/*
+ * Unit tests of lib/recognize: the recogniser on a real store (SQLite in
+ * a temporary directory) and a synthetic face backend, without dlib.
+ * Faces are scripted boxes with made-up descriptors: person k is the
+ * unit vector on axis k, and a face d away from a person lies d along
+ * an axis of its own, so every distance in a test is chosen exactly.
+ */
+#include "recognize.h"
+#include "store.h"
+#include "tap.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DIM FT_FACE_DIM
+#define MIN_MS (60 * 1000)
+
+/* --- the synthetic backend: the faces of the next frame --- */
+
+struct synth {
+	int n;
+	ft_face_box box[8];
+	float desc[8][DIM];
+	double quality[8];
+	int prepared[8];	/* scripted face of each prepared box */
+	int nprepared;
+	int described;		/* descriptors computed, all frames */
+};
+
+static struct synth sy;
+
+static int
+synth_detect(void *ctx, const ft_image *grey, const int region[4],
+    int scale, const ft_face_detect_opts *o, int still, ft_face_box *out,
+    int max)
+{
+	int i, n = 0;
+
+	for (i = 0; i < sy.n; i++) {
+		int cx = sy.box[i].left + sy.box[i].width / 2;
+		int cy = sy.box[i].top + sy.box[i].height / 2;
+
+		if (region && region[2] > 0 && (cx < region[0] ||
+		    cy < region[1] || cx >= region[0] + region[2] ||
+		    cy >= region[1] + region[3]))
+			continue;
+		if (n < max)
+			out[n] = sy.box[i];
+		n++;
+	}
+	return n;
+}
+
+static int
+synth_prepare(void *ctx, const ft_image *img, const ft_face_box *boxes,
+    int n, double *quality)
+{
+	int i, j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < sy.n; j++)
+			if (boxes[i].left == sy.box[j].left &&
+			    boxes[i].top == sy.box[j].top)
+				break;
+		if (j == sy.n)
+			return -1;
+		sy.prepared[i] = j;
+		quality[i] = sy.quality[j];
+	}
+	sy.nprepared = n;
+	return 0;
+}
+
+static int
+synth_describe(void *ctx, int n, float (*out)[DIM])
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		memcpy(out[i], sy.desc[sy.prepared[i]], sizeof out[i]);
+	sy.described += n;
+	return 0;
+}
+
+static const char *
+synth_errmsg(void *ctx)
+{
+	return "no such scripted face";
+}
+
+static const char *
+synth_model(void *ctx)
+{
+	return "synthetic:0";
+}
+
+static const ft_face_backend synth_backend = {
+	NULL, synth_detect, synth_prepare, synth_describe, synth_errmsg,
+	synth_model
+};
+
+/* Person k's descriptor, moved d along axis 100 + off. */
+static void
+person(float *v, int k, float d, int off)
+{
+	memset(v, 0, DIM * sizeof *v);
+	v[k] = 1;
+	v[100 + off] = d;
+}
+
+/* The next frame holds one more face: person k, d away, at x. */
+static void
+face(int x, int k, float d, int off)
+{
+	int i = sy.n++;
+
+	memset(&sy.box[i], 0, sizeof sy.box[i]);
+	sy.box[i].left = x;
+	sy.box[i].top = 100;
+	sy.box[i].width = sy.box[i].height = 120;
+	sy.box[i].confidence = 1;
+	person(sy.desc[i], k, d, off);
+	sy.quality[i] = 0.9;
+}
+
+/* --- what the recogniser emits --- */
+
+struct seen {
+	int faces, visits, new_customers;
+	char status[8][16];
+	char customer[8][FT_UUID_LEN + 1];
+};
+
+static struct seen seen;
+
+static int
+collect(void *ctx, jv rec)
+{
+	jv type = jv_object_get(jv_copy(rec), jv_string("type"));
+
+	if (!strcmp(jv_string_value(type), "visit")) {
+		jv fresh = jv_object_get(jv_copy(rec),
+		    jv_string("new_customer"));
+
+		seen.visits++;
+		seen.new_customers += jv_get_kind(fresh) == JV_KIND_TRUE;
+		jv_free(fresh);
+	} else if (seen.faces < 8) {
+		jv st = jv_object_get(jv_copy(rec), jv_string("status"));
+		jv c = jv_object_get(jv_copy(rec), jv_string("customer"));
+
+		snprintf(seen.status[seen.faces], 16, "%s",
+		    jv_string_value(st));
+		snprintf(seen.customer[seen.faces], FT_UUID_LEN + 1, "%s",
+		    jv_get_kind(c) == JV_KIND_STRING ? jv_string_value(c) :
+		    "");
+		seen.faces++;
+		jv_free(st);
+		jv_free(c);
+	}
+	jv_free(type);
+	jv_free(rec);
+	return 0;
+}
+
+/* --- the world --- */
+
+static char dir[] = "/tmp/ft-test-recognize-XXXXXX";
+static char url[64];
+static ft_store *store, *other;	/* this process's, and "another's" */
+static uint8_t pixels[640 * 480 * 3];
+static ft_image image = { 640, 480, 3, 640 * 3, pixels, NULL };
+
+static ft_store *
+open_store(void)
+{
+	ft_store *s;
+	char err[256];
+
+	if (ft_store_open(url, &s, err, sizeof err) != FT_OK) {
+		fprintf(stderr, "# %s\n", err);
+		exit(1);
+	}
+	return s;
+}
+
+/* A fresh store; the other process's handle on it too. */
+static void
+fresh_store(const char *name)
+{
+	ft_store_close(store);
+	ft_store_close(other);
+	snprintf(url, sizeof url, "sqlite:%s/%s.db", dir, name);
+	store = open_store();
+	other = open_store();
+}
+
+static ft_recognizer *
+recogniser(int still, float margin)
+{
+	ft_recognize_config c;
+	ft_recognizer *r;
+	char err[256];
+
+	ft_recognize_config_default(&c);
+	c.refresh_ms = 0;
+	if (still)
+		c.match.min_sightings = 1;
+	if (margin >= 0) {
+		c.match.margin = margin;
+		c.match.cohort = margin > 0 ? c.match.cohort : 0;
+	}
+	if (ft_recognize_new(store, &synth_backend, &c, collect, NULL, &r,
+	    err, sizeof err) != FT_OK) {
+		fprintf(stderr, "# %s\n", err);
+		exit(1);
+	}
+	return r;
+}
+
+/* Enrol person k (d along axis off) through the other handle, named
+ * when name is given; returns the customer's row id. */
+static int64_t
+enrol(const char *name, int k, float d, int off, int samples)
+{
+	ft_customer c = { 0 };
+	ft_face f;
+	int i, rc;
+
+	c.name = (char *)name;
+	c.created_at = 1000;
+	rc = ft_store_face_model(other, "synthetic:0");
+	if (rc == FT_OK)
+		rc = ft_store_customer_add(other, &c);
+	for (i = 0; i < samples && rc == FT_OK; i++) {
+		memset(&f, 0, sizeof f);
+		f.customer_id = c.id;
+		f.quality = 0.9;
+		person(f.descriptor, k, d, off);
+		rc = ft_store_face_add(other, &f);
+	}
+	if (rc != FT_OK) {
+		fprintf(stderr, "# enrol: %s\n", ft_store_errmsg(other));
+		exit(1);
+	}
+	return c.id;
+}
+
+static const char *
+uuid_of(int64_t id)
+{
+	static char buf[FT_UUID_LEN + 1];
+	ft_customer c;
+
+	if (ft_store_customer_get_id(store, id, &c) != FT_OK)
+		return "(gone)";
+	snprintf(buf, sizeof buf, "%s", c.uuid);
+	ft_customer_clear(&c);
+	return buf;
+}
+
+/* Feed one frame of source "door" at ts with the faces scripted. */
+static int
+frame(ft_recognizer *r, int64_t ts, int still)
+{
+	ft_recognize_input in = { "door", ts, jv_null(), NULL, &image, still };
+	int rc;
+
+	memset(&seen, 0, sizeof seen);
+	rc = ft_recognize_frame(r, &in);
+	sy.n = 0;
+	return rc;
+}
+
+/* --- the tests --- */
+
+/* A stranger on a stream becomes a customer on the Nth sighting of one
+ * track, with one visit; until then the face is pending. */
+static void
+test_sightings(void)
+{
+	ft_recognizer *r;
+	int i, pending = 0;
+
+	fresh_store("sightings");
+	r = recogniser(0, -1);
+	for (i = 0; i < 2; i++) {
+		face(200, 1, 0.05f, i);
+		frame(r, 10000 + i * 100, 0);
+		pending += !strcmp(seen.status[0], "pending");
+		ok(seen.visits == 0, "sighting %d: no visit yet", i + 1);
+	}
+	is_int(pending, 2, "the first two sightings are pending");
+	face(200, 1, 0.05f, 2);
+	is_int(frame(r, 10200, 0), FT_OK, "third sighting: recognised");
+	is_str(seen.status[0], "new", "third sighting registers");
+	is_int(seen.new_customers, 1, "with a new customer's visit");
+	face(200, 1, 0.05f, 3);
+	frame(r, 10300, 0);
+	is_str(seen.status[0], "known", "the next frame knows the face");
+	is_int(seen.visits, 0, "and counts no second visit");
+	ft_recognize_free(r);
+}
+
+/* Two faces of one frame are never the same customer; the nearer keeps
+ * the match. */
+static void
+test_one_to_one(void)
+{
+	ft_recognizer *r;
+	int64_t ann;
+	char u[FT_UUID_LEN + 1];
+
+	fresh_store("one-to-one");
+	ann = enrol("Ann", 1, 0, 0, 3);
+	r = recogniser(1, -1);
+	snprintf(u, sizeof u, "%s", uuid_of(ann));
+	face(100, 1, 0.30f, 1);
+	face(400, 1, 0.10f, 2);
+	frame(r, 20000, 1);
+	is_int(seen.faces, 2, "two faces reported");
+	is_str(seen.customer[1], u, "the nearer face is Ann");
+	ok(strcmp(seen.customer[0], u) != 0,
+	    "the other face is not Ann as well");
+	ft_recognize_free(r);
+}
+
+/* A self-registered customer with few samples needs the strict
+ * threshold; a named one the ordinary one. */
+static void
+test_strict(void)
+{
+	ft_recognizer *r;
+	int64_t bob, cy;
+
+	fresh_store("strict");
+	bob = enrol(NULL, 2, 0, 0, 1);	/* unnamed, one sample */
+	cy = enrol("Cy", 3, 0, 0, 1);	/* named, one sample */
+	r = recogniser(1, 0);
+	face(100, 2, 0.48f, 1);		/* between 0.46 and 0.50 */
+	frame(r, 30000, 1);
+	ok(strcmp(seen.customer[0], uuid_of(bob)) != 0,
+	    "0.48 from an untrusted customer is not a match");
+	face(100, 3, 0.48f, 1);
+	frame(r, 31000, 1);
+	is_str(seen.customer[0], uuid_of(cy),
+	    "0.48 from a named customer is");
+	face(100, 2, 0.40f, 2);
+	frame(r, 32000, 1);
+	is_str(seen.customer[0], uuid_of(bob),
+	    "0.40 from the untrusted customer is");
+	ft_recognize_free(r);
+}
+
+/* A store with Dee and three others, each 0.45 from Dee's descriptor
+ * moved 0.40 along axis 100, on an axis of its own; returns Dee. */
+static int64_t
+crowd(const char *name)
+{
+	int64_t dee;
+	int i;
+
+	fresh_store(name);
+	dee = enrol("Dee", 10, 0, 0, 1);
+	for (i = 0; i < 3; i++) {
+		ft_customer c = { 0 };
+		ft_face f = { 0 };
+
+		c.name = "Near";
+		ft_store_customer_add(other, &c);
+		f.customer_id = c.id;
+		f.quality = 0.9;
+		person(f.descriptor, 10, 0.40f, 0);
+		f.descriptor[110 + i] = 0.45f;
+		ft_store_face_add(other, &f);
+	}
+	return dee;
+}
+
+/* Where other customers crowd round a face, a match needs a lead. */
+static void
+test_margin(void)
+{
+	ft_recognizer *r;
+	int64_t dee;
+	int i;
+
+	/* The face: Dee's descriptor moved 0.40 along axis 100. */
+	fresh_store("margin");
+	dee = enrol("Dee", 10, 0, 0, 1);
+	for (i = 0; i < 3; i++)
+		enrol("Far", 11 + i, 0, 0, 1);
+	r = recogniser(1, -1);
+	face(100, 10, 0.40f, 0);
+	frame(r, 40000, 1);
+	is_str(seen.customer[0], uuid_of(dee),
+	    "others far away: 0.40 is a match");
+	ft_recognize_free(r);
+
+	/* Three others 0.45 from the face; a fresh store each time, as a
+	 * match adds the face to Dee's samples and a stranger registers. */
+	dee = crowd("crowd");
+	r = recogniser(1, -1);
+	face(100, 10, 0.40f, 0);
+	frame(r, 41000, 1);
+	ok(strcmp(seen.customer[0], uuid_of(dee)) != 0,
+	    "crowded, 0.40 without a lead of 0.10 is no match");
+	ft_recognize_free(r);
+	dee = crowd("crowd-no-margin");
+	r = recogniser(1, 0);
+	face(100, 10, 0.40f, 0);
+	frame(r, 42000, 1);
+	is_str(seen.customer[0], uuid_of(dee),
+	    "crowded, with the margin off: a match");
+	ft_recognize_free(r);
+}
+
+/* A known customer counts a new visit on a source only after the gap,
+ * by the frames' own times, also across recognisers. */
+static void
+test_visit_gap(void)
+{
+	ft_recognizer *r;
+
+	fresh_store("gap");
+	enrol("Eve", 20, 0, 0, 3);
+	r = recogniser(0, -1);
+	face(100, 20, 0.1f, 0);
+	frame(r, 100 * MIN_MS, 0);
+	is_int(seen.visits, 1, "first sighting: a visit");
+	face(100, 20, 0.1f, 0);
+	frame(r, 110 * MIN_MS, 0);
+	is_str(seen.status[0], "known", "ten minutes later: known");
+	is_int(seen.visits, 0, "but no visit within the gap");
+	ft_recognize_free(r);
+	r = recogniser(0, -1);
+	face(100, 20, 0.1f, 0);
+	frame(r, 120 * MIN_MS, 0);
+	is_int(seen.visits, 0, "a new recogniser remembers the visit");
+	face(100, 20, 0.1f, 0);
+	frame(r, 145 * MIN_MS, 0);
+	is_int(seen.visits, 0, "seen again within the gap: none");
+	face(100, 20, 0.1f, 0);
+	frame(r, 176 * MIN_MS, 0);
+	is_int(seen.visits, 1, "unseen for longer than the gap: a visit");
+	ft_recognize_free(r);
+}
+
+/* Another process's forget and merge reach a running recogniser. */
+static void
+test_follow(void)
+{
+	ft_recognizer *r;
+	int64_t fay, gus, hal;
+
+	fresh_store("follow");
+	fay = enrol("Fay", 30, 0, 0, 3);
+	r = recogniser(1, -1);
+	face(100, 30, 0.1f, 0);
+	frame(r, 50000, 1);
+	is_str(seen.customer[0], uuid_of(fay), "Fay is known");
+	gus = enrol("Gus", 31, 0, 0, 3);
+	face(100, 31, 0.1f, 0);
+	frame(r, 51000, 1);
+	is_str(seen.customer[0], uuid_of(gus),
+	    "a customer enrolled elsewhere is known at once");
+	ok(ft_store_customer_forget(other, fay) == FT_OK, "Fay forgotten");
+	face(100, 30, 0.1f, 0);
+	frame(r, 52000, 1);
+	is_str(seen.status[0], "new",
+	    "after the forget her face is a stranger");
+	hal = enrol("Hal", 32, 0, 0, 3);
+	ok(ft_store_customer_merge(other, gus, hal) == FT_OK,
+	    "Hal merged into Gus");
+	face(100, 32, 0.1f, 0);
+	frame(r, 53000, 1);
+	is_str(seen.customer[0], uuid_of(gus),
+	    "after the merge Hal's face is Gus");
+	ft_recognize_free(r);
+}
+
+/* Without a store faces are detected, described and unknown. */
+static void
+test_no_store(void)
+{
+	ft_recognize_config c;
+	ft_recognizer *r;
+	int before = sy.described;
+
+	ft_recognize_config_default(&c);
+	c.descriptors = 1;
+	ok(ft_recognize_new(NULL, &synth_backend, &c, collect, NULL, &r,
+	    NULL, 0) == FT_OK, "a recogniser without a store");
+	face(100, 1, 0, 0);
+	face(300, 2, 0, 0);
+	frame(r, 60000, 0);
+	is_int(seen.faces, 2, "both faces reported");
+	is_str(seen.status[1], "unknown", "as unknown");
+	is_int(sy.described - before, 2, "each described");
+	ft_recognize_free(r);
+}
+
+int
+main(void)
+{
+	char cmd[128];
+
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	plan(33);
+	fresh_store("one");
+	test_sightings();
+	test_one_to_one();
+	test_strict();
+	test_margin();
+	test_visit_gap();
+	test_follow();
+	test_no_store();
+	ft_store_close(store);
+	ft_store_close(other);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "# cannot remove %s\n", dir);
+	return done();
+}
