@@ -202,16 +202,16 @@ check: deps
 		env PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" \
 		$(PROVE) $(UNIT_TESTS) tests/*.t
 
-check-build: all $(UNIT_TESTS) $(FACE_TOOLS) models \
-	tests/face/node_modules/.package-lock.json
+check-build: all web models $(UNIT_TESTS) $(FACE_TOOLS) \
+	tests/face/node_modules/.package-lock.json \
+	tests/browser/node_modules/.package-lock.json
 
 # Front-end packages from npm, pinned by each package-lock.json: Chart.js
-# for the dashboard that ft-serve serves from web/, and playwright-core
-# for the browser tests.  npm ci writes node_modules/.package-lock.json,
-# which stands for the whole install here.
+# for the dashboard that ft-serve serves from web/ (make web), and
+# playwright-core for the browser tests.  npm ci writes
+# node_modules/.package-lock.json, which stands for the whole install here.
 NPM ?= npm
-all: web/node_modules/.package-lock.json
-check-build: tests/browser/node_modules/.package-lock.json
+web: web/node_modules/.package-lock.json
 %/node_modules/.package-lock.json: %/package.json %/package-lock.json
 	cd $* && $(NPM) ci --no-audit --no-fund
 	touch $@
@@ -220,11 +220,11 @@ deps:
 	sh scripts/install-deps
 
 bench: deps
-	$(MAKE) all models $(FACE_TOOLS) \
+	$(MAKE) all web models $(FACE_TOOLS) \
 		tests/face/node_modules/.package-lock.json
 	PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" sh scripts/bench
 
-install: all models
+install: all web models
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
 	install -m 755 $(PROGRAM_BINS) $(DESTDIR)$(BINDIR)
@@ -253,6 +253,6 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all check check-build deps bench install uninstall clean
+.PHONY: all web check check-build deps bench install uninstall clean
 
 -include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d $(B)/tests/*.d)

@@ -14,7 +14,7 @@ command -v node >/dev/null 2>&1 || skip_all "node is not installed"
 [ -d "$SRCDIR/tests/browser/node_modules/playwright-core" ] ||
 	skip_all "playwright-core is not installed (make check-build)"
 [ -d "$SRCDIR/web/node_modules/chart.js" ] ||
-	skip_all "chart.js is not installed (make)"
+	skip_all "chart.js is not installed (make web)"
 
 KEY=browser-key-$$
 API_KEY_SECRET=$KEY
