@@ -1,5 +1,16 @@
 # FaceTrack — one GNU Makefile for the library, the programs and the tests.
 # Anything here may be overridden on the command line or in config.mak.
+#
+#   make		the library, the programs and the tools, into $(B)/
+#   make models	the face models, from npm and Debian's libdlib-data
+#   make web		the dashboard's npm packages (Chart.js)
+#   make check		builds all of these and the tests' helpers, runs tests
+#   make bench		builds what the benchmarks need, prints figures
+#   make install	the programs, man pages, dashboard and models
+#
+# make downloads from npm only when asked for models or web (check, bench
+# and install ask), and never installs system packages: scripts/install-deps
+# does, and make check and make bench stop early when one is missing.
 
 VERSION = 0.1.0
 
@@ -188,14 +199,17 @@ $(B)/tests/make-shape5 $(FACEAPI_CONVERT): override LDFLAGS := \
 	$(if $(DLIB_SANITIZE),-fsanitize=$(DLIB_SANITIZE))
 endif
 
-# make check installs what the tests need (scripts/install-deps is quick
-# when everything is there), builds, and runs every test against the
-# binaries just built: unit tests of lib/ and shell tests of the programs,
-# on SQLite and on a throwaway MariaDB server (FT_TEST_MYSQL=0 skips it).
+# make check builds everything the tests need and runs every test against
+# the binaries just built: unit tests of lib/ and shell tests of the
+# programs, on SQLite and on a throwaway MariaDB server (FT_TEST_MYSQL=0
+# skips it).
 FT_TEST_MYSQL ?= 1
 PROVE ?= prove
 
-check: deps
+# make installs no packages: scripts/install-deps does, as root.  make check
+# and make bench only say, before building anything, what is missing.  The
+# sub-make builds after that check.
+check: check-deps
 	$(MAKE) check-build
 	mandoc -T lint -W warning $(MANPAGES)
 	$(if $(filter 1,$(FT_TEST_MYSQL)),sh scripts/mariadb-test run) \
@@ -205,6 +219,11 @@ check: deps
 check-build: all web models $(UNIT_TESTS) $(FACE_TOOLS) \
 	tests/face/node_modules/.package-lock.json \
 	tests/browser/node_modules/.package-lock.json
+
+check-deps:
+	@sh scripts/install-deps --check || { echo >&2 "make: install" \
+		"them with scripts/install-deps (as root or with sudo)"; \
+		exit 1; }
 
 # Front-end packages from npm, pinned by each package-lock.json: Chart.js
 # for the dashboard that ft-serve serves from web/ (make web), and
@@ -216,10 +235,7 @@ web: web/node_modules/.package-lock.json
 	cd $* && $(NPM) ci --no-audit --no-fund
 	touch $@
 
-deps:
-	sh scripts/install-deps
-
-bench: deps
+bench: check-deps
 	$(MAKE) all web models $(FACE_TOOLS) \
 		tests/face/node_modules/.package-lock.json
 	PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" sh scripts/bench
@@ -253,6 +269,6 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all web check check-build deps bench install uninstall clean
+.PHONY: all web check check-build check-deps bench install uninstall clean
 
 -include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d $(B)/tests/*.d)
