@@ -86,23 +86,30 @@ LIB_OBJS = $(patsubst lib/%.c,$(B)/lib/%.o,$(LIB_SRCS)) \
 	$(B)/lib/migrations.o
 LIB = $(B)/libfacetrack.a
 
-# What every program links; per-program additions below.
-CORE_LIBS = $(SQLITE_LIBS) $(MYSQL_LIBS) $(UUID_LIBS) $(JQ_LIBS) \
-	$(CSV_LIBS) -lm
+# What every program links; per-program additions below.  The libraries
+# of one module go only into the programs that use it: those of the store
+# (lib/store and its back ends) into those that open one, libcsv
+# (lib/csvio) into those that read or write CSV.
+CORE_LIBS = $(JQ_LIBS) -lm
+STORE_LIBS = $(SQLITE_LIBS) $(MYSQL_LIBS) $(UUID_LIBS)
 
 # Per-program libraries (LIBS_ft-NAME) and programs that link C++ shims
 # (CXX_PROGRAMS, linked with $(CXX)).
 CXX_PROGRAMS =
-LIBS_ft-chat = $(CURL_LIBS) $(READLINE_LIBS) $(CAIRO_LIBS)
-LIBS_ft-report = $(CURL_LIBS) $(CAIRO_LIBS)
-LIBS_ft-serve = $(MHD_LIBS) $(CURL_LIBS) $(CAIRO_LIBS) -lpthread
+LIBS_ft-query = $(STORE_LIBS) $(CSV_LIBS)
+LIBS_ft-chat = $(STORE_LIBS) $(CURL_LIBS) $(READLINE_LIBS) $(CAIRO_LIBS)
+LIBS_ft-report = $(STORE_LIBS) $(CSV_LIBS) $(CURL_LIBS) $(CAIRO_LIBS)
+LIBS_ft-serve = $(STORE_LIBS) $(CSV_LIBS) $(MHD_LIBS) $(CURL_LIBS) \
+	$(CAIRO_LIBS) -lpthread
 LIBS_ft-schedule = -lpthread
 CXX_PROGRAMS += ft-capture ft-recognize ft-enroll
 LIBS_ft-capture = $(OPENCV_LIBS)
 DLIB_LIBS ?= $(or $(shell $(PKG_CONFIG) --libs dlib-1 2>/dev/null),\
 	-ldlib -lblas -llapack -lpthread)
-LIBS_ft-recognize = $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS) -ldl
-LIBS_ft-enroll = $(DLIB_LIBS) $(OPENCV_LIBS) -ldl
+LIBS_ft-recognize = $(STORE_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) \
+	$(FAISS_LIBS) -ldl
+LIBS_ft-enroll = $(STORE_LIBS) $(CSV_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) -ldl
+LIBS_ft-seed-demo = $(STORE_LIBS)
 
 PROGRAMS = $(patsubst cmd/%.c,%,$(wildcard cmd/ft-*.c))
 PROGRAM_BINS = $(addprefix $(B)/,$(PROGRAMS))
