@@ -104,8 +104,11 @@ LIBS_ft-serve = $(STORE_LIBS) $(CSV_LIBS) $(MHD_LIBS) $(CURL_LIBS) \
 LIBS_ft-schedule = -lpthread
 CXX_PROGRAMS += ft-capture ft-recognize ft-enroll
 LIBS_ft-capture = $(OPENCV_LIBS)
-DLIB_LIBS ?= $(or $(shell $(PKG_CONFIG) --libs dlib-1 2>/dev/null),\
-	-ldlib -lblas -llapack -lpthread)
+# dlib's .pc file names the BLAS and LAPACK it was built with, and SQLite
+# for a database wrapper in dlib that FaceTrack does not use.
+DLIB_LIBS ?= $(filter-out -lsqlite3 %/libsqlite3.so,\
+	$(or $(shell $(PKG_CONFIG) --libs dlib-1 2>/dev/null),\
+	-ldlib -lblas -llapack -lpthread))
 LIBS_ft-recognize = $(STORE_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) \
 	$(FAISS_LIBS) -ldl
 LIBS_ft-enroll = $(STORE_LIBS) $(CSV_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) -ldl
