@@ -171,6 +171,14 @@ LIBS_test-index = $(FAISS_LIBS)
 $(B)/tests/%.o: tests/unit/%.c | $(B)/tests
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 
+# Programs the shell tests run, tests/helpers/NAME.c, link in the same
+# way into $(B)/tests/NAME (FT_BUILD/tests/NAME for the tests).
+TEST_HELPERS = $(patsubst tests/helpers/%.c,$(B)/tests/%,\
+	$(wildcard tests/helpers/*.c))
+LIBS_visit-add = $(STORE_LIBS)
+$(B)/tests/%.o: tests/helpers/%.c | $(B)/tests
+	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
+
 $(B)/tests/%: $(B)/tests/%.o $(LIB)
 	$(if $(filter $*,$(CXX_TESTS)),$(CXX),$(CC)) $(LDFLAGS) -o $@ $< \
 		$(LIB) $(LIBS_$*) $(CORE_LIBS)
@@ -226,7 +234,7 @@ check: check-deps
 		env PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" \
 		$(PROVE) $(UNIT_TESTS) tests/*.t
 
-check-build: all web models $(UNIT_TESTS) $(FACE_TOOLS) \
+check-build: all web models $(UNIT_TESTS) $(TEST_HELPERS) $(FACE_TOOLS) \
 	tests/face/node_modules/.package-lock.json \
 	tests/browser/node_modules/.package-lock.json
 
@@ -246,7 +254,7 @@ web: web/node_modules/.package-lock.json
 	touch $@
 
 bench: check-deps
-	$(MAKE) all web models $(FACE_TOOLS) \
+	$(MAKE) all web models $(TEST_HELPERS) $(FACE_TOOLS) \
 		tests/face/node_modules/.package-lock.json
 	PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" sh scripts/bench
 

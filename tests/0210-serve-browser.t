@@ -51,9 +51,9 @@ trap 'kill -9 $SERVE_PID 2>/dev/null
 	[ -n "${CRON_USER_MADE-}" ] && userdel facetrack-test 2>/dev/null
 	_test_cleanup' EXIT
 
-VISIT_ADD=$TEST_DIR/visit-add
+VISIT_ADD=$FT_BUILD/tests/visit-add
 test_expect_success 'setup: the visit helper, demo data, ft-serve' '
-	"$SRCDIR/tests/helpers/build-visit-add" "$VISIT_ADD" &&
+	test -x "$VISIT_ADD" &&
 	seed_demo --customers 400 --visits 6000 --days 45 --seed 3 >/dev/null
 '
 
