@@ -258,10 +258,16 @@ bench: check-deps
 		tests/face/node_modules/.package-lock.json
 	PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" sh scripts/bench
 
+# Installed: the programs and ft-seed-demo (the README's demo data;
+# scripts/seed-demo runs it in a checkout), with the man pages, the
+# dashboard and the models.  The ft-bench-* tools are not: they are
+# developers' measurements that make bench runs from $(B).
+INSTALL_BINS = $(PROGRAM_BINS) $(B)/ft-seed-demo
+
 install: all web models
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
-	install -m 755 $(PROGRAM_BINS) $(DESTDIR)$(BINDIR)
+	install -m 755 $(INSTALL_BINS) $(DESTDIR)$(BINDIR)
 	for f in $(MANPAGES); do \
 		s=$${f##*.}; install -m 644 $$f $(DESTDIR)$(MANDIR)/man$$s; done
 	install -d $(DESTDIR)$(WEBDIR)/css $(DESTDIR)$(WEBDIR)/js \
@@ -279,7 +285,8 @@ install: all web models
 		$(DESTDIR)$(MODELSDIR)
 
 uninstall:
-	for p in $(PROGRAMS); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
+	for p in $(notdir $(INSTALL_BINS)); do \
+		rm -f $(DESTDIR)$(BINDIR)/$$p; done
 	for f in $(MANPAGES); do \
 		s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${f##*/}; done
 	rm -rf $(DESTDIR)$(WEBDIR) $(DESTDIR)$(MODELSDIR)
