@@ -294,6 +294,15 @@ uninstall:
 clean:
 	rm -rf $(B)
 
+# make -j2 clean all: in parallel, make judges the files of all up to date
+# before clean has removed them, and builds nothing.  With clean among
+# other goals, this make runs one job at a time (a make it starts, as
+# make check does, runs in parallel again).
+ifneq ($(and $(filter clean,$(MAKECMDGOALS)),\
+	$(filter-out clean,$(MAKECMDGOALS))),)
+.NOTPARALLEL:
+endif
+
 .PHONY: all web check check-build check-deps bench install uninstall clean
 
 -include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d $(B)/tests/*.d)
