@@ -160,7 +160,7 @@ $(B)/cmd/ft-seed-demo.o: scripts/seed-demo.c | $(B)/cmd
 # latency and recall of lib/index, registration quality of lib/match.
 CXX_PROGRAMS += ft-bench-index ft-bench-register
 LIBS_ft-bench-index = $(FAISS_LIBS)
-LIBS_ft-bench-register = $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS)
+LIBS_ft-bench-register = $(STORE_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS)
 $(B)/cmd/ft-bench-%.o: scripts/bench-%.c | $(B)/cmd
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 
@@ -172,7 +172,7 @@ CXX_TESTS += test-index
 LIBS_test-index = $(FAISS_LIBS)
 # The recogniser's tests drive it with synthetic faces: no dlib.
 CXX_TESTS += test-recognize
-LIBS_test-recognize = $(FAISS_LIBS) $(OPENCV_LIBS)
+LIBS_test-recognize = $(STORE_LIBS) $(FAISS_LIBS) $(OPENCV_LIBS)
 $(B)/tests/%.o: tests/unit/%.c | $(B)/tests
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 
