@@ -1,5 +1,16 @@
 # FaceTrack — one GNU Makefile for the library, the programs and the tests.
 # Anything here may be overridden on the command line or in config.mak.
+#
+#   make		the library, the programs and the tools, into $(B)/
+#   make models	the face models, from npm and Debian's libdlib-data
+#   make web		the dashboard's npm packages (Chart.js)
+#   make check		builds all of these and the tests' helpers, runs tests
+#   make bench		builds what the benchmarks need, prints figures
+#   make install	the programs, man pages, dashboard and models
+#
+# make downloads from npm only when asked for models or web (check, bench
+# and install ask), and never installs system packages: scripts/install-deps
+# does, and make check and make bench stop early when one is missing.
 
 VERSION = 0.1.0
 
@@ -75,25 +86,35 @@ LIB_OBJS = $(patsubst lib/%.c,$(B)/lib/%.o,$(LIB_SRCS)) \
 	$(B)/lib/migrations.o
 LIB = $(B)/libfacetrack.a
 
-# What every program links; per-program additions below.
-CORE_LIBS = $(SQLITE_LIBS) $(MYSQL_LIBS) $(UUID_LIBS) $(JQ_LIBS) \
-	$(CSV_LIBS) -lm
+# What every program links; per-program additions below.  The libraries
+# of one module go only into the programs that use it: those of the store
+# (lib/store and its back ends) into those that open one, libcsv
+# (lib/csvio) into those that read or write CSV.
+CORE_LIBS = $(JQ_LIBS) -lm
+STORE_LIBS = $(SQLITE_LIBS) $(MYSQL_LIBS) $(UUID_LIBS)
 
 # Per-program libraries (LIBS_ft-NAME) and programs that link C++ shims
 # (CXX_PROGRAMS, linked with $(CXX)).
 CXX_PROGRAMS =
-LIBS_ft-chat = $(CURL_LIBS) $(READLINE_LIBS) $(CAIRO_LIBS)
-LIBS_ft-report = $(CURL_LIBS) $(CAIRO_LIBS)
-LIBS_ft-serve = $(MHD_LIBS) $(CURL_LIBS) $(CAIRO_LIBS) -lpthread
+LIBS_ft-query = $(STORE_LIBS) $(CSV_LIBS)
+LIBS_ft-chat = $(STORE_LIBS) $(CURL_LIBS) $(READLINE_LIBS) $(CAIRO_LIBS)
+LIBS_ft-report = $(STORE_LIBS) $(CSV_LIBS) $(CURL_LIBS) $(CAIRO_LIBS)
+LIBS_ft-serve = $(STORE_LIBS) $(CSV_LIBS) $(MHD_LIBS) $(CURL_LIBS) \
+	$(CAIRO_LIBS) -lpthread
 LIBS_ft-schedule = -lpthread
 LIBS_test-schedule = -lpthread
 LIBS_test-proc = -lpthread
 CXX_PROGRAMS += ft-capture ft-recognize ft-enroll
 LIBS_ft-capture = $(OPENCV_LIBS)
-DLIB_LIBS ?= $(or $(shell $(PKG_CONFIG) --libs dlib-1 2>/dev/null),\
-	-ldlib -lblas -llapack -lpthread)
-LIBS_ft-recognize = $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS) -ldl
-LIBS_ft-enroll = $(DLIB_LIBS) $(OPENCV_LIBS) -ldl
+# dlib's .pc file names the BLAS and LAPACK it was built with, and SQLite
+# for a database wrapper in dlib that FaceTrack does not use.
+DLIB_LIBS ?= $(filter-out -lsqlite3 %/libsqlite3.so,\
+	$(or $(shell $(PKG_CONFIG) --libs dlib-1 2>/dev/null),\
+	-ldlib -lblas -llapack -lpthread))
+LIBS_ft-recognize = $(STORE_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) \
+	$(FAISS_LIBS) -ldl
+LIBS_ft-enroll = $(STORE_LIBS) $(CSV_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) -ldl
+LIBS_ft-seed-demo = $(STORE_LIBS)
 
 PROGRAMS = $(patsubst cmd/%.c,%,$(wildcard cmd/ft-*.c))
 PROGRAM_BINS = $(addprefix $(B)/,$(PROGRAMS))
@@ -139,7 +160,7 @@ $(B)/cmd/ft-seed-demo.o: scripts/seed-demo.c | $(B)/cmd
 # latency and recall of lib/index, registration quality of lib/match.
 CXX_PROGRAMS += ft-bench-index ft-bench-register
 LIBS_ft-bench-index = $(FAISS_LIBS)
-LIBS_ft-bench-register = $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS)
+LIBS_ft-bench-register = $(STORE_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS)
 $(B)/cmd/ft-bench-%.o: scripts/bench-%.c | $(B)/cmd
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 
@@ -153,8 +174,16 @@ CXX_TESTS += test-index
 LIBS_test-index = $(FAISS_LIBS)
 # The recogniser's tests drive it with synthetic faces: no dlib.
 CXX_TESTS += test-recognize
-LIBS_test-recognize = $(FAISS_LIBS) $(OPENCV_LIBS)
+LIBS_test-recognize = $(STORE_LIBS) $(FAISS_LIBS) $(OPENCV_LIBS)
 $(B)/tests/%.o: tests/unit/%.c | $(B)/tests
+	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
+
+# Programs the shell tests run, tests/helpers/NAME.c, link in the same
+# way into $(B)/tests/NAME (FT_BUILD/tests/NAME for the tests).
+TEST_HELPERS = $(patsubst tests/helpers/%.c,$(B)/tests/%,\
+	$(wildcard tests/helpers/*.c))
+LIBS_visit-add = $(STORE_LIBS)
+$(B)/tests/%.o: tests/helpers/%.c | $(B)/tests
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/tests/%: $(B)/tests/%.o $(LIB)
@@ -198,46 +227,57 @@ $(B)/tests/make-shape5 $(FACEAPI_CONVERT): override LDFLAGS := \
 	$(if $(DLIB_SANITIZE),-fsanitize=$(DLIB_SANITIZE))
 endif
 
-# make check installs what the tests need (scripts/install-deps is quick
-# when everything is there), builds, and runs every test against the
-# binaries just built: unit tests of lib/ and shell tests of the programs,
-# on SQLite and on a throwaway MariaDB server (FT_TEST_MYSQL=0 skips it).
+# make check builds everything the tests need and runs every test against
+# the binaries just built: unit tests of lib/ and shell tests of the
+# programs, on SQLite and on a throwaway MariaDB server (FT_TEST_MYSQL=0
+# skips it).
 FT_TEST_MYSQL ?= 1
 PROVE ?= prove
 
-check: deps
+# make installs no packages: scripts/install-deps does, as root.  make check
+# and make bench only say, before building anything, what is missing.  The
+# sub-make builds after that check.
+check: check-deps
 	$(MAKE) check-build
 	mandoc -T lint -W warning $(MANPAGES)
 	$(if $(filter 1,$(FT_TEST_MYSQL)),sh scripts/mariadb-test run) \
 		env PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" \
 		$(PROVE) $(UNIT_TESTS) tests/*.t
 
-check-build: all $(UNIT_TESTS) $(FACE_TOOLS) models \
-	tests/face/node_modules/.package-lock.json
+check-build: all web models $(UNIT_TESTS) $(TEST_HELPERS) $(FACE_TOOLS) \
+	tests/face/node_modules/.package-lock.json \
+	tests/browser/node_modules/.package-lock.json
+
+check-deps:
+	@sh scripts/install-deps --check || { echo >&2 "make: install" \
+		"them with scripts/install-deps (as root or with sudo)"; \
+		exit 1; }
 
 # Front-end packages from npm, pinned by each package-lock.json: Chart.js
-# for the dashboard that ft-serve serves from web/, and playwright-core
-# for the browser tests.  npm ci writes node_modules/.package-lock.json,
-# which stands for the whole install here.
+# for the dashboard that ft-serve serves from web/ (make web), and
+# playwright-core for the browser tests.  npm ci writes
+# node_modules/.package-lock.json, which stands for the whole install here.
 NPM ?= npm
-all: web/node_modules/.package-lock.json
-check-build: tests/browser/node_modules/.package-lock.json
+web: web/node_modules/.package-lock.json
 %/node_modules/.package-lock.json: %/package.json %/package-lock.json
 	cd $* && $(NPM) ci --no-audit --no-fund
 	touch $@
 
-deps:
-	sh scripts/install-deps
-
-bench: deps
-	$(MAKE) all models $(FACE_TOOLS) \
+bench: check-deps
+	$(MAKE) all web models $(TEST_HELPERS) $(FACE_TOOLS) \
 		tests/face/node_modules/.package-lock.json
 	PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" sh scripts/bench
 
-install: all models
+# Installed: the programs and ft-seed-demo (the README's demo data;
+# scripts/seed-demo runs it in a checkout), with the man pages, the
+# dashboard and the models.  The ft-bench-* tools are not: they are
+# developers' measurements that make bench runs from $(B).
+INSTALL_BINS = $(PROGRAM_BINS) $(B)/ft-seed-demo
+
+install: all web models
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7
-	install -m 755 $(PROGRAM_BINS) $(DESTDIR)$(BINDIR)
+	install -m 755 $(INSTALL_BINS) $(DESTDIR)$(BINDIR)
 	for f in $(MANPAGES); do \
 		s=$${f##*.}; install -m 644 $$f $(DESTDIR)$(MANDIR)/man$$s; done
 	install -d $(DESTDIR)$(WEBDIR)/css $(DESTDIR)$(WEBDIR)/js \
@@ -255,7 +295,8 @@ install: all models
 		$(DESTDIR)$(MODELSDIR)
 
 uninstall:
-	for p in $(PROGRAMS); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
+	for p in $(notdir $(INSTALL_BINS)); do \
+		rm -f $(DESTDIR)$(BINDIR)/$$p; done
 	for f in $(MANPAGES); do \
 		s=$${f##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${f##*/}; done
 	rm -rf $(DESTDIR)$(WEBDIR) $(DESTDIR)$(MODELSDIR)
@@ -263,6 +304,15 @@ uninstall:
 clean:
 	rm -rf $(B)
 
-.PHONY: all check check-build deps bench install uninstall clean
+# make -j2 clean all: in parallel, make judges the files of all up to date
+# before clean has removed them, and builds nothing.  With clean among
+# other goals, this make runs one job at a time (a make it starts, as
+# make check does, runs in parallel again).
+ifneq ($(and $(filter clean,$(MAKECMDGOALS)),\
+	$(filter-out clean,$(MAKECMDGOALS))),)
+.NOTPARALLEL:
+endif
+
+.PHONY: all web check check-build check-deps bench install uninstall clean
 
 -include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d $(B)/tests/*.d)

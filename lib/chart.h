@@ -5,14 +5,14 @@
  *
  * Nothing here reads the configuration: callers pass the directory and
  * formats they want (FT_PLOTS_DIR and FT_CHART_FORMAT are read by the
- * chat engine).  Functions return FT_OK or FT_EFAIL (error.h) with a
+ * chat engine).  Functions return FT_OK or FT_EFAIL (errors.h) with a
  * message in err and never print, except ft_chart_bars, whose job it
  * is.
  */
 #ifndef FT_CHART_H
 #define FT_CHART_H
 
-#include "error.h"
+#include "errors.h"
 
 #include <stddef.h>
 #include <stdio.h>

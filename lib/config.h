@@ -19,7 +19,7 @@
 #ifndef FT_CONFIG_H
 #define FT_CONFIG_H
 
-#include "error.h"
+#include "errors.h"
 
 #include <stddef.h>
 

@@ -5,7 +5,7 @@
 #ifndef FT_CSVIO_H
 #define FT_CSVIO_H
 
-#include "error.h"
+#include "errors.h"
 
 #include <stddef.h>
 #include <stdio.h>

@@ -12,7 +12,7 @@
 #ifndef FT_FORMAT_H
 #define FT_FORMAT_H
 
-#include "error.h"
+#include "errors.h"
 
 #include <stdio.h>
 

@@ -15,12 +15,12 @@
  * is not safe to share between threads; a search may use several threads
  * of its own (OpenMP) for a large exact scan.  Functions that allocate
  * exit on memory exhaustion, like ft_xmalloc; failures are FT_EFAIL of
- * error.h, with the message in ft_index_errmsg.
+ * errors.h, with the message in ft_index_errmsg.
  */
 #ifndef FT_INDEX_H
 #define FT_INDEX_H
 
-#include "error.h"
+#include "errors.h"
 
 #include <stddef.h>
 #include <stdint.h>

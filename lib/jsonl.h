@@ -3,12 +3,12 @@
  *
  * Ownership follows jv's rule: functions that take a jv consume it (the
  * caller jv_copy()s what it keeps); a jv returned is the caller's to
- * jv_free().  Failures are FT_EFAIL of error.h.
+ * jv_free().  Failures are FT_EFAIL of errors.h.
  */
 #ifndef FT_JSONL_H
 #define FT_JSONL_H
 
-#include "error.h"
+#include "errors.h"
 
 #include <stddef.h>
 #include <stdio.h>

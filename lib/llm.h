@@ -16,13 +16,13 @@
 #ifndef FT_LLM_H
 #define FT_LLM_H
 
-#include "error.h"
+#include "errors.h"
 
 #include <stddef.h>
 
 #include <jv.h>
 
-/* Return codes: those of error.h, under the names this module gave them
+/* Return codes: those of errors.h, under the names this module gave them
  * before it (callers compare names, never numbers). */
 enum {
 	FT_LLM_OK = FT_OK,

@@ -15,18 +15,18 @@
  * serves them twice.
  *
  * Passwords never appear in messages.  Functions that can fail return
- * FT_OK or a code of error.h with a message in err.
+ * FT_OK or a code of errors.h with a message in err.
  */
 #ifndef FT_MAIL_H
 #define FT_MAIL_H
 
-#include "error.h"
+#include "errors.h"
 
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-/* The codes this module returns, under the names it had before error.h
+/* The codes this module returns, under the names it had before errors.h
  * (the same values). */
 enum {
 	FT_MAIL_OK = FT_OK,

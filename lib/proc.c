@@ -7,7 +7,7 @@
  */
 #include "proc.h"
 
-#include "error.h"
+#include "errors.h"
 #include "util.h"
 
 #include <errno.h>

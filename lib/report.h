@@ -10,7 +10,7 @@
  * is kept grows with the customers seen (a set of ids, and per customer
  * figures for the summary), never with the visits.
  *
- * Functions return FT_OK or a code of error.h, as the store and mail
+ * Functions return FT_OK or a code of errors.h, as the store and mail
  * modules give them; the message is in err.  FT_ETEMP means the store
  * could not be reached.
  */

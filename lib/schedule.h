@@ -10,7 +10,7 @@
  * Edits are serialised by crontab.lock in the state directory
  * (ft_config_state_dir).
  *
- * Functions that can fail return FT_OK or an FT_E* code of error.h and
+ * Functions that can fail return FT_OK or an FT_E* code of errors.h and
  * write a message (lower case, no program name) into err; none prints.
  * Those that touch the crontab block while the crontab command runs; the
  * others are pure.  Safe to call from a threaded program.
@@ -18,7 +18,7 @@
 #ifndef FT_SCHEDULE_H
 #define FT_SCHEDULE_H
 
-#include "error.h"
+#include "errors.h"
 
 #include <stdint.h>
 #include <stddef.h>

@@ -7,7 +7,7 @@
  * numbered migrations of sql/ are compiled in and applied once, in order,
  * each recorded in the schema_version table.
  *
- * Every function returns FT_OK or one of the FT_E* codes of error.h and
+ * Every function returns FT_OK or one of the FT_E* codes of errors.h and
  * leaves a message for ft_store_errmsg(); no function prints.  Calls block
  * on the database (SQLite waits up to its busy timeout for another
  * writer).  A store is not safe to share between threads.
@@ -20,7 +20,7 @@
 #ifndef FT_STORE_H
 #define FT_STORE_H
 
-#include "error.h"
+#include "errors.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -144,7 +144,7 @@ const char *ft_store_backend(const ft_store *s);
 int ft_store_schema_version(const ft_store *s);
 
 /* Program exit status for a failed store call (FT_ETEMP: 75, else 1);
- * ft_exit_status() of error.h, except that it never says success. */
+ * ft_exit_status() of errors.h, except that it never says success. */
 int ft_store_exit_status(int rc);
 
 /*

@@ -16,7 +16,7 @@
  * /dev/video0), FT_STOP_TIMEOUT (seconds a stopping pipeline gets before
  * SIGKILL, default 10).
  *
- * Functions that can fail return an FT_E* code of error.h and write a
+ * Functions that can fail return an FT_E* code of errors.h and write a
  * message (lower case, no program name) into err; none prints, except the
  * supervisor, whose stderr is the log.  They block: start waits until the
  * supervisor is up, stop until it has gone.  Safe to call from a threaded
@@ -25,7 +25,7 @@
 #ifndef FT_SUPERVISE_H
 #define FT_SUPERVISE_H
 
-#include "error.h"
+#include "errors.h"
 
 #include <stddef.h>
 

@@ -2,7 +2,7 @@
  * times — instants, RFC 3339 and local days.
  */
 #include "times.h"
-#include "error.h"
+#include "errors.h"
 #include "util.h"
 
 #include <ctype.h>

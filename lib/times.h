@@ -8,7 +8,7 @@
 #ifndef FT_TIMES_H
 #define FT_TIMES_H
 
-#include "error.h"
+#include "errors.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /*
  * util — messages, exit statuses and memory helpers shared by every program.
- * The exit statuses and return codes are those of error.h, included here.
+ * The exit statuses and return codes are those of errors.h, included here.
  *
  * Messages go to stderr prefixed with the program name set by
  * ft_set_progname().  The allocation helpers never return NULL: they end the
@@ -9,7 +9,7 @@
 #ifndef FT_UTIL_H
 #define FT_UTIL_H
 
-#include "error.h"
+#include "errors.h"
 
 #include <stddef.h>
 #include <stdio.h>

@@ -158,6 +158,7 @@ main(int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "source", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	long long ncust = 200, nvisits = 2000, days = 30, seed = 1;
@@ -200,6 +201,9 @@ main(int argc, char **argv)
 		case 'S': source = optarg; break;
 		case 'h':
 			fputs(usage, stdout);
+			return ft_close_stdout(FT_EXIT_OK);
+		case 'V':
+			printf("ft-seed-demo %s\n", FT_VERSION);
 			return ft_close_stdout(FT_EXIT_OK);
 		default:
 			ft_usage_error(NULL);

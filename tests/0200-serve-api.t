@@ -2,9 +2,9 @@
 # ft-serve's HTTP API with curl: the key on every route, each read route
 # against ft-query, bad parameters and bodies, size caps, static paths
 # that try to leave the web directory, server-sent events of visits that
-# another process records (tests/helpers/visit-add, built here, calls
-# ft_store_visit_add as a recogniser does), recognition control, and a
-# clean stop on SIGTERM with streams open.
+# another process records (tests/helpers/visit-add, built by make check,
+# calls ft_store_visit_add as a recogniser does), recognition control, and
+# a clean stop on SIGTERM with streams open.
 . "$(dirname "$0")/lib.sh"
 
 command -v curl >/dev/null 2>&1 || skip_all "curl is not installed"
@@ -111,10 +111,9 @@ stop_client() {
 	wait "$1" 2>/dev/null || :
 }
 
-VISIT_ADD=$TEST_DIR/visit-add
+VISIT_ADD=$FT_BUILD/tests/visit-add
 
-test_expect_success 'build the visit helper against the library' '
-	"$SRCDIR/tests/helpers/build-visit-add" "$VISIT_ADD" &&
+test_expect_success 'the visit helper is built (make check-build)' '
 	test -x "$VISIT_ADD"
 '
 

@@ -14,7 +14,7 @@ command -v node >/dev/null 2>&1 || skip_all "node is not installed"
 [ -d "$SRCDIR/tests/browser/node_modules/playwright-core" ] ||
 	skip_all "playwright-core is not installed (make check-build)"
 [ -d "$SRCDIR/web/node_modules/chart.js" ] ||
-	skip_all "chart.js is not installed (make)"
+	skip_all "chart.js is not installed (make web)"
 
 KEY=browser-key-$$
 API_KEY_SECRET=$KEY
@@ -51,9 +51,9 @@ trap 'kill -9 $SERVE_PID 2>/dev/null
 	[ -n "${CRON_USER_MADE-}" ] && userdel facetrack-test 2>/dev/null
 	_test_cleanup' EXIT
 
-VISIT_ADD=$TEST_DIR/visit-add
+VISIT_ADD=$FT_BUILD/tests/visit-add
 test_expect_success 'setup: the visit helper, demo data, ft-serve' '
-	"$SRCDIR/tests/helpers/build-visit-add" "$VISIT_ADD" &&
+	test -x "$VISIT_ADD" &&
 	seed_demo --customers 400 --visits 6000 --days 45 --seed 3 >/dev/null
 '
 

@@ -4,7 +4,7 @@
  * cannot be run.
  */
 #include "proc.h"
-#include "error.h"
+#include "errors.h"
 #include "tap.h"
 
 #include <signal.h>

@@ -1,5 +1,5 @@
 /*
- * error — the return codes every module of lib/ speaks, and the exit
+ * errors — the return codes every module of lib/ speaks, and the exit
  * statuses every program ends with.
  *
  * A library function that can fail returns FT_OK (0) or a negative FT_E*

@@ -1,7 +1,7 @@
 /*
- * error — return codes to exit statuses.
+ * errors — return codes to exit statuses.
  */
-#include "error.h"
+#include "errors.h"
 
 int
 ft_exit_status(int rc)
