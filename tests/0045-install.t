@@ -2,8 +2,11 @@
 # make install and make uninstall into a staging directory, as a package
 # build runs them (DESTDIR, PREFIX=/usr): every program the README names
 # goes in and runs from there, with the man pages, the dashboard and its
-# Chart.js, and the models; the benchmark tools stay out; uninstall with
-# the same variables leaves no file behind.  make runs on the build under
+# Chart.js, and the models; the benchmark tools stay out; the installed
+# ft-recognize takes the installed models, never the checkout's, even
+# when the installed tree is moved, while the build's takes the
+# checkout's, and FT_MODELS_DIR outranks both; uninstall with the same
+# variables leaves no file behind.  make runs on the build under
 # test (B=$FT_BUILD), which make check has brought up to date.
 . "$(dirname "$0")/lib.sh"
 
@@ -14,6 +17,8 @@
 
 ROOT=$TEST_DIR/root
 MAKE=${MAKE:-make}
+# Where the models are looked for by default is under test.
+unset FT_MODELS_DIR FT_MODEL_DESCRIPTOR FT_MODEL_SHAPE
 
 # ft_make GOAL: make GOAL into $ROOT, its output in make.out.
 ft_make() {
@@ -22,6 +27,13 @@ ft_make() {
 		cat make.out >&3
 		exit 1
 	}
+}
+
+# model_dirs: the directories of the model files ft-recognize --models
+# lists on stdin (the detector has none), one a line.
+model_dirs() {
+	jq -r 'select(.role != "detector") | .path' |
+		sed 's,/[^/]*$,,' | sort -u
 }
 
 # The programs the README names, whatever it shows them doing.
@@ -92,6 +104,41 @@ test_expect_success 'the models, as make models checked them' '
 	done <"$SRCDIR/models/models.sha256" >sums &&
 	test_line_count = 2 sums &&
 	sha256sum --check --quiet sums
+'
+
+test_expect_success 'the installed ft-recognize takes the installed models' '
+	"$ROOT/usr/bin/ft-recognize" --models >out &&
+	test_line_count = 3 out &&
+	model_dirs <out >dirs &&
+	echo "$ROOT/usr/share/facetrack/models" >want &&
+	test_cmp want dirs &&
+	test_grep_not "$SRCDIR/models" out
+'
+
+test_expect_success 'moved elsewhere, it takes the models moved with it' '
+	mv "$ROOT/usr" "$ROOT/opt" &&
+	{ "$ROOT/opt/bin/ft-recognize" --models >out || :; } &&
+	mv "$ROOT/opt" "$ROOT/usr" &&
+	model_dirs <out >dirs &&
+	echo "$ROOT/opt/share/facetrack/models" >want &&
+	test_cmp want dirs
+'
+
+test_expect_success 'the build'\''s ft-recognize takes the checkout'\''s' '
+	ft-recognize --models >out &&
+	model_dirs <out >dirs &&
+	echo "$SRCDIR/models" >want &&
+	test_cmp want dirs
+'
+
+test_expect_success 'FT_MODELS_DIR outranks both' '
+	mkdir m &&
+	ln -s "$ROOT/usr/share/facetrack/models/"*.dat m/ &&
+	FT_MODELS_DIR=$PWD/m "$ROOT/usr/bin/ft-recognize" --models >out &&
+	FT_MODELS_DIR=$PWD/m ft-recognize --models >>out &&
+	model_dirs <out >dirs &&
+	echo "$PWD/m" >want &&
+	test_cmp want dirs
 '
 
 test_expect_success 'make uninstall with the same variables removes it all' '
