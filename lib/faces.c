@@ -209,18 +209,6 @@ ft_faces_main(const ft_face_box *boxes, int n, int width, int height)
 }
 
 int
-ft_face_main(const ft_face_box *boxes, int n, int width, int height)
-{
-	return ft_faces_main(boxes, n, width, height);
-}
-
-int
-ft_faces_largest(const ft_face_box *boxes, int n)
-{
-	return n < 1 ? 0 : ft_faces_main(boxes, n, 0, 0);
-}
-
-int
 ft_faces_detect_still(ft_face_ctx *ctx, const ft_image *img,
     const ft_face_detect_opts *opts, ft_face_box *out, int max)
 {

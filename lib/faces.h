@@ -78,15 +78,6 @@ int ft_faces_list_models(FILE *f);
 int ft_faces_main(const ft_face_box *boxes, int n, int width, int height);
 
 /*
- * The former names of that rule, for scripts/bench-register.c until it
- * calls ft_faces_main: ft_face_main is ft_faces_main, and
- * ft_faces_largest(boxes, n) is ft_faces_main(boxes, n, 0, 0) but 0 when
- * n < 1.  Not for new code; to be removed.
- */
-int ft_face_main(const ft_face_box *boxes, int n, int width, int height);
-int ft_faces_largest(const ft_face_box *boxes, int n);
-
-/*
  * The faces of a still photo, found as hard as is worth it: detect with
  * opts (NULL for the defaults); when that finds nothing, again on the
  * image upsampled once more; when that finds nothing either, once more

@@ -112,7 +112,7 @@ out:
 }
 
 /*
- * Keep the face each photo is of: ft_face_main's choice (largest,
+ * Keep the face each photo is of: ft_faces_main's choice (largest,
  * nearest the middle) when the photo can be read for its size, else the
  * largest.  A bystander's face is someone else, not the labelled person.
  */
@@ -128,10 +128,10 @@ choose_faces(void)
 		int k = -1;
 
 		if (p->nfaces > 1 && !ft_image_read(p->path, &img, &err))
-			k = ft_face_main(p->boxes, p->nfaces, img.width,
+			k = ft_faces_main(p->boxes, p->nfaces, img.width,
 			    img.height);
 		if (k < 0)
-			k = ft_faces_largest(p->boxes, p->nfaces);
+			k = ft_faces_main(p->boxes, p->nfaces, 0, 0);
 		ft_image_clear(&img);
 		free(err);
 		memcpy(p->d, p->descs[k], sizeof p->d);
