@@ -367,6 +367,11 @@ ft_chat_ask(ft_chat *e, const char *question, const ft_chat_out *out,
 	} else {
 		rc = ask_model(e, question, err, errlen);
 		if (rc == ETEMP_SILENT && !chat_offline_knows(e, question)) {
+			/* Both failures are the user's to know. */
+			size_t k = strlen(err);
+
+			snprintf(err + k, errlen - k, "; and the question is "
+				 "beyond what the offline engine answers");
 			rc = FT_CHAT_ETEMP;
 		} else if (rc == ETEMP_SILENT) {
 			/* Nothing of an answer came, and the offline engine

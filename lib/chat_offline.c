@@ -1,9 +1,11 @@
 /*
  * chat_offline — the offline engine: the common questions without a
- * model.  A question is read for its period (chat_when_parse) and its
- * kind (classify), turned into one tool call, and the tool's result is
+ * model.  A question is read for its period (chat_when_read) and the
+ * meaning of its other words (read_question); a question understood in
+ * every part is turned into one tool call, and the tool's result is
  * worded; no figure is computed here, so a question gets the same
- * figure with a model or without.
+ * figure with a model or without.  Anything else is refused, saying
+ * what was understood.
  */
 #include "chat_priv.h"
 #include "util.h"
@@ -205,16 +207,11 @@ answer_per_day(ft_chat *e, int fresh, chat_when *w)
 }
 
 static int
-answer_top(ft_chat *e, const char *s, const chat_when *w)
+answer_top(ft_chat *e, long limit, const chat_when *w)
 {
-	long limit = chat_number_after(s, "top");
 	jv a = period_args(w), res, recs;
 	int i, n, rc;
 
-	if (limit < 1)
-		limit = chat_number_after(s, "the");
-	if (limit < 1 || limit > 100)
-		limit = 10;
 	a = jv_object_set(a, jv_string("limit"), jv_number(limit));
 	if ((rc = ask_tool(e, "top_customers", a, &res)) != FT_CHAT_OK)
 		return rc;
@@ -462,25 +459,17 @@ say_matches(ft_chat *e, jv res, jv recs, int n, const char *name)
 }
 
 static int
-answer_last_visit(ft_chat *e, const char *orig, const char *s)
+answer_last_visit(ft_chat *e, const char *name)
 {
-	char *name = customer_name(orig, s);
 	jv a, res, recs, pick;
 	int n, rc;
 
-	if (!name) {
-		chat_say(e, "Whose last visit? Ask, for example: when did "
-			 "Anna Müller last visit?\n");
-		return FT_CHAT_EUNKNOWN;
-	}
 	a = JV_OBJECT(jv_string("name"), jv_string(name),
 		      jv_string("sort"), jv_string("last-visit"),
 		      jv_string("reverse"), jv_true(),
 		      jv_string("limit"), jv_number(10));
-	if ((rc = ask_tool(e, "find_customers", a, &res)) != FT_CHAT_OK) {
-		free(name);
+	if ((rc = ask_tool(e, "find_customers", a, &res)) != FT_CHAT_OK)
 		return rc;
-	}
 	recs = jv_object_get(jv_copy(res), jv_string("records"));
 	n = jv_array_length(jv_copy(recs));
 	pick = the_customer(recs, name);
@@ -493,7 +482,6 @@ answer_last_visit(ft_chat *e, const char *orig, const char *s)
 	jv_free(pick);
 	jv_free(recs);
 	jv_free(res);
-	free(name);
 	return FT_CHAT_OK;
 }
 
@@ -550,81 +538,406 @@ offline_help(ft_chat *e)
 	    "question.\n");
 }
 
-/* The kinds of question the offline engine knows. */
+/*
+ * Reading a question.  Every part that changes the answer must be
+ * understood: the period (chat_when), then the words of a lexicon, each
+ * phrase setting what it means (a measure, a condition, a grouping...),
+ * are taken out of the question; what is left must be words that change
+ * nothing ("the", "please").  A word left over, or parts that make no
+ * question together, mean a refusal that says what was understood.
+ */
+
+/* What the phrases of a question mean, as bits. */
+#define W_HELP          (1ULL << 0) /* hello, help, what can you do */
+#define W_STATS         (1ULL << 1) /* the dashboard's figures */
+#define W_CHART         (1ULL << 2)
+#define W_TOP           (1ULL << 3) /* top N */
+#define W_MOST          (1ULL << 4) /* the most, busiest */
+#define W_LAST_VISIT    (1ULL << 5)
+#define W_WHEN          (1ULL << 6)
+#define W_COUNT         (1ULL << 7) /* how many */
+#define W_ALL           (1ULL << 8) /* in all, so far: all time said aloud */
+#define W_AVG           (1ULL << 9)
+#define W_RATE          (1ULL << 10) /* share, percentage */
+#define W_VISITS        (1ULL << 11)
+#define W_PEOPLE        (1ULL << 12) /* customers */
+#define W_VISITORS      (1ULL << 13) /* distinct customers who visited */
+#define W_CAME          (1ULL << 14) /* visited, came */
+#define W_NEW           (1ULL << 15)
+#define W_RETURNING     (1ULL << 16)
+#define W_EMAIL         (1ULL << 17)
+#define W_CONSENT       (1ULL << 18)
+#define W_NAMED         (1ULL << 19)
+#define W_UNNAMED       (1ULL << 20)
+#define W_NOT           (1ULL << 21)
+#define W_PER_DAY       (1ULL << 22)
+#define W_PER_CUSTOMER  (1ULL << 23)
+#define W_WEEKDAY       (1ULL << 24)
+#define W_HOUR          (1ULL << 25)
+#define W_BY            (1ULL << 26) /* by, per, each: a grouping */
+#define W_LAPSED        (1ULL << 27)
+#define W_COMPARE       (1ULL << 28)
+#define W_LOYAL         (1ULL << 29) /* came every week */
+#define W_DAYS          (1ULL << 30) /* "for 30 days" of a lapse */
+#define W_MIN_VISITS    (1ULL << 31) /* "at least 3 visits" */
+#define W_VISIT         (1ULL << 32) /* a noun, or a verb of people */
+
+/* The phrases, a longer one before any shorter one it holds. */
+static const struct phrase {
+	const char *words;
+	unsigned long long means;
+} lexicon[] = {
+	{ "what can you do", W_HELP }, { "what can i ask", W_HELP },
+	{ "what do you know", W_HELP }, { "who are you", W_HELP },
+	{ "what are you", W_HELP }, { "how do i use", W_HELP },
+	{ "help", W_HELP }, { "hi", W_HELP }, { "hello", W_HELP },
+	{ "hey", W_HELP }, { "good morning", W_HELP },
+	{ "good afternoon", W_HELP }, { "good evening", W_HELP },
+	{ "key figures", W_STATS }, { "stats", W_STATS },
+	{ "statistics", W_STATS }, { "overview", W_STATS },
+	{ "summary", W_STATS }, { "dashboard", W_STATS },
+	{ "bar chart", W_CHART }, { "chart", W_CHART }, { "plot", W_CHART },
+	{ "graph", W_CHART }, { "draw", W_CHART }, { "diagram", W_CHART },
+	{ "visualise", W_CHART }, { "visualize", W_CHART },
+	{ "histogram", W_CHART },
+	{ "most recent visit", W_LAST_VISIT }, { "latest visit", W_LAST_VISIT },
+	{ "last visit", W_LAST_VISIT }, { "last visited", W_LAST_VISIT },
+	{ "last seen", W_LAST_VISIT }, { "last here", W_LAST_VISIT },
+	{ "last came", W_LAST_VISIT }, { "last come", W_LAST_VISIT },
+	{ "last time", W_LAST_VISIT }, { "when", W_WHEN },
+	{ "most loyal", W_TOP }, { "best customers", W_TOP },
+	{ "regulars", W_TOP }, { "top", W_TOP },
+	{ "most popular", W_MOST }, { "most visited", W_MOST },
+	{ "busiest", W_MOST }, { "peak", W_MOST }, { "the most", W_MOST },
+	{ "most often", W_MOST }, { "most frequently", W_MOST },
+	{ "most frequent", W_MOST }, { "most", W_MOST },
+	{ "total number of", W_COUNT }, { "how many", W_COUNT },
+	{ "number of", W_COUNT }, { "count", W_COUNT }, { "total", W_COUNT },
+	{ "in total", W_ALL }, { "in all", W_ALL }, { "altogether", W_ALL },
+	{ "so far", W_ALL }, { "overall", W_ALL }, { "of all time", W_ALL },
+	{ "all time", W_ALL }, { "all-time", W_ALL }, { "ever", W_ALL },
+	{ "on average", W_AVG }, { "average", W_AVG }, { "avg", W_AVG },
+	{ "mean", W_AVG },
+	{ "per cent", W_RATE }, { "percentage", W_RATE },
+	{ "percent", W_RATE }, { "proportion", W_RATE }, { "share", W_RATE },
+	{ "fraction", W_RATE }, { "rate", W_RATE }, { "ratio", W_RATE },
+	{ "per customer", W_PER_CUSTOMER }, { "per person", W_PER_CUSTOMER },
+	{ "per visitor", W_PER_CUSTOMER }, { "each customer", W_PER_CUSTOMER },
+	{ "per client", W_PER_CUSTOMER },
+	{ "days of the week", W_WEEKDAY }, { "day of the week", W_WEEKDAY },
+	{ "day of week", W_WEEKDAY }, { "weekdays", W_WEEKDAY },
+	{ "weekday", W_WEEKDAY },
+	{ "hour of the day", W_HOUR }, { "hour of day", W_HOUR },
+	{ "time of day", W_HOUR }, { "time of the day", W_HOUR },
+	{ "hourly", W_HOUR | W_BY }, { "hours", W_HOUR }, { "hour", W_HOUR },
+	{ "what time", W_HOUR },
+	{ "per day", W_PER_DAY }, { "each day", W_PER_DAY },
+	{ "every day", W_PER_DAY }, { "daily", W_PER_DAY },
+	{ "by day", W_PER_DAY }, { "a day", W_PER_DAY },
+	{ "day by day", W_PER_DAY }, { "by date", W_PER_DAY },
+	{ "every week", W_LOYAL }, { "each week", W_LOYAL },
+	{ "broken down by", W_BY }, { "split by", W_BY },
+	{ "for each", W_BY }, { "by", W_BY }, { "per", W_BY },
+	{ "each", W_BY },
+	{ "unique visitors", W_VISITORS }, { "distinct visitors", W_VISITORS },
+	{ "distinct customers", W_VISITORS },
+	{ "different customers", W_VISITORS },
+	{ "unique customers", W_VISITORS },
+	{ "individual customers", W_VISITORS },
+	{ "visitors", W_VISITORS }, { "visitor", W_VISITORS },
+	{ "came back", W_RETURNING }, { "come back", W_RETURNING },
+	{ "coming back", W_RETURNING }, { "been back", W_RETURNING },
+	{ "returning", W_RETURNING }, { "returned", W_RETURNING },
+	{ "return", W_RETURNING }, { "repeat", W_RETURNING },
+	{ "stopped coming", W_LAPSED }, { "stopped visiting", W_LAPSED },
+	{ "lapsed", W_LAPSED },
+	{ "footfall", W_VISITS }, { "visits", W_VISITS },
+	{ "customers", W_PEOPLE }, { "customer", W_PEOPLE },
+	{ "people", W_PEOPLE }, { "persons", W_PEOPLE },
+	{ "person", W_PEOPLE }, { "guests", W_PEOPLE }, { "guest", W_PEOPLE },
+	{ "clients", W_PEOPLE }, { "client", W_PEOPLE },
+	{ "shoppers", W_PEOPLE },
+	{ "were here", W_CAME }, { "was here", W_CAME },
+	{ "been here", W_CAME }, { "been in", W_CAME },
+	{ "came in", W_CAME }, { "come in", W_CAME },
+	{ "showed up", W_CAME }, { "show up", W_CAME },
+	{ "dropped in", W_CAME }, { "stopped by", W_CAME },
+	{ "visited", W_CAME }, { "visiting", W_CAME }, { "came", W_CAME },
+	{ "come", W_CAME }, { "coming", W_CAME }, { "been", W_CAME },
+	{ "seen", W_CAME }, { "visit", W_VISIT },
+	{ "first-time", W_NEW }, { "first time", W_NEW },
+	{ "signed up", W_NEW }, { "registered", W_NEW },
+	{ "joined", W_NEW }, { "new", W_NEW },
+	{ "email addresses", W_EMAIL }, { "email address", W_EMAIL },
+	{ "e-mail addresses", W_EMAIL }, { "e-mail address", W_EMAIL },
+	{ "emails", W_EMAIL }, { "email", W_EMAIL }, { "e-mails", W_EMAIL },
+	{ "e-mail", W_EMAIL },
+	{ "gave consent", W_CONSENT }, { "given consent", W_CONSENT },
+	{ "opted in", W_CONSENT }, { "consented", W_CONSENT },
+	{ "consent", W_CONSENT }, { "agreed", W_CONSENT },
+	{ "unnamed", W_UNNAMED }, { "anonymous", W_UNNAMED },
+	{ "nameless", W_UNNAMED },
+	{ "a name", W_NAMED }, { "named", W_NAMED }, { "names", W_NAMED },
+	{ "name", W_NAMED },
+	{ "do not", W_NOT }, { "does not", W_NOT }, { "did not", W_NOT },
+	{ "have not", W_NOT }, { "has not", W_NOT }, { "not", W_NOT },
+	{ "don't", W_NOT }, { "doesn't", W_NOT }, { "didn't", W_NOT },
+	{ "haven't", W_NOT }, { "hasn't", W_NOT }, { "without", W_NOT },
+	{ "no", W_NOT }, { "never", W_NOT }, { "missing", W_NOT },
+	{ "compared to", W_COMPARE }, { "compared with", W_COMPARE },
+	{ "compare", W_COMPARE }, { "versus", W_COMPARE },
+	{ "vs", W_COMPARE }, { "against", W_COMPARE },
+	{ NULL, 0 }
+};
+
+/* Words that change no answer. */
+static const char *const filler[] = {
+	"a", "an", "the", "what", "what's", "whats", "how", "is", "are",
+	"was", "were", "be", "do", "does", "did", "we", "i", "our", "us",
+	"me", "my", "you", "your", "there", "have", "has", "had", "got",
+	"of", "in", "on", "at", "for", "during", "to", "with", "and",
+	"please", "tell", "show", "give", "list", "get", "can", "could",
+	"would", "will", "which", "who", "whom", "that", "it", "they",
+	"them", "so", "now", "currently", "far", "here", "shop", "store",
+	"any", "some", "about", "let", "know", "want", "like", "i'd",
+	"see", "ok", "okay", "thanks", "thank", "find", "out", "this",
+	"these", "those", "all", "did", "make", "made", "up", "until",
+	NULL
+};
+
+/* What a question asks for, as read. */
 enum kind {
 	K_UNKNOWN, K_HELP, K_CHART, K_LAST_VISIT, K_TOP, K_PER_DAY, K_STATS,
 	K_NEW, K_VISITORS, K_VISITS, K_TOTAL
 };
 
-/* What kind of question the normalised s is; w its period. */
-static enum kind
-classify(const char *s, const chat_when *w)
-{
-	static const char *const chart_words[] = {
-		"chart", "plot", "graph", "draw", "diagram", "visualise",
-		"visualize", "histogram", NULL
-	};
-	static const char *const top_words[] = {
-		"top", "most visits", "most frequent", "most often",
-		"regulars", "best customers", "loyal", "most loyal",
-		"visited the most", "visit the most", "came the most",
-		"most active", NULL
-	};
-	static const char *const per_day[] = {
-		"per day", "each day", "every day", "daily", "by day",
-		"a day", NULL
-	};
-	static const char *const stats_words[] = {
-		"stats", "statistics", "overview", "summary", "dashboard",
-		"returning rate", "return rate", NULL
-	};
-	static const char *const count_words[] = {
-		"how many", "number of", "count", "total", "how much", NULL
-	};
-	static const char *const people[] = {
-		"customers", "customer", "people", "persons", "visitors",
-		"guests", "who", "unique", "different", "distinct", NULL
-	};
-	static const char *const came[] = {
-		"visited", "visit", "came", "come", "were here", "been",
-		"showed up", "seen", "returned", NULL
-	};
-	static const char *const visit_nouns[] = { "visits", "visit", NULL };
-	static const char *const when_words[] = {
-		"last visit", "last visited", "last seen", "last here",
-		"last came", "last come", NULL
-	};
-	int fresh = chat_find(s, "new") != NULL;
+struct reading {
+	unsigned long long means;		/* W_* of the phrases found */
+	chat_when w;		/* the period; CHAT_WHEN_NONE: none */
+	long limit;		/* top N: N; 0 when not said */
+	char *name;		/* the customer named, or NULL */
+	char left[160];		/* words not understood, "'a', 'b'" */
+	enum kind kind;
+};
 
-	if (!strcmp(s, " help ") || chat_find(s, "what can you") ||
-	    !strcmp(s, " ? "))
-		return K_HELP;
-	if (chat_any(s, chart_words))
-		return K_CHART;
-	if (chat_any(s, when_words) ||
-	    (chat_find(s, "when") && chat_any(s, came)))
-		return K_LAST_VISIT;
-	if (chat_any(s, top_words))
-		return K_TOP;
-	if (chat_any(s, per_day))
-		return K_PER_DAY;
-	if (chat_any(s, stats_words))
-		return K_STATS;
-	if (!chat_any(s, count_words) &&
-	    !(w->kind && (chat_any(s, people) || chat_any(s, visit_nouns))))
+/* Whether m has no bits outside allowed. */
+#define ONLY(m, allowed)	(((m) & ~(unsigned long long)(allowed)) == 0)
+
+static int
+is_filler(const char *word, size_t len)
+{
+	int i;
+
+	for (i = 0; filler[i]; i++)
+		if (strlen(filler[i]) == len && !strncmp(filler[i], word, len))
+			return 1;
+	return 0;
+}
+
+/* Note the words of s that are no filler in r->left. */
+static void
+leftovers(struct reading *r, const char *s)
+{
+	size_t off = 0, len;
+	const char *p = s;
+
+	r->left[0] = '\0';
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (!*p)
+			break;
+		len = strcspn(p, " ");
+		if (!is_filler(p, len) && off < sizeof r->left - 1)
+			off += (size_t)snprintf(r->left + off,
+						sizeof r->left - off,
+						"%s'%.*s'", off ? ", " : "",
+						(int)len, p);
+		p += len;
+	}
+}
+
+/* Take the name of the customer a question about a last visit names out
+ * of m into r->name. */
+static void
+take_name(struct reading *r, const char *orig, const char *s, char *m)
+{
+	char *low, *p;
+	size_t k;
+
+	if (!(r->means & W_LAST_VISIT) &&
+	    !((r->means & W_WHEN) && (r->means & (W_CAME | W_VISITS))))
+		return;
+	if (!(r->name = customer_name(orig, s)))
+		return;
+	low = chat_normalise(r->name);
+	k = strlen(low);
+	if (k > 2 && (p = strstr(m, low + 1)) != NULL) {
+		memset(p, ' ', k - 2);
+		for (p += k - 2; *p && *p != ' '; p++)
+			*p = ' ';	/* "'s" */
+	}
+	free(low);
+}
+
+/* The number after "top" ("top 5"), taken out of m. */
+static void
+take_limit(struct reading *r, char *m)
+{
+	const char *p = chat_find(m, "top");
+	char *q;
+	long n;
+
+	if (!p || (n = chat_number_after(m, "top")) < 0)
+		return;
+	q = (char *)p + 4;
+	r->limit = n;
+	while (*q && *q != ' ')
+		*q++ = ' ';
+}
+
+/* Read the normalised question s (orig as asked) into r. */
+static void
+read_question(ft_chat *e, const char *orig, const char *s,
+	      struct reading *r)
+{
+	char *m = ft_xstrdup(s);
+	const struct phrase *ph;
+
+	memset(r, 0, sizeof *r);
+	chat_when_read(m, e->now, &r->w);
+	chat_when_blank(&r->w, m);
+	for (ph = lexicon; ph->words; ph++)
+		if (chat_find(m, ph->words) && (ph->means & (W_LAST_VISIT |
+						  W_WHEN)))
+			r->means |= ph->means;
+	take_name(r, orig, s, m);
+	take_limit(r, m);
+	for (ph = lexicon; ph->words; ph++)
+		while (chat_take(m, ph->words))
+			r->means |= ph->means;
+	if (r->means & W_VISIT)
+		r->means = (r->means & ~W_VISIT) |
+			   (r->means & (W_PEOPLE | W_VISITORS) ? W_CAME
+			    : W_VISITS);
+	leftovers(r, m);
+	free(m);
+}
+
+/* The kind of question r is, from what it means; K_UNKNOWN when its
+ * parts make none. */
+static enum kind
+decide(const struct reading *r)
+{
+	unsigned long long m = r->means;
+	int when = r->w.kind != CHAT_WHEN_NONE;
+	unsigned long long who = W_PEOPLE | W_VISITORS;
+
+	if (r->left[0] || (when && (m & W_ALL)))
 		return K_UNKNOWN;
-	if (fresh || chat_find(s, "registered") || chat_find(s, "signed up") ||
-	    chat_find(s, "joined"))
+	if ((m & W_HELP) && ONLY(m, W_HELP) && !when)
+		return K_HELP;
+	if ((m & W_STATS) && ONLY(m, W_STATS) && !when)
+		return K_STATS;
+	if ((m & W_CHART) && (m & (W_VISITS | W_NEW)) &&
+	    ONLY(m, W_CHART | W_VISITS | W_NEW | W_PEOPLE | W_PER_DAY) &&
+	    !((m & W_VISITS) && (m & W_NEW)))
+		return K_CHART;
+	if (r->name && !when &&
+	    ONLY(m, W_LAST_VISIT | W_WHEN | W_CAME | W_VISITS))
+		return K_LAST_VISIT;
+	if (((m & W_TOP) || ((m & W_MOST) && (m & who))) &&
+	    ONLY(m, W_TOP | W_MOST | who | W_VISITS | W_CAME))
+		return r->limit <= 100 ? K_TOP : K_UNKNOWN;
+	if ((m & W_PER_DAY) && (m & (W_VISITS | W_NEW)) &&
+	    !((m & W_VISITS) && (m & W_NEW)) &&
+	    ONLY(m, W_PER_DAY | W_VISITS | W_NEW | W_PEOPLE | W_COUNT |
+		 W_CAME))
+		return K_PER_DAY;
+	if ((m & W_NEW) && ONLY(m, W_NEW | W_PEOPLE | W_COUNT | W_CAME))
 		return K_NEW;
-	if (chat_find(s, "visitors") ||
-	    (chat_any(s, people) && chat_any(s, came) &&
-	     !chat_find(s, "visits")))
-		return K_VISITORS;
-	if (chat_any(s, visit_nouns))
+	if (!(m & W_COUNT) && !when)
+		return K_UNKNOWN;
+	if ((m & W_VISITS) && !(m & W_VISITORS) &&
+	    ONLY(m, W_VISITS | W_COUNT | W_CAME | W_PEOPLE | W_ALL))
 		return K_VISITS;
-	if (chat_any(s, people))
-		return w->kind ? K_VISITORS : K_TOTAL;
+	if (((m & W_VISITORS) || ((m & W_PEOPLE) && (m & W_CAME)) ||
+	     ((m & W_PEOPLE) && when)) &&
+	    ONLY(m, who | W_CAME | W_COUNT | W_ALL))
+		return K_VISITORS;
+	if ((m & W_PEOPLE) && ONLY(m, W_PEOPLE | W_COUNT | W_ALL))
+		return K_TOTAL;
 	return K_UNKNOWN;
+}
+
+/* The parts of a question as the refusal names them. */
+static const struct {
+	unsigned long long bit;
+	const char *says;
+} parts[] = {
+	{ W_COUNT, "a count" }, { W_AVG, "an average" },
+	{ W_RATE, "a share" }, { W_TOP, "the top customers" },
+	{ W_MOST, "the most or busiest" }, { W_VISITS, "visits" },
+	{ W_PEOPLE, "customers" }, { W_VISITORS, "visitors" },
+	{ W_CAME, "who came" }, { W_NEW, "new customers" },
+	{ W_RETURNING, "returning customers" }, { W_EMAIL, "e-mail" },
+	{ W_CONSENT, "consent" }, { W_NAMED, "names" },
+	{ W_UNNAMED, "unnamed customers" }, { W_NOT, "a negation" },
+	{ W_PER_DAY, "per day" }, { W_PER_CUSTOMER, "per customer" },
+	{ W_WEEKDAY, "day of the week" }, { W_HOUR, "hour" },
+	{ W_BY, "a breakdown" }, { W_LAPSED, "customers who stopped coming" },
+	{ W_COMPARE, "a comparison" }, { W_LOYAL, "every week" },
+	{ W_CHART, "a chart" }, { W_STATS, "the overview" },
+	{ W_LAST_VISIT, "a last visit" }, { W_ALL, "all time" },
+	{ 0, NULL }
+};
+
+/* The question nearest to r that the engine answers. */
+static void
+nearest(const struct reading *r, char *buf, size_t len)
+{
+	unsigned long long m = r->means;
+	const char *when = r->w.kind ? r->w.desc : "last week";
+
+	if (m & W_NEW)
+		snprintf(buf, len, "how many new customers %s?", when);
+	else if (m & W_VISITS)
+		snprintf(buf, len, "how many visits %s?", when);
+	else if (m & (W_PEOPLE | W_VISITORS))
+		snprintf(buf, len, "how many customers visited %s?", when);
+	else
+		snprintf(buf, len, "how many customers visited last week?");
+}
+
+/* Say what of r was understood and what was not. */
+static void
+refuse(ft_chat *e, const struct reading *r)
+{
+	char near[160];
+	int i, n = 0;
+
+	chat_say(e, "That question is beyond what I can answer offline.\n");
+	if (!r->means && !r->w.kind) {
+		offline_help(e);
+		return;
+	}
+	chat_say(e, "I understood:");
+	for (i = 0; parts[i].says; i++)
+		if (r->means & parts[i].bit)
+			chat_say(e, "%s %s", n++ ? "," : "", parts[i].says);
+	if (r->w.kind)
+		chat_say(e, "%s the period %s", n++ ? "," : "", r->w.desc);
+	if (r->name)
+		chat_say(e, "%s the customer '%s'", n++ ? "," : "", r->name);
+	chat_say(e, ".\n");
+	if (r->left[0])
+		chat_say(e, "I did not understand: %s.\n", r->left);
+	else
+		chat_say(e, "I cannot answer these together.\n");
+	nearest(r, near, sizeof near);
+	chat_say(e, "The nearest question I can answer: %s\n"
+		 "Ask \"help\" for the others; set OPENROUTER_API_KEY (or "
+		 "FT_LLM_API_KEY) for any question.\n", near);
 }
 
 /* Whether the offline engine knows the question. */
@@ -632,54 +945,57 @@ int
 chat_offline_knows(ft_chat *e, const char *question)
 {
 	char *s = chat_normalise(question);
-	chat_when w;
-	enum kind k;
+	struct reading r;
 
-	chat_when_read(s, e->now, &w);
-	k = classify(s, &w);
+	read_question(e, question, s, &r);
 	free(s);
-	return k != K_UNKNOWN;
+	free(r.name);
+	return decide(&r) != K_UNKNOWN;
+}
+
+static int
+answer(ft_chat *e, struct reading *r)
+{
+	chat_when *w = &r->w;
+	ft_period p;
+
+	switch (r->kind) {
+	case K_HELP: offline_help(e); return FT_CHAT_OK;
+	case K_CHART: return answer_chart(e, (r->means & W_NEW) != 0, w);
+	case K_LAST_VISIT: return answer_last_visit(e, r->name);
+	case K_TOP: return answer_top(e, r->limit ? r->limit : 10, w);
+	case K_PER_DAY:
+		return answer_per_day(e, (r->means & W_NEW) != 0, w);
+	case K_STATS: return answer_stats(e);
+	case K_NEW:
+		if (!w->kind) {
+			ft_times_period_named(FT_PERIOD_TODAY, 0, e->now, &p);
+			chat_set_days(w, &p, "today");
+		}
+		return answer_count(e, "new_customers", w);
+	case K_VISITORS: return answer_count(e, "visitors", w);
+	case K_VISITS: return answer_count(e, "visits", w);
+	case K_TOTAL: return answer_total(e);
+	default: return FT_CHAT_EUNKNOWN;
+	}
 }
 
 int
 chat_offline_answer(ft_chat *e, const char *question)
 {
 	char *s = chat_normalise(question);
-	int fresh = chat_find(s, "new") != NULL;
-	chat_when w;
+	struct reading r;
 	int rc;
 
-	chat_when_read(s, e->now, &w);
-	switch (classify(s, &w)) {
-	case K_HELP:
-		offline_help(e);
-		rc = FT_CHAT_OK;
-		break;
-	case K_CHART: rc = answer_chart(e, fresh, &w); break;
-	case K_LAST_VISIT: rc = answer_last_visit(e, question, s); break;
-	case K_TOP: rc = answer_top(e, s, &w); break;
-	case K_PER_DAY: rc = answer_per_day(e, fresh, &w); break;
-	case K_STATS: rc = answer_stats(e); break;
-	case K_NEW:
-		if (!w.kind) {
-			ft_period p;
-
-			ft_times_period_named(FT_PERIOD_TODAY, 0, e->now, &p);
-			chat_set_days(&w, &p, "today");
-		}
-		rc = answer_count(e, "new_customers", &w);
-		break;
-	case K_VISITORS: rc = answer_count(e, "visitors", &w); break;
-	case K_VISITS: rc = answer_count(e, "visits", &w); break;
-	case K_TOTAL: rc = answer_total(e); break;
-	default: rc = FT_CHAT_EUNKNOWN; break;
+	read_question(e, question, s, &r);
+	r.kind = decide(&r);
+	if (r.kind == K_UNKNOWN) {
+		refuse(e, &r);
+		rc = FT_CHAT_EUNKNOWN;
+	} else {
+		rc = answer(e, &r);
 	}
-	if (rc == FT_CHAT_EUNKNOWN && e->at_line_start) {
-		chat_say(e, "That question is beyond what I can answer "
-			 "offline.\n");
-		offline_help(e);
-	}
+	free(r.name);
 	free(s);
 	return rc;
 }
-

@@ -209,6 +209,27 @@ test_expect_success 'a question beyond the offline engine: exit 1, says so' '
 	test_grep "OPENROUTER_API_KEY" a
 '
 
+test_expect_success 'a part not understood is a refusal that names it' '
+	test_exit_status 1 ft-chat -e "how many visits before last week?" >a &&
+	test_grep "^I understood: a count, visits, the period last week" a &&
+	test_grep "^I did not understand: .before.\.$" a &&
+	test_grep "^The nearest question I can answer: how many visits last week" a &&
+	test_exit_status 1 ft-chat -e "how many vists yesterday" >a &&
+	test_grep "^I did not understand: .vists.\.$" a &&
+	test_exit_status 1 ft-chat -e "how many visits in the last minute" >a &&
+	test_grep "did not understand: .last., .minute." a
+'
+
+test_expect_success 'parts understood that make no question: refused' '
+	test_exit_status 1 ft-chat -e "how many customers did not visit yesterday" \
+		>a &&
+	test_grep "I understood: a count, customers, who came, a negation" a &&
+	test_grep "^I cannot answer these together" a &&
+	test_exit_status 1 ft-chat -e "how many visits yesterday in all" >a &&
+	test_exit_status 1 ft-chat -e "stats for last week" >a &&
+	test_exit_status 1 ft-chat -e "top 500 customers" >a
+'
+
 test_expect_success 'questions one a line on stdin, answered in order' '
 	printf "how many visits today?\n\n  \nhow many customers do we have?" \
 		>q &&
