@@ -843,6 +843,10 @@ spec_parse(const struct spec *sp, int64_t now, ft_query_args *a,
 		if (sp->v[p->slot] &&
 		    ft_query_set(a, p->name, sp->v[p->slot], msg, msglen))
 			return -1;
+	if ((p = ft_query_missing(a))) {
+		ft_seterr(msg, msglen, "'%s' is required", p->name);
+		return -1;
+	}
 	return 0;
 }
 
