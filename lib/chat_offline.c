@@ -519,16 +519,288 @@ answer_chart(ft_chat *e, int fresh, chat_when *w)
 	return FT_CHAT_OK;
 }
 
+/* The first record of a tool's listing result (res, consumed). */
+static jv
+first_record(jv res)
+{
+	jv recs = jv_object_get(res, jv_string("records"));
+	jv r = jv_array_length(jv_copy(recs)) > 0 ? jv_array_get(jv_copy(recs),
+	       0) : jv_object();
+
+	jv_free(recs);
+	return r;
+}
+
+/* The conditions of a count of customers, as count_customers takes
+ * them, and in words. */
+struct census {
+	const char *email, *consent, *named;	/* "yes", "no" or NULL */
+	int returning;				/* two or more visits */
+	int fresh;				/* registered in the period */
+};
+
+static void
+census_words(const struct census *c, char *buf, size_t len)
+{
+	size_t off = 0;
+
+#define ADD(...) (off += (size_t)snprintf(buf + off, len - off, \
+		  __VA_ARGS__), off = off < len ? off : len - 1)
+	buf[0] = '\0';
+	if (c->email)
+		ADD(" %s an e-mail address", *c->email == 'y' ? "with"
+		    : "without");
+	if (c->named)
+		ADD("%s %s a name", off ? " and" : "", *c->named == 'y'
+		    ? "with" : "without");
+	if (c->consent)
+		ADD("%s who %s to be recognised", off ? " and" : "",
+		    *c->consent == 'y' ? "consented" : "did not consent");
+	if (c->returning)
+		ADD("%s with two or more visits", off ? " and" : "");
+#undef ADD
+}
+
+static int
+answer_census(ft_chat *e, const struct census *c, chat_when *w)
+{
+	jv a = jv_object(), res, rec;
+	char words[160];
+	int64_t v;
+	int rc;
+
+	if (c->fresh && !w->kind) {
+		ft_period p;
+
+		ft_times_period_named(FT_PERIOD_TODAY, 0, e->now, &p);
+		chat_set_days(w, &p, "today");
+	}
+	if (c->fresh)
+		a = period_args(w);
+	if (c->email)
+		a = jv_object_set(a, jv_string("email"), jv_string(c->email));
+	if (c->consent)
+		a = jv_object_set(a, jv_string("consent"),
+				  jv_string(c->consent));
+	if (c->named)
+		a = jv_object_set(a, jv_string("named"), jv_string(c->named));
+	if (c->returning)
+		a = jv_object_set(a, jv_string("min_visits"), jv_number(2));
+	if ((rc = ask_tool(e, "count_customers", a, &res)) != FT_CHAT_OK)
+		return rc;
+	rec = first_record(res);
+	v = (int64_t)num(rec, "customers");
+	jv_free(rec);
+	census_words(c, words, sizeof words);
+	if (c->fresh)
+		chat_say(e, "%lld new %s%s registered %s.\n", (long long)v,
+			 plural(v, "customer", "customers"), words, w->desc);
+	else
+		chat_say(e, "%lld %s%s.\n", (long long)v,
+			 plural(v, "customer", "customers"), words);
+	return FT_CHAT_OK;
+}
+
+/* What of the averages a question asks for. */
+enum average { AVG_PER_CUSTOMER, AVG_PER_DAY, AVG_REPEAT };
+
+static int
+answer_average(ft_chat *e, enum average what, const chat_when *w)
+{
+	jv res, rec;
+	double v, u, d, r;
+	int rc;
+
+	if ((rc = ask_tool(e, "get_averages", period_args(w), &res)) !=
+	    FT_CHAT_OK)
+		return rc;
+	rec = first_record(res);
+	v = num(rec, "visits");
+	u = num(rec, "visitors");
+	d = num(rec, "days");
+	r = num(rec, "repeat_visitors");
+	jv_free(rec);
+	if (what == AVG_PER_CUSTOMER && u > 0)
+		chat_say(e, "%.2f visits per customer %s (%.0f visits by %.0f "
+			 "customers).\n", v / u, w->desc, v, u);
+	else if (what == AVG_PER_DAY && d > 0)
+		chat_say(e, "%.2f visits per day %s (%.0f visits in %.0f "
+			 "days).\n", v / d, w->desc, v, d);
+	else if (what == AVG_REPEAT && u > 0)
+		chat_say(e, "%.2f%% of the customers who visited %s came more "
+			 "than once (%.0f of %.0f).\n", r * 100 / u, w->desc,
+			 r, u);
+	else
+		chat_say(e, "No visits %s, so no average.\n", w->desc);
+	return FT_CHAT_OK;
+}
+
+/* Visits by weekday or hour; only the busiest when busiest is set. */
+static int
+answer_by_time(ft_chat *e, int hour, int busiest, const chat_when *w)
+{
+	jv a = period_args(w), res, rec, pts, most;
+	int i, n, rc;
+
+	a = jv_object_set(a, jv_string("by"), jv_string(hour ? "hour"
+			  : "weekday"));
+	if ((rc = ask_tool(e, "visits_by_time", a, &res)) != FT_CHAT_OK)
+		return rc;
+	rec = first_record(res);
+	pts = jv_object_get(jv_copy(rec), jv_string("points"));
+	most = jv_object_get(jv_copy(rec), jv_string("busiest"));
+	n = jv_array_length(jv_copy(most));
+	if (busiest && n == 0)
+		chat_say(e, "No visits %s.\n", w->desc);
+	else if (busiest) {
+		chat_say(e, "The busiest %s %s %s", hour ? "hour" :
+			 "day of the week", w->kind ? w->desc : "of all time",
+			 n > 1 ? "are, tied," : "is");
+		for (i = 0; i < n; i++) {
+			jv l = jv_array_get(jv_copy(most), i);
+
+			chat_say(e, "%s %s%s", i ? "," : "",
+				 jv_string_value(l), hour ? ":00" : "");
+			jv_free(l);
+		}
+		chat_say(e, ", with %.0f visits.\n", num(rec,
+			 "busiest_visits"));
+	} else {
+		chat_say(e, "Visits by %s %s:\n", hour ? "hour" :
+			 "day of the week", w->desc);
+	}
+	n = jv_array_length(jv_copy(pts));
+	for (i = 0; i < n; i++) {
+		jv pt = jv_array_get(jv_copy(pts), i);
+		jv l = jv_array_get(jv_copy(pt), 0);
+
+		chat_say(e, "  %s%s  %.0f\n", jv_string_value(l),
+			 hour ? ":00" : "", jv_number_value(jv_array_get(pt,
+			 1)));
+		jv_free(l);
+	}
+	jv_free(pts);
+	jv_free(most);
+	jv_free(rec);
+	return FT_CHAT_OK;
+}
+
+/* Customers not seen for more than days days, of min_visits or more. */
+static int
+answer_lapsed(ft_chat *e, long days, long min_visits)
+{
+	jv a, res, recs;
+	int i, n, rc;
+	int64_t total;
+
+	a = JV_OBJECT(jv_string("days"), jv_number(days),
+		      jv_string("min_visits"), jv_number(min_visits),
+		      jv_string("limit"), jv_number(20));
+	if ((rc = ask_tool(e, "lapsed_customers", a, &res)) != FT_CHAT_OK)
+		return rc;
+	recs = jv_object_get(res, jv_string("records"));
+	n = jv_array_length(jv_copy(recs));
+	{
+		jv c = jv_array_get(jv_copy(recs), 0);
+
+		total = (int64_t)num(c, "customers");
+		jv_free(c);
+	}
+	chat_say(e, "%lld %s who came at least %ld %s %s not been seen "
+		 "for more than %ld days%s\n", (long long)total,
+		 plural(total, "customer", "customers"), min_visits,
+		 plural(min_visits, "time", "times"),
+		 plural(total, "has", "have"), days,
+		 total > 20 ? "; the 20 longest absent:" : total ? ":" : ".");
+	for (i = 1; i < n; i++) {
+		jv r = jv_array_get(jv_copy(recs), i);
+		jv nm = jv_object_get(jv_copy(r), jv_string("name"));
+		jv lv = jv_object_get(jv_copy(r), jv_string("last_visit"));
+		char when[64];
+
+		local_time(jv_string_value(lv), when, sizeof when);
+		chat_say(e, "  %s: last visit %s, %.0f %s\n",
+			 jv_get_kind(nm) == JV_KIND_STRING ?
+			 jv_string_value(nm) : "(no name)", when,
+			 num(r, "visits"), plural((int64_t)num(r, "visits"),
+			 "visit", "visits"));
+		jv_free(nm);
+		jv_free(lv);
+		jv_free(r);
+	}
+	jv_free(recs);
+	return FT_CHAT_OK;
+}
+
+/* One figure of a comparison: "Visits: 93 … against 805 …: -712
+ * (-88.4%)". */
+static void
+say_change(ft_chat *e, jv rec, const char *key, const char *label,
+	   const chat_when *w, const chat_when *w2)
+{
+	jv p = jv_object_get(jv_copy(rec), jv_string("period"));
+	jv q = jv_object_get(jv_copy(rec), jv_string("against"));
+	double x = num(p, key), y = num(q, key);
+
+	if (y > 0)
+		chat_say(e, "%s: %.0f %s against %.0f %s: %+.0f (%+.1f%%)\n",
+			 label, x, w->desc, y, w2->desc, x - y,
+			 (x - y) * 100 / y);
+	else
+		chat_say(e, "%s: %.0f %s against %.0f %s: %+.0f\n", label, x,
+			 w->desc, y, w2->desc, x - y);
+	jv_free(p);
+	jv_free(q);
+}
+
+static int
+answer_compare(ft_chat *e, unsigned which, const chat_when *w,
+	       const chat_when *w2)
+{
+	jv a, res, rec;
+	int rc;
+
+	a = JV_OBJECT(jv_string("since"), jv_string(w->since),
+		      jv_string("until"), jv_string(w->until),
+		      jv_string("against_since"), jv_string(w2->since),
+		      jv_string("against_until"), jv_string(w2->until));
+	if ((rc = ask_tool(e, "compare_periods", a, &res)) != FT_CHAT_OK)
+		return rc;
+	rec = first_record(res);
+	if (which & 1)
+		say_change(e, rec, "visits", "Visits", w, w2);
+	if (which & 2)
+		say_change(e, rec, "visitors", "Customers who visited", w, w2);
+	if (which & 4)
+		say_change(e, rec, "new_customers", "New customers", w, w2);
+	if (w->p.days != w2->p.days)
+		chat_say(e, "The periods differ in length: %d %s against "
+			 "%d.\n", w->p.days, plural(w->p.days, "day", "days"),
+			 w2->p.days);
+	jv_free(rec);
+	return FT_CHAT_OK;
+}
+
 static void
 offline_help(ft_chat *e)
 {
-	chat_say(e, "Without a language model I can answer questions like "
+	chat_say(e, "I answer questions about this shop's customers and "
+	    "visits from the FaceTrack store.\n"
+	    "Without a language model I can answer questions like "
 	    "these:\n"
 	    "  how many customers visited last week?\n"
 	    "  how many visits yesterday? (today, this month, in the last 7 "
 	    "days, on 2026-11-20, from 2026-11-01 to 2026-11-15, in "
 	    "november)\n"
 	    "  how many new customers this week?\n"
+	    "  how many customers have an e-mail address? (without, "
+	    "consented, with a name, returning)\n"
+	    "  average visits per customer this month? (per day; the "
+	    "returning rate)\n"
+	    "  which day of the week is busiest? (hour; visits by hour)\n"
+	    "  customers who have not come back in 30 days (at least 3 "
+	    "visits)\n"
+	    "  compare this week to last week\n"
 	    "  new customers per day this month\n"
 	    "  who are the top 5 visitors this month?\n"
 	    "  when did Anna Müller last visit?\n"
@@ -675,7 +947,7 @@ static const struct phrase {
 	{ "gave consent", W_CONSENT }, { "given consent", W_CONSENT },
 	{ "opted in", W_CONSENT }, { "consented", W_CONSENT },
 	{ "consent", W_CONSENT }, { "agreed", W_CONSENT },
-	{ "unnamed", W_UNNAMED }, { "anonymous", W_UNNAMED },
+	{ "unnamed", W_UNNAMED },
 	{ "nameless", W_UNNAMED },
 	{ "a name", W_NAMED }, { "named", W_NAMED }, { "names", W_NAMED },
 	{ "name", W_NAMED },
@@ -708,14 +980,20 @@ static const char *const filler[] = {
 /* What a question asks for, as read. */
 enum kind {
 	K_UNKNOWN, K_HELP, K_CHART, K_LAST_VISIT, K_TOP, K_PER_DAY, K_STATS,
-	K_NEW, K_VISITORS, K_VISITS, K_TOTAL
+	K_NEW, K_VISITORS, K_VISITS, K_TOTAL, K_CENSUS, K_AVERAGE,
+	K_BUSIEST, K_BY_TIME, K_LAPSED, K_COMPARE
 };
 
 struct reading {
 	unsigned long long means;		/* W_* of the phrases found */
 	chat_when w;		/* the period; CHAT_WHEN_NONE: none */
+	chat_when w2;		/* the period compared against */
 	long limit;		/* top N: N; 0 when not said */
+	long days;		/* "for 30 days": 30; 0 when not said */
+	long min_visits;	/* "at least 3 visits": 3; 0 when not said */
 	char *name;		/* the customer named, or NULL */
+	struct census census;	/* K_CENSUS: its conditions */
+	enum average average;	/* K_AVERAGE: which */
 	char left[160];		/* words not understood, "'a', 'b'" */
 	enum kind kind;
 };
@@ -796,6 +1074,107 @@ take_limit(struct reading *r, char *m)
 		*q++ = ' ';
 }
 
+/* Blank the words at p of m up to the end of the nth word. */
+static void
+blank_words(char *p, int n)
+{
+	for (; *p && n > 0; p++) {
+		if (*p == ' ' && p[1] != ' ')
+			n--;
+		if (n > 0)
+			*p = ' ';
+	}
+}
+
+/* "30 days", "two weeks" (not after a "last", which is a period): the
+ * days of a lapse, taken out of m. */
+static void
+take_days(struct reading *r, char *m)
+{
+	static const char *const units[] = {
+		"days ", "day ", "weeks ", "week ", NULL
+	};
+	char *p;
+	long n;
+	int i;
+
+	for (p = m; *p; p++) {
+		if (*p != ' ' || (n = chat_number_at(p + 1)) < 1)
+			continue;
+		const char *u = strchr(p + 1, ' ') + 1;
+
+		for (i = 0; units[i]; i++)
+			if (!strncmp(u, units[i], strlen(units[i])))
+				break;
+		if (!units[i] || n > 3660)
+			continue;
+		r->days = n * (u[0] == 'w' ? 7 : 1);
+		r->means |= W_DAYS;
+		blank_words(p + 1, 2);
+		return;
+	}
+}
+
+/* "at least 3 visits", "3 or more times", "more than 2 visits", taken
+ * out of m. */
+static void
+take_min_visits(struct reading *r, char *m)
+{
+	static const struct {
+		const char *before, *after;
+		int more;	/* "more than N": N + 1 */
+	} forms[] = {
+		{ "at least", "", 0 }, { "more than", "", 1 },
+		{ "", "or more", 0 }, { NULL, NULL, 0 }
+	};
+	char *p, *q;
+	long n;
+	int i, k;
+
+	for (i = 0; forms[i].before; i++) {
+		for (p = m; (p = strchr(p, ' ')) && p[1]; p++) {
+			k = (int)strlen(forms[i].before);
+			if (k && (strncmp(p + 1, forms[i].before, k) ||
+				  p[k + 1] != ' '))
+				continue;
+			q = p + k + (k ? 1 : 0);
+			if ((n = chat_number_at(q + 1)) < 0)
+				continue;
+			q = strchr(q + 1, ' ');
+			k = (int)strlen(forms[i].after);
+			if (k && (strncmp(q + 1, forms[i].after, k) ||
+				  q[k + 1] != ' '))
+				continue;
+			q += k + (k ? 1 : 0);
+			if (strncmp(q, " visits ", 8) &&
+			    strncmp(q, " times ", 7) &&
+			    strncmp(q, " visit ", 7) && strncmp(q, " time ", 6))
+				continue;
+			r->min_visits = n + forms[i].more;
+			r->means |= W_MIN_VISITS;
+			/* From the first word to the unit's end. */
+			memset(p + 1, ' ', (size_t)(strchr(q + 1, ' ') - p - 1));
+			return;
+		}
+	}
+}
+
+/* A second period of a comparison, read from m after the first, and
+ * the two in the order the question names them. */
+static void
+take_second_period(ft_chat *e, struct reading *r, char *m)
+{
+	chat_when t;
+
+	chat_when_read(m, e->now, &r->w2);
+	chat_when_blank(&r->w2, m);
+	if (r->w.nused && r->w2.nused && r->w2.used[0].at < r->w.used[0].at) {
+		t = r->w;
+		r->w = r->w2;
+		r->w2 = t;
+	}
+}
+
 /* Read the normalised question s (orig as asked) into r. */
 static void
 read_question(ft_chat *e, const char *orig, const char *s,
@@ -813,9 +1192,13 @@ read_question(ft_chat *e, const char *orig, const char *s,
 			r->means |= ph->means;
 	take_name(r, orig, s, m);
 	take_limit(r, m);
+	take_min_visits(r, m);
+	take_days(r, m);
 	for (ph = lexicon; ph->words; ph++)
 		while (chat_take(m, ph->words))
 			r->means |= ph->means;
+	if (r->means & W_COMPARE)
+		take_second_period(e, r, m);
 	if (r->means & W_VISIT)
 		r->means = (r->means & ~W_VISIT) |
 			   (r->means & (W_PEOPLE | W_VISITORS) ? W_CAME
@@ -824,16 +1207,95 @@ read_question(ft_chat *e, const char *orig, const char *s,
 	free(m);
 }
 
+#define CONDITIONS	(W_EMAIL | W_CONSENT | W_NAMED | W_UNNAMED)
+
+/* A count of customers by conditions: "how many customers have no
+ * e-mail address", "how many returning customers"; a negation goes
+ * with the one condition there is. */
+static enum kind
+decide_census(struct reading *r)
+{
+	unsigned long long m = r->means, c = m & CONDITIONS;
+	struct census *k = &r->census;
+	const char *no = m & W_NOT ? "no" : "yes";
+
+	if (!(m & W_COUNT) || !(m & W_PEOPLE) || !(c || (m & W_RETURNING)) ||
+	    !ONLY(m, W_PEOPLE | W_COUNT | W_ALL | CONDITIONS | W_NOT | W_NEW |
+		  W_RETURNING))
+		return K_UNKNOWN;
+	if (((m & W_NOT) && (c & (c - 1))) || ((m & W_NOT) && !c) ||
+	    ((m & W_UNNAMED) && (m & (W_NAMED | W_NOT))) ||
+	    ((m & W_RETURNING) && (m & W_NEW)) ||
+	    (r->w.kind && !(m & W_NEW)))
+		return K_UNKNOWN;
+	memset(k, 0, sizeof *k);
+	k->email = m & W_EMAIL ? no : NULL;
+	k->consent = m & W_CONSENT ? no : NULL;
+	k->named = m & W_NAMED ? no : m & W_UNNAMED ? "no" : NULL;
+	k->returning = (m & W_RETURNING) != 0;
+	k->fresh = (m & W_NEW) != 0;
+	return K_CENSUS;
+}
+
+/* Averages, busy times, lapsed customers and comparisons. */
+static enum kind
+decide_more(struct reading *r)
+{
+	unsigned long long m = r->means, t = m & (W_WEEKDAY | W_HOUR);
+	unsigned long long per = W_VISITS | W_AVG | W_COUNT | W_CAME | W_ALL;
+
+	if ((m & W_VISITS) && (m & W_PER_CUSTOMER) &&
+	    ONLY(m, per | W_PER_CUSTOMER))
+		return r->average = AVG_PER_CUSTOMER, K_AVERAGE;
+	if ((m & W_VISITS) && (m & W_PER_DAY) && (m & W_AVG) &&
+	    ONLY(m, per | W_PER_DAY))
+		return r->average = AVG_PER_DAY, K_AVERAGE;
+	if ((m & W_RETURNING) && (m & W_RATE) &&
+	    ONLY(m, W_RETURNING | W_RATE | W_PEOPLE | W_VISITORS | W_CAME |
+		 W_ALL))
+		return r->average = AVG_REPEAT, K_AVERAGE;
+	if ((m & W_MOST) && (t == W_WEEKDAY || t == W_HOUR) &&
+	    ONLY(m, W_MOST | t | W_VISITS))
+		return K_BUSIEST;
+	if ((t == W_WEEKDAY || t == W_HOUR) && (m & W_VISITS) &&
+	    (m & (W_BY | W_COUNT)) && ONLY(m, t | W_BY | W_VISITS | W_COUNT))
+		return K_BY_TIME;
+	if (((m & W_LAPSED) || ((m & W_NOT) &&
+				(m & (W_CAME | W_RETURNING | W_VISITS)))) &&
+	    ((m & (W_LAPSED | W_DAYS)) || r->w.span_days) &&
+	    (!r->w.kind || (r->w.span_days && !(m & W_DAYS))) &&
+	    ONLY(m, W_LAPSED | W_NOT | W_CAME | W_RETURNING | W_VISITS |
+		 W_PEOPLE | W_COUNT | W_DAYS | W_MIN_VISITS)) {
+		if (!r->days)
+			r->days = r->w.span_days ? r->w.span_days : 30;
+		return K_LAPSED;
+	}
+	if ((m & W_COMPARE) && r->w.kind == CHAT_WHEN_DAYS &&
+	    r->w2.kind == CHAT_WHEN_DAYS &&
+	    !((m & W_NEW) && (m & (W_VISITS | W_VISITORS | W_CAME))) &&
+	    ONLY(m, W_COMPARE | W_VISITS | W_PEOPLE | W_VISITORS | W_NEW |
+		 W_CAME | W_COUNT))
+		return K_COMPARE;
+	return K_UNKNOWN;
+}
+
 /* The kind of question r is, from what it means; K_UNKNOWN when its
  * parts make none. */
 static enum kind
-decide(const struct reading *r)
+decide(struct reading *r)
 {
 	unsigned long long m = r->means;
 	int when = r->w.kind != CHAT_WHEN_NONE;
 	unsigned long long who = W_PEOPLE | W_VISITORS;
+	enum kind k;
 
-	if (r->left[0] || (when && (m & W_ALL)))
+	if (r->left[0] || (when && (m & W_ALL)) ||
+	    (r->w2.kind && !(m & W_COMPARE)))
+		return K_UNKNOWN;
+	if ((k = decide_census(r)) != K_UNKNOWN ||
+	    (k = decide_more(r)) != K_UNKNOWN)
+		return k;
+	if ((m & (W_DAYS | W_MIN_VISITS | W_COMPARE)) || r->w2.kind)
 		return K_UNKNOWN;
 	if ((m & W_HELP) && ONLY(m, W_HELP) && !when)
 		return K_HELP;
@@ -953,6 +1415,22 @@ chat_offline_knows(ft_chat *e, const char *question)
 	return decide(&r) != K_UNKNOWN;
 }
 
+/* The figures a comparison names, as bits: 1 visits, 2 visitors, 4
+ * new customers; all three when it names none. */
+static unsigned
+compared(unsigned long long m)
+{
+	unsigned which = 0;
+
+	if (m & W_VISITS)
+		which |= 1;
+	if ((m & (W_PEOPLE | W_VISITORS | W_CAME)) && !(m & W_NEW))
+		which |= 2;
+	if (m & W_NEW)
+		which |= 4;
+	return which ? which : 7;
+}
+
 static int
 answer(ft_chat *e, struct reading *r)
 {
@@ -976,6 +1454,17 @@ answer(ft_chat *e, struct reading *r)
 	case K_VISITORS: return answer_count(e, "visitors", w);
 	case K_VISITS: return answer_count(e, "visits", w);
 	case K_TOTAL: return answer_total(e);
+	case K_CENSUS: return answer_census(e, &r->census, w);
+	case K_AVERAGE: return answer_average(e, r->average, w);
+	case K_BUSIEST:
+		return answer_by_time(e, (r->means & W_HOUR) != 0, 1, w);
+	case K_BY_TIME:
+		return answer_by_time(e, (r->means & W_HOUR) != 0, 0, w);
+	case K_LAPSED:
+		return answer_lapsed(e, r->days, r->min_visits ?
+				     r->min_visits : 1);
+	case K_COMPARE:
+		return answer_compare(e, compared(r->means), w, &r->w2);
 	default: return FT_CHAT_EUNKNOWN;
 	}
 }

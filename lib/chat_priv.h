@@ -66,6 +66,7 @@ typedef struct chat_when {
 	ft_period p;		/* CHAT_WHEN_DAYS */
 	char since[32], until[32];	/* tool arguments */
 	char desc[96];		/* "last week (2026-11-16 to 2026-11-22)" */
+	int span_days;		/* "the last N days": N; else 0 */
 	int nused;		/* the words of the question it took: */
 	struct {
 		int at, len;	/* offset and length in the text read */
@@ -96,6 +97,9 @@ const char *chat_find(const char *s, const char *w);
 int chat_any(const char *s, const char *const *words);
 /* Blank the first "w" of s; whether it was there. */
 int chat_take(char *s, const char *w);
+/* The number (digits or a word up to twenty) at p, ended by a blank;
+ * -1 when none. */
+long chat_number_at(const char *p);
 /* The number (digits or a word up to twenty) after the words w; -1 when
  * none. */
 long chat_number_after(const char *s, const char *w);

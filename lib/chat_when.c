@@ -72,8 +72,8 @@ chat_any(const char *s, const char *const *words)
 }
 
 /* A number written as digits or a small word, at p; -1 if none. */
-static long
-number_at(const char *p)
+long
+chat_number_at(const char *p)
 {
 	static const char *const names[] = {
 		"zero", "one", "two", "three", "four", "five", "six", "seven",
@@ -104,7 +104,7 @@ chat_number_after(const char *s, const char *w)
 {
 	const char *p = chat_find(s, w);
 
-	return p ? number_at(p + strlen(w) + 1) : -1;
+	return p ? chat_number_at(p + strlen(w) + 1) : -1;
 }
 
 static int
@@ -297,7 +297,7 @@ when_span(const char *s, const char *p, const char *q, int64_t now,
 		"hours", "hour", "minutes", "minute", NULL
 	};
 	static const char *const bare[] = { "week", "month", "day", NULL };
-	long n = number_at(q);
+	long n = chat_number_at(q);
 	char name[64];
 	ft_period per;
 	size_t k;
@@ -308,6 +308,7 @@ when_span(const char *s, const char *p, const char *q, int64_t now,
 			return 0;
 		n = q[0] == 'w' ? 7 : q[0] == 'm' ? 30 : 1;
 		use(w, s, p, (size_t)(q + k - p));
+		w->span_days = (int)n;
 		ft_times_period_named(FT_PERIOD_LAST_DAYS, (int)n, now, &per);
 		snprintf(name, sizeof name, "in the last %ld days", n);
 		chat_set_days(w, &per, n == 1 ? "today" : name);
@@ -321,6 +322,7 @@ when_span(const char *s, const char *p, const char *q, int64_t now,
 		if (days > 3660)
 			return 0;
 		use(w, s, p, (size_t)(q + k - p));
+		w->span_days = days;
 		ft_times_period_named(FT_PERIOD_LAST_DAYS, days, now, &per);
 		snprintf(name, sizeof name, "in the last %d days", days);
 		chat_set_days(w, &per, days == 1 ? "today" : name);
@@ -379,7 +381,7 @@ when_month(const char *s, int64_t now, chat_when *w)
 		mon = i + 1;
 		if (!(q = chat_find(s, months[i])))
 			continue;
-		year = number_at(q + strlen(months[i]) + 1);
+		year = chat_number_at(q + strlen(months[i]) + 1);
 		snprintf(key, sizeof key, "in %s", months[i]);
 		if (i == 4 && year < 0 && !chat_find(s, key))
 			continue;	/* "may" the verb */
