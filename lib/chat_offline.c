@@ -973,8 +973,7 @@ static const char *const filler[] = {
 	"them", "so", "now", "currently", "far", "here", "shop", "store",
 	"any", "some", "about", "let", "know", "want", "like", "i'd",
 	"see", "ok", "okay", "thanks", "thank", "find", "out", "this",
-	"these", "those", "all", "did", "make", "made", "up", "until",
-	NULL
+	"these", "those", "all", "make", "made", "-", NULL
 };
 
 /* What a question asks for, as read. */

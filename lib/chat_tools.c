@@ -141,7 +141,7 @@ t_records(struct run *r)
 	else if (!ft_query_param_find(op, FT_QUERY_TOOL, "limit"))
 		c.max = 8;	/* one record, or a few */
 	else if (op->id == FT_QOP_LAPSED)
-		c.max = (int)++*limit + 1;	/* the count comes first */
+		c.max = (int)*limit + 1;	/* the count comes first */
 	else if (op->id != FT_QOP_TOP)
 		/* One more than asked: whether there are more is worth
 		 * saying. */

@@ -219,6 +219,13 @@ when_dates(const char *s, int64_t now, chat_when *w)
 		chat_set_days(w, &per, name);
 		return 1;
 	}
+	if (ndates == 1 && (use_before(w, s, dates[0], "to") ||
+			    use_before(w, s, dates[0], "until") ||
+			    use_before(w, s, dates[0], "till") ||
+			    use_before(w, s, dates[0], "before"))) {
+		w->nused = 0;	/* a bound without a start: no period */
+		return 0;
+	}
 	if (ft_times_period(a < b ? a : b, a < b ? b : a, &per) != 0)
 		return 0;
 	use(w, s, dates[0], 10);
@@ -374,7 +381,7 @@ when_month(const char *s, int64_t now, chat_when *w)
 	struct tm tm;
 	ft_period per;
 	long year;
-	int i, mon;
+	int i, mon, given;
 
 	localtime_r(&t, &tm);
 	for (i = 0; months[i]; i++) {
@@ -385,13 +392,12 @@ when_month(const char *s, int64_t now, chat_when *w)
 		snprintf(key, sizeof key, "in %s", months[i]);
 		if (i == 4 && year < 0 && !chat_find(s, key))
 			continue;	/* "may" the verb */
-		if (year >= 1970 && year > 9999)
-			continue;
-		if (year < 1970)
+		given = year >= 1970 && year <= 9999;
+		if (!given)
 			year = tm.tm_year + 1900 - (mon > tm.tm_mon + 1);
 		if (ft_times_period_month((int)year, mon, &per) == 0) {
 			use(w, s, q, strlen(months[i]));
-			if (year >= 1970)
+			if (given)
 				use(w, s, q + strlen(months[i]) + 1, 4);
 			snprintf(name, sizeof name, "in %04ld-%02d", year,
 				 mon);
