@@ -505,8 +505,9 @@ answer_chart(ft_chat *e, int fresh, chat_when *w)
 		return rc;
 	files = jv_object_get(jv_copy(res), jv_string("files"));
 	n = jv_array_length(jv_copy(files));
-	chat_say(e, "Chart of %s per day %s, %.0f in all, written to ",
-	    fresh ? "new customers" : "visits", w->desc, num(res, "total"));
+	chat_say(e, "Chart of %s per day %s, %.0f in all, %s",
+	    fresh ? "new customers" : "visits", w->desc, num(res, "total"),
+	    n ? "written to " : "shown below");
 	for (i = 0; i < n; i++) {
 		jv f = jv_array_get(jv_copy(files), i);
 
@@ -1307,7 +1308,7 @@ decide(struct reading *r)
 	if (r->name && !when &&
 	    ONLY(m, W_LAST_VISIT | W_WHEN | W_CAME | W_VISITS))
 		return K_LAST_VISIT;
-	if (((m & W_TOP) || ((m & W_MOST) && (m & who))) &&
+	if (((m & W_TOP) || ((m & W_MOST) && (m & (who | W_CAME)))) &&
 	    ONLY(m, W_TOP | W_MOST | who | W_VISITS | W_CAME))
 		return r->limit <= 100 ? K_TOP : K_UNKNOWN;
 	if ((m & W_PER_DAY) && (m & (W_VISITS | W_NEW)) &&

@@ -23,6 +23,7 @@ struct ft_chat {
 	char *plots_dir;
 	int chart_format;
 	int max_rounds;
+	int inline_charts;	/* see ft_chat_opts */
 	jv history;		/* the conversation, system prompt excluded */
 	atomic_int cancel;
 	int64_t now;		/* "now" of the question being answered */

@@ -444,7 +444,17 @@ t_chart(struct run *r)
 			e->out->chart(e->out->ctx, &ch,
 				      (const char *const *)paths,
 				      (size_t)npaths);
+		if (e->inline_charts) {
+			/* Shown with the answer; nothing stays behind. */
+			for (k = 0; k < npaths; k++)
+				remove(paths[k]);
+			jv_free(o);
+			o = jv_array();
+		}
 		o = chart_result(series, &p, &s, o);
+		if (e->inline_charts)
+			o = jv_object_set(o, jv_string("shown"),
+					  jv_string("below the answer"));
 	}
 	free(labels);
 out:

@@ -1762,6 +1762,7 @@ api_chat(struct ft_server *srv, struct MHD_Connection *c,
 		goto out;
 	o.store = s;
 	o.stream = 0;
+	o.inline_charts = 1;
 	e = ft_chat_new(&o);
 	rc = ft_chat_ask(e, q, &out, err, sizeof err);
 	ft_chat_free(e);
