@@ -107,6 +107,37 @@ test_expect_success 'the same question offline gives the same figure' '
 	test "$(cut -d" " -f1 off)" = "$VISITORS"
 '
 
+test_expect_success 'new operations as tools, one step after another' '
+	ft-query compare --since 2026-11-23 --until 2026-11-24 \
+		--against-since 2026-11-16 --against-until 2026-11-22 >cmp.json &&
+	noemail=$(ft-query count-customers --email no --jq .customers) &&
+	script "{\"tool_calls\": [{\"id\": \"m1\",
+		\"name\": \"compare_periods\", \"arguments\": {
+		\"since\": \"2026-11-23\", \"until\": \"2026-11-24\",
+		\"against_since\": \"2026-11-16\",
+		\"against_until\": \"2026-11-22\"}}]}" \
+		"{\"tool_calls\": [{\"id\": \"m2\",
+		\"name\": \"count_customers\",
+		\"arguments\": {\"email\": \"no\"}}]}" \
+		"{\"tool_calls\": [{\"id\": \"m3\",
+		\"name\": \"compare_periods\",
+		\"arguments\": {\"since\": \"2026-11-23\"}}]}" \
+		"{\"content\": \"Done.\"}" &&
+	chat multi -e "this week against last, and who has no e-mail?" &&
+	echo Done. >want && test_cmp want multi.out &&
+	test_line_count = 4 "$LOG" &&
+	req 2 ".body.tools | map(.function.name) | index(\"compare_periods\")
+		!= null" >has && echo true >want && test_cmp want has &&
+	req 2 ".body.messages[3].content | fromjson | .records[0]" >r1 &&
+	jq -c . cmp.json >want && test_cmp want r1 &&
+	test "$(req 3 "[.body.messages[].role]")" = \
+		"[\"system\",\"user\",\"assistant\",\"tool\",\"assistant\",\"tool\"]" &&
+	test "$(req 3 ".body.messages[5].content | fromjson |
+		.records[0].customers")" = "$noemail" &&
+	req 4 ".body.messages[7].content | fromjson | .error" >e &&
+	test_grep "compare_periods needs the argument .until." e
+'
+
 test_expect_success 'a streamed answer is printed whole, as it comes' '
 	script "{\"content\": \"Zoë came 25 times — more than anyone.\",
 		\"chunk\": 2}" &&
