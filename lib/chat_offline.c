@@ -8,6 +8,7 @@
  * what was understood.
  */
 #include "chat_priv.h"
+#include "record.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -65,11 +66,7 @@ ask_tool(ft_chat *e, const char *name, jv args, jv *res)
 static double
 num(jv o, const char *key)
 {
-	jv v = jv_object_get(jv_copy(o), jv_string(key));
-	double d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : 0;
-
-	jv_free(v);
-	return d;
+	return ft_record_number(o, key);
 }
 
 static jv

@@ -232,10 +232,8 @@ run_census(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 		return rc;
 	o = jv_object_set(jv_object(), jv_string("type"),
 			  jv_string("count"));
-	o = jv_object_set(o, jv_string("since"), f.since ?
-			  ft_record_time(f.since) : jv_null());
-	o = jv_object_set(o, jv_string("until"), f.until ?
-			  ft_record_time(f.until) : jv_null());
+	o = jv_object_set(o, jv_string("since"), ft_record_time(f.since));
+	o = jv_object_set(o, jv_string("until"), ft_record_time(f.until));
 	o = jv_object_set(o, jv_string("customers"), jv_number((double)k.n));
 	return emit(ctx, o);
 }
@@ -312,10 +310,8 @@ run_averages(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 		days = per.days;
 	o = jv_object_set(jv_object(), jv_string("type"),
 			  jv_string("averages"));
-	o = jv_object_set(o, jv_string("since"), f.since ?
-			  ft_record_time(f.since) : jv_null());
-	o = jv_object_set(o, jv_string("until"), f.until ?
-			  ft_record_time(f.until) : jv_null());
+	o = jv_object_set(o, jv_string("since"), ft_record_time(f.since));
+	o = jv_object_set(o, jv_string("until"), ft_record_time(f.until));
 	o = jv_object_set(o, jv_string("days"), jv_number(days));
 	if (days) {
 		o = jv_object_set(o, jv_string("first_day"),
@@ -460,23 +456,12 @@ counts_of(ft_store *s, int64_t since, int64_t until, jv *out)
 	    (rc = ft_store_count_visitors(s, since, to, &u)) != FT_OK ||
 	    (rc = ft_store_count_customers(s, since, to, &c)) != FT_OK)
 		return rc;
-	*out = JV_OBJECT(jv_string("since"), since ? ft_record_time(since)
-			 : jv_null(), jv_string("until"), until ?
-			 ft_record_time(until) : jv_null(),
+	*out = JV_OBJECT(jv_string("since"), ft_record_time(since),
+			 jv_string("until"), ft_record_time(until),
 			 jv_string("visits"), jv_number((double)v),
 			 jv_string("visitors"), jv_number((double)u),
 			 jv_string("new_customers"), jv_number((double)c));
 	return FT_OK;
-}
-
-static double
-number_of(jv o, const char *key)
-{
-	jv v = jv_object_get(jv_copy(o), jv_string(key));
-	double d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : 0;
-
-	jv_free(v);
-	return d;
 }
 
 /* compare: the counts of a period and of the one it is compared
@@ -500,7 +485,8 @@ run_compare(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 		return rc;
 	}
 	for (i = 0; keys[i]; i++) {
-		double x = number_of(p, keys[i]), y = number_of(q, keys[i]);
+		double x = ft_record_number(p, keys[i]);
+		double y = ft_record_number(q, keys[i]);
 
 		change = jv_object_set(change, jv_string(keys[i]), JV_OBJECT(
 			jv_string("difference"), jv_number(x - y),
@@ -636,12 +622,17 @@ static const ft_query_param p_census[] = {
 	  "customers)" },
 	{ NULL }
 };
+/* The period of averages and by-time. */
+#define PERIOD_SINCE \
+	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE, \
+	  .help = "start of the period (default: all time)" }
+#define PERIOD_UNTIL \
+	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL, \
+	  .end_of_day = 1, .help = "end of the period; a date includes " \
+	  "that day (default: now)" }
+
 static const ft_query_param p_period[] = {
-	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE,
-	  .help = "start of the period (default: all time)" },
-	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL,
-	  .end_of_day = 1, .help = "end of the period; a date includes that "
-	  "day (default: now)" },
+	PERIOD_SINCE, PERIOD_UNTIL,
 	{ NULL }
 };
 static const ft_query_param p_by_time[] = {
@@ -649,11 +640,7 @@ static const ft_query_param p_by_time[] = {
 	  .required = 1, .choices = bys,
 	  .help = "weekday: visits per local day of the week; hour: per "
 	  "local hour of the day" },
-	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE,
-	  .help = "start of the period (default: all time)" },
-	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL,
-	  .end_of_day = 1, .help = "end of the period; a date includes that "
-	  "day (default: now)" },
+	PERIOD_SINCE, PERIOD_UNTIL,
 	{ NULL }
 };
 static const ft_query_param p_lapsed[] = {
