@@ -363,6 +363,36 @@ customer_name(const char *orig, const char *s)
 	return NULL;
 }
 
+/* The customer a question about their visits names: "how often does
+ * NAME come", "how many times has NAME visited", "how many visits has
+ * NAME made", "when did NAME first visit", "first visit of NAME". */
+static char *
+history_name(const char *orig, const char *s)
+{
+	static const char *const ends[] = {
+		"come", "came", "visit", "visited", "been", "make", "made",
+		"had", "have", "first", "here", "in", "to", NULL
+	};
+	static const char *const none[] = { NULL };
+	static const char *const starts[] = {
+		"how often does", "how often did", "how often has",
+		"how many times has", "how many times did",
+		"how many times does", "how many visits has",
+		"how many visits did", "how many visits does", "when did",
+		"when was", NULL
+	};
+	char *name;
+	int i;
+
+	if ((name = name_between(orig, s, "first visit of", none)) ||
+	    (name = name_between(orig, s, "first visit by", none)))
+		return name;
+	for (i = 0; starts[i]; i++)
+		if ((name = name_between(orig, s, starts[i], ends)))
+			return name;
+	return NULL;
+}
+
 /* The one customer of recs the question means: the only one whose name
  * is name (any case), or the only one found; null when that is not
  * one. */
@@ -455,8 +485,48 @@ say_matches(ft_chat *e, jv res, jv recs, int n, const char *name)
 	}
 }
 
+static jv first_record(jv res);
+
+/* One customer's visits: how many, the first and the last. */
 static int
-answer_last_visit(ft_chat *e, const char *name)
+say_history(ft_chat *e, jv c)
+{
+	jv id = jv_object_get(jv_copy(c), jv_string("id"));
+	jv rn = jv_object_get(jv_copy(c), jv_string("name"));
+	jv lv = jv_object_get(jv_copy(c), jv_string("last_visit"));
+	int64_t visits = (int64_t)num(c, "visits");
+	char first[64], last[64];
+	jv res, v;
+	int rc = FT_CHAT_OK;
+
+	if (jv_get_kind(lv) != JV_KIND_STRING) {
+		chat_say(e, "%s has not visited yet.\n", jv_string_value(rn));
+		goto out;
+	}
+	rc = ask_tool(e, "list_visits", JV_OBJECT(jv_string("customer"),
+		      jv_copy(id), jv_string("limit"), jv_number(1)), &res);
+	if (rc != FT_CHAT_OK)
+		goto out;
+	v = first_record(res);
+	local_time(jv_string_value(jv_object_get(jv_copy(v),
+		   jv_string("ts"))), first, sizeof first);
+	local_time(jv_string_value(lv), last, sizeof last);
+	chat_say(e, "%s came %lld %s: the first visit on %s, the last on "
+		 "%s.\n", jv_string_value(rn), (long long)visits,
+		 plural(visits, "time", "times"), first, last);
+	jv_free(v);
+out:
+	jv_free(id);
+	jv_free(rn);
+	jv_free(lv);
+	jv_free(c);
+	return rc;
+}
+
+/* The customer called name: their last visit, or with history set all
+ * their visits; the ambiguity of a name several share said aloud. */
+static int
+answer_customer(ft_chat *e, const char *name, int history)
 {
 	jv a, res, recs, pick;
 	int n, rc;
@@ -472,6 +542,8 @@ answer_last_visit(ft_chat *e, const char *name)
 	pick = the_customer(recs, name);
 	if (n == 0)
 		chat_say(e, "No customer's name contains '%s'.\n", name);
+	else if (jv_get_kind(pick) == JV_KIND_OBJECT && history)
+		rc = say_history(e, jv_copy(pick));
 	else if (jv_get_kind(pick) == JV_KIND_OBJECT)
 		say_last_visit(e, jv_copy(pick));
 	else
@@ -479,7 +551,7 @@ answer_last_visit(ft_chat *e, const char *name)
 	jv_free(pick);
 	jv_free(recs);
 	jv_free(res);
-	return FT_CHAT_OK;
+	return rc;
 }
 
 static int
@@ -851,6 +923,8 @@ offline_help(ft_chat *e)
 #define W_DAYS          (1ULL << 30) /* "for 30 days" of a lapse */
 #define W_MIN_VISITS    (1ULL << 31) /* "at least 3 visits" */
 #define W_VISIT         (1ULL << 32) /* a noun, or a verb of people */
+#define W_OFTEN         (1ULL << 33) /* how often, how many times */
+#define W_FIRST         (1ULL << 34) /* a first visit */
 
 /* The phrases, a longer one before any shorter one it holds. */
 static const struct phrase {
@@ -875,6 +949,9 @@ static const struct phrase {
 	{ "last seen", W_LAST_VISIT }, { "last here", W_LAST_VISIT },
 	{ "last came", W_LAST_VISIT }, { "last come", W_LAST_VISIT },
 	{ "last time", W_LAST_VISIT }, { "when", W_WHEN },
+	{ "how often", W_OFTEN }, { "how many times", W_OFTEN },
+	{ "first visit", W_FIRST }, { "first visited", W_FIRST },
+	{ "first came", W_FIRST }, { "first come", W_FIRST },
 	{ "most loyal", W_TOP }, { "best customers", W_TOP },
 	{ "regulars", W_TOP }, { "top", W_TOP },
 	{ "most popular", W_MOST }, { "most visited", W_MOST },
@@ -978,7 +1055,7 @@ static const char *const filler[] = {
 enum kind {
 	K_UNKNOWN, K_HELP, K_CHART, K_LAST_VISIT, K_TOP, K_PER_DAY, K_STATS,
 	K_NEW, K_VISITORS, K_VISITS, K_TOTAL, K_CENSUS, K_AVERAGE,
-	K_BUSIEST, K_BY_TIME, K_LAPSED, K_COMPARE
+	K_BUSIEST, K_BY_TIME, K_LAPSED, K_COMPARE, K_CUSTOMER
 };
 
 struct reading {
@@ -1032,6 +1109,30 @@ leftovers(struct reading *r, const char *s)
 	}
 }
 
+/* Whether every word of name is one the lexicon or the fillers know
+ * ("we", "our customers"): then it names nobody. */
+static int
+names_nobody(const char *name)
+{
+	char *s = chat_normalise(name), *p;
+	const struct phrase *ph;
+	size_t len;
+	int known = 1;
+
+	for (p = s; *p && known; p += len) {
+		while (*p == ' ')
+			p++;
+		if (!(len = strcspn(p, " ")))
+			break;
+		known = is_filler(p, len);
+		for (ph = lexicon; ph->words && !known; ph++)
+			known = strlen(ph->words) == len &&
+				!strncmp(ph->words, p, len);
+	}
+	free(s);
+	return known;
+}
+
 /* Take the name of the customer a question about a last visit names out
  * of m into r->name. */
 static void
@@ -1040,10 +1141,17 @@ take_name(struct reading *r, const char *orig, const char *s, char *m)
 	char *low, *p;
 	size_t k;
 
-	if (!(r->means & W_LAST_VISIT) &&
-	    !((r->means & W_WHEN) && (r->means & (W_CAME | W_VISITS))))
-		return;
-	if (!(r->name = customer_name(orig, s)))
+	if (r->means & (W_OFTEN | W_FIRST) ||
+	    ((r->means & W_COUNT) && chat_find(s, "how many visits")))
+		r->name = history_name(orig, s);
+	else if ((r->means & W_LAST_VISIT) ||
+		 ((r->means & W_WHEN) && (r->means & (W_CAME | W_VISITS))))
+		r->name = customer_name(orig, s);
+	if (r->name && names_nobody(r->name)) {
+		free(r->name);
+		r->name = NULL;
+	}
+	if (!r->name)
 		return;
 	low = chat_normalise(r->name);
 	k = strlen(low);
@@ -1185,7 +1293,7 @@ read_question(ft_chat *e, const char *orig, const char *s,
 	chat_when_blank(&r->w, m);
 	for (ph = lexicon; ph->words; ph++)
 		if (chat_find(m, ph->words) && (ph->means & (W_LAST_VISIT |
-						  W_WHEN)))
+			W_WHEN | W_OFTEN | W_FIRST | W_COUNT)))
 			r->means |= ph->means;
 	take_name(r, orig, s, m);
 	take_limit(r, m);
@@ -1305,6 +1413,9 @@ decide(struct reading *r)
 	if (r->name && !when &&
 	    ONLY(m, W_LAST_VISIT | W_WHEN | W_CAME | W_VISITS))
 		return K_LAST_VISIT;
+	if (r->name && !when && (m & (W_OFTEN | W_FIRST | W_COUNT)) &&
+	    ONLY(m, W_OFTEN | W_FIRST | W_WHEN | W_CAME | W_VISITS | W_COUNT))
+		return K_CUSTOMER;
 	if (((m & W_TOP) || ((m & W_MOST) && (m & (who | W_CAME)))) &&
 	    ONLY(m, W_TOP | W_MOST | who | W_VISITS | W_CAME))
 		return r->limit <= 100 ? K_TOP : K_UNKNOWN;
@@ -1348,6 +1459,7 @@ static const struct {
 	{ W_COMPARE, "a comparison" }, { W_LOYAL, "every week" },
 	{ W_CHART, "a chart" }, { W_STATS, "the overview" },
 	{ W_LAST_VISIT, "a last visit" }, { W_ALL, "all time" },
+	{ W_OFTEN, "how often" }, { W_FIRST, "a first visit" },
 	{ 0, NULL }
 };
 
@@ -1437,7 +1549,8 @@ answer(ft_chat *e, struct reading *r)
 	switch (r->kind) {
 	case K_HELP: offline_help(e); return FT_CHAT_OK;
 	case K_CHART: return answer_chart(e, (r->means & W_NEW) != 0, w);
-	case K_LAST_VISIT: return answer_last_visit(e, r->name);
+	case K_LAST_VISIT: return answer_customer(e, r->name, 0);
+	case K_CUSTOMER: return answer_customer(e, r->name, 1);
 	case K_TOP: return answer_top(e, r->limit ? r->limit : 10, w);
 	case K_PER_DAY:
 		return answer_per_day(e, (r->means & W_NEW) != 0, w);

@@ -139,6 +139,29 @@ PD() {
 		END { print s }' pd.txt)" "$2 $3 $(cut -d" " -f1 pd.txt |
 		tr '\n' ' ')"
 }
+# one NAME: the one customer of that name, as one.json.
+one() {
+	ft-query customers --name "$*" |
+		jq -c --arg n "$*" 'select(.name == $n)' >one.json &&
+	test_line_count = 1 one.json
+}
+ONE() {
+	one "$@" &&
+	first=$(ft-query visits --customer "$(jq -r .id one.json)" --limit 1 |
+		jq -r '.ts[0:10]') &&
+	out "$(jq .visits one.json)" \
+		"$first $(jq -r '.last_visit[0:10]' one.json)"
+}
+LAST() {
+	one "$@" &&
+	out "$(jq .visits one.json)" "$(jq -r '.last_visit[0:10]' one.json)"
+}
+AMBIG() {
+	ft-query customers --name "$*" --sort last-visit --reverse >m.json &&
+	n=$(wc -l <m.json) &&
+	if [ "$n" -gt 10 ]; then n="10 10"; fi &&
+	out "$n" "$(head -10 m.json | jq -r '.last_visit[0:10]' | tr '\n' ' ')"
+}
 STATS() {
 	ft-query stats | jq -r '[.total_customers, .new_today, .visits_today,
 		.visits_week, .returning_rate] | map(tostring) | join(" ")' |
