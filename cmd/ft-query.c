@@ -42,6 +42,7 @@ static const char usage[] =
 "  averages [--since T] [--until T]\n"
 "  by-time --by weekday|hour [--since T] [--until T]\n"
 "  lapsed [--days N] [--min-visits N] [--limit N]\n"
+"  loyal --since T --until T [--limit N]\n"
 "  compare --since T --until T --against-since T --against-until T\n"
 "T: 2026-11-24, 2026-11-24T09:15, now, today, yesterday, 7d, 12h, 30m\n";
 

@@ -802,6 +802,42 @@ answer_lapsed(ft_chat *e, long days, long min_visits)
 	return FT_CHAT_OK;
 }
 
+/* The customers who came in every week a period touches. */
+static int
+answer_loyal(ft_chat *e, const chat_when *w)
+{
+	jv a = period_args(w), res, recs, c;
+	int64_t total;
+	int i, n, rc;
+
+	a = jv_object_set(a, jv_string("limit"), jv_number(20));
+	if ((rc = ask_tool(e, "loyal_customers", a, &res)) != FT_CHAT_OK)
+		return rc;
+	recs = jv_object_get(res, jv_string("records"));
+	n = jv_array_length(jv_copy(recs));
+	c = jv_array_get(jv_copy(recs), 0);
+	total = (int64_t)num(c, "customers");
+	chat_say(e, "%lld %s came in each of the %.0f weeks (Monday to "
+		 "Sunday) touched by the period %s%s\n", (long long)total,
+		 plural(total, "customer", "customers"), num(c, "weeks"),
+		 w->desc, total > 20 ? "; the 20 with the most visits:" :
+		 total ? ":" : ".");
+	jv_free(c);
+	for (i = 1; i < n; i++) {
+		jv r = jv_array_get(jv_copy(recs), i);
+		jv nm = jv_object_get(jv_copy(r), jv_string("name"));
+		int64_t v = (int64_t)num(r, "visits_in_range");
+
+		chat_say(e, "  %s: %lld %s\n", jv_get_kind(nm) ==
+			 JV_KIND_STRING ? jv_string_value(nm) : "(no name)",
+			 (long long)v, plural(v, "visit", "visits"));
+		jv_free(nm);
+		jv_free(r);
+	}
+	jv_free(recs);
+	return FT_CHAT_OK;
+}
+
 /* One figure of a comparison: "Visits: 93 … against 805 …: -712
  * (-88.4%)". */
 static void
@@ -953,7 +989,7 @@ static const struct phrase {
 	{ "first visit", W_FIRST }, { "first visited", W_FIRST },
 	{ "first came", W_FIRST }, { "first come", W_FIRST },
 	{ "most loyal", W_TOP }, { "best customers", W_TOP },
-	{ "regulars", W_TOP }, { "top", W_TOP },
+	{ "regulars", W_TOP }, { "top", W_TOP }, { "loyal", W_LOYAL },
 	{ "most popular", W_MOST }, { "most visited", W_MOST },
 	{ "busiest", W_MOST }, { "peak", W_MOST }, { "the most", W_MOST },
 	{ "most often", W_MOST }, { "most frequently", W_MOST },
@@ -982,7 +1018,8 @@ static const struct phrase {
 	{ "every day", W_PER_DAY }, { "daily", W_PER_DAY },
 	{ "by day", W_PER_DAY }, { "a day", W_PER_DAY },
 	{ "day by day", W_PER_DAY }, { "by date", W_PER_DAY },
-	{ "every week", W_LOYAL }, { "each week", W_LOYAL },
+	{ "every single week", W_LOYAL }, { "every week", W_LOYAL },
+	{ "each week", W_LOYAL },
 	{ "broken down by", W_BY }, { "split by", W_BY },
 	{ "for each", W_BY }, { "by", W_BY }, { "per", W_BY },
 	{ "each", W_BY },
@@ -1055,7 +1092,7 @@ static const char *const filler[] = {
 enum kind {
 	K_UNKNOWN, K_HELP, K_CHART, K_LAST_VISIT, K_TOP, K_PER_DAY, K_STATS,
 	K_NEW, K_VISITORS, K_VISITS, K_TOTAL, K_CENSUS, K_AVERAGE,
-	K_BUSIEST, K_BY_TIME, K_LAPSED, K_COMPARE, K_CUSTOMER
+	K_BUSIEST, K_BY_TIME, K_LAPSED, K_COMPARE, K_CUSTOMER, K_LOYAL
 };
 
 struct reading {
@@ -1375,6 +1412,9 @@ decide_more(struct reading *r)
 			r->days = r->w.span_days ? r->w.span_days : 30;
 		return K_LAPSED;
 	}
+	if ((m & W_LOYAL) && r->w.kind == CHAT_WHEN_DAYS &&
+	    ONLY(m, W_LOYAL | W_PEOPLE | W_VISITORS | W_CAME | W_COUNT))
+		return K_LOYAL;
 	if ((m & W_COMPARE) && r->w.kind == CHAT_WHEN_DAYS &&
 	    r->w2.kind == CHAT_WHEN_DAYS &&
 	    !((m & W_NEW) && (m & (W_VISITS | W_VISITORS | W_CAME))) &&
@@ -1470,7 +1510,13 @@ nearest(const struct reading *r, char *buf, size_t len)
 	unsigned long long m = r->means;
 	const char *when = r->w.kind ? r->w.desc : "last week";
 
-	if (m & W_NEW)
+	if (m & W_LOYAL)
+		snprintf(buf, len, "which customers came every week %s?",
+			 when);
+	else if (m & W_MOST)
+		snprintf(buf, len, "which day of the week is busiest %s?",
+			 r->w.kind ? when : "last month");
+	else if (m & W_NEW)
 		snprintf(buf, len, "how many new customers %s?", when);
 	else if (m & W_VISITS)
 		snprintf(buf, len, "how many visits %s?", when);
@@ -1575,6 +1621,7 @@ answer(ft_chat *e, struct reading *r)
 				     r->min_visits : 1);
 	case K_COMPARE:
 		return answer_compare(e, compared(r->means), w, &r->w2);
+	case K_LOYAL: return answer_loyal(e, w);
 	default: return FT_CHAT_EUNKNOWN;
 	}
 }

@@ -140,7 +140,7 @@ t_records(struct run *r)
 		c.max = 2;
 	else if (!ft_query_param_find(op, FT_QUERY_TOOL, "limit"))
 		c.max = 8;	/* one record, or a few */
-	else if (op->id == FT_QOP_LAPSED)
+	else if (op->id == FT_QOP_LAPSED || op->id == FT_QOP_LOYAL)
 		c.max = (int)*limit + 1;	/* the count comes first */
 	else if (op->id != FT_QOP_TOP)
 		/* One more than asked: whether there are more is worth

@@ -499,6 +499,131 @@ run_compare(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 	return emit(ctx, o);
 }
 
+/* loyal: visits of the range as (customer, week) keys. */
+struct weeks {
+	int64_t *v;
+	size_t n, cap;
+	int64_t monday;		/* start of the first week */
+};
+
+/* The week of the range that ms falls in, counted from 0. */
+static int64_t
+week_of(int64_t monday, int64_t ms)
+{
+	/* Half a day over absorbs the hour a DST change adds or takes. */
+	return (ft_time_day_start(ms) - monday + FT_MS_PER_DAY / 2) /
+	       FT_MS_PER_DAY / 7;
+}
+
+static int
+week_row(void *p, const ft_visit *v)
+{
+	struct weeks *k = p;
+
+	if (k->n == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 1024;
+		k->v = ft_xrealloc(k->v, k->cap * sizeof *k->v);
+	}
+	k->v[k->n++] = v->customer_id * 1024 + week_of(k->monday, v->ts);
+	return 0;
+}
+
+/* A loyal customer: visits in the range, then the row id. */
+struct loyal {
+	int64_t visits, id;
+};
+
+static int
+cmp_loyal(const void *x, const void *y)
+{
+	const struct loyal *a = x, *b = y;
+
+	if (a->visits != b->visits)
+		return a->visits < b->visits ? 1 : -1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/* The customers of k with a visit in each of nweeks weeks, most visits
+ * first, into *out (the caller frees it); how many. */
+static size_t
+every_week(struct weeks *k, int64_t nweeks, struct loyal **out)
+{
+	size_t i, j, n = 0;
+	int64_t weeks, last;
+
+	*out = ft_xcalloc(k->n + 1, sizeof **out);
+	qsort(k->v, k->n, sizeof *k->v, cmp_id);
+	for (i = 0; i < k->n; i = j) {
+		weeks = 0;
+		last = -1;
+		for (j = i; j < k->n && k->v[j] / 1024 == k->v[i] / 1024; j++)
+			if (k->v[j] % 1024 != last) {
+				last = k->v[j] % 1024;
+				weeks++;
+			}
+		if (weeks == nweeks) {
+			(*out)[n].visits = (int64_t)(j - i);
+			(*out)[n++].id = k->v[i] / 1024;
+		}
+	}
+	qsort(*out, n, sizeof **out, cmp_loyal);
+	return n;
+}
+
+/* loyal: a count record of the customers with a visit in every week
+ * (Monday to Sunday) that the range touches, then the first limit of
+ * them, most visits in the range first, with visits_in_range. */
+static int
+run_loyal(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
+	  void *ctx)
+{
+	ft_visit_filter f = { 0 };
+	struct weeks k = { 0 };
+	struct loyal *l;
+	time_t t;
+	struct tm tm;
+	int64_t nweeks, limit = a->n[FT_QS_LIMIT];
+	size_t n, i;
+	int rc;
+	jv o;
+
+	f.since = a->t[FT_QS_SINCE];
+	f.until = a->t[FT_QS_UNTIL];
+	if (f.until <= f.since)
+		return FT_EINVAL;
+	t = (time_t)(f.since / 1000);
+	localtime_r(&t, &tm);
+	k.monday = ft_time_day_add(f.since, -((tm.tm_wday + 6) % 7));
+	nweeks = week_of(k.monday, f.until - 1) + 1;
+	if (nweeks > 1000)
+		return FT_EINVAL;
+	if ((rc = ft_store_visits(s, &f, week_row, &k)) != FT_OK) {
+		free(k.v);
+		return rc;
+	}
+	n = every_week(&k, nweeks, &l);
+	free(k.v);
+	o = JV_OBJECT(jv_string("type"), jv_string("count"),
+		      jv_string("since"), ft_record_time(f.since),
+		      jv_string("until"), ft_record_time(f.until),
+		      jv_string("weeks"), jv_number((double)nweeks),
+		      jv_string("customers"), jv_number((double)n));
+	rc = emit(ctx, o);
+	for (i = 0; i < n && rc == 0 && (!limit || (int64_t)i < limit); i++) {
+		ft_customer c;
+
+		if ((rc = ft_store_customer_get_id(s, l[i].id, &c)) != FT_OK)
+			break;
+		o = jv_object_set(ft_record_customer(&c),
+				  jv_string("visits_in_range"),
+				  jv_number((double)l[i].visits));
+		ft_customer_clear(&c);
+		rc = emit(ctx, o);
+	}
+	free(l);
+	return rc;
+}
+
 /* --- the table --- */
 
 #define ON_ALL	(FT_QUERY_ON(FT_QUERY_CLI) | FT_QUERY_ON(FT_QUERY_HTTP) | \
@@ -656,6 +781,17 @@ static const ft_query_param p_lapsed[] = {
 	  .help = "how many to list after the count (default 20)" },
 	{ NULL }
 };
+static const ft_query_param p_loyal[] = {
+	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE,
+	  .required = 1, .help = "start of the period" },
+	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL,
+	  .required = 1, .end_of_day = 1,
+	  .help = "end of the period; a date includes that day" },
+	{ .name = "limit", .type = FT_QT_INT, .slot = FT_QS_LIMIT, .min = 1,
+	  .max = { INT64_MAX, LIST_MAX, 200 }, .def = { 0, LIST_DEFAULT, 20 },
+	  .help = "how many to list after the count (default 20)" },
+	{ NULL }
+};
 static const ft_query_param p_compare[] = {
 	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE,
 	  .required = 1, .help = "start of the period" },
@@ -713,6 +849,11 @@ static const ft_query_op ops[] = {
 	  "Customers not seen for more than some days who had come at "
 	  "least some times: first a count record {\"customers\": N}, then "
 	  "customer records, the longest absent first." },
+	{ FT_QOP_LOYAL, "loyal", "loyal_customers", ON_ALL, -1, p_loyal,
+	  "Customers who came in every week (Monday to Sunday) that a "
+	  "period touches, counting only the period's visits: first a "
+	  "count record {\"customers\": N, \"weeks\": W}, then customer "
+	  "records with visits_in_range, most first." },
 	{ FT_QOP_COMPARE, "compare", "compare_periods", ON_ALL, -1,
 	  p_compare, "Visits, visitors and new customers of a period and of "
 	  "another it is compared against, with each change as a "
@@ -1260,6 +1401,8 @@ ft_query_run(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 		return run_by_time(s, a, emit, ctx);
 	case FT_QOP_LAPSED:
 		return run_lapsed(s, a, emit, ctx);
+	case FT_QOP_LOYAL:
+		return run_loyal(s, a, emit, ctx);
 	case FT_QOP_COMPARE:
 		return run_compare(s, a, emit, ctx);
 	default:

@@ -664,6 +664,25 @@ test_expect_success "$store: lapsed: not seen for N days, at least M visits" '
 	test_line_count = 3 l2.json
 '
 
+test_expect_success "$store: loyal: a visit in every week the period touches" '
+	ft-query loyal --since 2026-11-04 --until 2026-11-24 >y.json &&
+	mon=$(($(ms_of 2026-11-02T00:00:00Z) / 1000)) &&
+	ft-query visits --since 2026-11-04 --until 2026-11-24 |
+		jq -s -r --argjson mon "$mon" "group_by(.customer) | map({c:
+		.[0].customer, n: length, w: (map(.ts[0:10] + \"T00:00:00Z\" |
+		fromdate | (. - \$mon) / 604800 | floor) | unique | length)}) |
+		map(select(.w == 4)) | sort_by(-.n, .c) | .[] |
+		\"\(.c) \(.n)\"" >want &&
+	test "$(wc -l <want)" -gt 0 &&
+	head -1 y.json | json_check - ".weeks == 4 and
+		.customers == $(wc -l <want)" &&
+	sed 1d y.json | jq -r "\"\(.id) \(.visits_in_range)\"" >got &&
+	sort want >w1 && sort got >g1 && test_cmp w1 g1 &&
+	cut -d" " -f2 got >gn && sort -rn gn >sn && test_cmp sn gn &&
+	test_exit_status 2 ft-query loyal --since today 2>err &&
+	test_grep "needs --until" err
+'
+
 test_expect_success "$store: compare: two periods, differences and per cent" '
 	ft-query compare --since 2026-11-20 --until 2026-11-21 \
 		--against-since 2026-11-23 --against-until 2026-11-23 >c.json &&

@@ -99,6 +99,12 @@ LAPSED() {
 		"$(jq -r 'select(.type == "customer") | .last_visit[0:10]' \
 		l.json | tr '\n' ' ')"
 }
+LOYAL() {
+	ft-query loyal --since "$1" --until "$2" --limit 20 >y.json &&
+	out "$(jq -rs '[.[0].customers, .[0].weeks] + (if .[0].customers >
+		20 then [20] else [] end) + (.[1:] | map(.visits_in_range)) |
+		map(tostring) | join(" ")' y.json)" "$(days "$1" "$2")"
+}
 CMP() {
 	ft-query compare --since "$1" --until "$2" --against-since "$3" \
 		--against-until "$4" >c.json &&

@@ -73,7 +73,7 @@ test_expect_success 'a tool call and an answer, not streamed' '
 	req 1 "[.body.tools[] | .type] | unique" >got &&
 	echo "[\"function\"]" >want && test_cmp want got &&
 	req 1 "[.body.tools[].function.name] | sort" >got &&
-	echo "[\"compare_periods\",\"count\",\"count_customers\",\"find_customers\",\"get_averages\",\"get_customer\",\"get_stats\",\"get_trend\",\"lapsed_customers\",\"list_visits\",\"make_chart\",\"top_customers\",\"visits_by_time\"]" \
+	echo "[\"compare_periods\",\"count\",\"count_customers\",\"find_customers\",\"get_averages\",\"get_customer\",\"get_stats\",\"get_trend\",\"lapsed_customers\",\"list_visits\",\"loyal_customers\",\"make_chart\",\"top_customers\",\"visits_by_time\"]" \
 		>want &&
 	test_cmp want got &&
 	req 1 "[.body.tools[].function | .parameters.type,
