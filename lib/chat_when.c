@@ -174,6 +174,25 @@ chat_set_days(chat_when *w, const ft_period *p, const char *name)
 	describe(w, name);
 }
 
+/* Whether the date at p ends a range: "to B", "and B", "until B". */
+static int
+joined(const char *s, const char *p)
+{
+	static const char *const words[] = {
+		"to", "and", "until", "till", "through", NULL
+	};
+	size_t k;
+	int i;
+
+	for (i = 0; words[i]; i++) {
+		k = strlen(words[i]);
+		if (p - s >= (ptrdiff_t)k + 2 && !strncmp(p - k - 1, words[i], k)
+		    && p[-(ptrdiff_t)k - 2] == ' ')
+			return 1;
+	}
+	return 0;
+}
+
 /* The words around two dates: "from A to B", "between A and B". */
 static void
 when_between(chat_when *w, const char *s, const char *const *dates)
@@ -204,6 +223,8 @@ when_dates(const char *s, int64_t now, chat_when *w)
 			dates[ndates++] = p;
 	if (!ndates)
 		return 0;
+	if (ndates == 2 && !joined(s, dates[1]))
+		ndates = 1;	/* two days, not a range: the first */
 	snprintf(d1, sizeof d1, "%.10s", dates[0]);
 	snprintf(d2, sizeof d2, "%.10s", dates[ndates - 1]);
 	if (ft_time_parse(d1, now, 0, &a) != 0 ||
