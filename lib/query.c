@@ -292,6 +292,7 @@ run_averages(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 
 	f.since = a->t[FT_QS_SINCE];
 	f.until = a->t[FT_QS_UNTIL];
+	f.bare = 1;
 	if ((rc = ft_store_visits(s, &f, id_row, &k)) != FT_OK) {
 		free(k.v);
 		return rc;
@@ -369,6 +370,7 @@ run_by_time(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 	k.a = a;
 	f.since = a->t[FT_QS_SINCE];
 	f.until = a->t[FT_QS_UNTIL];
+	f.bare = 1;
 	if ((rc = ft_store_visits(s, &f, by_row, &k)) != FT_OK) {
 		jv_free(pts);
 		jv_free(busiest);
@@ -597,6 +599,7 @@ run_loyal(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 	nweeks = week_of(k.monday, f.until - 1) + 1;
 	if (nweeks > 1000)
 		return FT_EINVAL;
+	f.bare = 1;
 	if ((rc = ft_store_visits(s, &f, week_row, &k)) != FT_OK) {
 		free(k.v);
 		return rc;
