@@ -1099,7 +1099,7 @@ struct reading {
 	unsigned long long means;		/* W_* of the phrases found */
 	chat_when w;		/* the period; CHAT_WHEN_NONE: none */
 	chat_when w2;		/* the period compared against */
-	long limit;		/* top N: N; 0 when not said */
+	long limit;		/* top N: N; -1 when not said */
 	long days;		/* "for 30 days": 30; 0 when not said */
 	long min_visits;	/* "at least 3 visits": 3; 0 when not said */
 	char *name;		/* the customer named, or NULL */
@@ -1326,6 +1326,7 @@ read_question(ft_chat *e, const char *orig, const char *s,
 	const struct phrase *ph;
 
 	memset(r, 0, sizeof *r);
+	r->limit = -1;
 	chat_when_read(m, e->now, &r->w);
 	chat_when_blank(&r->w, m);
 	for (ph = lexicon; ph->words; ph++)
@@ -1458,7 +1459,7 @@ decide(struct reading *r)
 		return K_CUSTOMER;
 	if (((m & W_TOP) || ((m & W_MOST) && (m & (who | W_CAME)))) &&
 	    ONLY(m, W_TOP | W_MOST | who | W_VISITS | W_CAME))
-		return r->limit <= 100 ? K_TOP : K_UNKNOWN;
+		return r->limit != 0 && r->limit <= 100 ? K_TOP : K_UNKNOWN;
 	if ((m & W_PER_DAY) && (m & (W_VISITS | W_NEW)) &&
 	    !((m & W_VISITS) && (m & W_NEW)) &&
 	    ONLY(m, W_PER_DAY | W_VISITS | W_NEW | W_PEOPLE | W_COUNT |
@@ -1597,7 +1598,7 @@ answer(ft_chat *e, struct reading *r)
 	case K_CHART: return answer_chart(e, (r->means & W_NEW) != 0, w);
 	case K_LAST_VISIT: return answer_customer(e, r->name, 0);
 	case K_CUSTOMER: return answer_customer(e, r->name, 1);
-	case K_TOP: return answer_top(e, r->limit ? r->limit : 10, w);
+	case K_TOP: return answer_top(e, r->limit > 0 ? r->limit : 10, w);
 	case K_PER_DAY:
 		return answer_per_day(e, (r->means & W_NEW) != 0, w);
 	case K_STATS: return answer_stats(e);
