@@ -554,8 +554,18 @@ answer_customer(ft_chat *e, const char *name, int history)
 	return rc;
 }
 
+/* The charts the offline engine draws, in the words of its answer. */
+static const struct {
+	const char *series, *says;
+} charts[] = {
+	{ "visits_per_day", "visits per day" },
+	{ "new_customers_per_day", "new customers per day" },
+	{ "visits_by_weekday", "visits by day of the week" },
+	{ "visits_by_hour", "visits by hour" }
+};
+
 static int
-answer_chart(ft_chat *e, int fresh, chat_when *w)
+answer_chart(ft_chat *e, int which, chat_when *w)
 {
 	jv a, res, files;
 	int rc, i, n;
@@ -566,17 +576,15 @@ answer_chart(ft_chat *e, int fresh, chat_when *w)
 		ft_times_period_named(FT_PERIOD_LAST_DAYS, 30, e->now, &p);
 		chat_set_days(w, &p, "in the last 30 days");
 	}
-	a = JV_OBJECT(jv_string("series"), jv_string(fresh ?
-		      "new_customers_per_day" : "visits_per_day"),
+	a = JV_OBJECT(jv_string("series"), jv_string(charts[which].series),
 		      jv_string("since"), jv_string(w->since),
 		      jv_string("until"), jv_string(w->until));
 	if ((rc = ask_tool(e, "make_chart", a, &res)) != FT_CHAT_OK)
 		return rc;
 	files = jv_object_get(jv_copy(res), jv_string("files"));
 	n = jv_array_length(jv_copy(files));
-	chat_say(e, "Chart of %s per day %s, %.0f in all, %s",
-	    fresh ? "new customers" : "visits", w->desc, num(res, "total"),
-	    n ? "written to " : "shown below");
+	chat_say(e, "Chart of %s %s, %.0f in all, %s", charts[which].says,
+	    w->desc, num(res, "total"), n ? "written to " : "shown below");
 	for (i = 0; i < n; i++) {
 		jv f = jv_array_get(jv_copy(files), i);
 
@@ -1447,6 +1455,11 @@ decide(struct reading *r)
 		return K_HELP;
 	if ((m & W_STATS) && ONLY(m, W_STATS) && !when)
 		return K_STATS;
+	if ((m & W_CHART) && (m & W_VISITS) &&
+	    ((m & (W_WEEKDAY | W_HOUR)) == W_WEEKDAY ||
+	     (m & (W_WEEKDAY | W_HOUR)) == W_HOUR) &&
+	    ONLY(m, W_CHART | W_VISITS | W_WEEKDAY | W_HOUR | W_BY))
+		return K_CHART;
 	if ((m & W_CHART) && (m & (W_VISITS | W_NEW)) &&
 	    ONLY(m, W_CHART | W_VISITS | W_NEW | W_PEOPLE | W_PER_DAY) &&
 	    !((m & W_VISITS) && (m & W_NEW)))
@@ -1595,7 +1608,10 @@ answer(ft_chat *e, struct reading *r)
 
 	switch (r->kind) {
 	case K_HELP: offline_help(e); return FT_CHAT_OK;
-	case K_CHART: return answer_chart(e, (r->means & W_NEW) != 0, w);
+	case K_CHART:
+		return answer_chart(e, r->means & W_HOUR ? 3 : r->means &
+				    W_WEEKDAY ? 2 : (r->means & W_NEW) != 0,
+				    w);
 	case K_LAST_VISIT: return answer_customer(e, r->name, 0);
 	case K_CUSTOMER: return answer_customer(e, r->name, 1);
 	case K_TOP: return answer_top(e, r->limit > 0 ? r->limit : 10, w);

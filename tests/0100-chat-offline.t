@@ -182,6 +182,18 @@ test_expect_success "$store: a chart of visits per day this month" '
 	test_grep ", $total in all, written to" a
 '
 
+test_expect_success "$store: a chart of visits by weekday, ft-query figures" '
+	ft-chat --plots plots -e "plot visits by weekday last month" >a &&
+	f=plots/visits-by-weekday-2026-10-01_2026-10-31.png &&
+	test_grep "^Chart of visits by day of the week last month .*written to $f\.$" a &&
+	test -s "$f" &&
+	ft-query by-time --by weekday --since 2026-10-01 --until 2026-10-31 |
+		jq -r ".points[] | \"\(.[0]) \(.[1])\"" >want &&
+	sed -n "s/^\([A-Z][a-z]*day\) .* \([0-9][0-9]*\)$/\1 \2/p" a >got &&
+	test_cmp want got &&
+	rm "$f"
+'
+
 test_expect_success "$store: charts never overwrite; SVG too" '
 	ft-chat --plots plots --chart-format both \
 		-e "plot visits per day this month" >a &&
