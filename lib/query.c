@@ -759,6 +759,20 @@ static const ft_query_param p_census[] = {
 	  .end_of_day = 1, .help = "end of the period; a date includes " \
 	  "that day (default: now)" }
 
+/* A period that must be given, and a listing after a count record. */
+#define REQUIRED_SINCE \
+	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE, \
+	  .required = 1, .help = "start of the period" }
+#define REQUIRED_UNTIL \
+	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL, \
+	  .required = 1, .end_of_day = 1, \
+	  .help = "end of the period; a date includes that day" }
+#define LIMIT_AFTER_COUNT \
+	{ .name = "limit", .type = FT_QT_INT, .slot = FT_QS_LIMIT, .min = 1, \
+	  .max = { INT64_MAX, LIST_MAX, 200 }, \
+	  .def = { 0, LIST_DEFAULT, 20 }, \
+	  .help = "how many to list after the count (default 20)" }
+
 static const ft_query_param p_period[] = {
 	PERIOD_SINCE, PERIOD_UNTIL,
 	{ NULL }
@@ -779,28 +793,16 @@ static const ft_query_param p_lapsed[] = {
 	  .min = 1, .max = { INT64_MAX, INT64_MAX, 1000000000 },
 	  .def = ALL3(1), .help = "who had come at least this many times "
 	  "(default 1)" },
-	{ .name = "limit", .type = FT_QT_INT, .slot = FT_QS_LIMIT, .min = 1,
-	  .max = { INT64_MAX, LIST_MAX, 200 }, .def = { 0, LIST_DEFAULT, 20 },
-	  .help = "how many to list after the count (default 20)" },
+	LIMIT_AFTER_COUNT,
 	{ NULL }
 };
 static const ft_query_param p_loyal[] = {
-	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE,
-	  .required = 1, .help = "start of the period" },
-	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL,
-	  .required = 1, .end_of_day = 1,
-	  .help = "end of the period; a date includes that day" },
-	{ .name = "limit", .type = FT_QT_INT, .slot = FT_QS_LIMIT, .min = 1,
-	  .max = { INT64_MAX, LIST_MAX, 200 }, .def = { 0, LIST_DEFAULT, 20 },
-	  .help = "how many to list after the count (default 20)" },
+	REQUIRED_SINCE, REQUIRED_UNTIL,
+	LIMIT_AFTER_COUNT,
 	{ NULL }
 };
 static const ft_query_param p_compare[] = {
-	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE,
-	  .required = 1, .help = "start of the period" },
-	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL,
-	  .required = 1, .end_of_day = 1,
-	  .help = "end of the period; a date includes that day" },
+	REQUIRED_SINCE, REQUIRED_UNTIL,
 	{ .name = "against-since", .type = FT_QT_TIME, .slot = FT_QS_SINCE2,
 	  .required = 1, .help = "start of the period compared against" },
 	{ .name = "against-until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL2,
