@@ -713,6 +713,27 @@ answer_average(ft_chat *e, enum average what, const chat_when *w)
 	return FT_CHAT_OK;
 }
 
+/* The visitors of a period who had registered before it. */
+static int
+answer_returning(ft_chat *e, const chat_when *w)
+{
+	jv res, rec;
+	int64_t back, all;
+	int rc;
+
+	if ((rc = ask_tool(e, "get_averages", period_args(w), &res)) !=
+	    FT_CHAT_OK)
+		return rc;
+	rec = first_record(res);
+	back = (int64_t)num(rec, "returning_visitors");
+	all = (int64_t)num(rec, "visitors");
+	chat_say(e, "%lld of the %lld customers who visited %s were returning "
+		 "(registered before it); %lld were new.\n", (long long)back,
+		 (long long)all, w->desc, (long long)(all - back));
+	jv_free(rec);
+	return FT_CHAT_OK;
+}
+
 /* Visits by weekday or hour; only the busiest when busiest is set. */
 static int
 answer_by_time(ft_chat *e, int hour, int busiest, const chat_when *w)
@@ -1100,7 +1121,8 @@ static const char *const filler[] = {
 enum kind {
 	K_UNKNOWN, K_HELP, K_CHART, K_LAST_VISIT, K_TOP, K_PER_DAY, K_STATS,
 	K_NEW, K_VISITORS, K_VISITS, K_TOTAL, K_CENSUS, K_AVERAGE,
-	K_BUSIEST, K_BY_TIME, K_LAPSED, K_COMPARE, K_CUSTOMER, K_LOYAL
+	K_BUSIEST, K_BY_TIME, K_LAPSED, K_COMPARE, K_CUSTOMER, K_LOYAL,
+	K_RETURNING
 };
 
 struct reading {
@@ -1421,6 +1443,10 @@ decide_more(struct reading *r)
 			r->days = r->w.span_days ? r->w.span_days : 30;
 		return K_LAPSED;
 	}
+	if ((m & W_RETURNING) && (m & W_COUNT) && r->w.kind == CHAT_WHEN_DAYS
+	    && ONLY(m, W_RETURNING | W_PEOPLE | W_VISITORS | W_CAME |
+		    W_COUNT))
+		return K_RETURNING;
 	if ((m & W_LOYAL) && r->w.kind == CHAT_WHEN_DAYS &&
 	    ONLY(m, W_LOYAL | W_PEOPLE | W_VISITORS | W_CAME | W_COUNT))
 		return K_LOYAL;
@@ -1639,6 +1665,7 @@ answer(ft_chat *e, struct reading *r)
 	case K_COMPARE:
 		return answer_compare(e, compared(r->means), w, &r->w2);
 	case K_LOYAL: return answer_loyal(e, w);
+	case K_RETURNING: return answer_returning(e, w);
 	default: return FT_CHAT_EUNKNOWN;
 	}
 }

@@ -270,6 +270,23 @@ cmp_id(const void *x, const void *y)
 	return (a > b) - (a < b);
 }
 
+/* Customers registered in a range, counted when among ids (sorted). */
+struct fresh {
+	const int64_t *ids;
+	size_t n;
+	int64_t count;
+};
+
+static int
+fresh_row(void *p, const ft_customer *c)
+{
+	struct fresh *k = p;
+
+	if (bsearch(&c->id, k->ids, k->n, sizeof *k->ids, cmp_id))
+		k->count++;
+	return 0;
+}
+
 static jv
 ratio(double a, double b)
 {
@@ -284,6 +301,7 @@ run_averages(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 {
 	ft_visit_filter f = { 0 };
 	struct ids k = { 0 };
+	struct fresh fresh = { NULL, 0, 0 };
 	int64_t visitors = 0, repeat = 0, last;
 	size_t i, j;
 	ft_period per;
@@ -301,10 +319,21 @@ run_averages(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 	for (i = 0; i < k.n; i = j) {
 		for (j = i; j < k.n && k.v[j] == k.v[i]; j++)
 			;
-		visitors++;
+		k.v[visitors++] = k.v[i];	/* the distinct ids, in place */
 		repeat += j - i >= 2;
 	}
+	if (f.since) {
+		ft_customer_filter cf = { 0 };
+
+		fresh.ids = k.v;
+		fresh.n = (size_t)visitors;
+		cf.since = f.since;
+		cf.until = f.until;
+		rc = ft_store_customers(s, &cf, fresh_row, &fresh);
+	}
 	free(k.v);
+	if (rc != FT_OK)
+		return rc;
 	last = f.until ? f.until - 1 : a->now;
 	if ((f.since || k.first) &&
 	    ft_times_period(f.since ? f.since : k.first, last, &per) == 0)
@@ -331,6 +360,12 @@ run_averages(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 			  ratio((double)k.n, days));
 	o = jv_object_set(o, jv_string("repeat_rate"),
 			  ratio((double)repeat, (double)visitors));
+	/* Returning: visitors registered before the period. */
+	o = jv_object_set(o, jv_string("returning_visitors"), f.since ?
+			  jv_number((double)(visitors - fresh.count)) :
+			  jv_null());
+	o = jv_object_set(o, jv_string("new_visitors"), f.since ?
+			  jv_number((double)fresh.count) : jv_null());
 	return emit(ctx, o);
 }
 
@@ -845,8 +880,9 @@ static const ft_query_op ops[] = {
 	  "customers), visits_per_customer (visits / visitors), days (the "
 	  "local days of the period; all time: from the first visit to "
 	  "today), visits_per_day, repeat_visitors (visitors with two or "
-	  "more visits in the period) and repeat_rate (their share, 0 to "
-	  "1)." },
+	  "more visits in the period), repeat_rate (their share, 0 to 1), "
+	  "and with a since: returning_visitors (visitors registered before "
+	  "the period) and new_visitors (registered in it)." },
 	{ FT_QOP_BY_TIME, "by-time", "visits_by_time", ON_ALL, -1, p_by_time,
 	  "Visits per local day of the week (Monday first) or per local "
 	  "hour (00 to 23) in a period, with the busiest ones." },

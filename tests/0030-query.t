@@ -620,8 +620,14 @@ test_expect_success "$store: averages: visits, visitors, repeats match SQL" '
 		.first_day == \"2026-11-20\" and .last_day == \"2026-11-23\" and
 		.visits_per_day == $v / 4 and .visits_per_customer == $v / $u and
 		.repeat_rate == $r / $u" &&
+	b=$(store_sql "SELECT count(DISTINCT v.customer_id) FROM visits v
+		JOIN customers c ON c.id = v.customer_id WHERE v.ts >= $D20
+		AND v.ts < $D24 AND c.created_at < $D20") &&
+	json_check a.json ".returning_visitors == $b and
+		.new_visitors == $u - $b and $b > 0 and $b < $u" &&
 	ft-query averages >avg-all.json &&
-	json_check avg-all.json ".visits == 3000 and .last_day == \"2026-11-24\"" &&
+	json_check avg-all.json ".visits == 3000 and .last_day == \"2026-11-24\"
+		and .returning_visitors == null" &&
 	ft-query averages --since 2030-01-01 >none.json &&
 	json_check none.json ".visits == 0 and .visits_per_customer == null"
 '

@@ -78,6 +78,11 @@ REP() {
 			100 * $ARGV[0] / $ARGV[1], @ARGV' "$r" "$u")" \
 			"$(days "$@")"; }
 }
+RET() {
+	ft-query averages --since "$1" --until "$2" |
+		jq -r '"\(.returning_visitors) \(.visitors)"' |
+		{ read -r b u; out "$b $u $((u - b))" "$(days "$1" "$2")"; }
+}
 BUSY() {
 	by=$1; shift
 	ft-query by-time --by "$by" $(range "$@") >bt.json &&
