@@ -36,6 +36,14 @@ static const char usage[] =
 "  stats\n"
 "  trend [--days N]\n"
 "  top [--limit N] [--since T] [--until T]\n"
+"  count-customers [--email any|yes|no] [--consent any|yes|no]\n"
+"                  [--named any|yes|no] [--since T] [--until T]\n"
+"                  [--min-visits N]\n"
+"  averages [--since T] [--until T]\n"
+"  by-time --by weekday|hour [--since T] [--until T]\n"
+"  lapsed [--days N] [--min-visits N] [--limit N]\n"
+"  loyal --since T --until T [--limit N]\n"
+"  compare --since T --until T --against-since T --against-until T\n"
 "T: 2026-11-24, 2026-11-24T09:15, now, today, yesterday, 7d, 12h, 30m\n";
 
 enum { O_DB = 256, O_FORMAT, O_JQ, O_VERSION, O_QUERY };
@@ -141,6 +149,7 @@ fill(ft_query_args *a, const char *cmdname, int argc, char **argv,
      const struct given *g, size_t ngiven)
 {
 	const ft_query_op *op = ft_query_op_find(FT_QUERY_CLI, cmdname);
+	const ft_query_param *need;
 	char err[256];
 	size_t i;
 
@@ -159,6 +168,8 @@ fill(ft_query_args *a, const char *cmdname, int argc, char **argv,
 	for (i = 0; i < ngiven; i++)
 		if (ft_query_set(a, g[i].name, g[i].arg, err, sizeof err))
 			ft_usage_error("%s", err);
+	if ((need = ft_query_missing(a)))
+		ft_usage_error("'%s' needs --%s", cmdname, need->name);
 }
 
 int

@@ -113,6 +113,7 @@ ft_chat_new(const ft_chat_opts *o)
 				  o->plots_dir : "./plots");
 	e->chart_format = o->chart_format ? o->chart_format : FT_CHART_PNG;
 	e->max_rounds = o->max_rounds > 0 ? o->max_rounds : 8;
+	e->inline_charts = o->inline_charts;
 	e->history = jv_array();
 	atomic_init(&e->cancel, 0);
 	if (o->api_key && *o->api_key && !o->offline) {
@@ -223,9 +224,11 @@ system_prompt(ft_chat *e)
 		"are what=visits; customers registered are "
 		"what=new_customers. State figures as plain numbers (1234, "
 		"not 1,234 or about 1.2k). For a chart call make_chart and "
-		"name the file it wrote. The tools are read-only. Answer "
+		"%s The tools are read-only. Answer "
 		"briefly, in the language of the question.",
-		weekdays[tm.tm_wday], when, zone));
+		weekdays[tm.tm_wday], when, zone, e->inline_charts ?
+		"say that it is shown below; never name a file or path." :
+		"name the file it wrote."));
 }
 
 /* Keep the last HISTORY_MAX messages, cut at a question so that no tool
@@ -367,6 +370,11 @@ ft_chat_ask(ft_chat *e, const char *question, const ft_chat_out *out,
 	} else {
 		rc = ask_model(e, question, err, errlen);
 		if (rc == ETEMP_SILENT && !chat_offline_knows(e, question)) {
+			/* Both failures are the user's to know. */
+			size_t k = strlen(err);
+
+			snprintf(err + k, errlen - k, "; and the question is "
+				 "beyond what the offline engine answers");
 			rc = FT_CHAT_ETEMP;
 		} else if (rc == ETEMP_SILENT) {
 			/* Nothing of an answer came, and the offline engine

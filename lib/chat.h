@@ -51,6 +51,9 @@ typedef struct ft_chat_opts {
 	const char *plots_dir;	/* where charts are written */
 	int chart_format;	/* FT_CHART_PNG and/or FT_CHART_SVG */
 	int max_rounds;		/* model turns with tool calls per question */
+	int inline_charts;	/* charts only for out->chart, shown with the
+				 * answer: their files are removed after it,
+				 * and no answer names a file */
 } ft_chat_opts;
 
 /*

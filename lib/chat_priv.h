@@ -23,6 +23,7 @@ struct ft_chat {
 	char *plots_dir;
 	int chart_format;
 	int max_rounds;
+	int inline_charts;	/* see ft_chat_opts */
 	jv history;		/* the conversation, system prompt excluded */
 	atomic_int cancel;
 	int64_t now;		/* "now" of the question being answered */
@@ -66,6 +67,11 @@ typedef struct chat_when {
 	ft_period p;		/* CHAT_WHEN_DAYS */
 	char since[32], until[32];	/* tool arguments */
 	char desc[96];		/* "last week (2026-11-16 to 2026-11-22)" */
+	int span_days;		/* "the last N days": N; else 0 */
+	int nused;		/* the words of the question it took: */
+	struct {
+		int at, len;	/* offset and length in the text read */
+	} used[4];
 } chat_when;
 
 /* Read the period of question (any text) as of now into w; without
@@ -73,6 +79,9 @@ typedef struct chat_when {
 void chat_when_parse(const char *question, int64_t now, chat_when *w);
 /* The same of a question already normalised. */
 void chat_when_read(const char *s, int64_t now, chat_when *w);
+/* Blank (with spaces) the words of s, the text w was read from, that
+ * named w's period, so that what is left can be read on. */
+void chat_when_blank(const chat_when *w, char *s);
 /* Make w the whole days of p, described as name ("" for none). */
 void chat_set_days(chat_when *w, const ft_period *p, const char *name);
 
@@ -87,6 +96,11 @@ char *chat_normalise(const char *question);
 const char *chat_find(const char *s, const char *w);
 /* Whether any of words (NULL-ended) is in s. */
 int chat_any(const char *s, const char *const *words);
+/* Blank the first "w" of s; whether it was there. */
+int chat_take(char *s, const char *w);
+/* The number (digits or a word up to twenty) at p, ended by a blank;
+ * -1 when none. */
+long chat_number_at(const char *p);
 /* The number (digits or a word up to twenty) after the words w; -1 when
  * none. */
 long chat_number_after(const char *s, const char *w);

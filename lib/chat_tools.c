@@ -17,8 +17,10 @@
 
 #define RESULT_MAX	(96 * 1024)	/* bytes of one tool result */
 
+/* The per-day series first, then the by-time ones. */
 static const char *const serieses[] = {
-	"visits_per_day", "new_customers_per_day", NULL
+	"visits_per_day", "new_customers_per_day", "visits_by_weekday",
+	"visits_by_hour", NULL
 };
 
 static const ft_query_param p_chart[] = {
@@ -36,9 +38,10 @@ static const ft_query_param p_chart[] = {
 static const ft_query_op chart_op = {
 	FT_QOP_OTHER, "chart", "make_chart",
 	FT_QUERY_ON(FT_QUERY_TOOL), -1, p_chart,
-	"Draw a bar chart of visits or new customers per day into an image "
-	"file and show it in the terminal; returns the file's path, which "
-	"the answer must name."
+	"Draw a bar chart of visits or new customers per day, or of visits "
+	"by weekday or hour, of a period into an image file and show it in "
+	"the terminal; returns the file's path, which the answer must "
+	"name."
 };
 
 jv
@@ -138,6 +141,10 @@ t_records(struct run *r)
 		c.max = 1;
 	else if (op->id == FT_QOP_TREND)
 		c.max = 2;
+	else if (!ft_query_param_find(op, FT_QUERY_TOOL, "limit"))
+		c.max = 8;	/* one record, or a few */
+	else if (op->id == FT_QOP_LAPSED || op->id == FT_QOP_LOYAL)
+		c.max = (int)*limit + 1;	/* the count comes first */
 	else if (op->id != FT_QOP_TOP)
 		/* One more than asked: whether there are more is worth
 		 * saying. */
@@ -271,6 +278,7 @@ t_customer(struct run *r)
 struct series {
 	const char *name;
 	const char *first, *last;
+	int undated;		/* labels are weekdays or hours: all kept */
 	char (*labels)[11];
 	double *values;
 	size_t n;
@@ -295,8 +303,8 @@ pick_series(void *p, jv rec)
 			jv v = jv_array_get(pt, 1);
 			const char *ds = jv_string_value(d);
 
-			if (strcmp(ds, s->first) >= 0 &&
-			    strcmp(ds, s->last) <= 0) {
+			if (s->undated || (strcmp(ds, s->first) >= 0 &&
+					   strcmp(ds, s->last) <= 0)) {
 				snprintf(s->labels[s->n], 11, "%s", ds);
 				s->values[s->n++] = jv_number_value(v);
 			}
@@ -307,6 +315,24 @@ pick_series(void *p, jv rec)
 	jv_free(name);
 	jv_free(pts);
 	return 0;
+}
+
+/* Visits by weekday or hour of the days p, into s. */
+static int
+by_time_series(struct run *r, const ft_period *p, struct series *s)
+{
+	ft_query_args b;
+	int rc;
+
+	ft_query_args_init(&b, ft_query_op_find(FT_QUERY_TOOL,
+			   "visits_by_time"), FT_QUERY_TOOL, r->e->now);
+	b.n[FT_QS_BY] = r->a.n[FT_QS_SERIES] == 3;
+	b.t[FT_QS_SINCE] = p->since;
+	b.t[FT_QS_UNTIL] = p->until;
+	s->undated = 1;
+	rc = ft_query_run(r->e->store, &b, pick_series, s);
+	ft_query_args_clear(&b);
+	return rc;
 }
 
 /* The days the chart covers, up to today (the trend stops there), into
@@ -337,7 +363,11 @@ chart_series(struct run *r, ft_period *p, struct series *s)
 	s->name = r->a.s[FT_QS_SERIES];
 	s->first = p->first;
 	s->last = p->last;
-	rc = ft_query_trend(e->store, back.days, e->now, pick_series, s);
+	if (r->a.n[FT_QS_SERIES] >= 2)
+		rc = by_time_series(r, p, s);
+	else
+		rc = ft_query_trend(e->store, back.days, e->now, pick_series,
+				    s);
 	return rc < 0 ? store_error(r, rc) : jv_null();
 }
 
@@ -390,10 +420,11 @@ chart_result(const char *series, const ft_period *p,
 	o = jv_object_set(o, jv_string("series"), jv_string(series));
 	o = jv_object_set(o, jv_string("first_day"), jv_string(p->first));
 	o = jv_object_set(o, jv_string("last_day"), jv_string(p->last));
-	o = jv_object_set(o, jv_string("days"), jv_number(s->n));
+	o = jv_object_set(o, jv_string("days"), jv_number(p->days));
 	o = jv_object_set(o, jv_string("total"), jv_number(total));
 	if (s->n)
-		o = jv_object_set(o, jv_string("busiest_day"),
+		o = jv_object_set(o, jv_string(s->undated ? "busiest"
+				  : "busiest_day"),
 				  JV_ARRAY(jv_string(s->labels[best]),
 					   jv_number(s->values[best])));
 	return jv_object_set(o, jv_string("files"), files);
@@ -406,6 +437,7 @@ t_chart(struct run *r)
 	const char *series = r->a.s[FT_QS_SERIES];
 	int fresh = !strcmp(series, "new_customers_per_day");
 	const char *what = fresh ? "New customers" : "Visits";
+	const char *by = r->a.n[FT_QS_SERIES] == 3 ? "hour" : "weekday";
 	struct series s = { 0 };
 	ft_period p;
 	ft_chart ch = { 0 };
@@ -420,27 +452,40 @@ t_chart(struct run *r)
 	labels = ft_xcalloc(s.n + 1, sizeof *labels);
 	for (i = 0; i < s.n; i++)
 		labels[i] = s.labels[i];
-	if (p.days > 1)
+	if (s.undated)
+		snprintf(title, sizeof title, "Visits by %s, %s to %s",
+			 by, p.first, p.last);
+	else if (p.days > 1)
 		snprintf(title, sizeof title, "%s per day, %s to %s", what,
 			 p.first, p.last);
 	else
 		snprintf(title, sizeof title, "%s on %s", what, p.first);
 	ch.title = r->a.s[FT_QS_TITLE] ? r->a.s[FT_QS_TITLE] : title;
-	ch.xlabel = "day";
+	ch.xlabel = s.undated ? by : "day";
 	ch.ylabel = fresh ? "new customers" : "visits";
 	ch.n = s.n;
 	ch.labels = labels;
 	ch.values = s.values;
-	snprintf(stem, sizeof stem, "%s-%s_%s",
-		 fresh ? "new-customers-per-day" : "visits-per-day", p.first,
-		 p.last);
+	snprintf(stem, sizeof stem, "%s-%s_%s", s.undated ? (*by == 'h' ?
+		 "visits-by-hour" : "visits-by-weekday") : fresh ?
+		 "new-customers-per-day" : "visits-per-day", p.first, p.last);
 	o = chart_files(e, &ch, stem, paths, &npaths);
 	if (jv_get_kind(o) == JV_KIND_ARRAY) {
 		if (e->out && e->out->chart)
 			e->out->chart(e->out->ctx, &ch,
 				      (const char *const *)paths,
 				      (size_t)npaths);
+		if (e->inline_charts) {
+			/* Shown with the answer; nothing stays behind. */
+			for (k = 0; k < npaths; k++)
+				remove(paths[k]);
+			jv_free(o);
+			o = jv_array();
+		}
 		o = chart_result(series, &p, &s, o);
+		if (e->inline_charts)
+			o = jv_object_set(o, jv_string("shown"),
+					  jv_string("below the answer"));
 	}
 	free(labels);
 out:

@@ -7,6 +7,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,17 @@ chat_find(const char *s, const char *w)
 }
 
 int
+chat_take(char *s, const char *w)
+{
+	char *p = (char *)chat_find(s, w);
+
+	if (!p)
+		return 0;
+	memset(p, ' ', strlen(w));
+	return 1;
+}
+
+int
 chat_any(const char *s, const char *const *words)
 {
 	for (; *words; words++)
@@ -60,8 +72,8 @@ chat_any(const char *s, const char *const *words)
 }
 
 /* A number written as digits or a small word, at p; -1 if none. */
-static long
-number_at(const char *p)
+long
+chat_number_at(const char *p)
 {
 	static const char *const names[] = {
 		"zero", "one", "two", "three", "four", "five", "six", "seven",
@@ -92,7 +104,7 @@ chat_number_after(const char *s, const char *w)
 {
 	const char *p = chat_find(s, w);
 
-	return p ? number_at(p + strlen(w) + 1) : -1;
+	return p ? chat_number_at(p + strlen(w) + 1) : -1;
 }
 
 static int
@@ -105,6 +117,40 @@ is_date(const char *p)
 		    : !isdigit((unsigned char)p[i]))
 			return 0;
 	return p[10] == ' ';
+}
+
+/* Note that the len bytes at p of s named the period. */
+static void
+use(chat_when *w, const char *s, const char *p, size_t len)
+{
+	if (w->nused < 4) {
+		w->used[w->nused].at = (int)(p - s);
+		w->used[w->nused].len = (int)len;
+		w->nused++;
+	}
+}
+
+/* The word right before p in s ("from" of "from 2026-11-01"), noted
+ * as used; whether it was there. */
+static int
+use_before(chat_when *w, const char *s, const char *p, const char *word)
+{
+	size_t k = strlen(word);
+
+	if (p - s < (ptrdiff_t)k + 2 || strncmp(p - k - 1, word, k) ||
+	    p[-(ptrdiff_t)k - 2] != ' ')
+		return 0;
+	use(w, s, p - k - 1, k);
+	return 1;
+}
+
+void
+chat_when_blank(const chat_when *w, char *s)
+{
+	int i;
+
+	for (i = 0; i < w->nused; i++)
+		memset(s + w->used[i].at, ' ', (size_t)w->used[i].len);
 }
 
 static void
@@ -128,6 +174,39 @@ chat_set_days(chat_when *w, const ft_period *p, const char *name)
 	describe(w, name);
 }
 
+/* Whether the date at p ends a range: "to B", "and B", "until B". */
+static int
+joined(const char *s, const char *p)
+{
+	static const char *const words[] = {
+		"to", "and", "until", "till", "through", NULL
+	};
+	size_t k;
+	int i;
+
+	for (i = 0; words[i]; i++) {
+		k = strlen(words[i]);
+		if (p - s >= (ptrdiff_t)k + 2 && !strncmp(p - k - 1, words[i], k)
+		    && p[-(ptrdiff_t)k - 2] == ' ')
+			return 1;
+	}
+	return 0;
+}
+
+/* The words around two dates: "from A to B", "between A and B". */
+static void
+when_between(chat_when *w, const char *s, const char *const *dates)
+{
+	use(w, s, dates[1], 10);
+	if (!use_before(w, s, dates[0], "from"))
+		use_before(w, s, dates[0], "between");
+	if (!use_before(w, s, dates[1], "to") &&
+	    !use_before(w, s, dates[1], "and") &&
+	    !use_before(w, s, dates[1], "until") &&
+	    !use_before(w, s, dates[1], "till"))
+		use_before(w, s, dates[1], "through");
+}
+
 /* Explicit dates: "on 2026-11-20", "from 2026-11-01 to 2026-11-15",
  * "since 2026-11-01". */
 static int
@@ -144,19 +223,35 @@ when_dates(const char *s, int64_t now, chat_when *w)
 			dates[ndates++] = p;
 	if (!ndates)
 		return 0;
+	if (ndates == 2 && !joined(s, dates[1]))
+		ndates = 1;	/* two days, not a range: the first */
 	snprintf(d1, sizeof d1, "%.10s", dates[0]);
 	snprintf(d2, sizeof d2, "%.10s", dates[ndates - 1]);
 	if (ft_time_parse(d1, now, 0, &a) != 0 ||
 	    ft_time_parse(d2, now, 0, &b) != 0)
 		return 0;
-	if (ndates == 1 && (chat_find(s, "since") || chat_find(s, "after")) &&
-	    ft_times_period(a, now, &per) == 0) {
+	if (ndates == 1 && (use_before(w, s, dates[0], "since") ||
+			    use_before(w, s, dates[0], "after") ||
+			    use_before(w, s, dates[0], "from"))) {
+		if (ft_times_period(a, now, &per) != 0)
+			return 0;
+		use(w, s, dates[0], 10);
 		snprintf(name, sizeof name, "since %s", d1);
 		chat_set_days(w, &per, name);
 		return 1;
 	}
+	if (ndates == 1 && (use_before(w, s, dates[0], "to") ||
+			    use_before(w, s, dates[0], "until") ||
+			    use_before(w, s, dates[0], "till") ||
+			    use_before(w, s, dates[0], "before"))) {
+		w->nused = 0;	/* a bound without a start: no period */
+		return 0;
+	}
 	if (ft_times_period(a < b ? a : b, a < b ? b : a, &per) != 0)
 		return 0;
+	use(w, s, dates[0], 10);
+	if (ndates == 2)
+		when_between(w, s, dates);
 	chat_set_days(w, &per, "");
 	if (per.days == 1)
 		snprintf(w->desc, sizeof w->desc, "on %s", per.first);
@@ -190,7 +285,10 @@ when_named(const char *s, int64_t now, chat_when *w)
 	int i;
 
 	for (i = 0; named[i].words; i++) {
-		if (chat_find(s, named[i].words)) {
+		const char *p = chat_find(s, named[i].words);
+
+		if (p) {
+			use(w, s, p, strlen(named[i].words));
 			ft_times_period_named(named[i].name, 0, now, &per);
 			chat_set_days(w, &per, named[i].words);
 			return 1;
@@ -199,38 +297,67 @@ when_named(const char *s, int64_t now, chat_when *w)
 	return 0;
 }
 
-/* A span ending now, after the words at q: "7 days", "two weeks", "3
- * hours", "week" (7 days), "month" (30 days), "day" (today). */
-static int
-when_span(const char *q, int64_t now, chat_when *w)
+/* The length of the unit word at q ("days", "week") when it is one
+ * of units, else 0. */
+static size_t
+unit_at(const char *q, const char *const *units)
 {
-	long n = number_at(q);
+	size_t k;
+
+	for (; *units; units++) {
+		k = strlen(*units);
+		if (!strncmp(q, *units, k) && q[k] == ' ')
+			return k;
+	}
+	return 0;
+}
+
+/* A span ending now, after the words at q: "7 days", "two weeks", "3
+ * hours", "week" (7 days), "month" (30 days), "day" (today); the words
+ * from p (the "last" before q) to the unit's end are noted as used. */
+static int
+when_span(const char *s, const char *p, const char *q, int64_t now,
+	  chat_when *w)
+{
+	static const char *const days_u[] = { "days", "day", NULL };
+	static const char *const weeks_u[] = { "weeks", "week", NULL };
+	static const char *const hours_u[] = {
+		"hours", "hour", "minutes", "minute", NULL
+	};
+	static const char *const bare[] = { "week", "month", "day", NULL };
+	long n = chat_number_at(q);
 	char name[64];
 	ft_period per;
+	size_t k;
 	int days;
 
 	if (n < 0) {
-		if (!strncmp(q, "week ", 5))
-			n = 7, q = "days ";
-		else if (!strncmp(q, "month ", 6))
-			n = 30, q = "days ";
-		else if (!strncmp(q, "day ", 4))
-			n = 1, q = "days ";
-		else
+		if (!(k = unit_at(q, bare)))
 			return 0;
-	} else {
-		q = strchr(q, ' ') + 1;
+		n = q[0] == 'w' ? 7 : q[0] == 'm' ? 30 : 1;
+		use(w, s, p, (size_t)(q + k - p));
+		w->span_days = (int)n;
+		ft_times_period_named(FT_PERIOD_LAST_DAYS, (int)n, now, &per);
+		snprintf(name, sizeof name, "in the last %ld days", n);
+		chat_set_days(w, &per, n == 1 ? "today" : name);
+		return 1;
 	}
+	q = strchr(q, ' ') + 1;
 	if (n < 1 || n > 3660)
 		return 0;
-	if (!strncmp(q, "day", 3) || !strncmp(q, "week", 4)) {
+	if ((k = unit_at(q, days_u)) || (k = unit_at(q, weeks_u))) {
 		days = (int)n * (q[0] == 'w' ? 7 : 1);
+		if (days > 3660)
+			return 0;
+		use(w, s, p, (size_t)(q + k - p));
+		w->span_days = days;
 		ft_times_period_named(FT_PERIOD_LAST_DAYS, days, now, &per);
 		snprintf(name, sizeof name, "in the last %d days", days);
 		chat_set_days(w, &per, days == 1 ? "today" : name);
 		return 1;
 	}
-	if (!strncmp(q, "hour", 4) || !strncmp(q, "minute", 6)) {
+	if ((k = unit_at(q, hours_u))) {
+		use(w, s, p, (size_t)(q + k - p));
 		w->kind = CHAT_WHEN_SPAN;
 		snprintf(w->since, sizeof w->since, "%ld%c", n,
 			 q[0] == 'h' ? 'h' : 'm');
@@ -247,14 +374,14 @@ static int
 when_last(const char *s, int64_t now, chat_when *w)
 {
 	static const char *const lasts[] = {
-		"last", "past", "previous", "the last", NULL
+		"last", "past", "previous", NULL
 	};
 	const char *q;
 	int i;
 
 	for (i = 0; lasts[i]; i++)
 		if ((q = chat_find(s, lasts[i])) &&
-		    when_span(q + strlen(lasts[i]) + 1, now, w))
+		    when_span(s, q, q + strlen(lasts[i]) + 1, now, w))
 			return 1;
 	return 0;
 }
@@ -275,20 +402,24 @@ when_month(const char *s, int64_t now, chat_when *w)
 	struct tm tm;
 	ft_period per;
 	long year;
-	int i, mon;
+	int i, mon, given;
 
 	localtime_r(&t, &tm);
 	for (i = 0; months[i]; i++) {
 		mon = i + 1;
 		if (!(q = chat_find(s, months[i])))
 			continue;
-		year = number_at(q + strlen(months[i]) + 1);
+		year = chat_number_at(q + strlen(months[i]) + 1);
 		snprintf(key, sizeof key, "in %s", months[i]);
 		if (i == 4 && year < 0 && !chat_find(s, key))
 			continue;	/* "may" the verb */
-		if (year < 1970)
+		given = year >= 1970 && year <= 9999;
+		if (!given)
 			year = tm.tm_year + 1900 - (mon > tm.tm_mon + 1);
 		if (ft_times_period_month((int)year, mon, &per) == 0) {
+			use(w, s, q, strlen(months[i]));
+			if (given)
+				use(w, s, q + strlen(months[i]) + 1, 4);
 			snprintf(name, sizeof name, "in %04ld-%02d", year,
 				 mon);
 			chat_set_days(w, &per, name);
@@ -311,6 +442,7 @@ when_year_month(const char *s, chat_when *w)
 		    strlen(p) >= 8 && p[4] == '-' && p[7] == ' ') {
 			snprintf(ym, sizeof ym, "%.7s", p);
 			if (ft_times_period_parse_month(ym, &per) == 0) {
+				use(w, s, p, 7);
 				snprintf(name, sizeof name, "in %s", ym);
 				chat_set_days(w, &per, name);
 				return 1;

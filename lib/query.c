@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct relay {
 	ft_emit_fn emit;
@@ -185,6 +186,482 @@ ft_query_count(ft_store *s, int64_t since, int64_t until, unsigned what,
 	return emit(ctx, o);
 }
 
+/* --- figures computed over listings --- */
+
+/* Whether c meets a condition of count-customers: which (0 any, 1 yes,
+ * 2 no) of has. */
+static int
+meets(long long which, int has)
+{
+	return which == 0 || (which == 1) == (has != 0);
+}
+
+struct census {
+	const ft_query_args *a;
+	int64_t n;
+};
+
+static int
+census_row(void *p, const ft_customer *c)
+{
+	struct census *k = p;
+	const long long *n = k->a->n;
+
+	if (meets(n[FT_QS_EMAIL], c->email && *c->email) &&
+	    meets(n[FT_QS_CONSENT], c->consent) &&
+	    meets(n[FT_QS_NAMED], c->name && *c->name))
+		k->n++;
+	return 0;
+}
+
+/* count-customers: the customers registered in the range who meet the
+ * conditions. */
+static int
+run_census(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
+	   void *ctx)
+{
+	ft_customer_filter f = { 0 };
+	struct census k = { a, 0 };
+	jv o;
+	int rc;
+
+	f.since = a->t[FT_QS_SINCE];
+	f.until = a->t[FT_QS_UNTIL];
+	f.min_visits = a->n[FT_QS_MIN_VISITS];
+	if ((rc = ft_store_customers(s, &f, census_row, &k)) != FT_OK)
+		return rc;
+	o = jv_object_set(jv_object(), jv_string("type"),
+			  jv_string("count"));
+	o = jv_object_set(o, jv_string("since"), ft_record_time(f.since));
+	o = jv_object_set(o, jv_string("until"), ft_record_time(f.until));
+	o = jv_object_set(o, jv_string("customers"), jv_number((double)k.n));
+	return emit(ctx, o);
+}
+
+/* The customer ids of the visits of a range, and the first visit. */
+struct ids {
+	int64_t *v;
+	size_t n, cap;
+	int64_t first;
+	const ft_query_args *a;
+	int64_t by[24];		/* by-time: visits per weekday or hour */
+};
+
+static int
+id_row(void *p, const ft_visit *v)
+{
+	struct ids *k = p;
+
+	if (k->n == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 1024;
+		k->v = ft_xrealloc(k->v, k->cap * sizeof *k->v);
+	}
+	k->v[k->n++] = v->customer_id;
+	if (!k->first || v->ts < k->first)
+		k->first = v->ts;
+	return 0;
+}
+
+static int
+cmp_id(const void *x, const void *y)
+{
+	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* Customers registered in a range, counted when among ids (sorted). */
+struct fresh {
+	const int64_t *ids;
+	size_t n;
+	int64_t count;
+};
+
+static int
+fresh_row(void *p, const ft_customer *c)
+{
+	struct fresh *k = p;
+
+	if (bsearch(&c->id, k->ids, k->n, sizeof *k->ids, cmp_id))
+		k->count++;
+	return 0;
+}
+
+static jv
+ratio(double a, double b)
+{
+	return b > 0 ? jv_number(a / b) : jv_null();
+}
+
+/* averages: visits, visitors, visits per visitor and per day, and the
+ * share of visitors with two or more visits, in the range. */
+static int
+run_averages(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
+	     void *ctx)
+{
+	ft_visit_filter f = { 0 };
+	struct ids k = { 0 };
+	struct fresh fresh = { NULL, 0, 0 };
+	int64_t visitors = 0, repeat = 0, last;
+	size_t i, j;
+	ft_period per;
+	int days = 0, rc;
+	jv o;
+
+	f.since = a->t[FT_QS_SINCE];
+	f.until = a->t[FT_QS_UNTIL];
+	f.bare = 1;
+	if ((rc = ft_store_visits(s, &f, id_row, &k)) != FT_OK) {
+		free(k.v);
+		return rc;
+	}
+	qsort(k.v, k.n, sizeof *k.v, cmp_id);
+	for (i = 0; i < k.n; i = j) {
+		for (j = i; j < k.n && k.v[j] == k.v[i]; j++)
+			;
+		k.v[visitors++] = k.v[i];	/* the distinct ids, in place */
+		repeat += j - i >= 2;
+	}
+	if (f.since) {
+		ft_customer_filter cf = { 0 };
+
+		fresh.ids = k.v;
+		fresh.n = (size_t)visitors;
+		cf.since = f.since;
+		cf.until = f.until;
+		rc = ft_store_customers(s, &cf, fresh_row, &fresh);
+	}
+	free(k.v);
+	if (rc != FT_OK)
+		return rc;
+	last = f.until ? f.until - 1 : a->now;
+	if ((f.since || k.first) &&
+	    ft_times_period(f.since ? f.since : k.first, last, &per) == 0)
+		days = per.days;
+	o = jv_object_set(jv_object(), jv_string("type"),
+			  jv_string("averages"));
+	o = jv_object_set(o, jv_string("since"), ft_record_time(f.since));
+	o = jv_object_set(o, jv_string("until"), ft_record_time(f.until));
+	o = jv_object_set(o, jv_string("days"), jv_number(days));
+	if (days) {
+		o = jv_object_set(o, jv_string("first_day"),
+				  jv_string(per.first));
+		o = jv_object_set(o, jv_string("last_day"),
+				  jv_string(per.last));
+	}
+	o = jv_object_set(o, jv_string("visits"), jv_number((double)k.n));
+	o = jv_object_set(o, jv_string("visitors"),
+			  jv_number((double)visitors));
+	o = jv_object_set(o, jv_string("repeat_visitors"),
+			  jv_number((double)repeat));
+	o = jv_object_set(o, jv_string("visits_per_customer"),
+			  ratio((double)k.n, (double)visitors));
+	o = jv_object_set(o, jv_string("visits_per_day"),
+			  ratio((double)k.n, days));
+	o = jv_object_set(o, jv_string("repeat_rate"),
+			  ratio((double)repeat, (double)visitors));
+	/* Returning: visitors registered before the period. */
+	o = jv_object_set(o, jv_string("returning_visitors"), f.since ?
+			  jv_number((double)(visitors - fresh.count)) :
+			  jv_null());
+	o = jv_object_set(o, jv_string("new_visitors"), f.since ?
+			  jv_number((double)fresh.count) : jv_null());
+	return emit(ctx, o);
+}
+
+static const char *const weekday_names[] = {
+	"Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday",
+	"Sunday"
+};
+
+static int
+by_row(void *p, const ft_visit *v)
+{
+	struct ids *k = p;
+	time_t t = (time_t)(v->ts / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	if (k->a->n[FT_QS_BY] == 0)
+		k->by[(tm.tm_wday + 6) % 7]++;
+	else
+		k->by[tm.tm_hour]++;
+	return 0;
+}
+
+/* by-time: one series of visits per local weekday (Monday first) or
+ * hour (00 to 23), with the busiest of them. */
+static int
+run_by_time(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
+	    void *ctx)
+{
+	ft_visit_filter f = { 0 };
+	struct ids k = { 0 };
+	int hour = a->n[FT_QS_BY] == 1, i, n = hour ? 24 : 7, rc;
+	int64_t most = 0;
+	jv pts = jv_array(), busiest = jv_array(), o;
+	char label[4];
+
+	k.a = a;
+	f.since = a->t[FT_QS_SINCE];
+	f.until = a->t[FT_QS_UNTIL];
+	f.bare = 1;
+	if ((rc = ft_store_visits(s, &f, by_row, &k)) != FT_OK) {
+		jv_free(pts);
+		jv_free(busiest);
+		return rc;
+	}
+	for (i = 0; i < n; i++)
+		if (k.by[i] > most)
+			most = k.by[i];
+	for (i = 0; i < n; i++) {
+		jv l;
+
+		snprintf(label, sizeof label, "%02d", i);
+		l = jv_string(hour ? label : weekday_names[i]);
+		if (most && k.by[i] == most)
+			busiest = jv_array_append(busiest, jv_copy(l));
+		pts = jv_array_append(pts, JV_ARRAY(l,
+				      jv_number((double)k.by[i])));
+	}
+	o = series(hour ? "visits_by_hour" : "visits_by_weekday", pts);
+	o = jv_object_set(o, jv_string("busiest"), busiest);
+	o = jv_object_set(o, jv_string("busiest_visits"),
+			  jv_number((double)most));
+	return emit(ctx, o);
+}
+
+struct lapsed {
+	int64_t cutoff, n, limit;
+	jv keep;
+};
+
+static int
+lapsed_row(void *p, const ft_customer *c)
+{
+	struct lapsed *k = p;
+
+	if (!c->last_visit || c->last_visit >= k->cutoff)
+		return 0;
+	if (k->n++ < k->limit)
+		k->keep = jv_array_append(k->keep, ft_record_customer(c));
+	return 0;
+}
+
+/* lapsed: a count record of the customers of min-visits or more whose
+ * last visit is more than days ago, then the first limit of them, the
+ * longest absent first. */
+static int
+run_lapsed(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
+	   void *ctx)
+{
+	ft_customer_filter f = { 0 };
+	struct lapsed k;
+	int i, n, rc;
+	jv o;
+
+	k.cutoff = a->now - a->n[FT_QS_DAYS] * FT_MS_PER_DAY;
+	k.n = 0;
+	k.limit = a->n[FT_QS_LIMIT] ? a->n[FT_QS_LIMIT] : INT64_MAX;
+	k.keep = jv_array();
+	f.min_visits = a->n[FT_QS_MIN_VISITS];
+	f.sort = FT_SORT_LAST_VISIT;
+	if ((rc = ft_store_customers(s, &f, lapsed_row, &k)) != FT_OK) {
+		jv_free(k.keep);
+		return rc;
+	}
+	o = jv_object_set(jv_object(), jv_string("type"),
+			  jv_string("count"));
+	o = jv_object_set(o, jv_string("before"), ft_record_time(k.cutoff));
+	o = jv_object_set(o, jv_string("customers"), jv_number((double)k.n));
+	rc = emit(ctx, o);
+	n = jv_array_length(jv_copy(k.keep));
+	for (i = 0; i < n && rc == 0; i++)
+		rc = emit(ctx, jv_array_get(jv_copy(k.keep), i));
+	jv_free(k.keep);
+	return rc;
+}
+
+/* The three counts of a range as an object, for compare. */
+static int
+counts_of(ft_store *s, int64_t since, int64_t until, jv *out)
+{
+	int64_t to = until ? until : INT64_MAX, v, u, c;
+	int rc;
+
+	if ((rc = ft_store_count_visits(s, since, to, &v)) != FT_OK ||
+	    (rc = ft_store_count_visitors(s, since, to, &u)) != FT_OK ||
+	    (rc = ft_store_count_customers(s, since, to, &c)) != FT_OK)
+		return rc;
+	*out = JV_OBJECT(jv_string("since"), ft_record_time(since),
+			 jv_string("until"), ft_record_time(until),
+			 jv_string("visits"), jv_number((double)v),
+			 jv_string("visitors"), jv_number((double)u),
+			 jv_string("new_customers"), jv_number((double)c));
+	return FT_OK;
+}
+
+/* compare: the counts of a period and of the one it is compared
+ * against, and each one's change: the difference and the per cent of
+ * the other (null when that is 0). */
+static int
+run_compare(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
+	    void *ctx)
+{
+	static const char *const keys[] = {
+		"visits", "visitors", "new_customers", NULL
+	};
+	jv p = jv_null(), q = jv_null(), change = jv_object(), o;
+	int i, rc;
+
+	if ((rc = counts_of(s, a->t[FT_QS_SINCE], a->t[FT_QS_UNTIL], &p)) ||
+	    (rc = counts_of(s, a->t[FT_QS_SINCE2], a->t[FT_QS_UNTIL2], &q))) {
+		jv_free(p);
+		jv_free(q);
+		jv_free(change);
+		return rc;
+	}
+	for (i = 0; keys[i]; i++) {
+		double x = ft_record_number(p, keys[i]);
+		double y = ft_record_number(q, keys[i]);
+
+		change = jv_object_set(change, jv_string(keys[i]), JV_OBJECT(
+			jv_string("difference"), jv_number(x - y),
+			jv_string("percent"),
+			y > 0 ? jv_number((x - y) * 100 / y) : jv_null()));
+	}
+	o = JV_OBJECT(jv_string("type"), jv_string("comparison"),
+		      jv_string("period"), p, jv_string("against"), q,
+		      jv_string("change"), change);
+	return emit(ctx, o);
+}
+
+/* loyal: visits of the range as (customer, week) keys. */
+struct weeks {
+	int64_t *v;
+	size_t n, cap;
+	int64_t monday;		/* start of the first week */
+};
+
+/* The week of the range that ms falls in, counted from 0. */
+static int64_t
+week_of(int64_t monday, int64_t ms)
+{
+	/* Half a day over absorbs the hour a DST change adds or takes. */
+	return (ft_time_day_start(ms) - monday + FT_MS_PER_DAY / 2) /
+	       FT_MS_PER_DAY / 7;
+}
+
+static int
+week_row(void *p, const ft_visit *v)
+{
+	struct weeks *k = p;
+
+	if (k->n == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 1024;
+		k->v = ft_xrealloc(k->v, k->cap * sizeof *k->v);
+	}
+	k->v[k->n++] = v->customer_id * 1024 + week_of(k->monday, v->ts);
+	return 0;
+}
+
+/* A loyal customer: visits in the range, then the row id. */
+struct loyal {
+	int64_t visits, id;
+};
+
+static int
+cmp_loyal(const void *x, const void *y)
+{
+	const struct loyal *a = x, *b = y;
+
+	if (a->visits != b->visits)
+		return a->visits < b->visits ? 1 : -1;
+	return (a->id > b->id) - (a->id < b->id);
+}
+
+/* The customers of k with a visit in each of nweeks weeks, most visits
+ * first, into *out (the caller frees it); how many. */
+static size_t
+every_week(struct weeks *k, int64_t nweeks, struct loyal **out)
+{
+	size_t i, j, n = 0;
+	int64_t weeks, last;
+
+	*out = ft_xcalloc(k->n + 1, sizeof **out);
+	qsort(k->v, k->n, sizeof *k->v, cmp_id);
+	for (i = 0; i < k->n; i = j) {
+		weeks = 0;
+		last = -1;
+		for (j = i; j < k->n && k->v[j] / 1024 == k->v[i] / 1024; j++)
+			if (k->v[j] % 1024 != last) {
+				last = k->v[j] % 1024;
+				weeks++;
+			}
+		if (weeks == nweeks) {
+			(*out)[n].visits = (int64_t)(j - i);
+			(*out)[n++].id = k->v[i] / 1024;
+		}
+	}
+	qsort(*out, n, sizeof **out, cmp_loyal);
+	return n;
+}
+
+/* loyal: a count record of the customers with a visit in every week
+ * (Monday to Sunday) that the range touches, then the first limit of
+ * them, most visits in the range first, with visits_in_range. */
+static int
+run_loyal(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
+	  void *ctx)
+{
+	ft_visit_filter f = { 0 };
+	struct weeks k = { 0 };
+	struct loyal *l;
+	time_t t;
+	struct tm tm;
+	int64_t nweeks, limit = a->n[FT_QS_LIMIT];
+	size_t n, i;
+	int rc;
+	jv o;
+
+	f.since = a->t[FT_QS_SINCE];
+	f.until = a->t[FT_QS_UNTIL];
+	if (f.until <= f.since)
+		return FT_EINVAL;
+	t = (time_t)(f.since / 1000);
+	localtime_r(&t, &tm);
+	k.monday = ft_time_day_add(f.since, -((tm.tm_wday + 6) % 7));
+	nweeks = week_of(k.monday, f.until - 1) + 1;
+	if (nweeks > 1000)
+		return FT_EINVAL;
+	f.bare = 1;
+	if ((rc = ft_store_visits(s, &f, week_row, &k)) != FT_OK) {
+		free(k.v);
+		return rc;
+	}
+	n = every_week(&k, nweeks, &l);
+	free(k.v);
+	o = JV_OBJECT(jv_string("type"), jv_string("count"),
+		      jv_string("since"), ft_record_time(f.since),
+		      jv_string("until"), ft_record_time(f.until),
+		      jv_string("weeks"), jv_number((double)nweeks),
+		      jv_string("customers"), jv_number((double)n));
+	rc = emit(ctx, o);
+	for (i = 0; i < n && rc == 0 && (!limit || (int64_t)i < limit); i++) {
+		ft_customer c;
+
+		if ((rc = ft_store_customer_get_id(s, l[i].id, &c)) != FT_OK)
+			break;
+		o = jv_object_set(ft_record_customer(&c),
+				  jv_string("visits_in_range"),
+				  jv_number((double)l[i].visits));
+		ft_customer_clear(&c);
+		rc = emit(ctx, o);
+	}
+	free(l);
+	return rc;
+}
+
 /* --- the table --- */
 
 #define ON_ALL	(FT_QUERY_ON(FT_QUERY_CLI) | FT_QUERY_ON(FT_QUERY_HTTP) | \
@@ -284,6 +761,91 @@ static const ft_query_param p_visits[] = {
 	{ NULL }
 };
 
+static const char *const conditions[] = { "any", "yes", "no", NULL };
+static const char *const bys[] = { "weekday", "hour", NULL };
+
+static const ft_query_param p_census[] = {
+	{ .name = "email", .type = FT_QT_ENUM, .slot = FT_QS_EMAIL,
+	  .choices = conditions, .help = "yes: only customers with an "
+	  "e-mail address; no: only those without (default any)" },
+	{ .name = "consent", .type = FT_QT_ENUM, .slot = FT_QS_CONSENT,
+	  .choices = conditions, .help = "yes: only customers who consented "
+	  "to be recognised; no: only those who did not (default any)" },
+	{ .name = "named", .type = FT_QT_ENUM, .slot = FT_QS_NAMED,
+	  .choices = conditions, .help = "yes: only customers with a name; "
+	  "no: only unnamed ones (default any)" },
+	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE,
+	  .help = "registered at or after (default: no bound)" },
+	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL,
+	  .end_of_day = 1, .help = "registered before; a date includes that "
+	  "day (default: no bound)" },
+	{ .name = "min-visits", .type = FT_QT_INT, .slot = FT_QS_MIN_VISITS,
+	  .max = { INT64_MAX, INT64_MAX, 1000000000 },
+	  .help = "at least this many visits in all (2: returning "
+	  "customers)" },
+	{ NULL }
+};
+/* The period of averages and by-time. */
+#define PERIOD_SINCE \
+	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE, \
+	  .help = "start of the period (default: all time)" }
+#define PERIOD_UNTIL \
+	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL, \
+	  .end_of_day = 1, .help = "end of the period; a date includes " \
+	  "that day (default: now)" }
+
+/* A period that must be given, and a listing after a count record. */
+#define REQUIRED_SINCE \
+	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE, \
+	  .required = 1, .help = "start of the period" }
+#define REQUIRED_UNTIL \
+	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL, \
+	  .required = 1, .end_of_day = 1, \
+	  .help = "end of the period; a date includes that day" }
+#define LIMIT_AFTER_COUNT \
+	{ .name = "limit", .type = FT_QT_INT, .slot = FT_QS_LIMIT, .min = 1, \
+	  .max = { INT64_MAX, LIST_MAX, 200 }, \
+	  .def = { 0, LIST_DEFAULT, 20 }, \
+	  .help = "how many to list after the count (default 20)" }
+
+static const ft_query_param p_period[] = {
+	PERIOD_SINCE, PERIOD_UNTIL,
+	{ NULL }
+};
+static const ft_query_param p_by_time[] = {
+	{ .name = "by", .type = FT_QT_ENUM, .slot = FT_QS_BY,
+	  .required = 1, .choices = bys,
+	  .help = "weekday: visits per local day of the week; hour: per "
+	  "local hour of the day" },
+	PERIOD_SINCE, PERIOD_UNTIL,
+	{ NULL }
+};
+static const ft_query_param p_lapsed[] = {
+	{ .name = "days", .type = FT_QT_INT, .slot = FT_QS_DAYS, .min = 1,
+	  .max = ALL3(3660), .def = ALL3(30),
+	  .help = "not seen for more than this many days (default 30)" },
+	{ .name = "min-visits", .type = FT_QT_INT, .slot = FT_QS_MIN_VISITS,
+	  .min = 1, .max = { INT64_MAX, INT64_MAX, 1000000000 },
+	  .def = ALL3(1), .help = "who had come at least this many times "
+	  "(default 1)" },
+	LIMIT_AFTER_COUNT,
+	{ NULL }
+};
+static const ft_query_param p_loyal[] = {
+	REQUIRED_SINCE, REQUIRED_UNTIL,
+	LIMIT_AFTER_COUNT,
+	{ NULL }
+};
+static const ft_query_param p_compare[] = {
+	REQUIRED_SINCE, REQUIRED_UNTIL,
+	{ .name = "against-since", .type = FT_QT_TIME, .slot = FT_QS_SINCE2,
+	  .required = 1, .help = "start of the period compared against" },
+	{ .name = "against-until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL2,
+	  .required = 1, .end_of_day = 1, .help = "end of the period "
+	  "compared against; a date includes that day" },
+	{ NULL }
+};
+
 /* In the order the model is offered them. */
 static const ft_query_op ops[] = {
 	{ FT_QOP_STATS, "stats", "get_stats", ON_ALL, -1, p_none,
@@ -309,6 +871,35 @@ static const ft_query_op ops[] = {
 	{ FT_QOP_VISITS, "visits", "list_visits", ON_ALL, -1, p_visits,
 	  "Visit records (customer, name, time, source, the visit's number "
 	  "in the customer's history), oldest first unless reversed." },
+	{ FT_QOP_CENSUS, "count-customers", "count_customers", ON_ALL, -1,
+	  p_census, "Count the customers with or without an e-mail address, "
+	  "consent or a name, registered in a period, with at least some "
+	  "visits; {\"customers\": N}." },
+	{ FT_QOP_AVERAGES, "averages", "get_averages", ON_ALL, -1, p_period,
+	  "In a period (all time without one): visits, visitors (distinct "
+	  "customers), visits_per_customer (visits / visitors), days (the "
+	  "local days of the period; all time: from the first visit to "
+	  "today), visits_per_day, repeat_visitors (visitors with two or "
+	  "more visits in the period), repeat_rate (their share, 0 to 1), "
+	  "and with a since: returning_visitors (visitors registered before "
+	  "the period) and new_visitors (registered in it)." },
+	{ FT_QOP_BY_TIME, "by-time", "visits_by_time", ON_ALL, -1, p_by_time,
+	  "Visits per local day of the week (Monday first) or per local "
+	  "hour (00 to 23) in a period, with the busiest ones." },
+	{ FT_QOP_LAPSED, "lapsed", "lapsed_customers", ON_ALL, -1, p_lapsed,
+	  "Customers not seen for more than some days who had come at "
+	  "least some times: first a count record {\"customers\": N}, then "
+	  "customer records, the longest absent first." },
+	{ FT_QOP_LOYAL, "loyal", "loyal_customers", ON_ALL, -1, p_loyal,
+	  "Customers who came in every week (Monday to Sunday) that a "
+	  "period touches, counting only the period's visits: first a "
+	  "count record {\"customers\": N, \"weeks\": W}, then customer "
+	  "records with visits_in_range, most first." },
+	{ FT_QOP_COMPARE, "compare", "compare_periods", ON_ALL, -1,
+	  p_compare, "Visits, visitors and new customers of a period and of "
+	  "another it is compared against, with each change as a "
+	  "difference and a per cent of the other period (null when that "
+	  "was 0)." },
 	{ 0, NULL, NULL, 0, -1, NULL, NULL }
 };
 
@@ -387,6 +978,18 @@ ft_query_args_clear(ft_query_args *a)
 	for (i = 0; i < FT_QS_COUNT; i++)
 		free(a->s[i]);
 	memset(a, 0, sizeof *a);
+}
+
+const ft_query_param *
+ft_query_missing(const ft_query_args *a)
+{
+	const ft_query_param *p;
+
+	for (p = a->op->params; p->name; p++)
+		if (p->required && param_on(p, a->surface) &&
+		    !ft_query_given(a, p->slot))
+			return p;
+	return NULL;
 }
 
 int
@@ -831,6 +1434,18 @@ ft_query_run(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 		return ft_query_customer(s, a->s[FT_QS_ID], emit, ctx);
 	case FT_QOP_VISITS:
 		return run_visits(s, a, emit, ctx);
+	case FT_QOP_CENSUS:
+		return run_census(s, a, emit, ctx);
+	case FT_QOP_AVERAGES:
+		return run_averages(s, a, emit, ctx);
+	case FT_QOP_BY_TIME:
+		return run_by_time(s, a, emit, ctx);
+	case FT_QOP_LAPSED:
+		return run_lapsed(s, a, emit, ctx);
+	case FT_QOP_LOYAL:
+		return run_loyal(s, a, emit, ctx);
+	case FT_QOP_COMPARE:
+		return run_compare(s, a, emit, ctx);
 	default:
 		return FT_EINVAL;
 	}

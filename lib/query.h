@@ -93,6 +93,8 @@ enum ft_query_slot {
 	FT_QS_NAME, FT_QS_SINCE, FT_QS_UNTIL, FT_QS_MIN_VISITS, FT_QS_SORT,
 	FT_QS_REVERSE, FT_QS_LIMIT, FT_QS_CUSTOMER, FT_QS_SOURCE, FT_QS_DAYS,
 	FT_QS_ID, FT_QS_VISITS, FT_QS_WHAT,
+	FT_QS_EMAIL, FT_QS_CONSENT, FT_QS_NAMED, FT_QS_BY, FT_QS_SINCE2,
+	FT_QS_UNTIL2,
 	FT_QS_SERIES, FT_QS_TITLE,	/* the chat's own tools */
 	FT_QS_COUNT
 };
@@ -117,7 +119,9 @@ typedef struct ft_query_param {
 
 enum ft_query_op_id {
 	FT_QOP_STATS, FT_QOP_TREND, FT_QOP_COUNT, FT_QOP_TOP,
-	FT_QOP_CUSTOMERS, FT_QOP_CUSTOMER, FT_QOP_VISITS,
+	FT_QOP_CUSTOMERS, FT_QOP_CUSTOMER, FT_QOP_VISITS, FT_QOP_CENSUS,
+	FT_QOP_AVERAGES, FT_QOP_BY_TIME, FT_QOP_LAPSED, FT_QOP_LOYAL,
+	FT_QOP_COMPARE,
 	FT_QOP_OTHER		/* not for ft_query_run: the chat's chart */
 };
 
@@ -184,6 +188,10 @@ void ft_query_set_arg(ft_query_args *a, const char *text);
  * is given in err ("'limit' must be an integer from 1 to 100").
  */
 int ft_query_set_json(ft_query_args *a, jv obj, char *err, size_t errlen);
+
+/* The first parameter of a's operation on its surface that must be
+ * given and was not, or NULL. */
+const ft_query_param *ft_query_missing(const ft_query_args *a);
 
 /* Whether the value of slot was given. */
 int ft_query_given(const ft_query_args *a, enum ft_query_slot slot);

@@ -15,6 +15,16 @@ ft_record_time(int64_t ms)
 	return ms ? jv_string(ft_time_format(ms, buf)) : jv_null();
 }
 
+double
+ft_record_number(jv o, const char *key)
+{
+	jv v = jv_object_get(jv_copy(o), jv_string(key));
+	double d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : 0;
+
+	jv_free(v);
+	return d;
+}
+
 jv
 ft_record_customer(const ft_customer *c)
 {

@@ -25,4 +25,8 @@ jv ft_record_stats(const ft_stats *st);
 /* A time member: RFC 3339 text, or null for 0. */
 jv ft_record_time(int64_t ms);
 
+/* The number member key of o (borrowed: not freed); 0 when it is not
+ * a number. */
+double ft_record_number(jv o, const char *key);
+
 #endif

@@ -844,6 +844,10 @@ spec_parse(const struct spec *sp, int64_t now, ft_query_args *a,
 		if (sp->v[p->slot] &&
 		    ft_query_set(a, p->name, sp->v[p->slot], msg, msglen))
 			return -1;
+	if ((p = ft_query_missing(a))) {
+		ft_seterr(msg, msglen, "'%s' is required", p->name);
+		return -1;
+	}
 	return 0;
 }
 
@@ -1759,6 +1763,7 @@ api_chat(struct ft_server *srv, struct MHD_Connection *c,
 		goto out;
 	o.store = s;
 	o.stream = 0;
+	o.inline_charts = 1;
 	e = ft_chat_new(&o);
 	rc = ft_chat_ask(e, q, &out, err, sizeof err);
 	ft_chat_free(e);

@@ -1014,14 +1014,20 @@ ft_store_visits(ft_store *s, const ft_visit_filter *f, ft_visit_cb cb,
 	ft_visit v;
 	int rc, n = 0;
 
-	snprintf(sql, sizeof sql,
-		 "SELECT v.id, v.customer_id, c.uuid, c.name, c.email, v.ts, "
-		 "v.source, v.distance, v.new_customer, "
-		 "(SELECT COUNT(*) FROM visits w WHERE w.customer_id = "
-		 "v.customer_id AND (w.ts < v.ts OR (w.ts = v.ts AND "
-		 "w.id <= v.id))) "
-		 "FROM visits v JOIN customers c ON c.id = v.customer_id "
-		 "WHERE 1 = 1");
+	if (f->bare)
+		snprintf(sql, sizeof sql,
+			 "SELECT v.id, v.customer_id, NULL, NULL, NULL, v.ts, "
+			 "v.source, v.distance, v.new_customer, 0 "
+			 "FROM visits v WHERE 1 = 1");
+	else
+		snprintf(sql, sizeof sql,
+			 "SELECT v.id, v.customer_id, c.uuid, c.name, c.email, "
+			 "v.ts, v.source, v.distance, v.new_customer, "
+			 "(SELECT COUNT(*) FROM visits w WHERE w.customer_id = "
+			 "v.customer_id AND (w.ts < v.ts OR (w.ts = v.ts AND "
+			 "w.id <= v.id))) "
+			 "FROM visits v JOIN customers c ON c.id = "
+			 "v.customer_id WHERE 1 = 1");
 	if (f->since)
 		strcat(sql, " AND v.ts >= ?");
 	if (f->until)

@@ -111,6 +111,10 @@ typedef struct ft_visit_filter {
 	const char *source;	/* NULL: every source */
 	int descending;		/* newest first */
 	int64_t limit;		/* 0: no limit */
+	int bare;		/* read only id, customer_id, ts, source,
+				 * distance and new_customer (customer, name,
+				 * email and number left empty): for figures
+				 * over many visits */
 } ft_visit_filter;
 
 /* Callbacks of the listing functions: the record is the store's and valid

@@ -588,6 +588,119 @@ test_expect_success "$store: --format table: aligned, a header, no type" '
 	check_table vis.table
 '
 
+test_expect_success "$store: count-customers: conditions match SQL" '
+	c() { ft-query count-customers "$@" --jq .customers; } &&
+	test "$(c)" = 300 &&
+	has_email="email IS NOT NULL AND email <> '"''"'" &&
+	test "$(c --email yes)" = "$(count customers "$has_email")" &&
+	test "$(c --email no)" = "$(count customers "NOT ($has_email)")" &&
+	test "$(c --email yes)" -gt 0 && test "$(c --email no)" -gt 0 &&
+	test "$(c --consent yes)" = "$(count customers "consent = 1")" &&
+	test "$(c --consent no --email yes)" = \
+		"$(count customers "consent = 0 AND $has_email")" &&
+	test "$(c --named no)" = \
+		"$(count customers "name IS NULL OR name = '"''"'")" &&
+	test "$(c --min-visits 2)" = "$(count customers "visit_count >= 2")" &&
+	test "$(c --since 2026-11-20 --until 2026-11-23)" = \
+		"$(count customers "created_at >= $D20 AND created_at < $D24")" &&
+	test_exit_status 2 ft-query count-customers --email maybe 2>err &&
+	test_grep "bad --email: .maybe. (any, yes or no)\|bad --email" err
+'
+
+test_expect_success "$store: averages: visits, visitors, repeats match SQL" '
+	ft-query averages --since 2026-11-20 --until 2026-11-23 >a.json &&
+	w="ts >= $D20 AND ts < $D24" &&
+	v=$(count visits "$w") &&
+	u=$(store_sql "SELECT count(DISTINCT customer_id) FROM visits
+		WHERE $w") &&
+	r=$(store_sql "SELECT count(*) FROM (SELECT customer_id FROM visits
+		WHERE $w GROUP BY customer_id HAVING count(*) >= 2) t") &&
+	json_check a.json ".type == \"averages\" and .visits == $v and
+		.visitors == $u and .repeat_visitors == $r and .days == 4 and
+		.first_day == \"2026-11-20\" and .last_day == \"2026-11-23\" and
+		.visits_per_day == $v / 4 and .visits_per_customer == $v / $u and
+		.repeat_rate == $r / $u" &&
+	b=$(store_sql "SELECT count(DISTINCT v.customer_id) FROM visits v
+		JOIN customers c ON c.id = v.customer_id WHERE v.ts >= $D20
+		AND v.ts < $D24 AND c.created_at < $D20") &&
+	json_check a.json ".returning_visitors == $b and
+		.new_visitors == $u - $b and $b > 0 and $b < $u" &&
+	ft-query averages >avg-all.json &&
+	json_check avg-all.json ".visits == 3000 and .last_day == \"2026-11-24\"
+		and .returning_visitors == null" &&
+	ft-query averages --since 2030-01-01 >none.json &&
+	json_check none.json ".visits == 0 and .visits_per_customer == null"
+'
+
+test_expect_success "$store: by-time: weekdays and hours of the visits" '
+	ft-query by-time --by weekday --since 2026-11-01 >w.json &&
+	ft-query visits --since 2026-11-01 |
+		jq -r ".ts[0:19] + \"Z\" | fromdate | strftime(\"%A\")" |
+		sort | uniq -c | awk "{ print \$2, \$1 }" | sort >want &&
+	jq -r ".points[] | select(.[1] > 0) | \"\(.[0]) \(.[1])\"" w.json |
+		sort >got &&
+	test_cmp want got &&
+	jq -r ".points[0][0]" w.json >first && echo Monday >want &&
+	test_cmp want first &&
+	most=$(sort -k2 -n got | tail -1 | cut -d" " -f2) &&
+	json_check w.json ".busiest_visits == $most and
+		(.busiest | length) >= 1" &&
+	ft-query by-time --by hour >h.json &&
+	ft-query visits | jq -r ".ts[11:13]" | sort | uniq -c |
+		awk "{ print \$2, \$1 }" >want &&
+	jq -r ".points[] | select(.[1] > 0) | \"\(.[0]) \(.[1])\"" h.json \
+		>got &&
+	test_cmp want got &&
+	json_check h.json "(.points | length) == 24" &&
+	test_exit_status 2 ft-query by-time 2>err &&
+	test_grep "needs --by" err
+'
+
+test_expect_success "$store: lapsed: not seen for N days, at least M visits" '
+	ft-query lapsed --days 10 --min-visits 3 >l.json &&
+	cut=$((NOW - 10 * DAY)) &&
+	n=$(count customers "last_visit < $cut AND visit_count >= 3") &&
+	test "$n" -gt 0 &&
+	head -1 l.json | json_check - ".type == \"count\" and .customers == $n" &&
+	sed 1d l.json >list.json &&
+	test_line_count = "$n" list.json &&
+	json_check list.json ".visits >= 3 and .last_visit < \"2026-11-14T12\"" &&
+	jq -r .last_visit list.json >got && sort got >want && test_cmp want got &&
+	ft-query lapsed --days 10 --min-visits 3 --limit 2 >l2.json &&
+	test_line_count = 3 l2.json
+'
+
+test_expect_success "$store: loyal: a visit in every week the period touches" '
+	ft-query loyal --since 2026-11-04 --until 2026-11-24 >y.json &&
+	mon=$(($(ms_of 2026-11-02T00:00:00Z) / 1000)) &&
+	ft-query visits --since 2026-11-04 --until 2026-11-24 |
+		jq -s -r --argjson mon "$mon" "group_by(.customer) | map({c:
+		.[0].customer, n: length, w: (map(.ts[0:10] + \"T00:00:00Z\" |
+		fromdate | (. - \$mon) / 604800 | floor) | unique | length)}) |
+		map(select(.w == 4)) | sort_by(-.n, .c) | .[] |
+		\"\(.c) \(.n)\"" >want &&
+	test "$(wc -l <want)" -gt 0 &&
+	head -1 y.json | json_check - ".weeks == 4 and
+		.customers == $(wc -l <want)" &&
+	sed 1d y.json | jq -r "\"\(.id) \(.visits_in_range)\"" >got &&
+	sort want >w1 && sort got >g1 && test_cmp w1 g1 &&
+	cut -d" " -f2 got >gn && sort -rn gn >sn && test_cmp sn gn &&
+	test_exit_status 2 ft-query loyal --since today 2>err &&
+	test_grep "needs --until" err
+'
+
+test_expect_success "$store: compare: two periods, differences and per cent" '
+	ft-query compare --since 2026-11-20 --until 2026-11-21 \
+		--against-since 2026-11-23 --against-until 2026-11-23 >c.json &&
+	a=$(count visits "ts >= $D20 AND ts < $D21 + $DAY") &&
+	b=$(count visits "ts >= $D23 AND ts < $D24") &&
+	json_check c.json ".type == \"comparison\" and .period.visits == $a and
+		.against.visits == $b and .change.visits.difference == $a - $b
+		and .change.visits.percent == ($a - $b) * 100 / $b" &&
+	test_exit_status 2 ft-query compare --since today 2>err &&
+	test_grep "needs --until" err
+'
+
 test_expect_success "$store: the same seed gives the same data" '
 	ft-query visits >v1.json &&
 	(

@@ -182,6 +182,18 @@ test_expect_success "$store: a chart of visits per day this month" '
 	test_grep ", $total in all, written to" a
 '
 
+test_expect_success "$store: a chart of visits by weekday, ft-query figures" '
+	ft-chat --plots plots -e "plot visits by weekday last month" >a &&
+	f=plots/visits-by-weekday-2026-10-01_2026-10-31.png &&
+	test_grep "^Chart of visits by day of the week last month .*written to $f\.$" a &&
+	test -s "$f" &&
+	ft-query by-time --by weekday --since 2026-10-01 --until 2026-10-31 |
+		jq -r ".points[] | \"\(.[0]) \(.[1])\"" >want &&
+	sed -n "s/^\([A-Z][a-z]*day\) .* \([0-9][0-9]*\)$/\1 \2/p" a >got &&
+	test_cmp want got &&
+	rm "$f"
+'
+
 test_expect_success "$store: charts never overwrite; SVG too" '
 	ft-chat --plots plots --chart-format both \
 		-e "plot visits per day this month" >a &&
@@ -207,6 +219,27 @@ test_expect_success 'a question beyond the offline engine: exit 1, says so' '
 	test_grep "beyond what I can answer offline" a &&
 	test_grep "how many customers visited last week" a &&
 	test_grep "OPENROUTER_API_KEY" a
+'
+
+test_expect_success 'a part not understood is a refusal that names it' '
+	test_exit_status 1 ft-chat -e "how many visits before last week?" >a &&
+	test_grep "^I understood: a count, visits, the period last week" a &&
+	test_grep "^I did not understand: .before.\.$" a &&
+	test_grep "^The nearest question I can answer: how many visits last week" a &&
+	test_exit_status 1 ft-chat -e "how many vists yesterday" >a &&
+	test_grep "^I did not understand: .vists.\.$" a &&
+	test_exit_status 1 ft-chat -e "how many visits in the last minute" >a &&
+	test_grep "did not understand: .last., .minute." a
+'
+
+test_expect_success 'parts understood that make no question: refused' '
+	test_exit_status 1 ft-chat -e "how many customers did not visit yesterday" \
+		>a &&
+	test_grep "I understood: a count, customers, who came, a negation" a &&
+	test_grep "^I cannot answer these together" a &&
+	test_exit_status 1 ft-chat -e "how many visits yesterday in all" >a &&
+	test_exit_status 1 ft-chat -e "stats for last week" >a &&
+	test_exit_status 1 ft-chat -e "top 500 customers" >a
 '
 
 test_expect_success 'questions one a line on stdin, answered in order' '

@@ -73,7 +73,7 @@ test_expect_success 'a tool call and an answer, not streamed' '
 	req 1 "[.body.tools[] | .type] | unique" >got &&
 	echo "[\"function\"]" >want && test_cmp want got &&
 	req 1 "[.body.tools[].function.name] | sort" >got &&
-	echo "[\"count\",\"find_customers\",\"get_customer\",\"get_stats\",\"get_trend\",\"list_visits\",\"make_chart\",\"top_customers\"]" \
+	echo "[\"compare_periods\",\"count\",\"count_customers\",\"find_customers\",\"get_averages\",\"get_customer\",\"get_stats\",\"get_trend\",\"lapsed_customers\",\"list_visits\",\"loyal_customers\",\"make_chart\",\"top_customers\",\"visits_by_time\"]" \
 		>want &&
 	test_cmp want got &&
 	req 1 "[.body.tools[].function | .parameters.type,
@@ -105,6 +105,37 @@ test_expect_success 'the tool result goes back to the model with its call' '
 test_expect_success 'the same question offline gives the same figure' '
 	ft-chat --offline -e "How many customers visited last week?" >off &&
 	test "$(cut -d" " -f1 off)" = "$VISITORS"
+'
+
+test_expect_success 'new operations as tools, one step after another' '
+	ft-query compare --since 2026-11-23 --until 2026-11-24 \
+		--against-since 2026-11-16 --against-until 2026-11-22 >cmp.json &&
+	noemail=$(ft-query count-customers --email no --jq .customers) &&
+	script "{\"tool_calls\": [{\"id\": \"m1\",
+		\"name\": \"compare_periods\", \"arguments\": {
+		\"since\": \"2026-11-23\", \"until\": \"2026-11-24\",
+		\"against_since\": \"2026-11-16\",
+		\"against_until\": \"2026-11-22\"}}]}" \
+		"{\"tool_calls\": [{\"id\": \"m2\",
+		\"name\": \"count_customers\",
+		\"arguments\": {\"email\": \"no\"}}]}" \
+		"{\"tool_calls\": [{\"id\": \"m3\",
+		\"name\": \"compare_periods\",
+		\"arguments\": {\"since\": \"2026-11-23\"}}]}" \
+		"{\"content\": \"Done.\"}" &&
+	chat multi -e "this week against last, and who has no e-mail?" &&
+	echo Done. >want && test_cmp want multi.out &&
+	test_line_count = 4 "$LOG" &&
+	req 2 ".body.tools | map(.function.name) | index(\"compare_periods\")
+		!= null" >has && echo true >want && test_cmp want has &&
+	req 2 ".body.messages[3].content | fromjson | .records[0]" >r1 &&
+	jq -c . cmp.json >want && test_cmp want r1 &&
+	test "$(req 3 "[.body.messages[].role]")" = \
+		"[\"system\",\"user\",\"assistant\",\"tool\",\"assistant\",\"tool\"]" &&
+	test "$(req 3 ".body.messages[5].content | fromjson |
+		.records[0].customers")" = "$noemail" &&
+	req 4 ".body.messages[7].content | fromjson | .error" >e &&
+	test_grep "compare_periods needs the argument .until." e
 '
 
 test_expect_success 'a streamed answer is printed whole, as it comes' '
@@ -317,7 +348,8 @@ test_expect_success 'no server: the offline engine answers what it can' '
 	test "$(cut -d" " -f1 nosrv.out)" = "$VISITORS" &&
 	FT_LLM_URL=http://127.0.0.1:$gone/v1 test_exit_status 75 chat nosrv2 \
 		-e "what is the weather like?" &&
-	test_grep "cannot connect to .127.0.0.1:$gone" nosrv2.err
+	test_grep "cannot connect to .127.0.0.1:$gone.*; and the question is beyond what the offline engine answers" \
+		nosrv2.err
 '
 
 test_expect_success 'Ctrl-C cancels the answer in progress: exit 130' '

@@ -72,6 +72,15 @@ static const struct row {
 	{ "how many visits in March?", "UTC", NOV24, CHAT_WHEN_DAYS,
 	  "2026-03-01", "2026-03-31",
 	  "in 2026-03 (2026-03-01 to 2026-03-31)" },
+	/* Two dates make a range only when joined as one. */
+	{ "visits 2026-11-01 2026-11-08", "UTC", NOV24, CHAT_WHEN_DAYS,
+	  "2026-11-01", "2026-11-01", "on 2026-11-01" },
+	{ "visits between 2026-11-08 and 2026-11-01", "UTC", NOV24,
+	  CHAT_WHEN_DAYS, "2026-11-01", "2026-11-08",
+	  "from 2026-11-01 to 2026-11-08" },
+	/* A bound without a start is no period. */
+	{ "visits until 2026-11-08", "UTC", NOV24, CHAT_WHEN_NONE,
+	  NULL, NULL, "in all" },
 	{ "visits in december", "UTC", NOV24, CHAT_WHEN_DAYS,
 	  "2025-12-01", "2025-12-31",
 	  "in 2025-12 (2025-12-01 to 2025-12-31)" },

@@ -266,13 +266,48 @@ test_surfaces(void)
 	ft_query_args_clear(&a);
 }
 
+/* Parameters a command must have are missed on every surface. */
+static void
+test_missing(void)
+{
+	const ft_query_op *op = ft_query_op_find(CLI, "compare");
+	ft_query_args a;
+	char err[128];
+
+	ok(op != NULL, "a compare command");
+	ft_query_args_init(&a, op, CLI, NOW);
+	is_str(ft_query_missing(&a) ? ft_query_missing(&a)->name : "",
+	       "since", "compare needs --since first");
+	ft_query_set(&a, "since", "2026-11-01", err, sizeof err);
+	ft_query_set(&a, "until", "2026-11-07", err, sizeof err);
+	ft_query_set(&a, "against-since", "2026-10-01", err, sizeof err);
+	is_str(ft_query_missing(&a) ? ft_query_missing(&a)->name : "",
+	       "against-until", "then --against-until");
+	ft_query_set(&a, "against-until", "2026-10-07", err, sizeof err);
+	ok(!ft_query_missing(&a), "nothing missing once all are given");
+	ft_query_args_clear(&a);
+	op = ft_query_op_find(HTTP, "by-time");
+	ft_query_args_init(&a, op, HTTP, NOW);
+	ok(ft_query_missing(&a) != NULL, "/api/by-time needs by");
+	is_int(ft_query_set(&a, "by", "month", err, sizeof err), FT_EINVAL,
+	       "by is weekday or hour");
+	is_str(err, "bad 'by': 'month' (weekday or hour)", "its message");
+	ft_query_args_clear(&a);
+	op = ft_query_op_find(CLI, "lapsed");
+	ft_query_args_init(&a, op, CLI, NOW);
+	ok(!ft_query_missing(&a), "lapsed has defaults for all");
+	is_int(a.n[FT_QS_DAYS], 30, "30 days unless given");
+	is_int(a.n[FT_QS_MIN_VISITS], 1, "one visit unless given");
+	ft_query_args_clear(&a);
+}
+
 static void
 test_options(void)
 {
 	struct option o[32];
 	size_t n = ft_query_options(o, 32, 300), i, reverse = n;
 
-	is_int(n, 10, "ten command options, each once");
+	is_int(n, 16, "sixteen command options, each once");
 	for (i = 0; i < n; i++)
 		if (!strcmp(o[i].name, "reverse"))
 			reverse = i;
@@ -343,6 +378,7 @@ main(void)
 	test_text();
 	test_json();
 	test_surfaces();
+	test_missing();
 	test_options();
 	test_schema();
 	return done();
