@@ -203,11 +203,10 @@ static const char *const weekdays[] = {
 static jv
 system_prompt(ft_chat *e)
 {
-	time_t t = (time_t)(e->now / 1000);
 	struct tm tm;
 	char zone[32], when[64];
 
-	localtime_r(&t, &tm);
+	ft_time_local(e->now, &tm);
 	strftime(zone, sizeof zone, "%Z", &tm);
 	strftime(when, sizeof when, "%Y-%m-%d, %H:%M", &tm);
 	return JV_OBJECT(jv_string("role"), jv_string("system"),

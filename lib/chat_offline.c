@@ -246,15 +246,13 @@ static void
 local_time(const char *rfc, char *buf, size_t len)
 {
 	int64_t ms;
-	time_t t;
 	struct tm tm;
 
 	if (ft_time_parse(rfc, 0, 0, &ms) != 0) {
 		snprintf(buf, len, "%s", rfc);
 		return;
 	}
-	t = (time_t)(ms / 1000);
-	localtime_r(&t, &tm);
+	ft_time_local(ms, &tm);
 	strftime(buf, len, "%Y-%m-%d %H:%M %Z", &tm);
 }
 

@@ -396,7 +396,6 @@ when_month(const char *s, int64_t now, chat_when *w)
 		"july", "august", "september", "october", "november",
 		"december", NULL
 	};
-	time_t t = (time_t)(now / 1000);
 	char key[32], name[32];
 	const char *q;
 	struct tm tm;
@@ -404,7 +403,7 @@ when_month(const char *s, int64_t now, chat_when *w)
 	long year;
 	int i, mon, given;
 
-	localtime_r(&t, &tm);
+	ft_time_local(now, &tm);
 	for (i = 0; months[i]; i++) {
 		mon = i + 1;
 		if (!(q = chat_find(s, months[i])))

@@ -378,10 +378,9 @@ static int
 by_row(void *p, const ft_visit *v)
 {
 	struct ids *k = p;
-	time_t t = (time_t)(v->ts / 1000);
 	struct tm tm;
 
-	localtime_r(&t, &tm);
+	ft_time_local(v->ts, &tm);
 	if (k->a->n[FT_QS_BY] == 0)
 		k->by[(tm.tm_wday + 6) % 7]++;
 	else
@@ -617,7 +616,6 @@ run_loyal(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 	ft_visit_filter f = { 0 };
 	struct weeks k = { 0 };
 	struct loyal *l;
-	time_t t;
 	struct tm tm;
 	int64_t nweeks, limit = a->n[FT_QS_LIMIT];
 	size_t n, i;
@@ -628,8 +626,7 @@ run_loyal(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 	f.until = a->t[FT_QS_UNTIL];
 	if (f.until <= f.since)
 		return FT_EINVAL;
-	t = (time_t)(f.since / 1000);
-	localtime_r(&t, &tm);
+	ft_time_local(f.since, &tm);
 	k.monday = ft_time_day_add(f.since, -((tm.tm_wday + 6) % 7));
 	nweeks = week_of(k.monday, f.until - 1) + 1;
 	if (nweeks > 1000)

@@ -19,15 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Local broken-down time of ms. */
-static void
-local(int64_t ms, struct tm *tm)
-{
-	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-
-	localtime_r(&t, tm);
-}
-
 /* --- reports --- */
 
 /* A set of customer row ids, by open addressing. */
@@ -155,7 +146,7 @@ on_visit(void *p, const ft_visit *v)
 	if (r->hourly) {
 		struct tm tm;
 
-		local(v->ts, &tm);
+		ft_time_local(v->ts, &tm);
 		r->bins[tm.tm_hour]++;
 	} else {
 		while (w->cursor + 1 < r->nbins &&
@@ -441,7 +432,7 @@ report_text(ft_store *s, const ft_report *r, const char *range,
 	FILE *f;
 	int rc;
 
-	local(r->period.since, &tm);
+	ft_time_local(r->period.since, &tm);
 	if (!strftime(zone, sizeof zone, "%Z", &tm))
 		snprintf(zone, sizeof zone, "local time");
 	*text = NULL;

@@ -165,12 +165,11 @@ ft_schedule_check_window(const ft_window *w)
 int
 ft_schedule_inside(const ft_window *w, int64_t ms, int64_t *until)
 {
-	time_t sec = (time_t)(ms / 1000);
 	struct tm tm;
 	int now, wd, yd;
 	int64_t day0;
 
-	localtime_r(&sec, &tm);
+	ft_time_local(ms, &tm);
 	now = tm.tm_hour * 60 + tm.tm_min;
 	wd = tm.tm_wday;
 	yd = (wd + 6) % 7;

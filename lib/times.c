@@ -68,12 +68,10 @@ ft_time_format(int64_t ms, char *buf)
 char *
 ft_time_date(int64_t ms, char *buf)
 {
-	time_t sec = (time_t)floor_div(ms, 1000);
 	struct tm tm;
-
 	char tmp[48];
 
-	localtime_r(&sec, &tm);
+	ft_time_local(ms, &tm);
 	snprintf(tmp, sizeof tmp, "%04d-%02d-%02d", tm.tm_year + 1900,
 		 tm.tm_mon + 1, tm.tm_mday);
 	tmp[10] = '\0';
@@ -98,10 +96,9 @@ local_midnight(int year, int mon, int mday)
 int64_t
 ft_time_day_add(int64_t ms, int n)
 {
-	time_t sec = (time_t)floor_div(ms, 1000);
 	struct tm tm;
 
-	localtime_r(&sec, &tm);
+	ft_time_local(ms, &tm);
 	return local_midnight(tm.tm_year + 1900, tm.tm_mon, tm.tm_mday + n);
 }
 
@@ -289,8 +286,8 @@ date_days(const char *date)
 	return days_from_civil(y, m, d);
 }
 
-static void
-local(int64_t ms, struct tm *tm)
+void
+ft_time_local(int64_t ms, struct tm *tm)
 {
 	time_t t = (time_t)floor_div(ms, 1000);
 
@@ -332,7 +329,7 @@ ft_times_period_named(enum ft_period_name name, int n, int64_t now,
 	struct tm tm;
 	int monday;
 
-	local(now, &tm);
+	ft_time_local(now, &tm);
 	monday = (tm.tm_wday + 6) % 7;	/* days since Monday */
 	switch (name) {
 	case FT_PERIOD_TODAY:

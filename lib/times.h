@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #define FT_TIME_BUFSZ 32	/* room for "2026-11-24T09:15:02.120Z" */
 #define FT_MS_PER_DAY 86400000LL
@@ -31,6 +32,9 @@ double ft_time_mono_ms(void);
 char *ft_time_format(int64_t ms, char *buf);
 /* Write the local date "YYYY-MM-DD" of ms into buf (11 bytes); returns buf. */
 char *ft_time_date(int64_t ms, char *buf);
+
+/* The local (TZ) calendar time of ms, into tm. */
+void ft_time_local(int64_t ms, struct tm *tm);
 
 /* Start of the local day holding ms. */
 int64_t ft_time_day_start(int64_t ms);

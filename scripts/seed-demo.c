@@ -228,13 +228,11 @@ draw_days(struct seed *sd)
 	sd->day_start = ft_xcalloc((size_t)days, sizeof *sd->day_start);
 	sd->cum_day = ft_xcalloc((size_t)days, sizeof *sd->cum_day);
 	for (i = 0; i < days; i++) {
-		time_t sec;
 		struct tm tm;
 		double w;
 
 		sd->day_start[i] = ft_time_day_add(sd->now, (int)(i - days + 1));
-		sec = (time_t)(sd->day_start[i] / 1000);
-		localtime_r(&sec, &tm);
+		ft_time_local(sd->day_start[i], &tm);
 		w = weekday[tm.tm_wday] * (0.8 + 0.4 * (double)i / (double)days);
 		/* Today counts only the part of the day already gone. */
 		if (i == days - 1) {
