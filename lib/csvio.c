@@ -9,6 +9,31 @@
 
 #include <csv.h>
 
+/*
+ * A spreadsheet runs a cell that starts with = + - @ (or a tab or CR
+ * before one) as a formula, so a text cell that starts with one of them
+ * is written after a single quote, as OWASP advises.  So that reading
+ * gives back exactly what was written, a cell that already starts with
+ * quotes followed by such a character gets one more, and the reader takes
+ * one quote off a cell of that shape.
+ */
+static int
+formula_start(const char *s)
+{
+	return *s && strchr("=+-@\t\r", *s) != NULL;
+}
+
+/* s is a quote, then maybe more quotes, then a formula character. */
+static int
+quoted_text(const char *s)
+{
+	if (*s != '\'')
+		return 0;
+	while (*s == '\'')
+		s++;
+	return formula_start(s);
+}
+
 struct reader {
 	char **fields;
 	size_t n, cap;
@@ -34,6 +59,8 @@ on_field(void *data, size_t len, void *p)
 	if (len)
 		memcpy(s, data, len);
 	s[len] = '\0';
+	if (quoted_text(s))
+		memmove(s, s + 1, len);	/* the quote we wrote, and the NUL */
 	r->fields[r->n++] = s;
 }
 
@@ -101,7 +128,7 @@ ft_csv_read(FILE *f, ft_csv_row_cb cb, void *ctx, char **err)
 }
 
 int
-ft_csv_field(FILE *f, const char *s)
+ft_csv_value(FILE *f, const char *s)
 {
 	if (!s || !*s)
 		return FT_OK;
@@ -111,15 +138,39 @@ ft_csv_field(FILE *f, const char *s)
 }
 
 int
-ft_csv_row(FILE *f, const char *const *fields, size_t n)
+ft_csv_field(FILE *f, const char *s)
+{
+	char *q;
+	int rc;
+
+	if (!s || !(formula_start(s) || quoted_text(s)))
+		return ft_csv_value(f, s);
+	q = ft_xasprintf("'%s", s);
+	rc = ft_csv_value(f, q);
+	free(q);
+	return rc;
+}
+
+int
+ft_csv_row_typed(FILE *f, const char *const *fields,
+		 const unsigned char *literal, size_t n)
 {
 	size_t i;
+	int rc;
 
 	for (i = 0; i < n; i++) {
 		if (i && putc(',', f) == EOF)
 			return FT_EFAIL;
-		if (ft_csv_field(f, fields[i]) != FT_OK)
+		rc = literal && literal[i] ? ft_csv_value(f, fields[i])
+					   : ft_csv_field(f, fields[i]);
+		if (rc != FT_OK)
 			return FT_EFAIL;
 	}
 	return fputs("\r\n", f) == EOF ? FT_EFAIL : FT_OK;
+}
+
+int
+ft_csv_row(FILE *f, const char *const *fields, size_t n)
+{
+	return ft_csv_row_typed(f, fields, NULL, n);
 }

@@ -265,12 +265,16 @@ ft_out_put(ft_out *o, jv rec)
 	{
 		jv cells = jv_array();
 		const char **v = ft_xcalloc((size_t)ncol + 1, sizeof *v);
+		unsigned char *lit = ft_xcalloc((size_t)ncol + 1, 1);
 
 		for (c = 0; c < ncol; c++) {
 			jv k = jv_array_get(jv_copy(o->columns), c);
+			jv x = jv_object_get(jv_copy(rec), k);
 
-			cells = jv_array_append(cells,
-				cell(jv_object_get(jv_copy(rec), k)));
+			/* Only strings are text a spreadsheet could take
+			 * for a formula; numbers such as -1.5 stay. */
+			lit[c] = jv_get_kind(x) != JV_KIND_STRING;
+			cells = jv_array_append(cells, cell(x));
 		}
 		for (c = 0; c < ncol; c++) {
 			jv s = jv_array_get(jv_copy(cells), c);
@@ -278,7 +282,8 @@ ft_out_put(ft_out *o, jv rec)
 			v[c] = jv_string_value(s);
 			jv_free(s);	/* cells still holds it */
 		}
-		rc = ft_csv_row(o->f, v, (size_t)ncol);
+		rc = ft_csv_row_typed(o->f, v, lit, (size_t)ncol);
+		free(lit);
 		free(v);
 		jv_free(cells);
 		jv_free(rec);

@@ -91,6 +91,11 @@ struct writer {
 	int werr;		/* errno of a failed write */
 };
 
+/* The columns that hold numbers, written as they are; the others are
+ * text, neutralised for spreadsheets (csvio.h). */
+static const unsigned char number_col[6] = { 0, 0, 0, 0, 0, 1 };
+static const unsigned char count_col[6] = { 0, 0, 0, 1, 0, 0 };
+
 static int
 on_visit(void *p, const ft_visit *v)
 {
@@ -112,7 +117,7 @@ on_visit(void *p, const ft_visit *v)
 		f[3] = ts;
 		f[4] = v->source;
 		f[5] = num;
-		if (ft_csv_row(w->f, f, 6) != 0) {
+		if (ft_csv_row_typed(w->f, f, number_col, 6) != 0) {
 			w->werr = errno ? errno : EIO;
 			return 1;
 		}
@@ -272,7 +277,7 @@ ft_report_write(ft_store *s, const ft_report_opts *o, int64_t now,
 			f[3] = n;
 			f[4] = ft_time_format(w.rows[i].first, a);
 			f[5] = ft_time_format(w.rows[i].last, b);
-			if (ft_csv_row(w.f, f, 6) != 0)
+			if (ft_csv_row_typed(w.f, f, count_col, 6) != 0)
 				w.werr = errno ? errno : EIO;
 			else
 				r->rows++;
