@@ -171,6 +171,8 @@ CXX_TESTS = test-face
 LIBS_test-face = $(DLIB_LIBS) -ldl
 CXX_TESTS += test-faces
 LIBS_test-faces = $(DLIB_LIBS) $(OPENCV_LIBS) -ldl
+CXX_TESTS += test-frame
+LIBS_test-frame = $(OPENCV_LIBS)
 CXX_TESTS += test-index
 LIBS_test-index = $(FAISS_LIBS)
 # The recogniser's tests drive it with synthetic faces: no dlib.

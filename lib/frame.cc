@@ -7,6 +7,10 @@
  */
 #include "frame.h"
 
+extern "C" {
+#include "config.h"
+}
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -24,7 +28,9 @@
 #include <vector>
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct ft_frame_src {
 	enum ft_frame_kind kind;
@@ -78,6 +84,175 @@ view(const ft_image *img)
 {
 	return cv::Mat(img->height, img->width,
 	    img->channels == 1 ? CV_8UC1 : CV_8UC3, img->pixels, img->stride);
+}
+
+/*
+ * Bounds on what is decoded: a picture's pixels as its header states
+ * them, and the bytes of its file or buffer.  Read from the settings on
+ * first use; 0 until then.
+ */
+static long long max_pixels, max_bytes;
+
+static bool
+limit_setting(const char *key, long long def, long long *out, char **errp)
+{
+	const char *v = ft_config_get(key, NULL);
+	char *end;
+	long long n;
+
+	if (!v) {
+		*out = def;
+		return true;
+	}
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (end == v || *end || errno || n < 1) {
+		set_err(errp, "bad %s '%.40s' (a whole number from 1)", key, v);
+		return false;
+	}
+	*out = n;
+	return true;
+}
+
+static bool
+load_limits(char **errp)
+{
+	long long p, b;
+
+	if (max_pixels > 0)
+		return true;
+	if (!limit_setting("FT_MAX_IMAGE_PIXELS", FT_IMAGE_MAX_PIXELS, &p,
+	    errp) ||
+	    !limit_setting("FT_MAX_IMAGE_BYTES", FT_IMAGE_MAX_BYTES, &b, errp))
+		return false;
+	max_pixels = p;
+	max_bytes = b;
+	return true;
+}
+
+extern "C" void
+ft_image_set_limits(long long pixels, long long bytes)
+{
+	max_pixels = pixels > 0 ? pixels : 0;
+	max_bytes = bytes > 0 ? bytes : 0;
+	if (!max_pixels || !max_bytes)
+		max_pixels = max_bytes = 0;	/* read the settings again */
+}
+
+static unsigned
+be16(const uint8_t *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+static unsigned long
+be32(const uint8_t *p)
+{
+	return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 |
+	    (unsigned long)p[2] << 8 | p[3];
+}
+
+/* The size a JPEG's frame header (SOFn) states, walking the markers that
+ * come before it as libjpeg does. */
+static int
+probe_jpeg(const uint8_t *p, size_t len, long *w, long *h)
+{
+	size_t i = 2, seg;
+	unsigned m;
+
+	for (;;) {
+		while (i < len && p[i] != 0xff)
+			i++;		/* stray bytes: libjpeg skips them */
+		while (i < len && p[i] == 0xff)
+			i++;
+		if (i >= len)
+			return -1;
+		m = p[i++];
+		if (m == 0x01 || m == 0xd8 || (m >= 0xd0 && m <= 0xd7))
+			continue;	/* markers without a segment */
+		if (m == 0xd9 || m == 0xda)
+			return -1;	/* no frame header before the scan */
+		if (i + 2 > len || (seg = be16(p + i)) < 2 || i + seg > len)
+			return -1;
+		if (m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 &&
+		    m != 0xcc) {
+			if (seg < 7)
+				return -1;
+			*h = (long)be16(p + i + 3);
+			*w = (long)be16(p + i + 5);
+			return *w > 0 && *h > 0 ? 1 : -1;
+		}
+		i += seg;
+	}
+}
+
+extern "C" int
+ft_image_probe(const void *data, size_t len, long *width, long *height)
+{
+	static const uint8_t png[8] = { 0x89, 'P', 'N', 'G', '\r', '\n',
+	    0x1a, '\n' };
+	const uint8_t *p = static_cast<const uint8_t *>(data);
+
+	*width = *height = 0;
+	if (len >= 3 && p[0] == 0xff && p[1] == 0xd8 && p[2] == 0xff)
+		return probe_jpeg(p, len, width, height);
+	if (len >= 8 && !memcmp(p, png, 8)) {
+		if (len < 24 || be32(p + 8) != 13 || memcmp(p + 12, "IHDR", 4))
+			return -1;
+		*width = (long)be32(p + 16);
+		*height = (long)be32(p + 20);
+		return *width > 0 && *height > 0 && *width <= 0x7fffffffL &&
+		    *height <= 0x7fffffffL ? 1 : -1;
+	}
+	return 0;
+}
+
+/* Refuse what would cost too much to decode: too many bytes, or a
+ * JPEG or PNG whose header states too many pixels. */
+static int
+check_encoded(const void *data, size_t len, char **errp)
+{
+	long w, h;
+	int kind;
+
+	if (!load_limits(errp))
+		return -1;
+	if ((unsigned long long)len > (unsigned long long)max_bytes) {
+		set_err(errp, "image of %zu bytes is over the limit of %lld "
+		    "(FT_MAX_IMAGE_BYTES)", len, max_bytes);
+		return -1;
+	}
+	kind = ft_image_probe(data, len, &w, &h);
+	if (kind < 0) {
+		set_err(errp, "not a valid %s header", len >= 1 &&
+		    static_cast<const uint8_t *>(data)[0] == 0xff ?
+		    "JPEG" : "PNG");
+		return -1;
+	}
+	if (kind > 0 && (long long)w * h > max_pixels) {
+		set_err(errp, "image of %ldx%ld pixels is over the limit of "
+		    "%lld (FT_MAX_IMAGE_PIXELS)", w, h, max_pixels);
+		return -1;
+	}
+	return 0;
+}
+
+/* A video source whose frames are over the pixel limit is refused when
+ * it opens (the property is 0 when the backend does not know). */
+static int
+check_video(cv::VideoCapture &cap, char **errp)
+{
+	double w = cap.get(cv::CAP_PROP_FRAME_WIDTH);
+	double h = cap.get(cv::CAP_PROP_FRAME_HEIGHT);
+
+	if (!load_limits(errp))
+		return -1;
+	if (w > 0 && h > 0 && w * h > (double)max_pixels) {
+		set_err(errp, "frames of %.0fx%.0f pixels are over the limit "
+		    "of %lld (FT_MAX_IMAGE_PIXELS)", w, h, max_pixels);
+		return -1;
+	}
+	return 0;
 }
 
 static int
@@ -205,6 +380,10 @@ ft_frame_open(const char *name, char **errp)
 		delete src;
 		return NULL;
 	}
+	if (check_video(src->cap, errp)) {
+		delete src;
+		return NULL;
+	}
 	return src;
 }
 
@@ -312,35 +491,69 @@ ft_frame_skip(ft_frame_src *src, int64_t *pos_ms, char **errp)
 	}
 }
 
+/* Read a regular file of at most max_bytes into buf. */
+static int
+read_bounded(const char *path, std::vector<uint8_t> &buf, char **errp)
+{
+	struct stat st;
+	uint8_t chunk[65536];
+	ssize_t n;
+	int fd;
+
+	/* O_NONBLOCK: a FIFO named here must not hang the open. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0) {
+		set_err(errp, "%s", strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0) {
+		set_err(errp, "%s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		set_err(errp, "not a regular file");
+		close(fd);
+		return -1;
+	}
+	if ((long long)st.st_size > max_bytes) {
+		set_err(errp, "image of %lld bytes is over the limit of %lld "
+		    "(FT_MAX_IMAGE_BYTES)", (long long)st.st_size, max_bytes);
+		close(fd);
+		return -1;
+	}
+	try {
+		buf.reserve((size_t)st.st_size);
+		/* The file may grow while read: stop one byte over. */
+		while ((long long)buf.size() <= max_bytes &&
+		    (n = read(fd, chunk, sizeof chunk)) != 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				set_err(errp, "%s", strerror(errno));
+				close(fd);
+				return -1;
+			}
+			buf.insert(buf.end(), chunk, chunk + n);
+		}
+	} catch (std::bad_alloc &) {
+		close(fd);
+		set_err(errp, "out of memory");
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
 extern "C" int
 ft_image_read(const char *path, ft_image *img, char **errp)
 {
-	FILE *f;
 	std::vector<uint8_t> buf;
-	uint8_t chunk[65536];
-	size_t n;
 
 	ft_image_clear(img);
 	if (errp)
 		*errp = NULL;
-	if (!(f = fopen(path, "rb"))) {
-		set_err(errp, "%s", strerror(errno));
+	if (!load_limits(errp) || read_bounded(path, buf, errp))
 		return -1;
-	}
-	try {
-		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-			buf.insert(buf.end(), chunk, chunk + n);
-	} catch (std::bad_alloc &) {
-		fclose(f);
-		set_err(errp, "out of memory");
-		return -1;
-	}
-	if (ferror(f)) {
-		set_err(errp, "%s", strerror(errno));
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
 	return ft_image_decode(buf.data(), buf.size(), img, errp);
 }
 
@@ -354,6 +567,8 @@ ft_image_decode(const void *data, size_t len, ft_image *img, char **errp)
 		set_err(errp, "empty image");
 		return -1;
 	}
+	if (check_encoded(data, len, errp))
+		return -1;
 	try {
 		cv::Mat in(1, (int)len, CV_8UC1, const_cast<void *>(data));
 		cv::Mat bgr = cv::imdecode(in, cv::IMREAD_COLOR);

@@ -82,10 +82,33 @@ int ft_frame_read(ft_frame_src *src, int64_t interval_ms, ft_image *img,
  */
 int ft_frame_skip(ft_frame_src *src, int64_t *pos_ms, char **errp);
 
-/* Read an image file (JPEG, PNG, ...) into img as RGB. */
+/*
+ * Images are hostile until bounded.  Before anything is decoded, an
+ * image of more than FT_MAX_IMAGE_BYTES bytes, or a JPEG or PNG whose
+ * header states more than FT_MAX_IMAGE_PIXELS pixels, is refused (other
+ * formats are bounded by their bytes); so is a video source whose frames
+ * are over the pixel limit, when it opens.  The settings are read on
+ * first use (facetrack.conf(5)).
+ */
+#define FT_IMAGE_MAX_PIXELS 40000000LL		/* 40 megapixels */
+#define FT_IMAGE_MAX_BYTES (50LL * 1024 * 1024)	/* 50 MiB */
+
+/* Set the limits, outranking the settings; 0 for either goes back to
+ * the settings. */
+void ft_image_set_limits(long long pixels, long long bytes);
+
+/* The size a JPEG's frame header or a PNG's IHDR states, into *width
+ * and *height, without decoding.  Returns 1 with a size, 0 for another
+ * format, -1 for a JPEG or PNG whose header is missing or malformed. */
+int ft_image_probe(const void *data, size_t len, long *width,
+    long *height);
+
+/* Read an image file (JPEG, PNG, ...) into img as RGB.  Only a regular
+ * file within the limits above is read. */
 int ft_image_read(const char *path, ft_image *img, char **errp);
 
-/* Decode JPEG (or any format OpenCV reads) bytes into img as RGB. */
+/* Decode JPEG (or any format OpenCV reads) bytes into img as RGB, within
+ * the limits above. */
 int ft_image_decode(const void *data, size_t len, ft_image *img,
     char **errp);
 

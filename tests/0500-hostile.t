@@ -65,4 +65,152 @@ test_expect_success "$store: importing what was written adds no quotes" '
 '
 done
 
+# --- image bombs ---
+
+# small_jpeg FILE: a 16x16 JPEG made by ft-capture from a PPM.
+small_jpeg() {
+	perl -e 'print "P6\n16 16\n255\n", map { chr($_ * 37 % 256) } 1 .. 768' \
+		>"$1.ppm" &&
+	ft-capture --source "$1.ppm" | jq -r .jpeg | base64 -d >"$1"
+}
+
+# jpeg_claim W H <IN >OUT: the JPEG with its frame header (SOFn) saying
+# W by H; the pixels stay those of IN.
+jpeg_claim() {
+	perl -e '
+		my ($w, $h) = @ARGV; binmode STDIN; binmode STDOUT;
+		local $/; my $d = <STDIN>; my $i = 2;
+		while ($i < length $d) {
+			my ($ff, $m, $len) = unpack "CCn", substr($d, $i, 4);
+			die "no marker at $i\n" unless $ff == 0xff;
+			if ($m >= 0xc0 && $m <= 0xcf && $m != 0xc4 &&
+			    $m != 0xc8 && $m != 0xcc) {
+				substr($d, $i + 5, 4) = pack "nn", $h, $w;
+				print $d; exit 0;
+			}
+			$i += 2 + $len;
+		}
+		die "no frame header\n"' "$@"
+}
+
+# png W H [CLAIM_W CLAIM_H]: a grey-ish RGB PNG of W by H whose IHDR
+# says CLAIM_W by CLAIM_H.
+png() {
+	perl -MCompress::Zlib -e '
+		my ($w, $h, $cw, $ch) = @ARGV;
+		sub chunk { my ($t, $d) = @_;
+			pack("N", length $d) . $t . $d . pack("N", crc32($t . $d)) }
+		binmode STDOUT;
+		print "\x89PNG\r\n\x1a\n",
+			chunk("IHDR", pack("NNCCCCC", $cw // $w, $ch // $h,
+				8, 2, 0, 0, 0)),
+			chunk("IDAT", compress(join "",
+				map { "\0" . ("\x80" x (3 * $w)) } 1 .. $h)),
+			chunk("IEND", "")' "$@"
+}
+
+# frame_path PATH / frame_jpeg FILE: a frame record by path or inline.
+frame_path() {
+	jq -nc --arg p "$1" \
+		'{type: "frame", source: "door", ts: "2026-11-24T11:00:00.000Z",
+		  path: $p}'
+}
+frame_jpeg() {
+	jq -nc --arg j "$(base64 -w0 "$1")" \
+		'{type: "frame", source: "door", ts: "2026-11-24T11:00:00.000Z",
+		  jpeg: $j}'
+}
+
+cd "$TEST_DIR" || exit 1
+mkdir img
+use_store sqlite
+
+test_expect_success 'crafted images: a small JPEG and PNG, and bombs' '
+	small_jpeg img/small.jpg &&
+	test "$(wc -c <img/small.jpg)" -lt 2000 &&
+	jpeg_claim 32767 32767 <img/small.jpg >img/bomb.jpg &&
+	jpeg_claim 20000 20000 <img/small.jpg >img/bomb2.jpg &&
+	test "$(wc -c <img/bomb.jpg)" = "$(wc -c <img/small.jpg)" &&
+	png 8 8 >img/small.png &&
+	png 8 8 100000 100000 >img/bomb.png &&
+	mkfifo img/fifo.jpg
+'
+
+test_expect_success 'ft-capture refuses a bomb before decoding it' '
+	(ulimit -v 600000 &&
+	 test_exit_status 1 ft-capture --source img/bomb.jpg >out 2>err) &&
+	test_must_be_empty out &&
+	test_grep "32767x32767 pixels is over the limit of 40000000" err
+'
+
+test_expect_success 'ft-capture skips bombs and a FIFO in a directory' '
+	mkdir dir &&
+	cp img/small.jpg dir/1.jpg && cp img/bomb.jpg dir/2.jpg &&
+	cp img/bomb.png dir/3.png && cp img/small.png dir/4.png &&
+	mkfifo dir/5.jpg && cp img/small.jpg dir/6.jpg &&
+	(ulimit -v 600000 && timeout 20 ft-capture dir >out 2>err) &&
+	test_line_count = 3 out &&
+	test "$(jq -r .width out | tr "\n" " ")" = "16 8 16 " &&
+	test_grep "2.jpg.*32767x32767 pixels is over the limit" err &&
+	test_grep "3.png.*100000x100000 pixels is over the limit" err &&
+	test_grep "5.jpg.*not a regular file" err
+'
+
+test_expect_success 'FT_MAX_IMAGE_PIXELS and FT_MAX_IMAGE_BYTES set the limits' '
+	FT_MAX_IMAGE_PIXELS=255 test_exit_status 1 \
+		ft-capture img/small.jpg >out 2>err &&
+	test_grep "16x16 pixels is over the limit of 255 " err &&
+	FT_MAX_IMAGE_PIXELS=256 ft-capture img/small.jpg >out &&
+	test_line_count = 1 out &&
+	n=$(wc -c <img/small.jpg) &&
+	FT_MAX_IMAGE_BYTES=$((n - 1)) test_exit_status 1 \
+		ft-capture img/small.jpg >out 2>err &&
+	test_grep "of $n bytes is over the limit of $((n - 1)) (FT_MAX_IMAGE_BYTES)" err &&
+	FT_MAX_IMAGE_BYTES=$n ft-capture img/small.jpg >out &&
+	FT_MAX_IMAGE_BYTES=lots test_exit_status 1 \
+		ft-capture img/small.jpg >out 2>err &&
+	test_grep "bad FT_MAX_IMAGE_BYTES" err
+'
+
+if ft-recognize --models >/dev/null 2>&1; then
+test_expect_success 'ft-recognize: bombs among images are refused, the rest read' '
+	(ulimit -v 1500000 &&
+	 test_exit_status 1 ft-recognize --no-store --stats img/small.jpg \
+		img/bomb.jpg img/bomb2.jpg img/bomb.png img/fifo.jpg \
+		/dev/zero img/small.png >out 2>err) &&
+	test_grep "bomb.jpg.*32767x32767 pixels is over the limit" err &&
+	test_grep "bomb2.jpg.*20000x20000 pixels is over the limit" err &&
+	test_grep "bomb.png.*100000x100000 pixels is over the limit" err &&
+	test_grep "fifo.jpg.*not a regular file" err &&
+	test_grep "/dev/zero.*not a regular file" err &&
+	test_grep "2 frames in" err
+'
+
+test_expect_success 'ft-recognize: bad frames are reported (3), the next one read' '
+	{ frame_path "$PWD/img/small.jpg" &&
+	  frame_path /dev/zero &&
+	  frame_jpeg img/bomb.jpg &&
+	  frame_path "$PWD/img/bomb.png" &&
+	  frame_path "$PWD/img/small.png"; } >frames &&
+	(ulimit -v 1500000 &&
+	 test_exit_status 3 ft-recognize --stats <frames >out 2>err) &&
+	test_grep "stdin:2: cannot read .*/dev/zero.*not a regular file" err &&
+	test_grep "stdin:3: bad .jpeg.: image of 32767x32767 pixels" err &&
+	test_grep "stdin:4: .*100000x100000 pixels is over the limit" err &&
+	test_grep "2 frames in" err
+'
+
+test_expect_success 'ft-enroll: a bomb photo adds nobody' '
+	(ulimit -v 1500000 &&
+	 test_exit_status 1 ft-enroll add --name Bomb img/bomb.jpg \
+		>out 2>err) &&
+	test_must_be_empty out &&
+	test_grep "bomb.jpg.*32767x32767 pixels is over the limit" err &&
+	test "$(ft-query customers --jq "select(.name == \"Bomb\")" |
+		wc -l)" = 0
+'
+else
+	test_skip 'ft-recognize and ft-enroll refuse bombs' 'no face models'
+fi
+
 test_done
