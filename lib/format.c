@@ -64,6 +64,44 @@ cell(jv v)
 	}
 }
 
+/*
+ * Table cells go to a terminal: a control character in a name (ESC
+ * starting a sequence that retitles the window or rewrites the screen, a
+ * newline breaking the table) is shown as an escape instead.  C0 and DEL
+ * become \xHH, C1 (U+0080 to U+009F, the 8-bit forms of ESC sequences)
+ * \u00HH.  Consumes s; returns s itself when nothing needed escaping.
+ */
+static jv
+visible(jv s)
+{
+	const unsigned char *p = (const unsigned char *)jv_string_value(s);
+	int n = jv_string_length_bytes(jv_copy(s)), i, plain = 1;
+	char *buf, *q;
+	jv out;
+
+	for (i = 0; i < n && plain; i++)
+		plain = !(p[i] < 0x20 || p[i] == 0x7f ||
+			  (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 &&
+			   p[i + 1] <= 0x9f));
+	if (plain)
+		return s;
+	q = buf = ft_xmalloc((size_t)n * 6 + 1);
+	for (i = 0; i < n; i++) {
+		if (p[i] < 0x20 || p[i] == 0x7f) {
+			q += sprintf(q, "\\x%02x", p[i]);
+		} else if (p[i] == 0xc2 && i + 1 < n && p[i + 1] >= 0x80 &&
+			   p[i + 1] <= 0x9f) {
+			q += sprintf(q, "\\u%04x", p[++i]);
+		} else {
+			*q++ = (char)p[i];
+		}
+	}
+	out = jv_string_sized(buf, (int)(q - buf));
+	free(buf);
+	jv_free(s);
+	return out;
+}
+
 /* Display width of UTF-8 text: wide East Asian characters take two
  * columns, combining marks none. */
 static size_t
@@ -130,17 +168,19 @@ flush_table(ft_out *o)
 	int ncol = jv_array_length(jv_copy(o->columns));
 	int nrow = jv_array_length(jv_copy(o->rows));
 	size_t *w = ft_xcalloc((size_t)ncol + 1, sizeof *w);
+	jv head = jv_array();
 	int r, c, rc = 0;
 
 	if (ncol == 0) {
 		free(w);
+		jv_free(head);
 		return 0;
 	}
 	for (c = 0; c < ncol; c++) {
-		jv name = jv_array_get(jv_copy(o->columns), c);
+		jv name = visible(jv_array_get(jv_copy(o->columns), c));
 
 		w[c] = width(jv_string_value(name));
-		jv_free(name);
+		head = jv_array_append(head, name);
 	}
 	for (r = 0; r < nrow; r++) {
 		jv row = jv_array_get(jv_copy(o->rows), r);
@@ -158,7 +198,7 @@ flush_table(ft_out *o)
 	if (o->sections++ && putc('\n', o->f) == EOF)
 		rc = -1;
 	for (r = -1; r < nrow && rc == 0; r++) {
-		jv row = r < 0 ? jv_copy(o->columns)
+		jv row = r < 0 ? jv_copy(head)
 			       : jv_array_get(jv_copy(o->rows), r);
 
 		for (c = 0; c < ncol && rc == 0; c++) {
@@ -176,6 +216,7 @@ flush_table(ft_out *o)
 		jv_free(row);
 	}
 	free(w);
+	jv_free(head);
 	jv_free(o->rows);
 	o->rows = jv_array();
 	return rc;
@@ -239,6 +280,9 @@ ft_out_put(ft_out *o, jv rec)
 		/* jq may turn records into plain values: one per line. */
 		jv text = cell(rec);
 
+		if (o->format == FT_FORMAT_TABLE)
+			text = visible(text);
+
 		rc = fputs(jv_string_value(text), o->f) == EOF ||
 		     putc('\n', o->f) == EOF ? -1 : 0;
 		jv_free(text);
@@ -255,8 +299,8 @@ ft_out_put(ft_out *o, jv rec)
 		for (c = 0; c < ncol; c++) {
 			jv k = jv_array_get(jv_copy(o->columns), c);
 
-			row = jv_array_append(row,
-				cell(jv_object_get(jv_copy(rec), k)));
+			row = jv_array_append(row, visible(
+				cell(jv_object_get(jv_copy(rec), k))));
 		}
 		o->rows = jv_array_append(o->rows, row);
 		jv_free(rec);
