@@ -319,6 +319,7 @@ import_row(void *p, size_t line, char **f, size_t n)
 	struct import *im = p;
 	ft_customer c;
 	const char *consent;
+	char msg[128];
 	int rc;
 
 	if (!im->header_done)
@@ -336,6 +337,11 @@ import_row(void *p, size_t line, char **f, size_t n)
 	c.notes = (char *)field(im, f, COL_NOTES);
 	if (!c.name) {
 		im->err = ft_xasprintf("%s:%zu: empty name", im->file, line);
+		return 1;
+	}
+	if (ft_customer_check(&c, FT_FIELD_NAME | FT_FIELD_EMAIL |
+			      FT_FIELD_NOTES, msg, sizeof msg)) {
+		im->err = ft_xasprintf("%s:%zu: %s", im->file, line, msg);
 		return 1;
 	}
 	consent = field(im, f, COL_CONSENT);
@@ -488,6 +494,12 @@ main(int argc, char **argv)
 	c.consent = consent > 0;
 
 	check_command(cmd, nargs, &c, fields, largest);
+	{
+		char msg[128];
+
+		if (ft_customer_check(&c, fields, msg, sizeof msg))
+			ft_usage_error("%s", msg);
+	}
 
 	/* Images are described before the store is touched. */
 	if (!strcmp(cmd, "add") && nargs > 0) {

@@ -485,6 +485,41 @@ new_uuid(char *out)
 	uuid_unparse_lower(u, out);
 }
 
+/* UTF-8 code points of s (bytes that do not continue one). */
+static size_t
+chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+int
+ft_customer_check(const ft_customer *c, unsigned fields, char *err,
+		  size_t errlen)
+{
+	const struct { unsigned field; const char *what, *v; size_t max; }
+	f[] = {
+		{ FT_FIELD_NAME, "name", c->name, FT_NAME_MAX },
+		{ FT_FIELD_EMAIL, "e-mail address", c->email, FT_EMAIL_MAX },
+		{ FT_FIELD_NOTES, "notes", c->notes, FT_NOTES_MAX }
+	};
+	size_t i, n;
+
+	for (i = 0; i < sizeof f / sizeof *f; i++) {
+		if (!(fields & f[i].field) || !f[i].v)
+			continue;
+		if ((n = chars(f[i].v)) > f[i].max) {
+			ft_seterr(err, errlen, "%s of %zu characters is over "
+				  "the limit of %zu", f[i].what, n, f[i].max);
+			return FT_EINVAL;
+		}
+	}
+	return FT_OK;
+}
+
 static const char sql_customer_add[] =
 	"INSERT INTO customers (uuid, name, email, notes, consent, created_at,"
 	" visit_count) VALUES (?, ?, ?, ?, ?, ?, 0)";
@@ -495,6 +530,9 @@ ft_store_customer_insert(ft_store *s, ft_customer *c)
 	void *st;
 	int rc;
 
+	if (ft_customer_check(c, FT_FIELD_NAME | FT_FIELD_EMAIL |
+			      FT_FIELD_NOTES, s->err, sizeof s->err))
+		return FT_EINVAL;
 	if (!c->uuid[0])
 		new_uuid(c->uuid);
 	if (!c->created_at)
@@ -548,6 +586,8 @@ ft_store_customer_update(ft_store *s, const ft_customer *c, unsigned fields)
 	void *st;
 	int rc, n = 0;
 
+	if (ft_customer_check(c, fields, s->err, sizeof s->err))
+		return FT_EINVAL;
 	strcpy(sql, "UPDATE customers SET id = id");
 	if (fields & FT_FIELD_NAME)
 		strcat(sql, ", name = ?");

@@ -180,6 +180,18 @@ enum {
 int ft_store_customer_update(ft_store *s, const ft_customer *c,
 			     unsigned fields);
 
+/* The longest name, e-mail address and notes a customer may have, in
+ * characters (UTF-8 code points). */
+#define FT_NAME_MAX 200
+#define FT_EMAIL_MAX 254
+#define FT_NOTES_MAX 2000
+
+/* Check the chosen fields of c against the limits above.  Returns FT_OK,
+ * or FT_EINVAL with "name of N characters is over the limit of 200" (and
+ * the like) in err.  Add and update refuse what this refuses. */
+int ft_customer_check(const ft_customer *c, unsigned fields, char *err,
+		      size_t errlen);
+
 /* Find a customer by uuid, or by a unique uuid prefix of 8 or more
  * characters.  FT_ENOTFOUND when none or several match.  Release *out with
  * ft_customer_clear(). */

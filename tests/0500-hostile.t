@@ -213,4 +213,56 @@ else
 	test_skip 'ft-recognize and ft-enroll refuse bombs' 'no face models'
 fi
 
+# --- terminal escapes and field lengths ---
+
+cd "$TEST_DIR" || exit 1
+mkdir esc && cd esc || exit 1
+use_store sqlite
+
+test_expect_success 'table output shows control characters as escapes' '
+	name=$(printf "Eve\033]0;pwned\007\033[2J\177 \302\233x\tz\nNL") &&
+	ft-enroll add --name "$name" --email "ok@example.com" >c.json &&
+	ft-query customers --format table >out &&
+	test_grep_not "[[:cntrl:]]" out &&
+	test_grep_not "$(printf "\302\233")" out &&
+	test_grep -F "Eve\x1b]0;pwned\x07\x1b[2J\x7f \u009bx\x09z\x0aNL" out &&
+	test_line_count = 2 out &&
+	ft-query customers --format table --jq .name >out &&
+	test_grep -F "Eve\x1b]0;pwned\x07" out &&
+	ft-query customers --format table \
+		--jq "{(\"k\\u001b[31m\"): .email}" >out &&
+	test_grep -F "k\x1b[31m" out &&
+	ft-query customers --format json >out &&
+	test "$(json_get out .name)" = "$name"
+'
+
+test_expect_success 'names, e-mails and notes have length limits' '
+	n200=$(printf "%0200d" 0 | tr 0 é) &&
+	ft-enroll add --name "$n200" >ok.json &&
+	test "$(json_get ok.json ".name | length")" = 200 &&
+	test_exit_status 2 ft-enroll add --name "${n200}x" >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "name of 201 characters is over the limit of 200" err &&
+	big=$(head -c 100000 /dev/zero | tr "\0" a) &&
+	test_exit_status 2 ft-enroll add --name "$big" >out 2>err &&
+	test_grep "name of 100000 characters is over the limit" err &&
+	{ echo name && head -c 1048576 /dev/zero | tr "\0" a && echo; } >mb.csv &&
+	test_exit_status 3 ft-enroll import mb.csv >out 2>err &&
+	test_grep "mb.csv:2: name of 1048576 characters is over the limit" err &&
+	id=$(json_get ok.json .id) &&
+	test_exit_status 2 ft-enroll update "$id" \
+		--email "$(printf "%0250d@x.org" 0)" >out 2>err &&
+	test_grep "e-mail address of 256 characters is over the limit of 254" err &&
+	test_exit_status 2 ft-enroll update "$id" \
+		--notes "$(printf "%02001d" 0)" >out 2>err &&
+	test_grep "notes of 2001 characters is over the limit of 2000" err &&
+	ft-enroll update "$id" --notes "$(printf "%02000d" 0)" >out &&
+	test "$(json_get out ".notes | length")" = 2000 &&
+	{ echo name,notes && echo Ann,short && echo "Bob,$(printf "%02001d" 0)"
+	} >long.csv &&
+	test_exit_status 3 ft-enroll import long.csv >out 2>err &&
+	test_grep "long.csv:3: notes of 2001 characters is over the limit" err &&
+	test "$(ft-query customers | wc -l)" = 2
+'
+
 test_done
