@@ -41,6 +41,7 @@ struct reader {
 	ft_csv_row_cb cb;
 	void *ctx;
 	int stop;
+	int nul;		/* a field held a NUL byte */
 };
 
 static void
@@ -51,6 +52,12 @@ on_field(void *data, size_t len, void *p)
 
 	if (r->stop)
 		return;
+	if (len && memchr(data, '\0', len)) {
+		/* It would cut the field short without a word. */
+		r->nul = 1;
+		r->stop = FT_EFAIL;
+		return;
+	}
 	if (r->n == r->cap) {
 		r->cap = r->cap ? r->cap * 2 : 8;
 		r->fields = ft_xrealloc(r->fields, r->cap * sizeof *r->fields);
@@ -99,8 +106,15 @@ ft_csv_read(FILE *f, ft_csv_row_cb cb, void *ctx, char **err)
 		ft_die(FT_EXIT_FAIL, "out of memory");
 	/* Feed a line at a time so that rows know the line they end on. */
 	while (!r.stop && (n = getline(&line, &cap, f)) > 0) {
+		char *text = line;
+
 		r.line++;
-		if (csv_parse(&p, line, (size_t)n, on_field, on_row, &r)
+		/* A UTF-8 byte-order mark is no part of the first field. */
+		if (r.line == 1 && n >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+			text += 3;
+			n -= 3;
+		}
+		if (csv_parse(&p, text, (size_t)n, on_field, on_row, &r)
 		    != (size_t)n) {
 			*err = ft_xasprintf("%zu: %s", r.line,
 					    csv_strerror(csv_error(&p)));
@@ -118,8 +132,12 @@ ft_csv_read(FILE *f, ft_csv_row_cb cb, void *ctx, char **err)
 				    csv_strerror(csv_error(&p)));
 		rc = FT_EFAIL;
 	}
-	if (rc == FT_OK && r.stop)
+	if (rc == FT_OK && r.nul) {
+		*err = ft_xasprintf("%zu: a field holds a NUL byte", r.line);
+		rc = FT_EFAIL;
+	} else if (rc == FT_OK && r.stop) {
 		rc = r.stop;
+	}
 	clear_fields(&r);
 	free(r.fields);
 	free(line);

@@ -23,9 +23,10 @@ typedef int (*ft_csv_row_cb)(void *ctx, size_t line, char **fields,
  * reader takes one quote off a cell of that shape, so what was written is
  * read back unchanged.
  *
- * Read f row by row.  Returns FT_OK at the end, the callback's nonzero
- * value, or FT_EFAIL for malformed CSV or a read error with "LINE: why" in
- * *err (the caller frees it).  Blocks on f.
+ * Read f row by row.  A UTF-8 byte-order mark at its start is skipped.
+ * Returns FT_OK at the end, the callback's nonzero value, or FT_EFAIL for
+ * malformed CSV, a field holding a NUL byte or a read error with
+ * "LINE: why" in *err (the caller frees it).  Blocks on f.
  */
 int ft_csv_read(FILE *f, ft_csv_row_cb cb, void *ctx, char **err);
 

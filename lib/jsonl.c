@@ -97,6 +97,39 @@ read_line(ft_jsonl_reader *r)
 	return overlong ? -2 : (long)n;
 }
 
+/* Whether a string of v (borrowed), or a member name, holds a NUL, which
+ * every C string made of it would silently cut short. */
+static int
+has_nul(jv v)
+{
+	int found = 0;
+
+	switch (jv_get_kind(v)) {
+	case JV_KIND_STRING:
+		return strlen(jv_string_value(v)) !=
+		       (size_t)jv_string_length_bytes(jv_copy(v));
+	case JV_KIND_ARRAY:
+		jv_array_foreach(v, i, x) {
+			found = has_nul(x);
+			jv_free(x);
+			if (found)
+				return 1;
+		}
+		return 0;
+	case JV_KIND_OBJECT:
+		jv_object_foreach(v, k, x) {
+			found = has_nul(k) || has_nul(x);
+			jv_free(k);
+			jv_free(x);
+			if (found)
+				return 1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 int
 ft_jsonl_read(ft_jsonl_reader *r, jv *out)
 {
@@ -130,6 +163,11 @@ ft_jsonl_read(ft_jsonl_reader *r, jv *out)
 	if (jv_get_kind(v) != JV_KIND_OBJECT) {
 		jv_free(v);
 		set_error(r, "not a JSON object");
+		return FT_EFAIL;
+	}
+	if (has_nul(v)) {
+		jv_free(v);
+		set_error(r, "a string holds a NUL character (\\u0000)");
 		return FT_EFAIL;
 	}
 	*out = v;

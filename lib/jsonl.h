@@ -28,9 +28,11 @@ void ft_jsonl_reader_free(ft_jsonl_reader *r);
 /*
  * Read the next record into *out (the caller's).  Returns 1 with a record,
  * 0 at the end of input, FT_EFAIL for a line that is not one JSON object
- * (or is too long): the message "NAME:LINE: why" is then in
+ * (or is too long, or has a string holding a NUL, \u0000, which C strings
+ * would cut short): the message "NAME:LINE: why" is then in
  * ft_jsonl_error() and the next call reads the following line.  Blank
- * lines are skipped and a missing final newline is accepted.  Blocks on f.
+ * lines and a UTF-8 byte-order mark opening the input are skipped, and a
+ * missing final newline is accepted.  Blocks on f.
  */
 int ft_jsonl_read(ft_jsonl_reader *r, jv *out);
 /* Line number of the last line read (1-based). */

@@ -265,4 +265,35 @@ test_expect_success 'names, e-mails and notes have length limits' '
 	test "$(ft-query customers | wc -l)" = 2
 '
 
+# --- NUL and byte-order marks ---
+
+test_expect_success 'CSV import: a byte-order mark is skipped' '
+	printf "\357\273\277name,email\r\nBom Ann,bom@example.com\r\n" >bom.csv &&
+	ft-enroll import bom.csv >out &&
+	test "$(json_get out .name)" = "Bom Ann" &&
+	test "$(json_get out .email)" = "bom@example.com"
+'
+
+test_expect_success 'CSV import: a NUL in a field is refused, nothing added' '
+	before=$(ft-query customers | wc -l) &&
+	printf "name,notes\nNul Ann,ok\nNul Bob,ab\000cd\n" >nul.csv &&
+	test_exit_status 3 ft-enroll import nul.csv >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "nul.csv:3: a field holds a NUL byte; nothing imported" err &&
+	test "$(ft-query customers | wc -l)" = "$before"
+'
+
+if ft-recognize --models >/dev/null 2>&1; then
+test_expect_success 'JSON lines: a \u0000 in a string is refused (3)' '
+	{ printf "%s\n" "{\"type\":\"frame\",\"source\":\"a\\u0000b\",\"ts\":\"2026-11-24T11:00:00.000Z\",\"path\":\"/nonexistent.jpg\"}" &&
+	  frame_path "$TEST_DIR/img/small.jpg"; } >nul.jsonl &&
+	test_exit_status 3 ft-recognize --no-store --stats <nul.jsonl \
+		>out 2>err &&
+	test_grep "stdin:1: a string holds a NUL character" err &&
+	test_grep "1 frames in" err
+'
+else
+	test_skip 'JSON lines: a \u0000 in a string is refused' 'no face models'
+fi
+
 test_done

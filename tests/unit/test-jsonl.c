@@ -306,10 +306,37 @@ test_jq(void)
 	free(err);
 }
 
+/* A NUL in a string would cut it short: refused.  A byte-order mark
+ * opening the input is skipped. */
+static void
+test_nul_bom(void)
+{
+	ft_jsonl_reader *r;
+	FILE *f;
+
+	r = reader("{\"n\":\"a\\u0000b\"}\n{\"n\":[\"x\",{\"k\":\"\\u0000\"}]}\n"
+		   "{\"a\\u0000\":1}\n{\"n\":\"a\\u0001b\"}\n", "nul", &f);
+	expect_error(r, "nul:1: a string holds a NUL", "NUL in a string");
+	expect_error(r, "nul:2: a string holds a NUL", "NUL deep inside");
+	expect_error(r, "nul:3: a string holds a NUL", "NUL in a name");
+	expect_record(r, "\"a\\u0001b\"", 4, "other controls stay");
+	expect_end(r, "NUL");
+	ft_jsonl_reader_free(r);
+	fclose(f);
+
+	/* jq's parser skips it. */
+	r = reader("\xef\xbb\xbf{\"n\":1}\n", "bom", &f);
+	expect_record(r, "1", 1, "a byte-order mark opening the input");
+	expect_end(r, "BOM");
+	ft_jsonl_reader_free(r);
+	fclose(f);
+}
+
 int
 main(void)
 {
 	test_read();
+	test_nul_bom();
 	test_long_line();
 	test_write();
 	test_jq();
