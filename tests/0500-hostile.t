@@ -296,4 +296,31 @@ else
 	test_skip 'JSON lines: a \u0000 in a string is refused' 'no face models'
 fi
 
+# --- signals while loading ---
+
+if ft-recognize --models >/dev/null 2>&1; then
+test_expect_success 'SIGTERM while ft-recognize loads its models ends it cleanly' '
+	ms() { echo $(( $(date +%s%N) / 1000000 )); } &&
+	t0=$(ms) && ft-recognize --help >/dev/null && t1=$(ms) &&
+	ft-recognize --no-store </dev/null && t2=$(ms) &&
+	echo "# to main $((t1 - t0)) ms, models loaded $((t2 - t0)) ms" >&3 &&
+	test $((t2 - t1)) -gt 400 &&
+	mid=$(( (t1 - t0 + t2 - t0) / 2 )) &&
+	mkfifo sig.in &&
+	exec 7<>sig.in &&
+	{ ft-recognize <sig.in >out 2>err & } &&
+	pid=$! &&
+	sleep "$((mid / 1000)).$(printf %03d $((mid % 1000)))" &&
+	kill -TERM "$pid" &&
+	rc=0 &&
+	{ wait "$pid" || rc=$?; } &&
+	exec 7>&- &&
+	test_eq "$rc" 0 "exit status" &&
+	test_must_be_empty out &&
+	test_must_be_empty err
+'
+else
+	test_skip 'SIGTERM while ft-recognize loads its models' 'no face models'
+fi
+
 test_done
