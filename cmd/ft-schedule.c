@@ -12,6 +12,7 @@
  * running, not running, outside the window), so the crontab lines that
  * call them mail nobody on an ordinary day.
  */
+#include "config.h"
 #include "jsonl.h"
 #include "schedule.h"
 #include "supervise.h"
@@ -145,6 +146,11 @@ run(const char *name, const struct opts *o, const char *arg)
 	int rc;
 	jv rec;
 
+	/* A pipeline or a cron line set from an untrusted ./.env must not
+	 * run, and the user who put settings there should learn why they do
+	 * not apply. */
+	if (ft_config_ignored())
+		ft_warn("%s", ft_config_ignored());
 	if (!strcmp(name, "run"))
 		return ft_supervise_run();
 	if (!strcmp(name, "start")) {

@@ -5,9 +5,12 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct entry {
 	char *key;
@@ -25,6 +28,7 @@ enum { L_OPTION, L_DOTENV, L_USER, L_SYSTEM, NLAYERS };
 static struct layer layers[NLAYERS];
 static int files_loaded;
 static char *user_path, *system_path;
+static char *dotenv_ignored;	/* why ./.env was not read, or NULL */
 
 static void
 layer_put(struct layer *l, const char *key, const char *value)
@@ -109,10 +113,42 @@ parse_line(char *line, char **key, char **value)
 	return 0;
 }
 
+/*
+ * ./.env is read from whatever directory a program runs in, which may be
+ * anybody's: only a regular file of the user's that nobody else may
+ * write is trusted, as ssh trusts its config files.  Returns it open, or
+ * NULL (with dotenv_ignored set when it exists but is not trusted).
+ */
+static FILE *
+open_dotenv(void)
+{
+	struct stat st;
+	const char *why = NULL;
+	int fd = open(".env", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		why = "not a regular file";
+	else if (st.st_uid != geteuid())
+		why = "owned by another user";
+	else if (st.st_mode & (S_IWGRP | S_IWOTH))
+		why = "writable by others";
+	if (why || !(f = fdopen(fd, "r"))) {
+		free(dotenv_ignored);
+		dotenv_ignored = ft_xasprintf("ignoring ./.env: %s",
+					      why ? why : "cannot read it");
+		close(fd);
+		return NULL;
+	}
+	return f;
+}
+
 static void
 load_file(struct layer *l, const char *path)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = l == &layers[L_DOTENV] ? open_dotenv() : fopen(path, "r");
 	char *line = NULL, *k, *v;
 	size_t cap = 0;
 
@@ -147,6 +183,13 @@ load_files(void)
 		load_file(&layers[L_USER], user_path);
 	system_path = ft_xstrdup(sys && *sys ? sys : "/etc/facetrack.conf");
 	load_file(&layers[L_SYSTEM], system_path);
+}
+
+const char *
+ft_config_ignored(void)
+{
+	load_files();
+	return dotenv_ignored;
 }
 
 void

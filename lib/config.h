@@ -3,7 +3,8 @@
  *
  *   command-line option (ft_config_set)
  *   > environment
- *   > ./.env
+ *   > ./.env  (only a regular file of the user's that others cannot
+ *             write; see ft_config_ignored)
  *   > $XDG_CONFIG_HOME/facetrack/facetrack.conf (~/.config/...)
  *   > /etc/facetrack.conf  (FT_SYSCONF names another file)
  *   > the default the caller passes.
@@ -30,6 +31,11 @@ void ft_config_set(const char *key, const char *value);
 /* The value of key, or def when no source sets it (an empty value counts
  * as set). */
 const char *ft_config_get(const char *key, const char *def);
+
+/* Why ./.env exists but was not read ("ignoring ./.env: writable by
+ * others"), or NULL.  Programs that act on settings, such as starting a
+ * pipeline, should say so. */
+const char *ft_config_ignored(void);
 
 /* Where key's value came from: "option", "environment", a file's path, or
  * "default". */

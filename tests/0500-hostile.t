@@ -323,4 +323,39 @@ else
 	test_skip 'SIGTERM while ft-recognize loads its models' 'no face models'
 fi
 
+# --- an untrusted ./.env ---
+
+test_expect_success 'a ./.env others may write is ignored, and ft-schedule says so' '
+	mkdir "$TEST_DIR/envdir" && cd "$TEST_DIR/envdir" &&
+	conf=$HOME/.config/facetrack/facetrack.conf &&
+	mkdir -p "${conf%/*}" &&
+	echo "FT_PIPELINE=sleep 30" >"$conf" &&
+	printf "FT_PIPELINE=\"touch %s/pwned; sleep 30\"\nFT_DB=sqlite:%s/dotenv.db\n" \
+		"$PWD" "$PWD" >.env &&
+	chmod 666 .env &&
+	export FT_STATE_DIR=$PWD/state &&
+	unset FT_DB &&
+	ft-query stats >out 2>err &&
+	test ! -e dotenv.db &&
+	test -e facetrack.db &&
+	ft-schedule start >out 2>err &&
+	sleep 1 &&
+	ft-schedule stop >/dev/null 2>&1 &&
+	test ! -e pwned &&
+	test_grep "ft-schedule: ignoring ./.env: writable by others" err &&
+	chmod 664 .env &&
+	ft-schedule status >out 2>err &&
+	test_grep "ignoring ./.env: writable by others" err &&
+	rm -f facetrack.db &&
+	chmod 644 .env &&
+	ft-query stats >out 2>err &&
+	test_must_be_empty err &&
+	test -e dotenv.db &&
+	rm .env && mkdir .env &&
+	ft-query stats >out 2>err &&
+	ft-schedule status >out 2>err &&
+	test_grep "ignoring ./.env: not a regular file" err &&
+	rm "$conf"
+'
+
 test_done
