@@ -121,6 +121,35 @@ recognize(const ft_recognize_input *in)
 	}
 }
 
+/* How far ahead of the wall clock a frame's time may be: clocks of
+ * cameras and machines drift, recorded footage does not. */
+#define FUTURE_SLACK_MS (5 * 60 * 1000)
+
+/*
+ * The time to record a frame at: its own, unless that is more than a few
+ * minutes ahead of the wall clock, as when footage is replayed faster
+ * than it was taken without --start-time; a visit in the future would
+ * top every list of arrivals, so such a frame counts at the current time
+ * (said once).
+ */
+static int64_t
+frame_time(const ft_framerec *fr, size_t lineno)
+{
+	static int warned;
+	int64_t wall = ft_time_wall();
+	char buf[FT_TIME_BUFSZ];
+
+	if (fr->ts <= wall + FUTURE_SLACK_MS)
+		return fr->ts;
+	if (!warned) {
+		warned = 1;
+		ft_warn("stdin:%zu: frame time %s is ahead of the clock; "
+		    "frames from the future are recorded at the current "
+		    "time", lineno, ft_time_format(fr->ts, buf));
+	}
+	return wall;
+}
+
 static int
 run_stdin(void)
 {
@@ -149,7 +178,7 @@ run_stdin(void)
 		} else if (rc > 0) {
 			decode_ms += ft_time_mono_ms() - t0;
 			in.source = fr.source;
-			in.ts = fr.ts;
+			in.ts = frame_time(&fr, ft_jsonl_lineno(r));
 			in.seq = fr.seq;
 			in.path = fr.path;
 			in.image = &img;

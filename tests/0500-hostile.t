@@ -358,4 +358,37 @@ test_expect_success 'a ./.env others may write is ignored, and ft-schedule says 
 	rm "$conf"
 '
 
+# --- frames from the future ---
+
+FACE=${FT_TEST_DATA:-$SRCDIR/../shared/data/faces}/Frank_Solich/0001.jpg
+if [ -r "$FACE" ] && ft-recognize --models >/dev/null 2>&1; then
+test_expect_success 'a frame timed in the future is recorded at the clock, said once' '
+	mkdir "$TEST_DIR/future" && cd "$TEST_DIR/future" &&
+	export FT_DB=sqlite:$PWD/future.db &&
+	before=$(date +%s) &&
+	future=$(date -u -d "@$((before + 86400))" +%Y-%m-%dT%H:%M:%S.000Z) &&
+	soon=$(date -u -d "@$((before + 120))" +%Y-%m-%dT%H:%M:%S.000Z) &&
+	for t in "$future" "$future" "$soon"; do
+		jq -nc --arg p "$FACE" --arg ts "$t" \
+			"{type: \"frame\", source: \"door\", ts: \$ts, path: \$p}"
+	done >frames &&
+	ft-recognize --min-sightings 1 --visit-gap 0 <frames >out 2>err &&
+	after=$(date +%s) &&
+	test "$(grep -c "ahead of the clock" err)" = 1 &&
+	test_grep "stdin:1: frame time $future is ahead of the clock" err &&
+	jq -r "select(.type == \"face\") | .ts" out >ts &&
+	test_line_count = 3 ts &&
+	test "$(sed -n 3p ts)" = "$soon" &&
+	for t in $(sed -n 1,2p ts); do
+		s=$(date -u -d "$t" +%s) &&
+		test "$s" -ge "$before" && test "$s" -le "$after" || exit 1
+	done &&
+	test "$(sqlite3 future.db "SELECT count(*) FROM visits")" -gt 0 &&
+	test "$(sqlite3 future.db "SELECT count(*) FROM visits WHERE ts > $((after * 1000 + 300000))")" = 0
+'
+else
+	test_skip 'a frame timed in the future is recorded at the clock' \
+		'no development face data or models'
+fi
+
 test_done
