@@ -137,6 +137,21 @@ clear(const char *part, char *err, size_t errlen)
 	return ft_schedule_clear(what, err, errlen);
 }
 
+/* The nightly report runs from cron, without this shell's environment:
+ * say which settings it would not find. */
+static void
+warn_unseen(void)
+{
+	char *keys = ft_schedule_report_unseen();
+
+	if (keys)
+		ft_warn("warning: cron runs the report without this "
+			"environment, and no config file sets %s; put them in "
+			"~/.config/facetrack/facetrack.conf (see "
+			"facetrack.conf(5))", keys);
+	free(keys);
+}
+
 /* Do command name with its argument arg (NULL: none); the exit
  * status. */
 static int
@@ -171,6 +186,8 @@ run(const char *name, const struct opts *o, const char *arg)
 			ft_usage_error("'report' needs --at");
 		rc = ft_schedule_set_report(parse_time("at", o->at), err,
 					    sizeof err);
+		if (rc >= 0)
+			warn_unseen();
 	} else if (!strcmp(name, "show")) {
 		rc = show(err, sizeof err);
 	} else {

@@ -240,6 +240,17 @@ ft_config_source(const char *key)
 	return source;
 }
 
+const char *
+ft_config_file_value(const char *key)
+{
+	const char *v;
+
+	load_files();
+	if ((v = layer_get(&layers[L_USER], key)))
+		return v;
+	return layer_get(&layers[L_SYSTEM], key);
+}
+
 /* Percent-encode the characters a URL's user or password cannot hold. */
 static void
 append_encoded(char **buf, size_t *len, size_t *cap, const char *s)

@@ -37,6 +37,12 @@ const char *ft_config_get(const char *key, const char *def);
  * pipeline, should say so. */
 const char *ft_config_ignored(void);
 
+/* The value key has in the user's or the system's file (the user's
+ * first), ignoring options, the environment and ./.env: what a program
+ * started by cron, with a bare environment elsewhere, would see.  NULL
+ * when neither file sets it. */
+const char *ft_config_file_value(const char *key);
+
 /* Where key's value came from: "option", "environment", a file's path, or
  * "default". */
 const char *ft_config_source(const char *key);

@@ -30,6 +30,27 @@ ft_mail_tls_parse(const char *name)
 }
 
 static int valid_addr(const char *a);
+static int parse_one(const char *s, size_t n, char **name, char **addr);
+
+/* SMTP_FROM, when set, is checked with the server's settings, so that a
+ * report finds a bad sender before it writes anything, not after. */
+static int
+check_from(char *err, size_t errlen)
+{
+	const char *from = ft_config_get("SMTP_FROM", NULL);
+	char *name, *addr;
+
+	if (!from || !*from)
+		return FT_MAIL_OK;
+	if (parse_one(from, strlen(from), &name, &addr)) {
+		ft_seterr(err, errlen, "bad SMTP_FROM: '%s' (an address, or "
+			  "Name <address>)", from);
+		return FT_MAIL_EINVAL;
+	}
+	free(name);
+	free(addr);
+	return FT_MAIL_OK;
+}
 
 int
 ft_mail_server_configured(ft_mail_server *srv, char *err, size_t errlen)
@@ -72,7 +93,7 @@ ft_mail_server_configured(ft_mail_server *srv, char *err, size_t errlen)
 	srv->cafile = ft_config_get("SMTP_CA_FILE", NULL);
 	if (srv->cafile && !*srv->cafile)
 		srv->cafile = NULL;
-	return FT_MAIL_OK;
+	return check_from(err, errlen);
 }
 
 const char *

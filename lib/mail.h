@@ -80,8 +80,9 @@ int ft_mail_tls_parse(const char *name);
 /*
  * The server the configuration names: SMTP_SERVER (required),
  * SMTP_PORT, SMTP_TLS, SMTP_USER, SMTP_PASSWORD, SMTP_CA_FILE and
- * SMTP_TIMEOUT.  Strings belong to the config module.  FT_OK, or
- * FT_EINVAL with a message when a setting is missing or wrong.
+ * SMTP_TIMEOUT; SMTP_FROM is checked too, when set.  Strings belong to
+ * the config module.  FT_OK, or FT_EINVAL with a message when a setting
+ * is missing or wrong.
  */
 int ft_mail_server_configured(ft_mail_server *srv, char *err,
 			      size_t errlen);

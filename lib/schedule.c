@@ -572,6 +572,35 @@ ft_schedule_set_report(int at, char *err, size_t errlen)
 	return edit_block(change_report, &at, err, errlen);
 }
 
+char *
+ft_schedule_report_unseen(void)
+{
+	/* Those the report cannot do without, then those that change it
+	 * when set. */
+	static const char *const needed[] = { "SMTP_SERVER", "ADMIN_EMAIL" };
+	static const char *const shaping[] = {
+		"SMTP_PORT", "SMTP_TLS", "SMTP_USER", "SMTP_PASSWORD",
+		"SMTP_FROM", "SMTP_CA_FILE", "SMTP_TIMEOUT", "FT_DB",
+		"DB_HOST", "DB_PORT", "DB_USER", "DB_PASSWORD", "DB_NAME",
+		"FT_REPORTS_DIR"
+	};
+	char *out = NULL, *next;
+	size_t i, n = sizeof needed / sizeof *needed;
+
+	for (i = 0; i < n + sizeof shaping / sizeof *shaping; i++) {
+		const char *key = i < n ? needed[i] : shaping[i - n];
+
+		if (ft_config_file_value(key) ||
+		    (i >= n && !ft_config_get(key, NULL)))
+			continue;
+		next = out ? ft_xasprintf("%s, %s", out, key)
+			   : ft_xstrdup(key);
+		free(out);
+		out = next;
+	}
+	return out;
+}
+
 int
 ft_schedule_clear(unsigned what, char *err, size_t errlen)
 {

@@ -117,6 +117,14 @@ int ft_schedule_read(ft_schedule *out, char **block, char *err,
  * crontab cannot be read or written. */
 int ft_schedule_set_window(const ft_window *w, char *err, size_t errlen);
 int ft_schedule_set_report(int at, char *err, size_t errlen);
+
+/* The settings the nightly report would lack under cron, which runs it
+ * with a bare environment and reads only the user's and the system's
+ * config files: SMTP_SERVER and ADMIN_EMAIL when no file sets them, and
+ * the other mail and store settings set now (in the environment or
+ * ./.env) but in no file.  A malloc'd list ("SMTP_SERVER, SMTP_PASSWORD")
+ * of names, never values, or NULL when cron would see them all. */
+char *ft_schedule_report_unseen(void);
 int ft_schedule_clear(unsigned what, char *err, size_t errlen);
 
 #endif

@@ -391,4 +391,50 @@ else
 		'no development face data or models'
 fi
 
+# --- mail settings cron will not see ---
+
+test_expect_success 'ft-schedule report warns of settings cron will not see' '
+	mkdir "$TEST_DIR/cron" && cd "$TEST_DIR/cron" &&
+	cat >fakecron <<-EOF &&
+	#!/bin/sh
+	case \$1 in
+	-l) cat "$PWD/tab" 2>/dev/null || { echo "no crontab" >&2; exit 1; } ;;
+	-) cat >"$PWD/tab" ;;
+	-r) rm -f "$PWD/tab" ;;
+	esac
+	EOF
+	export FT_CRONTAB="sh $PWD/fakecron" FT_STATE_DIR=$PWD/state &&
+	conf=$HOME/.config/facetrack/facetrack.conf &&
+	mkdir -p "${conf%/*}" && : >"$conf" &&
+	SMTP_SERVER=smtp.example SMTP_PASSWORD=s3cr3t-pw \
+		ADMIN_EMAIL=boss@example.com \
+		ft-schedule report --at 23:30 >out 2>err &&
+	test_grep "^30 23 \* \* \* .*ft-report.* --yesterday --email$" tab &&
+	test_grep "warning: cron runs the report without this environment" err &&
+	test_grep "no config file sets SMTP_SERVER, ADMIN_EMAIL, SMTP_PASSWORD, FT_DB;" err &&
+	test_grep_not "s3cr3t-pw" err &&
+	printf "SMTP_SERVER=smtp.example\nADMIN_EMAIL=boss@example.com\nSMTP_PASSWORD=x\nFT_DB=$FT_DB\n" >"$conf" &&
+	SMTP_SERVER=smtp.example SMTP_PASSWORD=s3cr3t-pw \
+		ft-schedule report --at 23:45 >out 2>err &&
+	test_must_be_empty err &&
+	test_grep "^45 23 " tab &&
+	rm "$conf" &&
+	ft-schedule report --at 23:50 >out 2>err &&
+	test_grep "no config file sets SMTP_SERVER, ADMIN_EMAIL, FT_DB;" err
+'
+
+test_expect_success 'ft-report refuses a bad SMTP_FROM before writing the CSV' '
+	cd "$TEST_DIR/cron" &&
+	SMTP_SERVER=127.0.0.1 SMTP_PORT=9 SMTP_FROM="not an address" \
+		test_exit_status 1 ft-report --yesterday --email boss@example.com \
+		--dir "$PWD/reports" >out 2>err &&
+	test_grep "bad SMTP_FROM: .not an address." err &&
+	test_must_be_empty out &&
+	test ! -e reports &&
+	SMTP_SERVER=127.0.0.1 SMTP_PORT=9 SMTP_FROM="Shop <shop@example.com>" \
+		test_exit_status 75 ft-report --yesterday --email boss@example.com \
+		--dir "$PWD/reports" >out 2>err &&
+	test -s "$(cat out)"
+'
+
 test_done
