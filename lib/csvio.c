@@ -66,8 +66,9 @@ on_field(void *data, size_t len, void *p)
 	if (len)
 		memcpy(s, data, len);
 	s[len] = '\0';
+	/* Take off the quote the writer added (moving the NUL too). */
 	if (quoted_text(s))
-		memmove(s, s + 1, len);	/* the quote we wrote, and the NUL */
+		memmove(s, s + 1, len);
 	r->fields[r->n++] = s;
 }
 
@@ -110,7 +111,8 @@ ft_csv_read(FILE *f, ft_csv_row_cb cb, void *ctx, char **err)
 
 		r.line++;
 		/* A UTF-8 byte-order mark is no part of the first field. */
-		if (r.line == 1 && n >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+		if (r.line == 1 && n >= 3 &&
+		    !memcmp(line, "\xef\xbb\xbf", 3)) {
 			text += 3;
 			n -= 3;
 		}

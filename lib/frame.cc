@@ -107,7 +107,8 @@ limit_setting(const char *key, long long def, long long *out, char **errp)
 	errno = 0;
 	n = strtoll(v, &end, 10);
 	if (end == v || *end || errno || n < 1) {
-		set_err(errp, "bad %s '%.40s' (a whole number from 1)", key, v);
+		set_err(errp, "bad %s '%.40s' (a whole number from 1)", key,
+		    v);
 		return false;
 	}
 	*out = n;
@@ -135,8 +136,9 @@ ft_image_set_limits(long long pixels, long long bytes)
 {
 	max_pixels = pixels > 0 ? pixels : 0;
 	max_bytes = bytes > 0 ? bytes : 0;
+	/* Either 0: read the settings again. */
 	if (!max_pixels || !max_bytes)
-		max_pixels = max_bytes = 0;	/* read the settings again */
+		max_pixels = max_bytes = 0;
 }
 
 static unsigned
@@ -161,8 +163,9 @@ probe_jpeg(const uint8_t *p, size_t len, long *w, long *h)
 	unsigned m;
 
 	for (;;) {
+		/* Stray bytes before a marker: libjpeg skips them. */
 		while (i < len && p[i] != 0xff)
-			i++;		/* stray bytes: libjpeg skips them */
+			i++;
 		while (i < len && p[i] == 0xff)
 			i++;
 		if (i >= len)
