@@ -358,6 +358,22 @@ test_expect_success 'a ./.env others may write is ignored, and ft-schedule says 
 	rm "$conf"
 '
 
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+test_expect_success 'a ./.env of another user is ignored' '
+	mkdir "$TEST_DIR/envother" && cd "$TEST_DIR/envother" &&
+	echo "FT_DB=sqlite:$PWD/dotenv.db" >.env &&
+	chmod 644 .env && chown nobody .env &&
+	export FT_STATE_DIR=$PWD/state &&
+	unset FT_DB &&
+	ft-query stats >out &&
+	test ! -e dotenv.db &&
+	ft-schedule status >out 2>err &&
+	test_grep "ignoring ./.env: owned by another user" err
+'
+else
+	test_skip 'a ./.env of another user is ignored' 'needs root'
+fi
+
 # --- frames from the future ---
 
 FACE=${FT_TEST_DATA:-$SRCDIR/../shared/data/faces}/Frank_Solich/0001.jpg
