@@ -21,7 +21,10 @@ face_data
 if [ "$FACE_DATA" = dev ]; then
 	A=Frank_Solich B=Ray_Romano
 else
-	A=$(face_person 1 3) B=$(face_person 2 2)
+	A=$(face_person 1 3) && B=$(face_person 2 2) || {
+		echo "Bail out! too few people in $DATA"
+		exit 1
+	}
 fi
 A1=$(face_photo "$A" 1)
 A2=$(face_photo "$A" 2)

@@ -12,8 +12,8 @@ ft-recognize --models >/dev/null 2>&1 || skip_all "no face models (make models)"
 face_data
 
 "$SRCDIR/scripts/make-footage" scenario footage "$DATA" 2>err || {
-	echo "Bail out! cannot build the footage:"
-	sed 's/^/# /' err
+	sed 's/^/# /' err >&2
+	echo "Bail out! cannot build the footage"
 	exit 1
 }
 

@@ -361,12 +361,12 @@ face_data() {
 	"$SRCDIR/tests/face/fallback-faces" "$DATA" \
 		>"$TEST_DIR/.fallback.err" 2>&1 || _rc=$?
 	if [ "$_rc" -eq 77 ]; then
-		skip_all "no face data: neither the development data" \
-			"nor face-api's demo photos (make models)"
+		_why="neither the development data nor face-api's demo photos"
+		skip_all "no face data: $_why (make models)"
 	fi
 	if [ "$_rc" -ne 0 ]; then
-		echo "Bail out! cannot build the fallback face set:"
-		sed 's/^/# /' "$TEST_DIR/.fallback.err"
+		sed 's/^/# /' "$TEST_DIR/.fallback.err" >&2
+		echo "Bail out! cannot build the fallback face set"
 		exit 1
 	fi
 	FOOTAGE_PEOPLE=$(tr '\n' ' ' <"$DATA/.footage-people")
