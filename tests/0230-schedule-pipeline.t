@@ -1,17 +1,17 @@
 #!/bin/sh
 # ft-schedule running the real recognition pipeline: ft-capture replaying
 # a day of door footage (scripts/make-footage scenario, from the
-# development data) into ft-recognize and the store, while ft-serve
-# streams the visits and customers it records.  The supervisor
-# counts the frames and visits the pipeline writes, restarts it when
-# ft-recognize is killed, and a restarted pipeline replaying the same
-# footage adds neither customers nor visits; stop ends it cleanly.
+# development data or the fallback set: face_data in lib.sh) into
+# ft-recognize and the store, while ft-serve streams the visits and
+# customers it records.  The supervisor counts the frames and visits the
+# pipeline writes, restarts it when ft-recognize is killed, and a
+# restarted pipeline replaying the same footage adds neither customers
+# nor visits; stop ends it cleanly.
 . "$(dirname "$0")/lib.sh"
 
-DATA=${FT_TEST_DATA:-$SRCDIR/../shared/data/faces}
-[ -d "$DATA" ] || skip_all "no development face data at $DATA"
 command -v ffmpeg >/dev/null || skip_all "ffmpeg is missing"
 ft-recognize --models >/dev/null 2>&1 || skip_all "no face models (make models)"
+face_data
 
 FT_STATE_DIR=$TEST_DIR/state
 export FT_STATE_DIR

@@ -338,6 +338,66 @@ seed_demo() {
 	"$SRCDIR/scripts/seed-demo" "$@"
 }
 
+# face_data: set DATA to a directory of face photos laid out as
+# ../shared/data/faces is (one folder of photos per person), and
+# FACE_DATA to "dev" or "fallback".  FT_TEST_DATA names the directory;
+# unset, it is the development data beside the checkout.  Where that
+# directory is absent (a plain clone, or FT_TEST_DATA=none), DATA is a
+# set cut from face-api's demo photos (tests/face/fallback-faces), built
+# once into $FT_BUILD/tests/fallback-faces and kept there, and
+# FOOTAGE_PEOPLE (for scripts/make-footage) names five of its people.
+# Calls skip_all when neither can be had.
+face_data() {
+	DATA=${FT_TEST_DATA:-$SRCDIR/../shared/data/faces}
+	FACE_DATA=dev
+	if [ -d "$DATA" ] && [ ! -e "$DATA/.fallback" ]; then
+		return 0
+	fi
+	[ -d "$DATA" ] || DATA=$FT_BUILD/tests/fallback-faces
+	FACE_DATA=fallback
+	ft-recognize --models >/dev/null 2>&1 ||
+		skip_all "no face data and no face models (make models)"
+	_rc=0
+	"$SRCDIR/tests/face/fallback-faces" "$DATA" \
+		>"$TEST_DIR/.fallback.err" 2>&1 || _rc=$?
+	if [ "$_rc" -eq 77 ]; then
+		_why="neither the development data nor face-api's demo photos"
+		skip_all "no face data: $_why (make models)"
+	fi
+	if [ "$_rc" -ne 0 ]; then
+		sed 's/^/# /' "$TEST_DIR/.fallback.err" >&2
+		echo "Bail out! cannot build the fallback face set"
+		exit 1
+	fi
+	FOOTAGE_PEOPLE=$(tr '\n' ' ' <"$DATA/.footage-people")
+	export FOOTAGE_PEOPLE
+}
+
+# face_person N MIN: the Nth person of DATA, in name order, with at
+# least MIN photos.
+face_person() {
+	for _d in "$DATA"/*/; do
+		_d=${_d%/}
+		[ "${_d##*/}" != groups ] || continue
+		set -- "$1" "$2" "$_d"/*.jpg
+		[ $# -ge $(($2 + 2)) ] || continue
+		set -- "$1" "$2"
+		if [ "$1" -le 1 ]; then
+			echo "${_d##*/}"
+			return 0
+		fi
+		set -- $(($1 - 1)) "$2"
+	done
+	echo "face_person: no person number $1 with $2 photos in $DATA" >&2
+	return 1
+}
+
+# face_photo PERSON K: the Kth photo of PERSON in DATA, in name order.
+face_photo() {
+	set -- "$2" "$DATA/$1"/*.jpg
+	eval "echo \"\${$(($1 + 1))}\""
+}
+
 # csv_decode [FILE]: an RFC 4180 CSV as one line per record, fields
 # separated by tabs (the data under test holds no tabs).
 csv_decode() {
