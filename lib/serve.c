@@ -692,8 +692,12 @@ stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 				st->cursor = m->id;
 			}
 		} else {
+			/* Gone from the ring meanwhile (pushed out, or
+			 * dropped by an erasure): end the event begun, so
+			 * the next one is not read as its rest. */
 			st->part = NULL;
 			st->cursor = st->part_id;
+			put_bytes(buf, max, &off, "\n\n", 2);
 		}
 		if (off) {
 			pthread_mutex_unlock(&h->mu);
