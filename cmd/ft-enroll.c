@@ -13,7 +13,8 @@
  * takes the main one) refuses the whole command.  The models are opened only when images are given: the
  * profile commands need only the store.  `forget` deletes the samples
  * with the customer; running recognisers drop them from their indexes
- * when they see the forget in the store's event feed.
+ * when they see the forget in the store's event feed.  It prints an
+ * "erasure" record, the receipt of what went.
  */
 #include "config.h"
 #include "csvio.h"
@@ -233,6 +234,42 @@ cmd_merge(const char *keep_id, const char *drop_id)
 		store_fail(rc);
 	print_current(keep.id);
 	ft_customer_clear(&keep);
+}
+
+/* Forget customer id and print the receipt.  When the store's files
+ * could not be cleared after the commit, the receipt is printed all the
+ * same (the customer is gone) and the failure exits 1, not 75: running
+ * the command again would find no such customer. */
+static void
+cmd_forget(const char *id)
+{
+	ft_customer gone;
+	ft_erasure e = { 0 };
+	jv o;
+	int rc;
+
+	load(id, &gone);
+	rc = ft_store_customer_erase(store, gone.id, &e);
+	ft_customer_clear(&gone);
+	if (e.uuid[0]) {
+		o = jv_object_set(jv_object(), jv_string("type"),
+				  jv_string("erasure"));
+		o = jv_object_set(o, jv_string("customer"), jv_string(e.uuid));
+		o = jv_object_set(o, jv_string("samples"),
+				  jv_number((double)e.samples));
+		o = jv_object_set(o, jv_string("visits"),
+				  jv_number((double)e.visits));
+		o = jv_object_set(o, jv_string("events"),
+				  jv_number((double)e.events));
+		o = jv_object_set(o, jv_string("ts"), ft_record_time(e.ts));
+		if (ft_jsonl_write(stdout, o) != 0)
+			ft_die(FT_EXIT_FAIL, "write error: %s",
+			       strerror(errno));
+	}
+	if (rc != FT_OK && e.uuid[0])
+		ft_die(FT_EXIT_FAIL, "%s", ft_store_errmsg(store));
+	if (rc != FT_OK)
+		store_fail(rc);
 }
 
 /* --- import --- */
@@ -548,12 +585,7 @@ main(int argc, char **argv)
 	} else if (!strcmp(cmd, "merge")) {
 		cmd_merge(argv[optind], argv[optind + 1]);
 	} else if (!strcmp(cmd, "forget")) {
-		ft_customer gone;
-
-		load(argv[optind], &gone);
-		if ((rc = ft_store_customer_forget(store, gone.id)) != FT_OK)
-			store_fail(rc);
-		ft_customer_clear(&gone);
+		cmd_forget(argv[optind]);
 	} else {
 		rc = cmd_import(argv[optind]);
 	}

@@ -18,6 +18,12 @@
  * below): a busy counter screen does not turn into a query per request,
  * and request threads do not wait on a slow store for figures they
  * already have.
+ *
+ * Erasure: when the hub reads a "forget", "merge" or "purge" event, it
+ * drops from the ring every event of a customer the store no longer
+ * holds (their payloads name them), so a stream coming back with
+ * Last-Event-ID is not replayed them, and forgets every cached answer.
+ * Dropped texts are zeroed before they are freed.
  */
 #include "serve.h"
 
@@ -69,8 +75,10 @@
 
 struct msg {
 	int64_t id;
+	int64_t customer_id;	/* the event's customer; 0: none */
 	char *text;		/* "id: N\nevent: KIND\ndata: ...\n\n" */
 	size_t len;
+	int erasure;		/* a forget, merge or purge */
 };
 
 struct stream {
@@ -156,6 +164,8 @@ struct ft_server {
 	int cache_closing;
 
 	atomic_int active;	/* requests in hand */
+	int64_t erased_at;	/* monotonic ms of the last erasure: answers
+				 * computed from before are not kept */
 };
 
 enum req_kind { REQ_PLAIN = 0, REQ_STREAM };
@@ -353,8 +363,11 @@ fetch_event(void *p, const ft_event *e)
 	w += sprintf(w, "\n\n");
 	f->v = ft_xrealloc(f->v, (f->n + 1) * sizeof *f->v);
 	f->v[f->n].id = e->id;
+	f->v[f->n].customer_id = e->customer_id;
 	f->v[f->n].text = text;
 	f->v[f->n].len = (size_t)(w - text);
+	f->v[f->n].erasure = !strcmp(kind, "forget") ||
+			     !strcmp(kind, "merge") || !strcmp(kind, "purge");
 	f->n++;
 	return 0;
 }
@@ -428,6 +441,14 @@ newest_event(ft_store *s, int64_t *out)
 	return FT_OK;
 }
 
+static int
+cmp_id(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 static void
 ring_push(struct hub *h, struct msg m)
 {
@@ -441,6 +462,41 @@ ring_push(struct hub *h, struct msg m)
 	at = (h->head + h->count) % RING_SIZE;
 	h->ring[at] = m;
 	h->count++;
+}
+
+/* Free a message's text, zeroed first: it may name a forgotten
+ * customer. */
+static void
+msg_wipe(struct msg *m)
+{
+	if (m->text)
+		explicit_bzero(m->text, m->len);
+	free(m->text);
+	m->text = NULL;
+}
+
+/* Drop from the ring the messages of the customers in gone (sorted);
+ * with the hub locked.  Ids stay in order, so ring_after still works; a
+ * stream in the middle of a dropped message moves past it. */
+static void
+ring_drop(struct hub *h, const int64_t *gone, size_t ngone)
+{
+	size_t i, kept = 0;
+
+	for (i = 0; i < h->count; i++) {
+		struct msg *m = &h->ring[(h->head + i) % RING_SIZE];
+
+		if (m->customer_id > 0 &&
+		    bsearch(&m->customer_id, gone, ngone, sizeof *gone,
+			    cmp_id)) {
+			msg_wipe(m);
+			continue;
+		}
+		if (kept != i)
+			h->ring[(h->head + kept) % RING_SIZE] = *m;
+		kept++;
+	}
+	h->count = kept;
 }
 
 /* The oldest message with an id above cursor, or NULL. */
@@ -460,6 +516,47 @@ ring_after(const struct hub *h, int64_t cursor)
 	return lo < h->count ? &h->ring[(h->head + lo) % RING_SIZE] : NULL;
 }
 
+/* Forget every cached answer after an erasure: they may name the
+ * customer.  Called by the hub with its own mutex held. */
+static void cache_erased(struct ft_server *srv);
+
+/*
+ * The customers whose events the ring or the batch f holds and the
+ * store no longer has, sorted, into *gone (owned by the caller); their
+ * number.  Called by the hub thread, the ring's only writer, without its
+ * lock.  A customer the store cannot answer for counts as gone: a name
+ * is better not replayed than replayed wrongly.
+ */
+static size_t
+gone_customers(struct hub *h, const struct fetched *f, int64_t **gone)
+{
+	int64_t *ids = ft_xcalloc(h->count + f->n + 1, sizeof *ids);
+	size_t i, n = 0, k, ngone = 0;
+
+	for (i = 0; i < h->count; i++)
+		if (h->ring[(h->head + i) % RING_SIZE].customer_id > 0)
+			ids[n++] = h->ring[(h->head + i) % RING_SIZE]
+				.customer_id;
+	for (i = 0; i < f->n; i++)
+		if (f->v[i].customer_id > 0)
+			ids[n++] = f->v[i].customer_id;
+	qsort(ids, n, sizeof *ids, cmp_id);
+	for (i = 0; i < n; i = k) {
+		ft_customer c;
+
+		for (k = i + 1; k < n && ids[k] == ids[i]; k++)
+			;
+		if (h->store &&
+		    ft_store_customer_get_id(h->store, ids[i], &c) == FT_OK) {
+			ft_customer_clear(&c);
+			continue;
+		}
+		ids[ngone++] = ids[i];
+	}
+	*gone = ids;
+	return ngone;
+}
+
 static void *
 hub_main(void *p)
 {
@@ -472,9 +569,9 @@ hub_main(void *p)
 	while (!h->closing) {
 		struct timespec until;
 		struct fetched f = { 0 };
-		int64_t after = h->last_id, now;
-		size_t i;
-		int rc, beat = 0;
+		int64_t after = h->last_id, now, *gone = NULL;
+		size_t i, ngone = 0;
+		int rc, beat = 0, erased = 0;
 
 		clock_gettime(CLOCK_REALTIME, &until);
 		until.tv_nsec += (long)(srv->cfg.poll_ms % 1000) * 1000000L;
@@ -516,6 +613,11 @@ hub_main(void *p)
 			}
 		}
 
+		for (i = 0; i < f.n; i++)
+			erased |= f.v[i].erasure;
+		if (erased)
+			ngone = gone_customers(h, &f, &gone);
+
 		now = ft_time_mono();
 		pthread_mutex_lock(&h->mu);
 		h->failing = rc != FT_OK;
@@ -524,6 +626,11 @@ hub_main(void *p)
 			h->last_id = f.v[i].id;
 		}
 		free(f.v);
+		if (erased) {
+			ring_drop(h, gone, ngone);
+			cache_erased(srv);
+		}
+		free(gone);
 		if (f.n) {
 			atomic_fetch_add(&h->gen, 1);
 			cache_events(srv);
@@ -585,8 +692,12 @@ stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 				st->cursor = m->id;
 			}
 		} else {
+			/* Gone from the ring meanwhile (pushed out, or
+			 * dropped by an erasure): end the event begun, so
+			 * the next one is not read as its rest. */
 			st->part = NULL;
 			st->cursor = st->part_id;
+			put_bytes(buf, max, &off, "\n\n", 2);
 		}
 		if (off) {
 			pthread_mutex_unlock(&h->mu);
@@ -1010,12 +1121,14 @@ cache_clear_locked(struct ft_server *srv)
 }
 
 /* Keep an answer computed from at (mono ms) while the hub was at gen,
- * unless a newer one is there already; with cache_mu held. */
+ * unless a newer one is there already or an erasure came after it
+ * began; with cache_mu held. */
 static void
-entry_set(struct cache_entry *e, unsigned gen, int64_t at,
-	  const char *body, size_t len)
+entry_set(struct ft_server *srv, struct cache_entry *e, unsigned gen,
+	  int64_t at, const char *body, size_t len)
 {
-	if (len > CACHE_BODY_MAX || (e->body && e->at > at))
+	if (len > CACHE_BODY_MAX || (e->body && e->at > at) ||
+	    at <= srv->erased_at)
 		return;
 	free(e->body);
 	e->body = ft_xmalloc(len + 1);
@@ -1044,6 +1157,23 @@ cache_events(struct ft_server *srv)
 		}
 	if (any)
 		pthread_cond_broadcast(&srv->work);
+	pthread_mutex_unlock(&srv->cache_mu);
+}
+
+static void
+cache_erased(struct ft_server *srv)
+{
+	struct cache_entry *e;
+
+	pthread_mutex_lock(&srv->cache_mu);
+	srv->erased_at = ft_time_mono();
+	for (e = srv->cache; e; e = e->next) {
+		if (e->body)
+			explicit_bzero(e->body, e->len);
+		free(e->body);
+		e->body = NULL;
+		e->len = 0;
+	}
 	pthread_mutex_unlock(&srv->cache_mu);
 }
 
@@ -1095,7 +1225,7 @@ worker_main(void *p)
 		/* queued keeps the entry from being pruned meanwhile. */
 		if ((e = cache_find(srv, key))) {
 			if (status == MHD_HTTP_OK)
-				entry_set(e, gen, t0, body, len);
+				entry_set(srv, e, gen, t0, body, len);
 			/* Events that came while it ran want one more. */
 			e->queued = status == MHD_HTTP_OK &&
 				    atomic_load(&srv->hub.gen) != gen &&
@@ -1202,7 +1332,7 @@ cached_answer(struct ft_server *srv, struct MHD_Connection *c,
 	if ((e = cache_find(srv, key))) {
 		e->computing--;
 		if (status == MHD_HTTP_OK)
-			entry_set(e, gen, t0, body, len);
+			entry_set(srv, e, gen, t0, body, len);
 	}
 	pthread_cond_broadcast(&srv->cache_done);
 	pthread_mutex_unlock(&srv->cache_mu);

@@ -791,8 +791,6 @@ static const char sql_merge_visits[] =
 	"UPDATE visits SET customer_id = ? WHERE customer_id = ?";
 static const char sql_merge_faces[] =
 	"UPDATE faces SET customer_id = ? WHERE customer_id = ?";
-static const char sql_merge_events[] =
-	"UPDATE events SET customer_id = ? WHERE customer_id = ?";
 static const char sql_merge_profile[] =
 	"UPDATE customers SET name = ?, email = ?, notes = ?, created_at = ? "
 	"WHERE id = ?";
@@ -803,6 +801,12 @@ static const char sql_recount_one[] =
 	" WHERE id = ?";
 static const char sql_customer_delete[] =
 	"DELETE FROM customers WHERE id = ?";
+static const char sql_forget_events[] =
+	"DELETE FROM events WHERE customer_id = ?";
+static const char sql_forget_visits[] =
+	"DELETE FROM visits WHERE customer_id = ?";
+static const char sql_forget_faces[] =
+	"DELETE FROM faces WHERE customer_id = ?";
 
 /* Run a cached statement with a bind format; for one-off writes. */
 static int
@@ -832,6 +836,87 @@ write_stmt(ft_store *s, const char *sql, const char *what, const char *fmt,
 	return rc;
 }
 
+/* Run sql, whose one parameter is a customer's id; the rows it changed
+ * go to *n when n is not NULL. */
+static int
+customer_rows(ft_store *s, const char *sql, const char *what, int64_t id,
+	      int64_t *n)
+{
+	void *st;
+	int rc;
+
+	if (!(st = stmt(s, sql, &rc)))
+		return rc;
+	rc = bind(s, st, "i", id);
+	if (rc == FT_OK)
+		rc = run(s, st, what);
+	if (rc == FT_OK && n)
+		*n = s->d->changes(st);
+	done(s, st);
+	return rc;
+}
+
+/* The backend's wipe statements (store_priv.h) for customer id. */
+static int
+wipe(ft_store *s, const char *const *sql, int64_t id)
+{
+	int rc = FT_OK;
+
+	for (; sql && *sql && rc == FT_OK; sql++)
+		rc = customer_rows(s, *sql, "cannot overwrite erased data",
+				   id, NULL);
+	return rc;
+}
+
+/* Erase customer id's profile and the events about them. */
+static int
+erase_profile(ft_store *s, int64_t id, int64_t *events)
+{
+	int rc = wipe(s, s->d->wipe_profile, id);
+
+	if (rc == FT_OK)
+		rc = customer_rows(s, sql_forget_events,
+				   "cannot delete events", id, events);
+	if (rc == FT_OK)
+		rc = customer_rows(s, sql_customer_delete,
+				   "cannot delete customer", id, NULL);
+	return rc;
+}
+
+int
+ft_store_scrub(ft_store *s)
+{
+	int rc;
+
+	if (s->depth)
+		return failf(s, FT_EFAIL, "cannot scrub inside a transaction");
+	if (!s->d->scrub || (rc = s->d->scrub(s->db)) == FT_OK)
+		return FT_OK;
+	return fail(s, rc, "erased, but the store's files were not yet "
+		    "cleared");
+}
+
+/* Fill keep's profile gaps from drop's; keep was first seen when either
+ * was. */
+static int
+merge_profile(ft_store *s, const ft_customer *k, const ft_customer *d)
+{
+	void *st;
+	int rc;
+
+	if (!(st = stmt(s, sql_merge_profile, &rc)))
+		return rc;
+	rc = bind(s, st, "tttii", k->name ? k->name : d->name,
+		  k->email ? k->email : d->email,
+		  k->notes ? k->notes : d->notes,
+		  k->created_at < d->created_at ? k->created_at
+		  : d->created_at, k->id);
+	if (rc == FT_OK)
+		rc = run(s, st, "cannot update customer");
+	done(s, st);
+	return rc;
+}
+
 static int
 customer_merge_once(ft_store *s, int64_t keep, int64_t drop)
 {
@@ -855,27 +940,10 @@ customer_merge_once(ft_store *s, int64_t keep, int64_t drop)
 		rc = write_stmt(s, sql_merge_faces, "cannot move faces", "ii",
 				keep, drop);
 	if (rc == FT_OK)
-		rc = write_stmt(s, sql_merge_events, "cannot move events",
-				"ii", keep, drop);
-	/* The kept profile fills its gaps from the dropped one and was
-	 * first seen when either was. */
-	if (rc == FT_OK) {
-		void *st = stmt(s, sql_merge_profile, &rc);
-
-		if (st) {
-			rc = bind(s, st, "tttii", k.name ? k.name : d.name,
-				  k.email ? k.email : d.email,
-				  k.notes ? k.notes : d.notes,
-				  k.created_at < d.created_at ? k.created_at
-				  : d.created_at, keep);
-			if (rc == FT_OK)
-				rc = run(s, st, "cannot update customer");
-			done(s, st);
-		}
-	}
+		rc = merge_profile(s, &k, &d);
+	/* drop's events name drop: they go with the profile. */
 	if (rc == FT_OK)
-		rc = write_stmt(s, sql_customer_delete,
-				"cannot delete customer", "i", drop);
+		rc = erase_profile(s, drop, NULL);
 	if (rc == FT_OK)
 		rc = write_stmt(s, sql_recount_one, "cannot count visits",
 				"iii", keep, keep, keep);
@@ -897,18 +965,13 @@ ft_store_customer_merge(ft_store *s, int64_t keep, int64_t drop)
 	do
 		rc = customer_merge_once(s, keep, drop);
 	while (again(s, own, rc, &tries));
+	if (rc == FT_OK && own)
+		rc = ft_store_scrub(s);
 	return rc;
 }
 
-static const char sql_forget_events[] =
-	"DELETE FROM events WHERE customer_id = ?";
-static const char sql_forget_visits[] =
-	"DELETE FROM visits WHERE customer_id = ?";
-static const char sql_forget_faces[] =
-	"DELETE FROM faces WHERE customer_id = ?";
-
 static int
-customer_forget_once(ft_store *s, int64_t id)
+customer_erase_once(ft_store *s, int64_t id, ft_erasure *e)
 {
 	ft_customer c;
 	int rc;
@@ -917,33 +980,46 @@ customer_forget_once(ft_store *s, int64_t id)
 		return rc;
 	if ((rc = ft_store_customer_get_id(s, id, &c)) != FT_OK)
 		return finish(s, rc);
+	memcpy(e->uuid, c.uuid, sizeof e->uuid);
 	ft_customer_clear(&c);
-	rc = write_stmt(s, sql_forget_events, "cannot delete events", "i", id);
+	rc = customer_rows(s, sql_forget_visits, "cannot delete visits", id,
+			   &e->visits);
 	if (rc == FT_OK)
-		rc = write_stmt(s, sql_forget_visits, "cannot delete visits",
-				"i", id);
+		rc = wipe(s, s->d->wipe_samples, id);
 	if (rc == FT_OK)
-		rc = write_stmt(s, sql_forget_faces, "cannot delete faces",
-				"i", id);
+		rc = customer_rows(s, sql_forget_faces, "cannot delete faces",
+				   id, &e->samples);
 	if (rc == FT_OK)
-		rc = write_stmt(s, sql_customer_delete,
-				"cannot delete customer", "i", id);
+		rc = erase_profile(s, id, &e->events);
 	/* Tell followers of the feed that figures changed, naming nobody. */
 	if (rc == FT_OK)
 		rc = ft_store_event_add(s, "forget", 0, "{\"type\":\"forget\"}",
 					NULL);
+	e->ts = ft_time_now();
 	return finish(s, rc);
+}
+
+int
+ft_store_customer_erase(ft_store *s, int64_t id, ft_erasure *out)
+{
+	ft_erasure e;
+	int rc, tries = 0, own = s->depth == 0;
+
+	do {
+		memset(&e, 0, sizeof e);
+		rc = customer_erase_once(s, id, &e);
+	} while (again(s, own, rc, &tries));
+	if (rc == FT_OK && out)
+		*out = e;
+	if (rc == FT_OK && own)
+		rc = ft_store_scrub(s);
+	return rc;
 }
 
 int
 ft_store_customer_forget(ft_store *s, int64_t id)
 {
-	int rc, tries = 0, own = s->depth == 0;
-
-	do
-		rc = customer_forget_once(s, id);
-	while (again(s, own, rc, &tries));
-	return rc;
+	return ft_store_customer_erase(s, id, NULL);
 }
 
 /* --- visits --- */

@@ -201,13 +201,37 @@ int ft_store_customer_get_id(ft_store *s, int64_t id, ft_customer *out);
 int ft_store_customers(ft_store *s, const ft_customer_filter *f,
 		       ft_customer_cb cb, void *ctx);
 
-/* Move drop's visits, faces and events to keep, recompute keep's counts
- * and delete drop; one transaction. */
+/* Move drop's visits and faces to keep, recompute keep's counts, fill
+ * keep's missing name, e-mail and notes from drop's, and erase drop's
+ * profile and events (their payloads name drop); one transaction,
+ * scrubbed as ft_store_scrub() says when it is the outermost. */
 int ft_store_customer_merge(ft_store *s, int64_t keep, int64_t drop);
 
-/* Delete the customer with their faces, visits and events; one
- * transaction. */
+/* What an erasure removed: the receipt of a forget. */
+typedef struct ft_erasure {
+	char uuid[FT_UUID_LEN + 1];	/* the customer's public id */
+	int64_t samples;		/* face samples deleted */
+	int64_t visits;			/* visits deleted */
+	int64_t events;			/* events naming them deleted */
+	int64_t ts;			/* when (ms since the epoch) */
+} ft_erasure;
+
+/* Delete the customer with their faces, visits and events, the values
+ * overwritten first where the engine keeps deleted rows' bytes, and add
+ * a "forget" event naming nobody; one transaction.  When it is the
+ * outermost, ft_store_scrub() follows the commit: a failure there is
+ * returned (the customer is gone all the same and *out, when not NULL,
+ * is filled). */
+int ft_store_customer_erase(ft_store *s, int64_t id, ft_erasure *out);
+/* ft_store_customer_erase() without the receipt. */
 int ft_store_customer_forget(ft_store *s, int64_t id);
+
+/* After erasures committed (outside any transaction): clear the copies
+ * of old pages the store keeps beside its tables (SQLite checkpoints
+ * the WAL into the database and truncates it).  FT_ETEMP when another
+ * connection still reads old pages; a no-op on MySQL, where what InnoDB
+ * keeps is cleared by the server (facetrack(7)). */
+int ft_store_scrub(ft_store *s);
 
 void ft_customer_clear(ft_customer *c);
 

@@ -638,6 +638,28 @@ m_migrate_unlock(void *p, int ok)
 	return m_unlock(p, "facetrack_migrate");
 }
 
+/*
+ * InnoDB keeps a deleted row in its page, delete-marked and then (after
+ * purge) on the page's free list, until the space is reused: its bytes
+ * stay in the .ibd file.  Overwriting the values first with as many
+ * bytes leaves the row updated in place, so what the DELETE leaves behind
+ * is zeros.  What this cannot reach (the undo log until purge, the redo
+ * log, secondary index entries, the binary log) is in facetrack(7).
+ */
+static const char *const m_wipe_profile[] = {
+	"UPDATE customers SET name = REPEAT('0', OCTET_LENGTH(name)), "
+	"email = REPEAT('0', OCTET_LENGTH(email)), "
+	"notes = REPEAT('0', OCTET_LENGTH(notes)) WHERE id = ?",
+	"UPDATE events SET payload = REPEAT('0', OCTET_LENGTH(payload)) "
+	"WHERE customer_id = ?",
+	NULL
+};
+static const char *const m_wipe_samples[] = {
+	"UPDATE faces SET descriptor = REPEAT(X'00', OCTET_LENGTH(descriptor))"
+	" WHERE customer_id = ?",
+	NULL
+};
+
 const ft_driver ft_driver_mysql = {
 	.name = "mysql",
 	.begin_sql = "START TRANSACTION",
@@ -664,4 +686,6 @@ const ft_driver ft_driver_mysql = {
 	.migrate_unlock = m_migrate_unlock,
 	.lock = m_lock,
 	.unlock = m_unlock,
+	.wipe_profile = m_wipe_profile,
+	.wipe_samples = m_wipe_samples,
 };

@@ -71,6 +71,20 @@ typedef struct ft_driver {
 	 * transaction already serialises writers (sqlite). */
 	int (*lock)(void *db, const char *name);
 	int (*unlock)(void *db, const char *name);
+
+	/* Erasure.  An engine that keeps deleted rows' bytes in its files
+	 * (InnoDB: in the page's free space, until reused) gets them
+	 * overwritten first: wipe_profile, statements run before a
+	 * customer's profile and events are deleted, wipe_samples before
+	 * their face samples are, each with the customer's id as its one
+	 * parameter and writing values of the old ones' sizes so the rows
+	 * change in place.  NULL-terminated; NULL where a DELETE leaves
+	 * nothing behind (sqlite with secure_delete).  scrub, when set,
+	 * runs outside any transaction after an erasure committed and
+	 * clears copies of the old pages (sqlite: the WAL). */
+	const char *const *wipe_profile;
+	const char *const *wipe_samples;
+	int (*scrub)(void *db);
 } ft_driver;
 
 extern const ft_driver ft_driver_sqlite;

@@ -5,6 +5,12 @@
  * for a writer and two writers in two processes take turns instead of
  * failing.  Write transactions begin IMMEDIATE: taking the write lock up
  * front avoids the deadlock of two readers both upgrading.
+ *
+ * Erasure: every connection turns secure_delete on itself, whatever the
+ * library was built with, so a deleted row's bytes are overwritten with
+ * zeros in the pages that held them; after an erasure, s_scrub copies
+ * the WAL into the database and truncates it, so no older image of
+ * those pages lingers in the -wal file either.
  */
 #include "store_priv.h"
 #include "util.h"
@@ -76,6 +82,7 @@ s_open(const char *spec, void **out, char *err, size_t errlen)
 			msg = NULL;
 			rc = sqlite3_exec(db->h, "PRAGMA journal_mode = WAL; "
 					  "PRAGMA synchronous = NORMAL; "
+					  "PRAGMA secure_delete = ON; "
 					  "PRAGMA foreign_keys = ON", NULL, NULL,
 					  &msg);
 			if ((rc & 0xff) != SQLITE_BUSY ||
@@ -283,6 +290,34 @@ s_migrate_unlock(void *p, int ok)
 	return FT_OK;
 }
 
+/* Checkpoint the whole WAL into the database and truncate it.  Readers
+ * are waited for by the busy handler; one still reading an old snapshot
+ * when it gives up leaves the WAL whole (FT_ETEMP). */
+static int
+s_scrub(void *p)
+{
+	struct db *db = p;
+	sqlite3_stmt *st;
+	int rc, busy = 0;
+
+	rc = sqlite3_prepare_v2(db->h, "PRAGMA wal_checkpoint(TRUNCATE)", -1,
+				&st, NULL);
+	if (rc != SQLITE_OK)
+		return set_err(db, rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		busy = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return set_err(db, rc);
+	if (busy) {
+		snprintf(db->err, sizeof db->err, "the write-ahead log is "
+			 "still read by another connection");
+		return FT_ETEMP;
+	}
+	return FT_OK;
+}
+
 const ft_driver ft_driver_sqlite = {
 	.name = "sqlite",
 	.begin_sql = "BEGIN IMMEDIATE",
@@ -307,4 +342,5 @@ const ft_driver ft_driver_sqlite = {
 	.last_id = s_last_id,
 	.migrate_lock = s_migrate_lock,
 	.migrate_unlock = s_migrate_unlock,
+	.scrub = s_scrub,
 };

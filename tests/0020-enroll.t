@@ -307,7 +307,10 @@ test_expect_success "$store: forget leaves no trace in any table" '
 	test_grep -a -F "Forget Me Zyx" before &&
 	test_grep -a -F "forget.me@zyx.example" before &&
 	ft-enroll forget "$fm" >out 2>err &&
-	test_must_be_empty out && test_must_be_empty err &&
+	test_must_be_empty err &&
+	# Events: its "customer" from add, the merge and the one written.
+	json_check out ".type == \"erasure\" and .customer == \"$fm\" and
+		.visits == $nv and .samples == 1 and .events == 3" &&
 	store_dump >after &&
 	test_grep_not -a -F -e "$fm" -e "$victim" -e "Forget Me Zyx" \
 		-e "forget.me@zyx" -e "qqv" after &&
@@ -330,10 +333,11 @@ test_expect_success "$store: a forgotten customer cannot be found or forgotten a
 	test_grep "^ft-enroll: " err
 '
 
-test_expect_success "$store: forget takes a prefix and prints nothing" '
+test_expect_success "$store: forget takes a prefix and prints a receipt" '
 	id=$(sed -n 2p top.json | jq -r .id) &&
 	ft-enroll forget "$(printf %s "$id" | cut -c1-8)" >out &&
-	test_must_be_empty out &&
+	test_line_count = 1 out &&
+	json_check out ".type == \"erasure\" and .customer == \"$id\"" &&
 	test "$(count customers "uuid = '"'"'$id'"'"'")" = 0
 '
 

@@ -435,6 +435,34 @@ for store in $(test_stores); do
 		test_grep_not "\"id\":$(jq .id v1)," again
 	'
 
+	test_expect_success "$store: after a forget, nothing replays or caches the customer" '
+		curl -sN -H "X-API-Key: $KEY" "$BASE/api/events" \
+			>stream 2>&1 &
+		cpid=$! &&
+		wait_for stream "facetrack events" &&
+		ft-enroll add --name "Replay Forgotten Qx" \
+			--email replay.qx@erase.example >rf &&
+		"$VISIT_ADD" "$(jq -r .id rf)" >rv &&
+		wait_for stream "\"id\":$(jq .id rv)," &&
+		test $(http found "/api/customers?name=Forgotten%20Qx") = 200 &&
+		test_grep "replay.qx@erase.example" found &&
+		ft-enroll forget "$(jq -r .id rf)" >receipt &&
+		wait_for stream "^event: forget" &&
+		stop_client $cpid &&
+		test $(http found "/api/customers?name=Forgotten%20Qx") = 200 &&
+		test_grep_not "Forgotten Qx" found &&
+		curl -sN -H "X-API-Key: $KEY" -H "Last-Event-ID: 0" \
+			"$BASE/api/events" >again 2>&1 &
+		cpid=$! &&
+		wait_for again "^event: forget" &&
+		stop_client $cpid &&
+		test_grep "^event: customer" stream &&
+		test_grep "Replay Forgotten Qx" stream &&
+		test_grep_not -e "Replay Forgotten Qx" -e "replay.qx@" again &&
+		test_grep_not "\"id\":$(jq .id rv)," again &&
+		test_grep "\"id\":$(jq .id v3)," again
+	'
+
 	test_expect_success "$store: clients that vanish do not hurt the server" '
 		for i in 1 2 3; do
 			curl -sN -H "X-API-Key: $KEY" "$BASE/api/events" \

@@ -3,6 +3,7 @@
 # from tests/browser): the API key asked once and a wrong one explained,
 # KPI figures equal to ft-query stats, a visit recorded by another process
 # (tests/helpers/visit-add) on screen within two seconds without a reload,
+# a forgotten customer's visit gone from the open page,
 # phone width, recognition started and stopped from Settings, a report
 # mailed, the chat answering with a figure and a chart, and no console
 # errors.  Screenshots of each page go
@@ -96,6 +97,7 @@ for s in key-asked:"the API key is asked for" \
 	 charts-drawn:"trend and top visitors charts are drawn" \
 	 key-kept-after-reload:"the key is kept in the browser" \
 	 live-visit-within-2s:"another process's visit shows within 2 s" \
+	 forgotten-leaves-page:"a forgotten customer leaves the open page" \
 	 dashboard-screenshot:"a screenshot of the dashboard" \
 	 phone-width:"the dashboard fits a phone" \
 	 settings-start-stop:"Settings starts and stops recognition" \

@@ -177,6 +177,21 @@ try {
     console.log(`# visit shown after ${took} ms`);
   });
 
+  await step('forgotten-leaves-page', async () => {
+    const name = 'Leaving Person Qz';
+    const c = JSON.parse(execFileSync('ft-enroll', ['add', '--name', name], { encoding: 'utf8' }));
+    const visit = JSON.parse(execFileSync(VISIT_ADD, [c.id], { encoding: 'utf8' }));
+    const item = page.locator(`#feed li[data-visit="${visit.id}"]`);
+    await item.waitFor({ timeout: 2000 });
+    check((await item.textContent()).includes(name), 'the visit is shown without the name');
+    const t0 = Date.now();
+    execFileSync('ft-enroll', ['forget', c.id], { encoding: 'utf8' });
+    await item.waitFor({ state: 'detached', timeout: 2000 });
+    const took = Date.now() - t0;
+    check(!(await page.locator('body').textContent()).includes(name), 'the name is still on the page');
+    console.log(`# forgotten customer gone after ${took} ms`);
+  });
+
   await step('dashboard-screenshot', async () => {
     await page.waitForTimeout(2600); // let the arrival highlight fade
     await page.screenshot({ path: join(SHOTS, 'dashboard.png'), fullPage: true });

@@ -223,6 +223,24 @@ function addVisit(v, fresh) {
   $('feed-empty').hidden = list.children.length > 0;
 }
 
+// Today's latest visits, as the store has them now.  After a forget,
+// merge or purge the feed is rebuilt from them, so a forgotten
+// customer's visits leave the page and a merged-away name becomes the
+// survivor's, without a reload.
+async function loadFeed(rebuild) {
+  const recent = await request('/api/visits?reverse=1&limit=12&since=today');
+  if (rebuild) {
+    shown.clear();
+    $('feed').replaceChildren();
+  }
+  for (const v of recent.reverse()) addVisit(v, false);
+  $('feed-empty').hidden = $('feed').children.length > 0;
+}
+
+function isErasure(type) {
+  return type === 'forget' || type === 'merge' || type === 'purge';
+}
+
 // --- loading ---
 
 function setLive(state) {
@@ -270,13 +288,12 @@ async function main() {
   startClock($('clock'));
   await ensureKey();
   await refresh();
-  const recent = await request('/api/visits?reverse=1&limit=12&since=today');
-  for (const v of recent.reverse()) addVisit(v, false);
-  $('feed-empty').hidden = $('feed').children.length > 0;
+  await loadFeed(false);
 
   follow((type, rec) => {
     if (type === 'visit') addVisit(rec, true);
-    if (type === 'visit' || type === 'customer' || type === 'forget') refreshSoon();
+    if (isErasure(type)) loadFeed(true).catch(() => setLive('offline'));
+    if (type === 'visit' || type === 'customer' || isErasure(type)) refreshSoon();
   }, (state) => {
     setLive(state);
     // Whatever happened while the stream was away is fetched again.

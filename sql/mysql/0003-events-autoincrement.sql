@@ -1,0 +1,7 @@
+-- Event ids are never reused.  InnoDB's AUTO_INCREMENT hands out each
+-- value once, and since MariaDB 10.2.4 and MySQL 8.0 the counter is kept
+-- in the redo log across restarts (older servers reset it to the largest
+-- id plus one on start, which could give a forgotten customer's deleted
+-- events' ids again).  FaceTrack needs MariaDB 10.6+ or MySQL 8: the
+-- table is right as it is, and this version only keeps the two dialects'
+-- numbering in step.
