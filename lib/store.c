@@ -1594,3 +1594,18 @@ ft_store_face_model(ft_store *s, const char *model_id)
 	ft_store_rollback(s);
 	return rc;
 }
+
+/* --- for the store's other modules (store_priv.h) --- */
+
+const ft_driver *
+ft_store_priv_driver(ft_store *s, void **db)
+{
+	*db = s->db;
+	return s->d;
+}
+
+int
+ft_store_priv_fail(ft_store *s, int rc, const char *what)
+{
+	return fail(s, rc, what);
+}
