@@ -14,6 +14,8 @@
 
 #define SELF "/opt/ft/bin/ft-schedule"
 #define REPORT "/opt/ft/bin/ft-report"
+#define ENROLL "/opt/ft/bin/ft-enroll"
+#define PURGE "15 4 * * * '" ENROLL "' purge >/dev/null\n"
 #define BEGIN "# BEGIN FaceTrack schedule (written by ft-schedule; " \
 	"change it with ft-schedule)\n"
 #define END "# END FaceTrack schedule\n"
@@ -246,14 +248,14 @@ test_compose(void)
 		  "0 9 * * 1-5 '" SELF "' start --in-window\n"
 		  "0 18 * * 1-5 '" SELF "' stop\n"
 		  "@reboot '" SELF "' start --in-window\n"
-		  END, "a working-day window" },
+		  PURGE END, "a working-day window" },
 		{ { 1, { 1350, 375, 0x63 }, 0, 0 },
 		  BEGIN
 		  "# window 22:30 06:15 mon,fri-sun\n"
 		  "30 22 * * 0-1,5-6 '" SELF "' start --in-window\n"
 		  "15 6 * * 0-2,6 '" SELF "' stop\n"
 		  "@reboot '" SELF "' start --in-window\n"
-		  END, "a window across midnight stops the day after" },
+		  PURGE END, "a window across midnight stops the day after" },
 		{ { 1, { 0, 1439, 0x7f }, 1, 425 },
 		  BEGIN
 		  "# window 00:00 23:59 daily\n"
@@ -262,19 +264,19 @@ test_compose(void)
 		  "@reboot '" SELF "' start --in-window\n"
 		  "# report 07:05\n"
 		  "5 7 * * * '" REPORT "' --yesterday --email\n"
-		  END, "a daily window and the report" },
+		  PURGE END, "a daily window and the report" },
 		{ { 0, { 0, 0, 0 }, 1, 0 },
 		  BEGIN
 		  "# report 00:00\n"
 		  "0 0 * * * '" REPORT "' --yesterday --email\n"
-		  END, "the report alone" },
+		  PURGE END, "the report alone" },
 	};
 	char err[256];
 	size_t i;
 
 	for (i = 0; i < sizeof rows / sizeof *rows; i++) {
-		char *got = ft_schedule_compose(&rows[i].s, SELF, REPORT, err,
-						sizeof err);
+		char *got = ft_schedule_compose(&rows[i].s, SELF, REPORT,
+						ENROLL, err, sizeof err);
 		ft_schedule back;
 		size_t b, e;
 
@@ -288,16 +290,20 @@ test_compose(void)
 	}
 	err[0] = '\0';
 	ok(!ft_schedule_compose(&rows[1].s, "/opt/it's/ft-schedule", REPORT,
-				err, sizeof err),
+				ENROLL, err, sizeof err),
 	   "compose: a quote in the path is refused");
 	is_str(err, "cannot write '/opt/it's/ft-schedule' into a crontab "
 	       "line", "compose: the refusal names the path");
-	ok(!ft_schedule_compose(&rows[3].s, SELF, "/opt/50%/ft-report", err,
-				sizeof err),
+	ok(!ft_schedule_compose(&rows[3].s, SELF, "/opt/50%/ft-report",
+				ENROLL, err, sizeof err),
 	   "compose: a percent sign in the path is refused");
-	ok(!ft_schedule_compose(&rows[1].s, "/opt/a\nb", REPORT, err,
-				sizeof err),
+	ok(!ft_schedule_compose(&rows[1].s, "/opt/a\nb", REPORT, ENROLL,
+				err, sizeof err),
 	   "compose: a newline in the path is refused");
+	ok(!ft_schedule_compose(&rows[4].s, SELF, REPORT, "/opt/it's/ft-enroll",
+				err, sizeof err) &&
+	   strstr(err, "/opt/it's/ft-enroll"),
+	   "compose: a quote in the purge's path is refused, and named");
 }
 
 static void
