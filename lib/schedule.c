@@ -588,6 +588,42 @@ ft_schedule_clear(unsigned what, char *err, size_t errlen)
 	return edit_block(change_clear, &what, err, errlen);
 }
 
+/* A retention setting for the record: its days, or null when it does
+ * not parse (the purge then refuses to run). */
+static jv
+retain_json(int ok, int days)
+{
+	return ok ? jv_number(days) : jv_null();
+}
+
+/* The recognition mode and the retention policy in force, and when the
+ * block purges (null without a block). */
+static jv
+privacy_record(jv rec, int block)
+{
+	enum ft_recognition mode;
+	ft_config_retention r;
+	char buf[8];
+	int ok = ft_config_retention_get(&r, NULL, 0) == FT_OK;
+	jv o = jv_object();
+
+	rec = jv_object_set(rec, jv_string("recognition"),
+			    ft_config_recognition(&mode, NULL, 0) == FT_OK ?
+			    jv_string(ft_config_recognition_name(mode)) :
+			    jv_null());
+	o = jv_object_set(o, jv_string("visits_days"),
+			  retain_json(ok, r.visits));
+	o = jv_object_set(o, jv_string("samples_days"),
+			  retain_json(ok, r.samples));
+	o = jv_object_set(o, jv_string("unnamed_days"),
+			  retain_json(ok, r.unnamed));
+	snprintf(buf, sizeof buf, "%02d:%02d", FT_SCHEDULE_PURGE_AT / 60,
+		 FT_SCHEDULE_PURGE_AT % 60);
+	o = jv_object_set(o, jv_string("purge_at"),
+			  block ? jv_string(buf) : jv_null());
+	return jv_object_set(rec, jv_string("retention"), o);
+}
+
 jv
 ft_schedule_record(jv rec, const ft_schedule *s)
 {
@@ -618,6 +654,6 @@ ft_schedule_record(jv rec, const ft_schedule *s)
 	} else {
 		rec = jv_object_set(rec, jv_string("report"), jv_null());
 	}
-	return rec;
+	return privacy_record(rec, s && (s->has_window || s->has_report));
 }
 

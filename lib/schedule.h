@@ -105,7 +105,10 @@ char *ft_schedule_splice(const char *crontab, size_t begin, size_t end,
 			 const char *block);
 
 /* {"window":{"from","to","days"}|null,"report":{"at"}|null} members set
- * into rec (consumed; the result is the caller's). */
+ * into rec (consumed; the result is the caller's), with the privacy
+ * settings in force: "recognition" (FT_RECOGNITION's mode, null when
+ * bad) and "retention" {"visits_days","samples_days","unnamed_days"
+ * (null when a setting is bad),"purge_at" (null without a block)}. */
 jv ft_schedule_record(jv rec, const ft_schedule *s);
 
 /* --- the user's crontab (runs FT_CRONTAB) --- */

@@ -38,6 +38,52 @@ test_expect_success 'a bad FT_RECOGNITION: exit 1, named; a bad option: 2' '
 	test_grep "bad FT_RECOGNITION" err
 '
 
+# The settings in force, as ft-schedule status and the dashboard's
+# /api/recognition show them.
+FT_STATE_DIR=$TEST_DIR/state
+FT_CRONTAB=false
+export FT_STATE_DIR FT_CRONTAB
+
+test_expect_success 'ft-schedule status shows the mode and the retention' '
+	ft-schedule status >st &&
+	jq -e ".recognition == \"all\" and .retention == {\"visits_days\":730,
+		\"samples_days\":365,\"unnamed_days\":90,\"purge_at\":null}" st &&
+	FT_RECOGNITION=anonymous FT_RETAIN_VISITS_DAYS=0 ft-schedule status >st &&
+	jq -e ".recognition == \"anonymous\" and
+		.retention.visits_days == 0" st
+'
+
+if command -v curl >/dev/null 2>&1; then
+	test_expect_success 'the dashboard API shows the privacy settings' '
+		FT_RECOGNITION=consented FT_RETAIN_UNNAMED_DAYS=30 \
+			API_KEY_SECRET=k3y-0440 ft-serve --listen 127.0.0.1:0 \
+			2>serve.err &
+		pid=$! &&
+		i=0 &&
+		until grep -q "listening on" serve.err; do
+			i=$((i + 1))
+			if [ "$i" -gt 100 ]; then
+				kill "$pid"
+				exit 1
+			fi
+			sleep 0.1
+		done &&
+		base=$(sed -n "s|.*listening on \(http://[^ ]*\)$|\1|p" \
+			serve.err) &&
+		curl -sS -H "Authorization: Bearer k3y-0440" \
+			"$base/api/recognition" >st;
+		rc=$?
+		kill "$pid" && wait "$pid" 2>/dev/null;
+		test "$rc" = 0 &&
+		jq -e ".recognition == \"consented\" and
+			.retention.unnamed_days == 30 and
+			.retention.samples_days == 365" st
+	'
+else
+	test_skip 'the dashboard API shows the privacy settings' \
+		'curl is not installed'
+fi
+
 for store in $(test_stores); do
 	use_store "$store"
 	test_expect_success "$store: consented: add with images needs --consent" '

@@ -405,19 +405,45 @@ test_record(void)
 
 	is_str(jv_string_value(text),
 	       "{\"window\":{\"from\":\"22:30\",\"to\":\"06:15\","
-	       "\"days\":\"mon,fri-sun\"},\"report\":{\"at\":\"07:05\"}}",
-	       "record: window and report");
+	       "\"days\":\"mon,fri-sun\"},\"report\":{\"at\":\"07:05\"},"
+	       "\"recognition\":\"all\",\"retention\":{\"visits_days\":730,"
+	       "\"samples_days\":365,\"unnamed_days\":90,"
+	       "\"purge_at\":\"04:15\"}}",
+	       "record: window, report, the default privacy settings");
 	jv_free(text);
+	setenv("FT_RECOGNITION", "consented", 1);
+	setenv("FT_RETAIN_VISITS_DAYS", "0", 1);
+	setenv("FT_RETAIN_UNNAMED_DAYS", "30", 1);
 	text = jv_dump_string(ft_schedule_record(jv_object(), NULL), 0);
-	is_str(jv_string_value(text), "{\"window\":null,\"report\":null}",
-	       "record: nothing scheduled");
+	is_str(jv_string_value(text), "{\"window\":null,\"report\":null,"
+	       "\"recognition\":\"consented\",\"retention\":{"
+	       "\"visits_days\":0,\"samples_days\":365,\"unnamed_days\":30,"
+	       "\"purge_at\":null}}",
+	       "record: nothing scheduled; the privacy settings set");
 	jv_free(text);
+	setenv("FT_RECOGNITION", "everybody", 1);
+	setenv("FT_RETAIN_SAMPLES_DAYS", "forever", 1);
+	text = jv_dump_string(ft_schedule_record(jv_object(), NULL), 0);
+	is_str(jv_string_value(text), "{\"window\":null,\"report\":null,"
+	       "\"recognition\":null,\"retention\":{"
+	       "\"visits_days\":null,\"samples_days\":null,"
+	       "\"unnamed_days\":null,\"purge_at\":null}}",
+	       "record: bad privacy settings are null");
+	jv_free(text);
+	unsetenv("FT_RECOGNITION");
+	unsetenv("FT_RETAIN_VISITS_DAYS");
+	unsetenv("FT_RETAIN_SAMPLES_DAYS");
+	unsetenv("FT_RETAIN_UNNAMED_DAYS");
 }
 
 int
 main(void)
 {
 	setenv("TZ", "Europe/Berlin", 1);
+	unsetenv("FT_RECOGNITION");
+	unsetenv("FT_RETAIN_VISITS_DAYS");
+	unsetenv("FT_RETAIN_SAMPLES_DAYS");
+	unsetenv("FT_RETAIN_UNNAMED_DAYS");
 	tzset();
 	test_times();
 	test_days();
