@@ -193,7 +193,9 @@ for store in $(test_stores); do
 		test "$(count visits)" = 1 &&
 		test "$(store_sql "SELECT count(*) FROM faces f JOIN customers c
 			ON c.id = f.customer_id WHERE c.name = '"'Ray'"'")" = 1 &&
-		test "$(footfall)" = 2
+		test "$(footfall)" = 2 &&
+		ft-query stats >st &&
+		jq -e ".footfall_today == 2 and .visits_today == 1" st
 	'
 	test_expect_success "$store: consented: a photo of a stranger is footfall at once" '
 		FT_RECOGNITION=consented ft-recognize "$C1" >out &&
