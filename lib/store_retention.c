@@ -25,7 +25,7 @@
 	"COALESCE(c.last_visit, c.created_at) < ?"
 
 /*
- * Prepare sql and bind the int64 parameters of fmt ('i': int64, 't':
+ * Prepare sql and bind the parameters fmt names ('i': int64, 't':
  * text); *st is the statement, to finalize.  Returns FT_OK or a code with
  * the store's message set.
  */
@@ -234,7 +234,10 @@ purge_unnamed(ft_store *s, int64_t before, int dry_run, int64_t *n)
 /*
  * Old samples: made before the cut-off, of customers not seen since it.
  * A dry run leaves out the customers the unnamed rule (cut-off ub, 0:
- * none) would forget first, to count what a real run removes.
+ * none) would forget first, to count what a real run removes.  A sample
+ * is its faces row: whatever else belongs to a sample (a face crop) must
+ * live in that row or in a table that references it ON DELETE CASCADE,
+ * so that this one statement takes it along.
  */
 static int
 purge_samples(ft_store *s, int64_t before, int64_t ub, int dry_run,
