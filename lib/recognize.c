@@ -786,6 +786,22 @@ anon_face(ft_recognizer *r, int i, int counted)
 	return emit_rec(r, footfall_record(r, res->track));
 }
 
+/* An unknown face (too poor to gather) on the track of a person not
+ * recognised: the track goes on, and stays anonymous once counted. */
+static void
+anon_seen(ft_recognizer *r, int i)
+{
+	size_t j;
+
+	for (j = 0; j < r->nanons; j++) {
+		if (r->anons[j].track == r->f.res[i].track) {
+			r->anons[j].last_ts = r->f.in->ts;
+			r->f.anon[i] = r->anons[j].counted;
+			return;
+		}
+	}
+}
+
 /* Anonymous mode: faces are tracked, never described; a track seen in
  * min_sightings frames is one visit of footfall. */
 static int
@@ -1034,6 +1050,8 @@ write_result(ft_recognizer *r, int i)
 		    mf->quality)))
 			return rc;
 	} else {
+		if (r->cfg.mode != FT_RECOGNITION_ALL)
+			anon_seen(r, i);
 		return FT_OK;
 	}
 	return cust_get(r, res->customer_id, &k);

@@ -662,6 +662,25 @@ test_consented(void)
 	is_int(ff, 3, "consented: footfall 3 in the store");
 	is_int(bo_n, 0, "consented: still no sample of Bo");
 
+	/* Three seconds too poor to gather (longer than the tracks'
+	 * timeout) do not end Bo's track: no second count. */
+	{
+		int i, anonymous = 0, counts = 0;
+
+		for (i = 0; i < 30; i++) {
+			face(100, 41, 0.05f, 0);
+			sy.quality[0] = 0.05;
+			frame(r, 300 * MIN_MS + 10500 + i * 100, 0);
+			anonymous += !strcmp(seen.status[0], "anonymous");
+			counts += seen.footfalls;
+		}
+		frames(r, 300 * MIN_MS + 13500, people + 1, 1, &tot);
+		is_int(anonymous, 30, "consented: poor faces of a counted "
+		    "track stay anonymous");
+		is_int(counts + tot.footfalls, 0,
+		    "consented: and the track is not counted again");
+	}
+
 	/* Ann withdraws her consent: from the next frame she is nobody. */
 	{
 		ft_customer c = { 0 };
@@ -739,7 +758,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	plan(33 + 26);
+	plan(33 + 28);
 	fresh_store("one");
 	test_sightings();
 	test_one_to_one();
