@@ -37,6 +37,7 @@ struct anon {
 	int64_t last_ts;
 	int sightings;
 	int counted;
+	int since_check;	/* frames since its face was described */
 };
 
 /* Per source: when the last full-size detection ran, how large the
@@ -701,17 +702,27 @@ register_person(ft_recognizer *r, ft_match_result *res, int64_t *id,
 
 /* --- anonymous footfall --- */
 
-/* The footfall state of track on the frame's source, made when new. */
+/* The footfall state of track, or NULL. */
 static struct anon *
-anon_get(ft_recognizer *r, int track)
+anon_find(ft_recognizer *r, int track)
 {
-	const ft_recognize_input *in = r->f.in;
-	struct anon *a;
 	size_t i;
 
 	for (i = 0; i < r->nanons; i++)
 		if (r->anons[i].track == track)
 			return &r->anons[i];
+	return NULL;
+}
+
+/* The footfall state of track on the frame's source, made when new. */
+static struct anon *
+anon_get(ft_recognizer *r, int track)
+{
+	const ft_recognize_input *in = r->f.in;
+	struct anon *a = anon_find(r, track);
+
+	if (a)
+		return a;
 	if (r->nanons == r->capanons) {
 		r->capanons = r->capanons ? r->capanons * 2 : 16;
 		r->anons = ft_xrealloc(r->anons,
@@ -791,14 +802,35 @@ anon_face(ft_recognizer *r, int i, int counted)
 static void
 anon_seen(ft_recognizer *r, int i)
 {
-	size_t j;
+	struct anon *a = anon_find(r, r->f.res[i].track);
 
-	for (j = 0; j < r->nanons; j++) {
-		if (r->anons[j].track == r->f.res[i].track) {
-			r->anons[j].last_ts = r->f.in->ts;
-			r->f.anon[i] = r->anons[j].counted;
-			return;
-		}
+	if (a) {
+		a->last_ts = r->f.in->ts;
+		r->f.anon[i] = a->counted;
+	}
+}
+
+/*
+ * With consent required, a track counted as footfall is described only
+ * every recheck_frames frames, as a known customer's is: often enough
+ * to find a consenting customer whose first sightings were poor, not
+ * at every frame for a person who stays nobody.
+ */
+static void
+anon_needs(ft_recognizer *r, int *need)
+{
+	struct frame *f = &r->f;
+	int i;
+
+	for (i = 0; i < f->n; i++) {
+		struct anon *a = anon_find(r, f->mf[i].track);
+
+		if (!a || !a->counted || !need[i])
+			continue;
+		if (++a->since_check < r->cfg.match.recheck_frames)
+			need[i] = 0;
+		else
+			a->since_check = 0;
 	}
 }
 
@@ -1110,6 +1142,8 @@ ft_recognize_frame(ft_recognizer *r, const ft_recognize_input *in)
 	anon_prune(r, 0);
 	if (r->cfg.mode == FT_RECOGNITION_ANONYMOUS)
 		memset(f->need, 0, sizeof f->need);
+	else if (r->cfg.mode == FT_RECOGNITION_CONSENTED)
+		anon_needs(r, f->need);
 	if ((rc = describe(r)) || (rc = decide(r)))
 		return rc;
 	for (i = 0; i < f->n && rc == 0; i++)

@@ -203,6 +203,7 @@ fresh_store(const char *name)
 }
 
 static enum ft_recognition mode;	/* of the recognisers made */
+static int no_descriptors;	/* not even in the consented mode */
 
 static ft_recognizer *
 recogniser(int still, float margin)
@@ -213,7 +214,7 @@ recogniser(int still, float margin)
 
 	ft_recognize_config_default(&c);
 	c.mode = mode;
-	c.descriptors = mode != FT_RECOGNITION_ALL;
+	c.descriptors = mode != FT_RECOGNITION_ALL && !no_descriptors;
 	c.refresh_ms = 0;
 	if (still)
 		c.match.min_sightings = 1;
@@ -681,6 +682,28 @@ test_consented(void)
 		    "consented: and the track is not counted again");
 	}
 
+	/* A counted track is described now and then, not every frame
+	 * (without --descriptors, which describes every face). */
+	{
+		ft_recognizer *r2;
+		int i, before;
+
+		no_descriptors = 1;
+		r2 = recogniser(0, -1);
+		no_descriptors = 0;
+		frames(r2, 350 * MIN_MS, people + 1, 1, &tot);
+		before = sy.described;
+		for (i = 0; i < 20; i++) {
+			face(100, 41, 0.05f, 0);
+			frame(r2, 350 * MIN_MS + 500 + i * 100, 0);
+		}
+		is_str(seen.status[0], "anonymous",
+		    "consented: the counted track stays anonymous");
+		ok(sy.described - before <= 2, "consented: its face described "
+		    "%d times in 20 frames", sy.described - before);
+		ft_recognize_free(r2);
+	}
+
 	/* Ann withdraws her consent: from the next frame she is nobody. */
 	{
 		ft_customer c = { 0 };
@@ -758,7 +781,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	plan(33 + 28);
+	plan(33 + 30);
 	fresh_store("one");
 	test_sightings();
 	test_one_to_one();
