@@ -10,11 +10,17 @@
  * of each image (ft_faces_describe_main) and store the descriptors with
  * the customer.  Every image is read and described before anything is
  * written, so an image without a face (or with several, unless --largest
- * takes the main one) refuses the whole command.  The models are opened only when images are given: the
- * profile commands need only the store.  `forget` deletes the samples
+ * takes the main one) refuses the whole command.  The models are opened
+ * only when images are given: the profile commands need only the store.  `forget` deletes the samples
  * with the customer; running recognisers drop them from their indexes
  * when they see the forget in the store's event feed.  It prints an
  * "erasure" record, the receipt of what went.
+ *
+ * Recognition modes (FT_RECOGNITION) bind enrolment too: with
+ * "consented" samples are stored only for customers who agreed (add
+ * needs --consent, add-faces a customer with consent), with "anonymous"
+ * none at all.  `purge` applies the retention settings
+ * (FT_RETAIN_*_DAYS) counted back from now and prints a `purge` record.
  */
 #include "config.h"
 #include "csvio.h"
@@ -45,11 +51,12 @@ static const char usage[] =
 "            [--consent | --no-consent]\n"
 "  merge KEEP DROP\n"
 "  forget ID\n"
-"  import FILE.csv|-\n";
+"  import FILE.csv|-\n"
+"  purge [--dry-run]\n";
 
 enum {
 	O_DB = 256, O_NAME, O_EMAIL, O_NOTES, O_CONSENT, O_NO_CONSENT,
-	O_LARGEST, O_VERSION
+	O_LARGEST, O_DRY_RUN, O_VERSION
 };
 
 static const struct option longopts[] = {
@@ -60,6 +67,7 @@ static const struct option longopts[] = {
 	{ "consent", no_argument, NULL, O_CONSENT },
 	{ "no-consent", no_argument, NULL, O_NO_CONSENT },
 	{ "largest", no_argument, NULL, O_LARGEST },
+	{ "dry-run", no_argument, NULL, O_DRY_RUN },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -270,6 +278,89 @@ cmd_forget(const char *id)
 		ft_die(FT_EXIT_FAIL, "%s", ft_store_errmsg(store));
 	if (rc != FT_OK)
 		store_fail(rc);
+
+/* --- recognition modes and retention --- */
+
+static enum ft_recognition
+recognition_mode(void)
+{
+	enum ft_recognition mode;
+	char err[256];
+
+	if (ft_config_recognition(&mode, err, sizeof err))
+		ft_die(FT_EXIT_FAIL, "%s", err);
+	return mode;
+}
+
+/* End the program unless the mode lets samples of a customer with (or
+ * without) consent be stored. */
+static void
+check_samples_allowed(int consent, const char *who)
+{
+	enum ft_recognition mode = recognition_mode();
+
+	if (mode == FT_RECOGNITION_ANONYMOUS)
+		ft_die(FT_EXIT_FAIL, "no face samples are stored: "
+		       "FT_RECOGNITION is anonymous");
+	if (mode == FT_RECOGNITION_CONSENTED && !consent)
+		ft_die(FT_EXIT_FAIL, "%s%s%s has not consented, and "
+		       "FT_RECOGNITION is consented (%s)", who ? "'" : "",
+		       who ? who : "the customer", who ? "'" : "",
+		       who ? "ft-enroll update ID --consent first" :
+		       "add --consent");
+}
+
+/* A retention of days counted back from now, as a time (0: none). */
+static int64_t
+cutoff(int64_t now, int days)
+{
+	return days ? now - days * FT_MS_PER_DAY : 0;
+}
+
+static jv
+cutoff_json(int64_t t)
+{
+	return t ? ft_record_time(t) : jv_null();
+}
+
+/* Apply the retention settings and print what went (or would go). */
+static int
+cmd_purge(int dry_run)
+{
+	ft_config_retention days;
+	ft_retention r;
+	ft_purge_counts n;
+	int64_t now = ft_time_now();
+	char err[256];
+	jv o;
+	int rc;
+
+	if (ft_config_retention_get(&days, err, sizeof err))
+		ft_die(FT_EXIT_FAIL, "%s", err);
+	r.visits_before = cutoff(now, days.visits);
+	r.samples_before = cutoff(now, days.samples);
+	r.unnamed_before = cutoff(now, days.unnamed);
+	rc = ft_store_purge(store, &r, dry_run, &n);
+	o = jv_object();
+	o = jv_object_set(o, jv_string("type"), jv_string("purge"));
+	o = jv_object_set(o, jv_string("dry_run"), jv_bool(dry_run));
+	o = jv_object_set(o, jv_string("customers"),
+			  jv_number((double)n.customers));
+	o = jv_object_set(o, jv_string("samples"),
+			  jv_number((double)n.samples));
+	o = jv_object_set(o, jv_string("visits"), jv_number((double)n.visits));
+	o = jv_object_set(o, jv_string("visits_before"),
+			  cutoff_json(r.visits_before));
+	o = jv_object_set(o, jv_string("samples_before"),
+			  cutoff_json(r.samples_before));
+	o = jv_object_set(o, jv_string("unnamed_before"),
+			  cutoff_json(r.unnamed_before));
+	/* What was removed before a failure is said too. */
+	if (ft_jsonl_write(stdout, o) != 0)
+		ft_die(FT_EXIT_FAIL, "write error: %s", strerror(errno));
+	if (rc != FT_OK)
+		store_fail(rc);
+	return FT_EXIT_OK;
 }
 
 /* --- import --- */
@@ -442,11 +533,16 @@ cmd_import(const char *path)
  * given (c's) and largest. */
 static void
 check_command(const char *cmd, int nargs, const ft_customer *c,
-	      unsigned fields, int largest)
+	      unsigned fields, int largest, int dry_run)
 {
+	if (dry_run && strcmp(cmd, "purge"))
+		ft_usage_error("--dry-run goes with 'purge'");
 	if (largest && strcmp(cmd, "add") && strcmp(cmd, "add-faces"))
 		ft_usage_error("--largest goes with 'add' or 'add-faces'");
-	if (!strcmp(cmd, "add")) {
+	if (!strcmp(cmd, "purge")) {
+		if (fields || nargs)
+			ft_usage_error("'purge' takes only --dry-run");
+	} else if (!strcmp(cmd, "add")) {
 		if (!c->name || !*c->name)
 			ft_usage_error("'add' needs --name");
 	} else if (!strcmp(cmd, "add-faces")) {
@@ -486,7 +582,7 @@ main(int argc, char **argv)
 	const char *cmd;
 	ft_customer c;
 	unsigned fields = 0;
-	int opt, rc, consent = -1, nargs, largest = 0;
+	int opt, rc, consent = -1, nargs, largest = 0, dry_run = 0;
 	ft_face *samples = NULL;
 	char *model = NULL;
 
@@ -514,6 +610,7 @@ main(int argc, char **argv)
 			fields |= FT_FIELD_CONSENT;
 			break;
 		case O_LARGEST: largest = 1; break;
+		case O_DRY_RUN: dry_run = 1; break;
 		case 'h':
 			fputs(usage, stdout);
 			return ft_close_stdout(FT_EXIT_OK);
@@ -530,7 +627,7 @@ main(int argc, char **argv)
 	nargs = argc - optind;
 	c.consent = consent > 0;
 
-	check_command(cmd, nargs, &c, fields, largest);
+	check_command(cmd, nargs, &c, fields, largest, dry_run);
 	{
 		char msg[128];
 
@@ -540,6 +637,7 @@ main(int argc, char **argv)
 
 	/* Images are described before the store is touched. */
 	if (!strcmp(cmd, "add") && nargs > 0) {
+		check_samples_allowed(c.consent, NULL);
 		samples = ft_xcalloc((size_t)nargs, sizeof *samples);
 		describe_images(argv + optind, nargs, largest, samples,
 				&model);
@@ -564,6 +662,7 @@ main(int argc, char **argv)
 		ft_customer cur;
 
 		load(argv[optind], &cur);
+		check_samples_allowed(cur.consent, argv[optind]);
 		store_samples(&cur, samples, nargs - 1, model);
 		print_current(cur.id);
 		ft_customer_clear(&cur);
@@ -586,6 +685,8 @@ main(int argc, char **argv)
 		cmd_merge(argv[optind], argv[optind + 1]);
 	} else if (!strcmp(cmd, "forget")) {
 		cmd_forget(argv[optind]);
+	} else if (!strcmp(cmd, "purge")) {
+		rc = cmd_purge(dry_run);
 	} else {
 		rc = cmd_import(argv[optind]);
 	}

@@ -8,6 +8,10 @@
  * under the store's lock, following other processes); this program reads
  * the frames, sets it up from the options and writes what it emits.
  *
+ * FT_RECOGNITION (or --recognition) says who may be recognised: in the
+ * consented and anonymous modes the recogniser counts the others as
+ * footfall and writes a `footfall` record for each count instead.
+ *
  * Bad input does not end the program: a malformed record, a corrupt
  * JPEG or an unreadable image is reported and skipped, and the exit
  * status says so at the end (3 for records, 1 for files).  The store
@@ -37,6 +41,7 @@ static const char usage[] =
 "                    [--visit-gap DURATION] [--max-samples N]\n"
 "                    [--source NAME] [--descriptors] [--threads N]\n"
 "                    [--upsample N] [--min-face PIXELS] [--stats]\n"
+"                    [--recognition all|consented|anonymous]\n"
 "                    [IMAGE ...]\n"
 "       ft-recognize --models\n";
 
@@ -45,7 +50,7 @@ enum {
 	O_MIN_SIGHTINGS,
 	O_VISIT_GAP, O_MAX_SAMPLES, O_SOURCE, O_DESCRIPTORS, O_THREADS,
 	O_UPSAMPLE, O_MIN_FACE, O_STATS, O_MODELS, O_MIRROR, O_NO_MIRROR,
-	O_VERSION
+	O_RECOGNITION, O_VERSION
 };
 
 static const struct option longopts[] = {
@@ -66,6 +71,7 @@ static const struct option longopts[] = {
 	{ "models", no_argument, NULL, O_MODELS },
 	{ "mirror", no_argument, NULL, O_MIRROR },
 	{ "no-mirror", no_argument, NULL, O_NO_MIRROR },
+	{ "recognition", required_argument, NULL, O_RECOGNITION },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -328,6 +334,12 @@ parse_options(int argc, char **argv)
 		case O_MODELS: opt.models = 1; break;
 		case O_MIRROR: opt.mirror = 1; break;
 		case O_NO_MIRROR: opt.mirror = 0; break;
+		case O_RECOGNITION:
+			ft_config_set("FT_RECOGNITION", optarg);
+			if (ft_config_recognition(&cfg.mode, NULL, 0))
+				ft_usage_error("bad --recognition '%s' (all, "
+				    "consented or anonymous)", optarg);
+			break;
 		case 'h':
 			fputs(usage, stdout);
 			exit(ft_close_stdout(FT_EXIT_OK));
@@ -389,6 +401,8 @@ main(int argc, char **argv)
 		return ft_close_stdout(status < 0 ? FT_EXIT_FAIL : status);
 	}
 	configure_match(&cfg.match, still);
+	if (ft_config_recognition(&cfg.mode, msg, sizeof msg))
+		ft_die(FT_EXIT_FAIL, "%s", msg);
 
 	/* Before the models load (a second or more): a SIGTERM then ends
 	 * the program as cleanly as one later. */

@@ -349,3 +349,67 @@ ft_config_state_dir(char **dir, char *err, size_t errlen)
 	}
 	return FT_OK;
 }
+
+static const char *const recognition_names[] = {
+	"all", "consented", "anonymous"
+};
+
+int
+ft_config_recognition(enum ft_recognition *mode, char *err, size_t errlen)
+{
+	const char *v = ft_config_get("FT_RECOGNITION", "all");
+	int i;
+
+	*mode = FT_RECOGNITION_ALL;
+	for (i = 0; i < 3; i++) {
+		if (!strcmp(v, recognition_names[i])) {
+			*mode = (enum ft_recognition)i;
+			return FT_OK;
+		}
+	}
+	ft_seterr(err, errlen, "bad FT_RECOGNITION '%.64s' (all, consented "
+		  "or anonymous)", v);
+	return FT_EINVAL;
+}
+
+const char *
+ft_config_recognition_name(enum ft_recognition mode)
+{
+	return (unsigned)mode < 3 ? recognition_names[mode] : "all";
+}
+
+static int
+retain_days(const char *key, int def, int *out, char *err, size_t errlen)
+{
+	const char *v = ft_config_get(key, NULL);
+	long long n;
+
+	*out = def;
+	if (!v)
+		return FT_OK;
+	if (ft_parse_int(v, 0, FT_RETAIN_MAX, &n)) {
+		ft_seterr(err, errlen, "bad %s '%.64s' (days, 0 to %d; 0 keeps "
+			  "for ever)", key, v, FT_RETAIN_MAX);
+		return FT_EINVAL;
+	}
+	*out = (int)n;
+	return FT_OK;
+}
+
+int
+ft_config_retention_get(ft_config_retention *out, char *err, size_t errlen)
+{
+	int rc;
+
+	rc = retain_days("FT_RETAIN_VISITS_DAYS", FT_RETAIN_VISITS_DEFAULT,
+			 &out->visits, err, errlen);
+	if (rc == FT_OK)
+		rc = retain_days("FT_RETAIN_SAMPLES_DAYS",
+				 FT_RETAIN_SAMPLES_DEFAULT, &out->samples,
+				 err, errlen);
+	if (rc == FT_OK)
+		rc = retain_days("FT_RETAIN_UNNAMED_DAYS",
+				 FT_RETAIN_UNNAMED_DEFAULT, &out->unnamed,
+				 err, errlen);
+	return rc;
+}

@@ -66,4 +66,38 @@ char *ft_config_redact_url(const char *url);
  */
 int ft_config_state_dir(char **dir, char *err, size_t errlen);
 
+/* Recognition modes (FT_RECOGNITION): who may be recognised by face. */
+enum ft_recognition {
+	FT_RECOGNITION_ALL,		/* "all": everybody (the default) */
+	FT_RECOGNITION_CONSENTED,	/* "consented": customers who agreed;
+					   the others are footfall */
+	FT_RECOGNITION_ANONYMOUS	/* "anonymous": footfall only */
+};
+
+/* FT_RECOGNITION into *mode (FT_RECOGNITION_ALL when unset).  FT_EINVAL
+ * with a message in err for a value that is none of the three names. */
+int ft_config_recognition(enum ft_recognition *mode, char *err,
+			  size_t errlen);
+
+/* The setting's name of mode: "all", "consented", "anonymous". */
+const char *ft_config_recognition_name(enum ft_recognition mode);
+
+/* Retention defaults, in days (facetrack.conf(5) says why). */
+#define FT_RETAIN_VISITS_DEFAULT 730
+#define FT_RETAIN_SAMPLES_DEFAULT 365
+#define FT_RETAIN_UNNAMED_DEFAULT 90
+#define FT_RETAIN_MAX 36500		/* a hundred years */
+
+/* How long data is kept, in days; 0: for ever. */
+typedef struct ft_config_retention {
+	int visits;		/* FT_RETAIN_VISITS_DAYS */
+	int samples;		/* FT_RETAIN_SAMPLES_DAYS */
+	int unnamed;		/* FT_RETAIN_UNNAMED_DAYS */
+} ft_config_retention;
+
+/* The three settings into *out, each 0 to FT_RETAIN_MAX whole days.
+ * FT_EINVAL with a message naming the setting for a bad value. */
+int ft_config_retention_get(ft_config_retention *out, char *err,
+			    size_t errlen);
+
 #endif

@@ -22,11 +22,19 @@ int
 ft_query_stats(ft_store *s, int64_t now, ft_emit_fn emit, void *ctx)
 {
 	ft_stats st;
+	int64_t day = ft_time_day_start(now), footfall;
 	int rc = ft_store_stats(s, now, &st);
 
+	/* Visitors not recognised (FT_RECOGNITION), by the hours begun
+	 * today. */
+	if (rc == FT_OK)
+		rc = ft_store_count_footfall(s, day, ft_time_day_add(day, 1),
+					     &footfall);
 	if (rc != FT_OK)
 		return rc;
-	return emit(ctx, ft_record_stats(&st));
+	return emit(ctx, jv_object_set(ft_record_stats(&st),
+				       jv_string("footfall_today"),
+				       jv_number((double)footfall)));
 }
 
 static jv

@@ -25,6 +25,19 @@ struct cust {
 	char uuid[FT_UUID_LEN + 1];
 	char *name;
 	int64_t visits;
+	int consent;
+};
+
+/* A track of a person who is not recognised (modes consented and
+ * anonymous): whether their footfall was counted.  Nothing of who they
+ * are. */
+struct anon {
+	int track;
+	char source[64];
+	int64_t last_ts;
+	int sightings;
+	int counted;
+	int since_check;	/* frames since its face was described */
 };
 
 /* Per source: when the last full-size detection ran, how large the
@@ -48,6 +61,7 @@ struct frame {
 	int slot[MAX_FACES];	/* its descriptor in desc, or -1 */
 	double quality[MAX_FACES];
 	float desc[MAX_FACES][FT_FACE_DIM];
+	int anon[MAX_FACES];	/* counted as anonymous footfall */
 };
 
 struct ft_recognizer {
@@ -64,6 +78,8 @@ struct ft_recognizer {
 	size_t ncusts, capcusts;
 	struct srcstate *srcs;
 	size_t nsrcs;
+	struct anon *anons;
+	size_t nanons, capanons;
 	struct frame f;
 	int cb_rc;		/* a failure inside a callback of lib/match */
 	ft_recognize_stats st;
@@ -146,7 +162,20 @@ cust_remember(ft_recognizer *r, const ft_customer *c)
 	free(k->name);
 	k->name = c->name ? ft_xstrdup(c->name) : NULL;
 	k->visits = c->visit_count;
+	k->consent = c->consent;
 	return k;
+}
+
+/* Drop customer id from the cache: read again when next needed. */
+static void
+cust_drop(ft_recognizer *r, int64_t id)
+{
+	struct cust *k = cust_find(r, id);
+
+	if (k) {
+		free(k->name);
+		*k = r->custs[--r->ncusts];
+	}
 }
 
 /* Customer id, from the store the first time: FT_OK with *out, or
@@ -274,6 +303,15 @@ feed_event(void *p, const ft_event *e)
 
 	if (!strcmp(e->kind, "forget") || !strcmp(e->kind, "merge"))
 		f->rebuild = 1;
+	/* A customer changed (consent given or withdrawn, a new name):
+	 * read them again; with consent required, a track that followed
+	 * them must earn its match anew. */
+	if (!strcmp(e->kind, "customer") && e->customer_id) {
+		cust_drop(f->r, e->customer_id);
+		if (f->r->cfg.mode == FT_RECOGNITION_CONSENTED)
+			ft_match_drop_customer(f->r->matcher,
+			    e->customer_id);
+	}
 	if (e->id > f->r->last_event)
 		f->r->last_event = e->id;
 	return 0;
@@ -285,7 +323,7 @@ ft_recognize_refresh(ft_recognizer *r)
 	struct feed f = { r, 0 };
 	int rc;
 
-	if (!r->store)
+	if (!r->store || r->cfg.mode == FT_RECOGNITION_ANONYMOUS)
 		return FT_OK;
 	r->last_refresh = ft_time_mono();
 	rc = ft_store_events(r->store, r->last_event, 0, feed_event, &f);
@@ -294,12 +332,18 @@ ft_recognize_refresh(ft_recognizer *r)
 	return f.rebuild ? index_rebuild(r) : index_catch_up(r);
 }
 
-/* Candidates for descriptor d: nearest customers, with trust. */
+/*
+ * Candidates for descriptor d: nearest customers, with trust.  With
+ * consent required, customers without it are never candidates within
+ * the threshold, and a face nearest to one of them is nobody's: it is
+ * more likely theirs than a consenting customer's further away.
+ */
 static int
 candidates(ft_recognizer *r, const float *d, ft_match_face *mf)
 {
 	ft_index_hit hits[FT_MATCH_MAX_CANDIDATES];
-	int n, i, rc;
+	int consented = r->cfg.mode == FT_RECOGNITION_CONSENTED;
+	int n, i, rc, near = 0;
 
 	mf->ncand = 0;
 	if (!r->store)
@@ -322,6 +366,14 @@ candidates(ft_recognizer *r, const float *d, ft_match_face *mf)
 				return rc;
 			if (!k)
 				continue;
+			if (consented && !k->consent) {
+				if (!near) {
+					mf->ncand = 0;
+					return FT_OK;
+				}
+				continue;
+			}
+			near = 1;
 			c->trusted = k->name != NULL ||
 			    ft_index_customer_samples(r->ix, k->id) >=
 			    r->cfg.match.trusted_samples;
@@ -374,7 +426,7 @@ ft_recognize_new(ft_store *store, const ft_face_backend *fb,
 	r->emit = emit;
 	r->ectx = ctx;
 	r->matcher = ft_match_new(&r->cfg.match, last_seen, r);
-	if (store) {
+	if (store && c->mode != FT_RECOGNITION_ANONYMOUS) {
 		const char *model = fb->model_id ? fb->model_id(fb->ctx) :
 		    NULL;
 
@@ -413,6 +465,7 @@ ft_recognize_free(ft_recognizer *r)
 	for (i = 0; i < r->nsrcs; i++)
 		free(r->srcs[i].name);
 	free(r->srcs);
+	free(r->anons);
 	free(r);
 }
 
@@ -470,7 +523,7 @@ face_record(ft_recognizer *r, int i)
 	o = jv_object_set(o, jv_string("box"), box_json(mf->box));
 	o = jv_object_set(o, jv_string("track"), jv_number(res->track));
 	o = jv_object_set(o, jv_string("status"),
-	    jv_string(status_names[res->status]));
+	    jv_string(f->anon[i] ? "anonymous" : status_names[res->status]));
 	o = jv_object_set(o, jv_string("customer"),
 	    k ? jv_string(k->uuid) : jv_null());
 	o = jv_object_set(o, jv_string("name"),
@@ -479,7 +532,10 @@ face_record(ft_recognizer *r, int i)
 	    jv_number(roundf(res->distance * 1e4f) / 1e4) : jv_null());
 	o = jv_object_set(o, jv_string("quality"), assessed ?
 	    jv_number(round(mf->quality * 1e3) / 1e3) : jv_null());
-	if (r->cfg.descriptors && assessed) {
+	/* Only the descriptors of people who may be recognised leave
+	 * the recogniser. */
+	if (r->cfg.descriptors && assessed && (r->cfg.mode ==
+	    FT_RECOGNITION_ALL || (res->status == FT_MATCH_KNOWN && k))) {
 		jv a = jv_array();
 		int j;
 
@@ -642,6 +698,160 @@ register_person(ft_recognizer *r, ft_match_result *res, int64_t *id,
 	res->distance = 0;
 	v.new_customer = 1;
 	return rc ? rc : emit_visit(r, &v, k);
+}
+
+/* --- anonymous footfall --- */
+
+/* The footfall state of track, or NULL. */
+static struct anon *
+anon_find(ft_recognizer *r, int track)
+{
+	size_t i;
+
+	for (i = 0; i < r->nanons; i++)
+		if (r->anons[i].track == track)
+			return &r->anons[i];
+	return NULL;
+}
+
+/* The footfall state of track on the frame's source, made when new. */
+static struct anon *
+anon_get(ft_recognizer *r, int track)
+{
+	const ft_recognize_input *in = r->f.in;
+	struct anon *a = anon_find(r, track);
+
+	if (a)
+		return a;
+	if (r->nanons == r->capanons) {
+		r->capanons = r->capanons ? r->capanons * 2 : 16;
+		r->anons = ft_xrealloc(r->anons,
+		    r->capanons * sizeof *r->anons);
+	}
+	a = &r->anons[r->nanons++];
+	memset(a, 0, sizeof *a);
+	a->track = track;
+	snprintf(a->source, sizeof a->source, "%s", in->source);
+	return a;
+}
+
+/* Forget the tracks of the frame's source that lib/match ended: unseen
+ * for its timeout, or all of them after a still image (end_all). */
+static void
+anon_prune(ft_recognizer *r, int end_all)
+{
+	const ft_recognize_input *in = r->f.in;
+	size_t i;
+
+	for (i = 0; i < r->nanons;) {
+		struct anon *a = &r->anons[i];
+
+		if (!strncmp(a->source, in->source, sizeof a->source - 1) &&
+		    (end_all || in->ts < a->last_ts || in->ts - a->last_ts >
+		    r->cfg.match.track_timeout_ms))
+			*a = r->anons[--r->nanons];
+		else
+			i++;
+	}
+}
+
+static jv
+footfall_record(ft_recognizer *r, int track)
+{
+	jv o = jv_object();
+
+	o = jv_object_set(o, jv_string("type"), jv_string("footfall"));
+	o = jv_object_set(o, jv_string("source"),
+	    jv_string(r->f.in->source));
+	o = jv_object_set(o, jv_string("ts"), ft_record_time(r->f.in->ts));
+	o = jv_object_set(o, jv_string("track"), jv_number(track));
+	return o;
+}
+
+/*
+ * Face i is a person who is not recognised.  Once per track, when
+ * counted is set (enough sightings), their visit is counted as footfall
+ * and a footfall record emitted; the face is reported anonymous from
+ * then on, pending before.
+ */
+static int
+anon_face(ft_recognizer *r, int i, int counted)
+{
+	ft_match_result *res = &r->f.res[i];
+	struct anon *a = anon_get(r, res->track);
+	int rc;
+
+	a->last_ts = r->f.in->ts;
+	res->status = FT_MATCH_PENDING;
+	res->customer_id = 0;
+	res->distance = -1;
+	if (!a->counted && !counted)
+		return FT_OK;
+	r->f.anon[i] = 1;
+	if (a->counted)
+		return FT_OK;
+	a->counted = 1;
+	if (r->store && (rc = ft_store_footfall_add(r->store,
+	    r->f.in->source, r->f.in->ts)) != FT_OK)
+		return store_fail(r, rc);
+	return emit_rec(r, footfall_record(r, res->track));
+}
+
+/* An unknown face (too poor to gather) on the track of a person not
+ * recognised: the track goes on, and stays anonymous once counted. */
+static void
+anon_seen(ft_recognizer *r, int i)
+{
+	struct anon *a = anon_find(r, r->f.res[i].track);
+
+	if (a) {
+		a->last_ts = r->f.in->ts;
+		r->f.anon[i] = a->counted;
+	}
+}
+
+/*
+ * With consent required, a track counted as footfall is described only
+ * every recheck_frames frames, as a known customer's is: often enough
+ * to find a consenting customer whose first sightings were poor, not
+ * at every frame for a person who stays nobody.
+ */
+static void
+anon_needs(ft_recognizer *r, int *need)
+{
+	struct frame *f = &r->f;
+	int i;
+
+	for (i = 0; i < f->n; i++) {
+		struct anon *a = anon_find(r, f->mf[i].track);
+
+		if (!a || !a->counted || !need[i])
+			continue;
+		if (++a->since_check < r->cfg.match.recheck_frames)
+			need[i] = 0;
+		else
+			a->since_check = 0;
+	}
+}
+
+/* Anonymous mode: faces are tracked, never described; a track seen in
+ * min_sightings frames is one visit of footfall. */
+static int
+decide_anonymous(ft_recognizer *r)
+{
+	struct frame *f = &r->f;
+	int i, rc = FT_OK;
+
+	for (i = 0; i < f->n && rc == FT_OK; i++) {
+		struct anon *a = anon_get(r, f->mf[i].track);
+
+		memset(&f->res[i], 0, sizeof f->res[i]);
+		f->res[i].track = f->mf[i].track;
+		a->sightings++;
+		rc = anon_face(r, i,
+		    a->sightings >= r->cfg.match.min_sightings);
+	}
+	return rc;
 }
 
 /* --- detection --- */
@@ -810,7 +1020,8 @@ describe(ft_recognizer *r)
 
 	for (i = 0; i < f->n; i++) {
 		f->slot[i] = -1;
-		if (f->need[i] || r->cfg.descriptors) {
+		if (f->need[i] || (r->cfg.descriptors &&
+		    r->cfg.mode != FT_RECOGNITION_ANONYMOUS)) {
 			f->slot[i] = nd;
 			todo[nd++] = f->boxes[i];
 		}
@@ -849,7 +1060,13 @@ write_result(ft_recognizer *r, int i)
 	int64_t id;
 	int fresh, rc = FT_OK;
 
-	if (res->status == FT_MATCH_NEW) {
+	if (res->status == FT_MATCH_NEW &&
+	    r->cfg.mode != FT_RECOGNITION_ALL) {
+		return anon_face(r, i, 1);	/* nobody is registered */
+	} else if (res->status == FT_MATCH_PENDING &&
+	    r->cfg.mode != FT_RECOGNITION_ALL) {
+		return anon_face(r, i, 0);
+	} else if (res->status == FT_MATCH_NEW) {
 		if ((rc = register_person(r, res, &id, &fresh)))
 			return rc;
 		ft_match_registered(r->matcher, res->track, id,
@@ -865,6 +1082,8 @@ write_result(ft_recognizer *r, int i)
 		    mf->quality)))
 			return rc;
 	} else {
+		if (r->cfg.mode != FT_RECOGNITION_ALL)
+			anon_seen(r, i);
 		return FT_OK;
 	}
 	return cust_get(r, res->customer_id, &k);
@@ -878,6 +1097,8 @@ decide(ft_recognizer *r)
 	double t0 = ft_time_mono_ms();
 	int i, rc = FT_OK;
 
+	if (r->cfg.mode == FT_RECOGNITION_ANONYMOUS)
+		return decide_anonymous(r);
 	if (!r->store) {
 		for (i = 0; i < f->n; i++) {
 			memset(&f->res[i], 0, sizeof f->res[i]);
@@ -909,6 +1130,7 @@ ft_recognize_frame(ft_recognizer *r, const ft_recognize_input *in)
 	    && (rc = ft_recognize_refresh(r)))
 		return rc;
 	memset(f->mf, 0, sizeof f->mf);
+	memset(f->anon, 0, sizeof f->anon);
 	f->in = in;
 	f->n = 0;
 	if ((rc = detect(r)))
@@ -917,11 +1139,18 @@ ft_recognize_frame(ft_recognizer *r, const ft_recognize_input *in)
 		box_xywh(&f->boxes[i], f->mf[i].box);
 	ft_match_track(r->matcher, in->source, in->ts, f->mf, f->n,
 	    f->need);
+	anon_prune(r, 0);
+	if (r->cfg.mode == FT_RECOGNITION_ANONYMOUS)
+		memset(f->need, 0, sizeof f->need);
+	else if (r->cfg.mode == FT_RECOGNITION_CONSENTED)
+		anon_needs(r, f->need);
 	if ((rc = describe(r)) || (rc = decide(r)))
 		return rc;
 	for (i = 0; i < f->n && rc == 0; i++)
 		rc = emit_rec(r, face_record(r, i));
-	if (in->still)
+	if (in->still) {
 		ft_match_end_tracks(r->matcher, in->source);
+		anon_prune(r, 1);
+	}
 	return rc;
 }

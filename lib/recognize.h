@@ -21,6 +21,19 @@
  * other processes' new samples (every refresh_ms), and is rebuilt when
  * the store's event feed shows a forget or a merge.
  *
+ * Recognition modes (cfg.mode, FT_RECOGNITION of facetrack.conf(5)):
+ * with FT_RECOGNITION_ALL everybody is recognised and strangers are
+ * registered.  With FT_RECOGNITION_CONSENTED only customers who agreed
+ * (consent set) are recognised; nobody is registered, a face nearer to
+ * a customer without consent than to any with it is nobody's, and a
+ * track that would have registered a stranger counts once as anonymous
+ * footfall (ft_store_footfall_add) and reports its faces "anonymous";
+ * its descriptors live only in the track, in memory.  With
+ * FT_RECOGNITION_ANONYMOUS no descriptor is computed at all and no
+ * sample is loaded: a track seen in min_sightings frames counts once as
+ * footfall.  A `footfall` record (source, ts, track) is emitted for
+ * each count.
+ *
  * Functions return FT_OK or a negative FT_E* code (lib/store.h): a store
  * code as the store returned it (FT_ETEMP: unreachable), FT_EFAIL when
  * the backend or the index failed; the message is in
@@ -36,6 +49,7 @@
 
 #include <jv.h>
 
+#include "config.h"
 #include "faces.h"
 #include "frame.h"
 #include "index.h"
@@ -55,9 +69,11 @@ typedef struct ft_recognize_config {
 				   0: before every frame (1000) */
 	enum ft_index_kind index_kind;	/* the index made (FT_INDEX_AUTO) */
 	long approx_above;	/* its approx_above (0: the default) */
+	enum ft_recognition mode;	/* who is recognised
+					   (FT_RECOGNITION_ALL) */
 } ft_recognize_config;
 
-/* The defaults above, with lib/match's for a stream. */
+/* The defaults above, with lib/match's for a stream (mode: all). */
 void ft_recognize_config_default(ft_recognize_config *c);
 
 /* Records out: emit consumes rec and returns 0 to go on; a nonzero

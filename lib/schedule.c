@@ -305,9 +305,10 @@ compose_window(FILE *f, const ft_window *w, const char *qs)
 
 char *
 ft_schedule_compose(const ft_schedule *s, const char *schedule_cmd,
-		    const char *report_cmd, char *err, size_t errlen)
+		    const char *report_cmd, const char *purge_cmd, char *err,
+		    size_t errlen)
 {
-	char *qs, *qr, *out = NULL;
+	char *qs, *qr, *qp, *out = NULL;
 	size_t len = 0;
 	FILE *f;
 
@@ -315,9 +316,10 @@ ft_schedule_compose(const ft_schedule *s, const char *schedule_cmd,
 		return ft_xstrdup("");
 	qs = cron_quote(schedule_cmd);
 	qr = cron_quote(report_cmd);
-	if (!qs || !qr) {
+	qp = cron_quote(purge_cmd);
+	if (!qs || !qr || !qp) {
 		ft_seterr(err, errlen, "cannot write '%s' into a crontab line",
-			  qs ? report_cmd : schedule_cmd);
+			  !qs ? schedule_cmd : !qr ? report_cmd : purge_cmd);
 		goto done;
 	}
 	f = open_memstream(&out, &len);
@@ -330,11 +332,16 @@ ft_schedule_compose(const ft_schedule *s, const char *schedule_cmd,
 		fprintf(f, "%d %d * * * %s --yesterday --email\n",
 			s->report_at % 60, s->report_at / 60, qr);
 	}
+	/* The retention settings, applied every night; cron mails only a
+	 * failure's message. */
+	fprintf(f, "%d %d * * * %s purge >/dev/null\n",
+		FT_SCHEDULE_PURGE_AT % 60, FT_SCHEDULE_PURGE_AT / 60, qp);
 	fprintf(f, "%s\n", block_end);
 	fclose(f);
 done:
 	free(qs);
 	free(qr);
+	free(qp);
 	return out;
 }
 
@@ -479,7 +486,9 @@ rewrite(const char *text, size_t b, size_t e, const ft_schedule *s,
 {
 	char *self = ft_proc_path("ft-schedule");
 	char *report = ft_proc_path("ft-report");
-	char *block = ft_schedule_compose(s, self, report, err, errlen);
+	char *enroll = ft_proc_path("ft-enroll");
+	char *block = ft_schedule_compose(s, self, report, enroll, err,
+					  errlen);
 	char *next;
 	int rc = FT_EINVAL;
 
@@ -491,6 +500,7 @@ rewrite(const char *text, size_t b, size_t e, const ft_schedule *s,
 	free(block);
 	free(self);
 	free(report);
+	free(enroll);
 	return rc;
 }
 
@@ -607,6 +617,42 @@ ft_schedule_clear(unsigned what, char *err, size_t errlen)
 	return edit_block(change_clear, &what, err, errlen);
 }
 
+/* A retention setting for the record: its days, or null when it does
+ * not parse (the purge then refuses to run). */
+static jv
+retain_json(int ok, int days)
+{
+	return ok ? jv_number(days) : jv_null();
+}
+
+/* The recognition mode and the retention policy in force, and when the
+ * block purges (null without a block). */
+static jv
+privacy_record(jv rec, int block)
+{
+	enum ft_recognition mode;
+	ft_config_retention r;
+	char buf[8];
+	int ok = ft_config_retention_get(&r, NULL, 0) == FT_OK;
+	jv o = jv_object();
+
+	rec = jv_object_set(rec, jv_string("recognition"),
+			    ft_config_recognition(&mode, NULL, 0) == FT_OK ?
+			    jv_string(ft_config_recognition_name(mode)) :
+			    jv_null());
+	o = jv_object_set(o, jv_string("visits_days"),
+			  retain_json(ok, r.visits));
+	o = jv_object_set(o, jv_string("samples_days"),
+			  retain_json(ok, r.samples));
+	o = jv_object_set(o, jv_string("unnamed_days"),
+			  retain_json(ok, r.unnamed));
+	snprintf(buf, sizeof buf, "%02d:%02d", FT_SCHEDULE_PURGE_AT / 60,
+		 FT_SCHEDULE_PURGE_AT % 60);
+	o = jv_object_set(o, jv_string("purge_at"),
+			  block ? jv_string(buf) : jv_null());
+	return jv_object_set(rec, jv_string("retention"), o);
+}
+
 jv
 ft_schedule_record(jv rec, const ft_schedule *s)
 {
@@ -637,6 +683,6 @@ ft_schedule_record(jv rec, const ft_schedule *s)
 	} else {
 		rec = jv_object_set(rec, jv_string("report"), jv_null());
 	}
-	return rec;
+	return privacy_record(rec, s && (s->has_window || s->has_report));
 }
 

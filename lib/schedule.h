@@ -82,12 +82,19 @@ int ft_schedule_parse(const char *crontab, ft_schedule *out, size_t *begin,
 
 /*
  * The block for s, whose lines run schedule_cmd (start and stop) and
- * report_cmd: "" when s holds neither part.  NULL with a message in err
- * when a path cannot be written into a crontab line (a quote, a percent
- * sign or a line break in it).  The caller frees the result.
+ * report_cmd, and purge_cmd (ft-enroll) with "purge" every night at
+ * FT_SCHEDULE_PURGE_AT: "" when s holds neither a window nor a report.
+ * NULL with a message in err when a path cannot be written into a
+ * crontab line (a quote, a percent sign or a line break in it).  The
+ * caller frees the result.
  */
 char *ft_schedule_compose(const ft_schedule *s, const char *schedule_cmd,
-			  const char *report_cmd, char *err, size_t errlen);
+			  const char *report_cmd, const char *purge_cmd,
+			  char *err, size_t errlen);
+
+/* When the nightly purge runs, minutes after midnight (04:15): after a
+ * late report, before a shop opens. */
+#define FT_SCHEDULE_PURGE_AT (4 * 60 + 15)
 
 /*
  * crontab with its bytes [begin, end) replaced by block (as
@@ -98,7 +105,10 @@ char *ft_schedule_splice(const char *crontab, size_t begin, size_t end,
 			 const char *block);
 
 /* {"window":{"from","to","days"}|null,"report":{"at"}|null} members set
- * into rec (consumed; the result is the caller's). */
+ * into rec (consumed; the result is the caller's), with the privacy
+ * settings in force: "recognition" (FT_RECOGNITION's mode, null when
+ * bad) and "retention" {"visits_days","samples_days","unnamed_days"
+ * (null when a setting is bad),"purge_at" (null without a block)}. */
 jv ft_schedule_record(jv rec, const ft_schedule *s);
 
 /* --- the user's crontab (runs FT_CRONTAB) --- */

@@ -579,6 +579,24 @@ ft_store_customer_add(ft_store *s, ft_customer *c)
 	return rc;
 }
 
+/* A "customer" event with the customer id as they are now. */
+static int
+customer_event(ft_store *s, int64_t id)
+{
+	ft_customer c;
+	jv text;
+	int rc;
+
+	if ((rc = ft_store_customer_get_id(s, id, &c)) != FT_OK)
+		return rc;
+	text = jv_dump_string(ft_record_customer(&c), 0);
+	rc = ft_store_event_add(s, "customer", id, jv_string_value(text),
+				NULL);
+	jv_free(text);
+	ft_customer_clear(&c);
+	return rc;
+}
+
 int
 ft_store_customer_update(ft_store *s, const ft_customer *c, unsigned fields)
 {
@@ -615,6 +633,10 @@ ft_store_customer_update(ft_store *s, const ft_customer *c, unsigned fields)
 	else
 		rc = run(s, st, "cannot update customer");
 	s->d->finalize(st);
+	/* Followers of the feed learn of it: a recogniser that requires
+	 * consent must see it given or withdrawn. */
+	if (rc == FT_OK)
+		rc = customer_event(s, c->id);
 	return rc;
 }
 
@@ -1709,4 +1731,19 @@ ft_store_face_model(ft_store *s, const char *model_id)
 		return ft_store_commit(s);
 	ft_store_rollback(s);
 	return rc;
+}
+
+/* --- for the store's other modules (store_priv.h) --- */
+
+const ft_driver *
+ft_store_priv_driver(ft_store *s, void **db)
+{
+	*db = s->db;
+	return s->d;
+}
+
+int
+ft_store_priv_fail(ft_store *s, int rc, const char *what)
+{
+	return fail(s, rc, what);
 }

@@ -334,4 +334,52 @@ int ft_store_last_event(ft_store *s, int64_t *out);
  */
 int ft_store_face_model(ft_store *s, const char *model_id);
 
+/* --- footfall and retention (store_retention.c) --- */
+
+/* Anonymous visits of one source in one hour: no identity is kept. */
+typedef struct ft_footfall {
+	const char *source;
+	int64_t hour;			/* the hour's start, UTC */
+	int64_t visits;
+} ft_footfall;
+typedef int (*ft_footfall_cb)(void *ctx, const ft_footfall *f);
+
+/* Count one anonymous visit on source (NULL: "") in the hour of ts. */
+int ft_store_footfall_add(ft_store *s, const char *source, int64_t ts);
+/* Footfall of the hours starting in [since, until) (0: no bound), by
+ * hour then source. */
+int ft_store_footfall(ft_store *s, int64_t since, int64_t until,
+		      ft_footfall_cb cb, void *ctx);
+/* Anonymous visits of the hours starting in [since, until). */
+int ft_store_count_footfall(ft_store *s, int64_t since, int64_t until,
+			    int64_t *out);
+
+/* What a purge removes: each field a time (ms), everything older goes;
+ * 0 keeps everything of its kind. */
+typedef struct ft_retention {
+	int64_t visits_before;		/* visits with ts before it */
+	int64_t samples_before;		/* samples made before it whose
+					 * customer was last seen before it */
+	int64_t unnamed_before;		/* customers without a name or
+					 * consent, last seen (or created, if
+					 * never seen) before it */
+} ft_retention;
+
+typedef struct ft_purge_counts {
+	int64_t customers;		/* forgotten, with all they had */
+	int64_t samples;		/* samples of the customers kept */
+	int64_t visits;			/* visits of the customers kept */
+} ft_purge_counts;
+
+/*
+ * Apply r: forget the unnamed customers it names (through
+ * ft_store_customer_forget, each its own transaction), then delete old
+ * samples, then old visits (with their "visit" events; the customers'
+ * counts are recomputed).  A "forget" event tells followers when
+ * samples or visits went.  With dry_run only counts.  *out holds what
+ * was (or would be) removed, also when a later step fails.
+ */
+int ft_store_purge(ft_store *s, const ft_retention *r, int dry_run,
+		   ft_purge_counts *out);
+
 #endif

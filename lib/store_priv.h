@@ -100,4 +100,10 @@ struct ft_migration {
 };
 extern const struct ft_migration ft_migrations[];
 
+/* For modules of the store beside store.c (store_retention.c): the
+ * driver and connection of s, and an error recorded as store.c does
+ * ("what: the driver's message"); returns rc. */
+const ft_driver *ft_store_priv_driver(ft_store *s, void **db);
+int ft_store_priv_fail(ft_store *s, int rc, const char *what);
+
 #endif

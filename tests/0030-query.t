@@ -571,11 +571,11 @@ test_expect_success "$store: --format table: aligned, a header, no type" '
 	test_line_count = 2 stats.table &&
 	head -1 stats.table | tr -s " " "\n" >got &&
 	printf "%s\n" total_customers new_today visits_today visits_week \
-		returning_rate >want &&
+		returning_rate footfall_today >want &&
 	test_cmp want got &&
 	sed -n 2p stats.table | tr -s " " "\n" | sed "/^$/d" >got &&
 	jq -r "[.total_customers, .new_today, .visits_today, .visits_week,
-		.returning_rate] | .[]" stats.json >want &&
+		.returning_rate, .footfall_today] | .[]" stats.json >want &&
 	test_cmp want got &&
 	ft-query customers --format table >cust.table &&
 	test_line_count = $(($(count customers) + 1)) cust.table &&

@@ -223,6 +223,7 @@ export FT_CRONTAB
 crontab -u "$CRON_USER" -r 2>/dev/null
 SELF=$(command -v ft-schedule)
 REPORT=$(dirname "$SELF")/ft-report
+ENROLL=$(dirname "$SELF")/ft-enroll
 
 ct() {
 	crontab -u "$CRON_USER" -l
@@ -254,6 +255,7 @@ test_expect_success 'set writes one marked block; other lines untouched' '
 	0 9 * * 1-6 '"'"'$SELF'"'"' start --in-window
 	0 18 * * 1-6 '"'"'$SELF'"'"' stop
 	@reboot '"'"'$SELF'"'"' start --in-window
+	15 4 * * * '"'"'$ENROLL'"'"' purge >/dev/null
 	# END FaceTrack schedule
 	EOF
 	test_cmp want now
@@ -357,6 +359,12 @@ test_expect_success 'the crontab lines start and stop recognition as cron would'
 	jq -e ".running == true and .until != null" st &&
 	cron_line stop &&
 	test "$(field running)" = false
+'
+
+test_expect_success 'the nightly purge line applies the retention as cron would' '
+	mkdir cronpurge && (cd cronpurge && cron_line "purge >/dev/null" >out) &&
+	test_must_be_empty cronpurge/out &&
+	test "$(sqlite3 cronpurge/facetrack.db "SELECT count(*) FROM footfall")" = 0
 '
 
 test_expect_success 'start --in-window outside the window starts nothing' '

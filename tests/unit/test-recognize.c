@@ -129,7 +129,7 @@ face(int x, int k, float d, int off)
 /* --- what the recogniser emits --- */
 
 struct seen {
-	int faces, visits, new_customers;
+	int faces, visits, new_customers, footfalls, descriptors;
 	char status[8][16];
 	char customer[8][FT_UUID_LEN + 1];
 };
@@ -148,6 +148,8 @@ collect(void *ctx, jv rec)
 		seen.visits++;
 		seen.new_customers += jv_get_kind(fresh) == JV_KIND_TRUE;
 		jv_free(fresh);
+	} else if (!strcmp(jv_string_value(type), "footfall")) {
+		seen.footfalls++;
 	} else if (seen.faces < 8) {
 		jv st = jv_object_get(jv_copy(rec), jv_string("status"));
 		jv c = jv_object_get(jv_copy(rec), jv_string("customer"));
@@ -158,6 +160,8 @@ collect(void *ctx, jv rec)
 		    jv_get_kind(c) == JV_KIND_STRING ? jv_string_value(c) :
 		    "");
 		seen.faces++;
+		seen.descriptors += jv_object_has(jv_copy(rec),
+		    jv_string("descriptor"));
 		jv_free(st);
 		jv_free(c);
 	}
@@ -198,6 +202,9 @@ fresh_store(const char *name)
 	other = open_store();
 }
 
+static enum ft_recognition mode;	/* of the recognisers made */
+static int no_descriptors;	/* not even in the consented mode */
+
 static ft_recognizer *
 recogniser(int still, float margin)
 {
@@ -206,6 +213,8 @@ recogniser(int still, float margin)
 	char err[256];
 
 	ft_recognize_config_default(&c);
+	c.mode = mode;
+	c.descriptors = mode != FT_RECOGNITION_ALL && !no_descriptors;
 	c.refresh_ms = 0;
 	if (still)
 		c.match.min_sightings = 1;
@@ -503,6 +512,266 @@ test_no_store(void)
 	ft_recognize_free(r);
 }
 
+/* --- recognition modes --- */
+
+struct census {
+	int k;			/* the person looked for */
+	int64_t n;
+};
+
+static int
+count_row(void *p, const void *row)
+{
+	(void)row;
+	((struct census *)p)->n++;
+	return 0;
+}
+
+static int
+count_customer(void *p, const ft_customer *c)
+{
+	return count_row(p, c);
+}
+
+static int
+count_visit(void *p, const ft_visit *v)
+{
+	return count_row(p, v);
+}
+
+/* Samples anywhere in the store that are person k's (within 0.5). */
+static int
+count_near(void *p, const ft_face *f)
+{
+	struct census *cs = p;
+	float d = 0;
+	int i;
+
+	for (i = 0; i < DIM; i++) {
+		float x = f->descriptor[i] - (i == cs->k);
+
+		d += x * x;
+	}
+	cs->n += sqrtf(d) < 0.5f;
+	return 0;
+}
+
+/* What the store holds, read through a handle of its own. */
+static void
+census(int64_t *customers, int64_t *visits, int64_t *samples_of_k, int k,
+    int64_t *footfall)
+{
+	ft_store *s = open_store();
+	ft_customer_filter cf = { 0 };
+	ft_visit_filter vf = { 0 };
+	struct census c = { k, 0 }, v = { k, 0 }, f = { k, 0 };
+
+	if (ft_store_customers(s, &cf, count_customer, &c) != FT_OK ||
+	    ft_store_visits(s, &vf, count_visit, &v) != FT_OK ||
+	    ft_store_faces(s, 0, 0, count_near, &f) != FT_OK ||
+	    ft_store_count_footfall(s, 0, 0, footfall) != FT_OK)
+		fprintf(stderr, "# census: %s\n", ft_store_errmsg(s));
+	*customers = c.n;
+	*visits = v.n;
+	*samples_of_k = f.n;
+	ft_store_close(s);
+}
+
+/* Enrol person k with consent. */
+static int64_t
+enrol_consented(const char *name, int k)
+{
+	ft_customer c = { 0 };
+	int64_t id = enrol(name, k, 0, 0, 3);
+
+	c.id = id;
+	c.consent = 1;
+	if (ft_store_customer_update(other, &c, FT_FIELD_CONSENT) != FT_OK)
+		exit(1);
+	return id;
+}
+
+/* Five frames, 100 ms apart from ts, of the persons k[0..n) side by
+ * side; what the last frame showed stays in seen, and the totals over
+ * all five in *tot. */
+static void
+frames(ft_recognizer *r, int64_t ts, const int *k, int n, struct seen *tot)
+{
+	int i, j;
+
+	memset(tot, 0, sizeof *tot);
+	for (i = 0; i < 5; i++) {
+		for (j = 0; j < n; j++)
+			face(100 + 200 * j, k[j], 0.05f, i);
+		frame(r, ts + i * 100, 0);
+		tot->visits += seen.visits;
+		tot->new_customers += seen.new_customers;
+		tot->footfalls += seen.footfalls;
+		tot->descriptors += seen.descriptors;
+	}
+}
+
+/*
+ * Consent required: Ann (consented) is recognised; Bo, a stranger, and
+ * Cy, a customer from before without consent, are counted as footfall
+ * once per track, and nothing of theirs is written or emitted.
+ */
+static void
+test_consented(void)
+{
+	ft_recognizer *r;
+	int64_t ann, cy, cust0, vis0, cys0, ff, cust, vis, n, bo_n;
+	int people[3] = { 40, 41, 42 };	/* Ann, Bo, Cy */
+	struct seen tot;
+	char u[FT_UUID_LEN + 1];
+
+	fresh_store("consented");
+	mode = FT_RECOGNITION_CONSENTED;
+	ann = enrol_consented("Ann", 40);
+	cy = enrol(NULL, 42, 0, 0, 3);
+	snprintf(u, sizeof u, "%s", uuid_of(ann));
+	census(&cust0, &vis0, &cys0, 42, &ff);
+	r = recogniser(0, -1);
+	frames(r, 300 * MIN_MS, people, 3, &tot);
+	is_str(seen.customer[0], u, "consented: Ann is recognised");
+	is_int(tot.visits, 1, "consented: one visit, Ann's");
+	is_str(seen.status[1], "anonymous", "consented: Bo is anonymous");
+	is_str(seen.status[2], "anonymous",
+	    "consented: Cy, without consent, is anonymous");
+	ok(!seen.customer[1][0] && !seen.customer[2][0],
+	    "consented: no customer named for Bo or Cy");
+	is_int(tot.footfalls, 2, "consented: one footfall each, not per "
+	    "frame");
+	is_int(tot.descriptors, 5, "consented: descriptors emitted of Ann "
+	    "only");
+	census(&cust, &vis, &n, 41, &ff);
+	is_int(cust, cust0, "consented: no customer registered");
+	is_int(vis, vis0 + 1, "consented: only Ann's visit stored");
+	is_int(n, 0, "consented: no sample of Bo stored");
+	is_int(ff, 2, "consented: footfall 2 in the store");
+	census(&cust, &vis, &n, 42, &ff);
+	is_int(n, cys0, "consented: no sample added to Cy");
+	(void)cy;
+
+	/* Within the track timeout the tracks go on: no new count; after
+	 * it, a new appearance counts again. */
+	frames(r, 300 * MIN_MS + 1000, people + 1, 1, &tot);
+	is_int(tot.footfalls, 0, "consented: the same track counts once");
+	frames(r, 300 * MIN_MS + 10000, people + 1, 1, &tot);
+	is_int(tot.footfalls, 1, "consented: a new appearance counts again");
+	census(&cust, &vis, &bo_n, 41, &ff);
+	is_int(ff, 3, "consented: footfall 3 in the store");
+	is_int(bo_n, 0, "consented: still no sample of Bo");
+
+	/* Three seconds too poor to gather (longer than the tracks'
+	 * timeout) do not end Bo's track: no second count. */
+	{
+		int i, anonymous = 0, counts = 0;
+
+		for (i = 0; i < 30; i++) {
+			face(100, 41, 0.05f, 0);
+			sy.quality[0] = 0.05;
+			frame(r, 300 * MIN_MS + 10500 + i * 100, 0);
+			anonymous += !strcmp(seen.status[0], "anonymous");
+			counts += seen.footfalls;
+		}
+		frames(r, 300 * MIN_MS + 13500, people + 1, 1, &tot);
+		is_int(anonymous, 30, "consented: poor faces of a counted "
+		    "track stay anonymous");
+		is_int(counts + tot.footfalls, 0,
+		    "consented: and the track is not counted again");
+	}
+
+	/* A counted track is described now and then, not every frame
+	 * (without --descriptors, which describes every face). */
+	{
+		ft_recognizer *r2;
+		int i, before;
+
+		no_descriptors = 1;
+		r2 = recogniser(0, -1);
+		no_descriptors = 0;
+		frames(r2, 350 * MIN_MS, people + 1, 1, &tot);
+		before = sy.described;
+		for (i = 0; i < 20; i++) {
+			face(100, 41, 0.05f, 0);
+			frame(r2, 350 * MIN_MS + 500 + i * 100, 0);
+		}
+		is_str(seen.status[0], "anonymous",
+		    "consented: the counted track stays anonymous");
+		ok(sy.described - before <= 2, "consented: its face described "
+		    "%d times in 20 frames", sy.described - before);
+		ft_recognize_free(r2);
+	}
+
+	/* Ann withdraws her consent: from the next frame she is nobody. */
+	{
+		ft_customer c = { 0 };
+
+		c.id = ann;
+		c.consent = 0;
+		ft_store_customer_update(other, &c, FT_FIELD_CONSENT);
+	}
+	frames(r, 400 * MIN_MS, people, 1, &tot);
+	ok(strcmp(seen.customer[0], u) != 0 && tot.visits == 0,
+	    "consented: consent withdrawn, Ann is not recognised");
+	ft_recognize_free(r);
+	mode = FT_RECOGNITION_ALL;
+}
+
+/* Anonymous: nobody is described, matched or registered; every track
+ * is one visit of footfall. */
+static void
+test_anonymous(void)
+{
+	ft_recognizer *r;
+	int64_t cust0, vis0, ann0, ff, cust, vis, n;
+	int people[2] = { 50, 51 };	/* Ann (consented), Bo */
+	int before = sy.described;
+	struct seen tot;
+
+	fresh_store("anonymous");
+	mode = FT_RECOGNITION_ANONYMOUS;
+	enrol_consented("Ann", 50);
+	census(&cust0, &vis0, &ann0, 50, &ff);
+	r = recogniser(0, -1);
+	frames(r, 500 * MIN_MS, people, 2, &tot);
+	is_int(sy.described - before, 0, "anonymous: no face described");
+	is_str(seen.status[0], "anonymous",
+	    "anonymous: even Ann is anonymous");
+	ok(!seen.customer[0][0], "anonymous: no customer named");
+	is_int(tot.visits + tot.new_customers, 0,
+	    "anonymous: no visit, nobody registered");
+	is_int(tot.footfalls, 2, "anonymous: one footfall per person");
+	is_int(tot.descriptors, 0, "anonymous: no descriptor emitted");
+	census(&cust, &vis, &n, 51, &ff);
+	ok(cust == cust0 && vis == vis0 && n == 0,
+	    "anonymous: no customer, visit or sample written");
+	is_int(ff, 2, "anonymous: footfall 2 in the store");
+	ft_recognize_free(r);
+	mode = FT_RECOGNITION_ALL;
+}
+
+/* The default mode registers the same stranger: the tests above would
+ * see a customer were the mode ignored. */
+static void
+test_all_registers(void)
+{
+	ft_recognizer *r;
+	int64_t cust0, vis, n, ff, cust;
+	int bo = 41;
+	struct seen tot;
+
+	fresh_store("all");
+	census(&cust0, &vis, &n, 41, &ff);
+	r = recogniser(0, -1);
+	frames(r, 600 * MIN_MS, &bo, 1, &tot);
+	census(&cust, &vis, &n, 41, &ff);
+	ok(cust == cust0 + 1 && n > 0 && ff == 0,
+	    "all: the stranger is registered with samples, no footfall");
+	ft_recognize_free(r);
+}
+
 int
 main(void)
 {
@@ -512,7 +781,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	plan(33);
+	plan(33 + 30);
 	fresh_store("one");
 	test_sightings();
 	test_one_to_one();
@@ -521,6 +790,9 @@ main(void)
 	test_visit_gap();
 	test_follow();
 	test_no_store();
+	test_consented();
+	test_anonymous();
+	test_all_registers();
 	ft_store_close(store);
 	ft_store_close(other);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

@@ -14,6 +14,8 @@
 
 #define SELF "/opt/ft/bin/ft-schedule"
 #define REPORT "/opt/ft/bin/ft-report"
+#define ENROLL "/opt/ft/bin/ft-enroll"
+#define PURGE "15 4 * * * '" ENROLL "' purge >/dev/null\n"
 #define BEGIN "# BEGIN FaceTrack schedule (written by ft-schedule; " \
 	"change it with ft-schedule)\n"
 #define END "# END FaceTrack schedule\n"
@@ -246,14 +248,14 @@ test_compose(void)
 		  "0 9 * * 1-5 '" SELF "' start --in-window\n"
 		  "0 18 * * 1-5 '" SELF "' stop\n"
 		  "@reboot '" SELF "' start --in-window\n"
-		  END, "a working-day window" },
+		  PURGE END, "a working-day window" },
 		{ { 1, { 1350, 375, 0x63 }, 0, 0 },
 		  BEGIN
 		  "# window 22:30 06:15 mon,fri-sun\n"
 		  "30 22 * * 0-1,5-6 '" SELF "' start --in-window\n"
 		  "15 6 * * 0-2,6 '" SELF "' stop\n"
 		  "@reboot '" SELF "' start --in-window\n"
-		  END, "a window across midnight stops the day after" },
+		  PURGE END, "a window across midnight stops the day after" },
 		{ { 1, { 0, 1439, 0x7f }, 1, 425 },
 		  BEGIN
 		  "# window 00:00 23:59 daily\n"
@@ -262,19 +264,19 @@ test_compose(void)
 		  "@reboot '" SELF "' start --in-window\n"
 		  "# report 07:05\n"
 		  "5 7 * * * '" REPORT "' --yesterday --email\n"
-		  END, "a daily window and the report" },
+		  PURGE END, "a daily window and the report" },
 		{ { 0, { 0, 0, 0 }, 1, 0 },
 		  BEGIN
 		  "# report 00:00\n"
 		  "0 0 * * * '" REPORT "' --yesterday --email\n"
-		  END, "the report alone" },
+		  PURGE END, "the report alone" },
 	};
 	char err[256];
 	size_t i;
 
 	for (i = 0; i < sizeof rows / sizeof *rows; i++) {
-		char *got = ft_schedule_compose(&rows[i].s, SELF, REPORT, err,
-						sizeof err);
+		char *got = ft_schedule_compose(&rows[i].s, SELF, REPORT,
+						ENROLL, err, sizeof err);
 		ft_schedule back;
 		size_t b, e;
 
@@ -288,16 +290,20 @@ test_compose(void)
 	}
 	err[0] = '\0';
 	ok(!ft_schedule_compose(&rows[1].s, "/opt/it's/ft-schedule", REPORT,
-				err, sizeof err),
+				ENROLL, err, sizeof err),
 	   "compose: a quote in the path is refused");
 	is_str(err, "cannot write '/opt/it's/ft-schedule' into a crontab "
 	       "line", "compose: the refusal names the path");
-	ok(!ft_schedule_compose(&rows[3].s, SELF, "/opt/50%/ft-report", err,
-				sizeof err),
+	ok(!ft_schedule_compose(&rows[3].s, SELF, "/opt/50%/ft-report",
+				ENROLL, err, sizeof err),
 	   "compose: a percent sign in the path is refused");
-	ok(!ft_schedule_compose(&rows[1].s, "/opt/a\nb", REPORT, err,
-				sizeof err),
+	ok(!ft_schedule_compose(&rows[1].s, "/opt/a\nb", REPORT, ENROLL,
+				err, sizeof err),
 	   "compose: a newline in the path is refused");
+	ok(!ft_schedule_compose(&rows[4].s, SELF, REPORT, "/opt/it's/ft-enroll",
+				err, sizeof err) &&
+	   strstr(err, "/opt/it's/ft-enroll"),
+	   "compose: a quote in the purge's path is refused, and named");
 }
 
 static void
@@ -399,19 +405,45 @@ test_record(void)
 
 	is_str(jv_string_value(text),
 	       "{\"window\":{\"from\":\"22:30\",\"to\":\"06:15\","
-	       "\"days\":\"mon,fri-sun\"},\"report\":{\"at\":\"07:05\"}}",
-	       "record: window and report");
+	       "\"days\":\"mon,fri-sun\"},\"report\":{\"at\":\"07:05\"},"
+	       "\"recognition\":\"all\",\"retention\":{\"visits_days\":730,"
+	       "\"samples_days\":365,\"unnamed_days\":90,"
+	       "\"purge_at\":\"04:15\"}}",
+	       "record: window, report, the default privacy settings");
 	jv_free(text);
+	setenv("FT_RECOGNITION", "consented", 1);
+	setenv("FT_RETAIN_VISITS_DAYS", "0", 1);
+	setenv("FT_RETAIN_UNNAMED_DAYS", "30", 1);
 	text = jv_dump_string(ft_schedule_record(jv_object(), NULL), 0);
-	is_str(jv_string_value(text), "{\"window\":null,\"report\":null}",
-	       "record: nothing scheduled");
+	is_str(jv_string_value(text), "{\"window\":null,\"report\":null,"
+	       "\"recognition\":\"consented\",\"retention\":{"
+	       "\"visits_days\":0,\"samples_days\":365,\"unnamed_days\":30,"
+	       "\"purge_at\":null}}",
+	       "record: nothing scheduled; the privacy settings set");
 	jv_free(text);
+	setenv("FT_RECOGNITION", "everybody", 1);
+	setenv("FT_RETAIN_SAMPLES_DAYS", "forever", 1);
+	text = jv_dump_string(ft_schedule_record(jv_object(), NULL), 0);
+	is_str(jv_string_value(text), "{\"window\":null,\"report\":null,"
+	       "\"recognition\":null,\"retention\":{"
+	       "\"visits_days\":null,\"samples_days\":null,"
+	       "\"unnamed_days\":null,\"purge_at\":null}}",
+	       "record: bad privacy settings are null");
+	jv_free(text);
+	unsetenv("FT_RECOGNITION");
+	unsetenv("FT_RETAIN_VISITS_DAYS");
+	unsetenv("FT_RETAIN_SAMPLES_DAYS");
+	unsetenv("FT_RETAIN_UNNAMED_DAYS");
 }
 
 int
 main(void)
 {
 	setenv("TZ", "Europe/Berlin", 1);
+	unsetenv("FT_RECOGNITION");
+	unsetenv("FT_RETAIN_VISITS_DAYS");
+	unsetenv("FT_RETAIN_SAMPLES_DAYS");
+	unsetenv("FT_RETAIN_UNNAMED_DAYS");
 	tzset();
 	test_times();
 	test_days();

@@ -1,5 +1,6 @@
 // The settings page: recognition status, start and stop, the schedule
-// window and nightly report, and a report for a chosen date range.
+// window and nightly report, a report for a chosen date range, and the
+// recognition mode and retention policy in force (read-only).
 
 import { request, startClock, ensureKey, forgetKey, dateTimeOf } from './api.js';
 
@@ -64,6 +65,28 @@ function showStatus(st) {
     for (const box of $('sched-days').querySelectorAll('input')) box.checked = on.has(box.value);
   }
   if (st.report && document.activeElement !== $('nightly-at')) $('nightly-at').value = st.report.at;
+  showPrivacy(st);
+}
+
+const MODES = {
+  all: 'Everybody (strangers are registered)',
+  consented: 'Only customers who consented; others counted anonymously',
+  anonymous: 'Nobody; visitors counted anonymously',
+};
+
+function days(n, what) {
+  if (n === null || n === undefined) return 'invalid setting';
+  if (n === 0) return 'for ever';
+  return `${fmt.format(n)} days${what ? ' ' + what : ''}`;
+}
+
+function showPrivacy(st) {
+  const r = st.retention || {};
+  $('priv-mode').textContent = st.recognition ? MODES[st.recognition] || st.recognition : 'invalid setting';
+  $('priv-visits').textContent = days(r.visits_days);
+  $('priv-samples').textContent = days(r.samples_days, 'after the last visit');
+  $('priv-unnamed').textContent = days(r.unnamed_days, 'unseen');
+  $('priv-purge').textContent = r.purge_at ? `every night at ${r.purge_at}` : 'not scheduled (needs a window or a report)';
 }
 
 async function loadStatus() {
