@@ -846,7 +846,8 @@ static const ft_query_param p_compare[] = {
 
 /* --- the audit trail and a customer's export --- */
 
-#define ON_CLI_HTTP	(FT_QUERY_ON(FT_QUERY_CLI) | FT_QUERY_ON(FT_QUERY_HTTP))
+#define ON_CLI_HTTP \
+	(FT_QUERY_ON(FT_QUERY_CLI) | FT_QUERY_ON(FT_QUERY_HTTP))
 
 /* {"type":"audit","id","ts","actor","action","customer","fields",
  *  "detail"}: every member always there, for tables and CSV. */
@@ -939,7 +940,7 @@ struct exporter {
 	void *ctx;
 	int items;		/* items written in the current section */
 	const ft_customer *c;	/* whose export it is */
-	int64_t visits;		/* visits written: the next one's number */
+	int64_t visits;		/* visits written so far */
 };
 
 static int

@@ -270,7 +270,8 @@ thread_store(struct ft_server *srv, int *rc)
 		ft_warn("%s", err);
 		return NULL;
 	}
-	ft_store_set_actor(s, "ft-serve/api");	/* named keys: their name */
+	/* Once keys have names, the key's name. */
+	ft_store_set_actor(s, "ft-serve/api");
 	pthread_mutex_lock(&srv->stores_mu);
 	srv->stores = ft_xrealloc(srv->stores,
 				  (srv->nstores + 1) * sizeof *srv->stores);
@@ -1888,7 +1889,8 @@ api_customer_edit(struct ft_server *srv, struct MHD_Connection *c,
 		if (edit_text(c, body, i, &cu, &fields, &ret))
 			goto out;
 	v = jv_object_get(jv_copy(body), jv_string("consent"));
-	if (jv_get_kind(v) == JV_KIND_TRUE || jv_get_kind(v) == JV_KIND_FALSE) {
+	if (jv_get_kind(v) == JV_KIND_TRUE ||
+	    jv_get_kind(v) == JV_KIND_FALSE) {
 		cu.consent = jv_get_kind(v) == JV_KIND_TRUE;
 		fields |= FT_FIELD_CONSENT;
 	} else if (jv_get_kind(v) != JV_KIND_INVALID) {
@@ -1976,10 +1978,10 @@ api_export(struct ft_server *srv, struct MHD_Connection *c, const char *id)
 		return ret;
 	rc = ft_query_export(s, id, export_put, &b);
 	if (b.too_big)
-		ret = reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE, "the export is "
-				  "larger than %u MiB; run 'ft-query export "
-				  "%.40s' on the store's machine instead",
-				  EXPORT_MAX >> 20, id);
+		ret = reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				  "the export is larger than %u MiB; run "
+				  "'ft-query export %.40s' on the store's "
+				  "machine instead", EXPORT_MAX >> 20, id);
 	else if (rc != FT_OK)
 		ret = reply_store_error(srv, c, s, rc);
 	else {

@@ -36,7 +36,7 @@ struct ft_store {
 	char err[1024];
 	struct cached cache[CACHE_MAX];
 	int ncache;
-	char actor[FT_AUDIT_ACTOR_MAX + 1];	/* audit's actor; "": default */
+	char actor[FT_AUDIT_ACTOR_MAX + 1];	/* "": the default */
 };
 
 static int

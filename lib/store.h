@@ -312,13 +312,14 @@ int ft_store_face_model(ft_store *s, const char *model_id);
  */
 
 #define FT_AUDIT_ACTOR_MAX 160	/* bytes of an actor */
-#define FT_AUDIT_FORGOTTEN "forgotten"	/* the id of a forgotten customer */
+/* The customer id of the entries of a forgotten customer. */
+#define FT_AUDIT_FORGOTTEN "forgotten"
 
 typedef struct ft_audit {
 	int64_t id;
 	int64_t ts;
 	char *actor;		/* "ft-enroll/alice", "ft-serve/api" */
-	char *action;		/* "add", "update", "merge", "forget", ... */
+	char *action;		/* "add", "update", "merge", ... */
 	char *customer;		/* uuid, FT_AUDIT_FORGOTTEN or NULL */
 	char *fields;		/* comma-separated field names, or NULL */
 	char *detail;		/* a JSON object text, or NULL */

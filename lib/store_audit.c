@@ -278,7 +278,8 @@ ft_store_audits(ft_store *s, const ft_audit_filter *f, ft_audit_cb cb,
 
 	ft_store_parts(s, &p);
 	snprintf(sql, sizeof sql, "SELECT id, ts, actor, action, customer, "
-		 "fields, detail FROM audit WHERE 1 = 1%s%s%s ORDER BY id %s%s",
+		 "fields, detail FROM audit WHERE 1 = 1%s%s%s "
+		 "ORDER BY id %s%s",
 		 f->since ? " AND ts >= ?" : "", f->until ? " AND ts < ?" : "",
 		 f->customer ? " AND customer = ?" : "", dir,
 		 f->limit > 0 ? " LIMIT ?" : "");
