@@ -5,6 +5,9 @@
  * stat and series records as JSON lines, or a table or CSV with --format.
  * --jq runs a jq program on each record before it is written.
  *
+ * export writes one JSON document rather than records, streamed as the
+ * store is read, so --format and --jq do not apply to it.
+ *
  * The operations themselves live in lib/query.c so that the chat and the
  * dashboard give the same figures; this file parses options and wires the
  * output.  It links no face or video library, so it starts in
@@ -44,6 +47,8 @@ static const char usage[] =
 "  lapsed [--days N] [--min-visits N] [--limit N]\n"
 "  loyal --since T --until T [--limit N]\n"
 "  compare --since T --until T --against-since T --against-until T\n"
+"  audit [--since T] [--until T] [--customer ID] [--limit N] [--reverse]\n"
+"  export ID\n"
 "T: 2026-11-24, 2026-11-24T09:15, now, today, yesterday, 7d, 12h, 30m\n";
 
 enum { O_DB = 256, O_FORMAT, O_JQ, O_VERSION, O_QUERY };
@@ -142,6 +147,18 @@ trend_row(void *p, jv rec)
 	return rc;
 }
 
+static int
+write_stdout(void *p, const char *buf, size_t len)
+{
+	struct output *o = p;
+
+	if (fwrite(buf, 1, len, stdout) != len) {
+		o->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
 /* Fill a, for the command cmdname, from its arguments and the options
  * given; a usage error for anything it does not take. */
 static void
@@ -218,6 +235,9 @@ main(int argc, char **argv)
 	     ngiven);
 	if ((fmt = ft_format_parse(format_name)) < 0)
 		ft_usage_error("bad --format: '%s'", format_name);
+	if (a.op->id == FT_QOP_EXPORT && (fmt != FT_FORMAT_JSON || jq_prog))
+		ft_usage_error("'export' writes one JSON document; --format "
+			       "and --jq do not apply");
 	if (jq_prog && !(o.jq = ft_jq_compile(jq_prog, &jqerr))) {
 		ft_warn("bad --jq program: %s", jqerr);
 		free(jqerr);
@@ -231,6 +251,8 @@ main(int argc, char **argv)
 
 		rc = ft_query_run(store, &a, trend_row, &t);
 		jv_free(t.first);
+	} else if (a.op->id == FT_QOP_EXPORT) {
+		rc = ft_query_export(store, a.s[FT_QS_ID], write_stdout, &o);
 	} else {
 		rc = ft_query_run(store, &a, emit, &o);
 	}

@@ -3,6 +3,7 @@
  * parameters that ft-query, ft-serve and the chat's tools fill.
  */
 #include "query.h"
+#include "base64.h"
 #include "record.h"
 #include "times.h"
 #include "util.h"
@@ -851,6 +852,243 @@ static const ft_query_param p_compare[] = {
 	{ NULL }
 };
 
+/* --- the audit trail and a customer's export --- */
+
+#define ON_CLI_HTTP \
+	(FT_QUERY_ON(FT_QUERY_CLI) | FT_QUERY_ON(FT_QUERY_HTTP))
+
+/* {"type":"audit","id","ts","actor","action","customer","fields",
+ *  "detail"}: every member always there, for tables and CSV. */
+static jv
+audit_record(const ft_audit *e)
+{
+	jv o = jv_object(), fields = jv_array(), detail = jv_null();
+	const char *p, *comma;
+
+	for (p = e->fields; p && *p; p = comma ? comma + 1 : p + strlen(p)) {
+		comma = strchr(p, ',');
+		fields = jv_array_append(fields, jv_string_sized(p,
+			 comma ? (int)(comma - p) : (int)strlen(p)));
+	}
+	if (e->detail)
+		detail = jv_parse(e->detail);
+	if (!jv_is_valid(detail)) {
+		jv_free(detail);
+		detail = jv_null();
+	}
+	o = jv_object_set(o, jv_string("type"), jv_string("audit"));
+	o = jv_object_set(o, jv_string("id"), jv_number((double)e->id));
+	o = jv_object_set(o, jv_string("ts"), ft_record_time(e->ts));
+	o = jv_object_set(o, jv_string("actor"), jv_string(e->actor));
+	o = jv_object_set(o, jv_string("action"), jv_string(e->action));
+	o = jv_object_set(o, jv_string("customer"), e->customer
+			  ? jv_string(e->customer) : jv_null());
+	o = jv_object_set(o, jv_string("fields"), fields);
+	return jv_object_set(o, jv_string("detail"), detail);
+}
+
+static int
+audit_row(void *p, const ft_audit *e)
+{
+	struct relay *r = p;
+
+	return r->emit(r->ctx, audit_record(e));
+}
+
+/* The entries of one customer: one that exists (a uuid or a unique
+ * prefix), or the full uuid of one merged away or forgotten. */
+static int
+run_audit(ft_store *s, const ft_query_args *a, ft_emit_fn emit, void *ctx)
+{
+	const char *id = a->s[FT_QS_CUSTOMER];
+	ft_audit_filter f = { 0 };
+	struct relay r = { emit, ctx };
+	ft_customer c = { 0 };
+	int rc = FT_OK;
+
+	f.since = a->t[FT_QS_SINCE];
+	f.until = a->t[FT_QS_UNTIL];
+	f.descending = (int)a->n[FT_QS_REVERSE];
+	f.limit = a->n[FT_QS_LIMIT];
+	if (id) {
+		rc = ft_store_customer_get(s, id, &c);
+		if (rc == FT_ENOTFOUND && strlen(id) == FT_UUID_LEN) {
+			snprintf(c.uuid, sizeof c.uuid, "%s", id);
+			rc = FT_OK;
+		}
+		if (rc != FT_OK)
+			return rc;
+		f.customer = c.uuid;
+	}
+	rc = ft_store_audits(s, &f, audit_row, &r);
+	ft_customer_clear(&c);
+	return rc;
+}
+
+static const ft_query_param p_audit[] = {
+	{ .name = "since", .type = FT_QT_TIME, .slot = FT_QS_SINCE,
+	  .help = "entries at or after" },
+	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL,
+	  .end_of_day = 1, .help = "entries before; a date includes that "
+	  "day" },
+	{ .name = "customer", .type = FT_QT_STRING, .slot = FT_QS_CUSTOMER,
+	  .max = { 0, 64, 64 }, .help = "only this customer's entries" },
+	{ .name = "limit", .type = FT_QT_INT, .slot = FT_QS_LIMIT, .min = 1,
+	  .max = { INT64_MAX, LIST_MAX, 200 }, .def = { 0, LIST_DEFAULT, 50 },
+	  .help = "how many" },
+	{ .name = "reverse", .type = FT_QT_BOOL, .slot = FT_QS_REVERSE,
+	  .help = "newest first" },
+	{ NULL }
+};
+static const ft_query_param p_export[] = { { NULL } };
+
+/* The export's writer: a section's items are separated by commas. */
+struct exporter {
+	ft_write_fn write;
+	void *ctx;
+	int items;		/* items written in the current section */
+	const ft_customer *c;	/* whose export it is */
+	int64_t visits;		/* visits written so far */
+};
+
+static int
+put_text(struct exporter *x, const char *text)
+{
+	return x->write(x->ctx, text, strlen(text));
+}
+
+/* Write v (consumed) as the next item of a section. */
+static int
+put_item(struct exporter *x, jv v)
+{
+	jv text = jv_dump_string(v, 0);
+	int rc = 0;
+
+	if (x->items++)
+		rc = put_text(x, ",");
+	if (!rc)
+		rc = put_text(x, jv_string_value(text));
+	jv_free(text);
+	return rc;
+}
+
+/* Visits are read bare, in time order: numbering them here saves the
+ * count per visit that a listing makes, which grows with the square of
+ * one customer's history. */
+static int
+export_visit(void *p, const ft_visit *bare)
+{
+	struct exporter *x = p;
+	ft_visit v = *bare;
+	jv rec;
+
+	snprintf(v.customer, sizeof v.customer, "%s", x->c->uuid);
+	v.number = ++x->visits;
+	rec = ft_record_visit(&v, x->c);
+
+	/* The customer is the document's: no need to repeat them. */
+	rec = jv_object_delete(rec, jv_string("type"));
+	return put_item(p, rec);
+}
+
+static int
+export_face(void *p, const ft_face *f)
+{
+	char *b64 = ft_base64_encode(f->descriptor, sizeof f->descriptor);
+	jv o = jv_object();
+
+	o = jv_object_set(o, jv_string("id"), jv_number((double)f->id));
+	o = jv_object_set(o, jv_string("created"),
+			  ft_record_time(f->created_at));
+	o = jv_object_set(o, jv_string("quality"), jv_number(f->quality));
+	o = jv_object_set(o, jv_string("descriptor"), jv_string(b64));
+	free(b64);
+	return put_item(p, o);
+}
+
+static int
+export_event(void *p, const ft_event *e)
+{
+	jv o = jv_object(), payload = jv_parse(e->payload ? e->payload : "");
+
+	if (!jv_is_valid(payload)) {
+		jv_free(payload);
+		payload = e->payload ? jv_string(e->payload) : jv_null();
+	}
+	o = jv_object_set(o, jv_string("id"), jv_number((double)e->id));
+	o = jv_object_set(o, jv_string("ts"), ft_record_time(e->ts));
+	o = jv_object_set(o, jv_string("kind"), jv_string(e->kind));
+	o = jv_object_set(o, jv_string("payload"), payload);
+	return put_item(p, o);
+}
+
+static int
+export_audit(void *p, const ft_audit *e)
+{
+	return put_item(p, jv_object_delete(audit_record(e),
+					    jv_string("type")));
+}
+
+/* Open the next section: "],\"name\":[" after the first. */
+static int
+section(struct exporter *x, const char *name)
+{
+	char buf[64];
+
+	x->items = 0;
+	snprintf(buf, sizeof buf, "],\"%s\":[", name);
+	return put_text(x, buf);
+}
+
+int
+ft_query_export(ft_store *s, const char *id, ft_write_fn write, void *ctx)
+{
+	struct exporter x = { write, ctx, 0, NULL, 0 };
+	ft_visit_filter vf = { 0 };
+	ft_audit_filter af = { 0 };
+	ft_customer c;
+	jv head;
+	int rc;
+
+	if ((rc = ft_store_customer_get(s, id, &c)) != FT_OK)
+		return rc;
+	if ((rc = ft_store_audit(s, "export", c.uuid, NULL, NULL)) != FT_OK) {
+		ft_customer_clear(&c);
+		return rc;
+	}
+	head = jv_object_set(jv_object(), jv_string("type"),
+			     jv_string("export"));
+	head = jv_object_set(head, jv_string("exported"),
+			     ft_record_time(ft_time_now()));
+	head = jv_object_set(head, jv_string("customer"),
+			     ft_record_customer(&c));
+	head = jv_dump_string(head, 0);
+	/* The head without its closing brace, then the sections. */
+	rc = write(ctx, jv_string_value(head),
+		   (size_t)jv_string_length_bytes(jv_copy(head)) - 1);
+	jv_free(head);
+	if (!rc)
+		rc = put_text(&x, ",\"visits\":[");
+	vf.customer_id = c.id;
+	vf.bare = 1;
+	x.c = &c;
+	if (!rc)
+		rc = ft_store_visits(s, &vf, export_visit, &x);
+	if (!rc && !(rc = section(&x, "faces")))
+		rc = ft_store_faces(s, c.id, 0, export_face, &x);
+	if (!rc && !(rc = section(&x, "crops")))
+		rc = section(&x, "events");
+	if (!rc)
+		rc = ft_store_customer_events(s, c.id, export_event, &x);
+	af.customer = c.uuid;
+	if (!rc && !(rc = section(&x, "audit")))
+		rc = ft_store_audits(s, &af, export_audit, &x);
+	if (!rc)
+		rc = put_text(&x, "]}\n");
+	ft_customer_clear(&c);
+	return rc;
+}
+
 /* In the order the model is offered them. */
 static const ft_query_op ops[] = {
 	{ FT_QOP_STATS, "stats", "get_stats", ON_ALL, -1, p_none,
@@ -905,6 +1143,10 @@ static const ft_query_op ops[] = {
 	  "another it is compared against, with each change as a "
 	  "difference and a per cent of the other period (null when that "
 	  "was 0)." },
+	{ FT_QOP_AUDIT, "audit", NULL, ON_CLI_HTTP, -1, p_audit,
+	  "Audit entries: who changed which customer's data, and how." },
+	{ FT_QOP_EXPORT, "export", NULL, FT_QUERY_ON(FT_QUERY_CLI), FT_QS_ID,
+	  p_export, "Everything held about one customer." },
 	{ 0, NULL, NULL, 0, -1, NULL, NULL }
 };
 
@@ -1451,6 +1693,8 @@ ft_query_run(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 		return run_loyal(s, a, emit, ctx);
 	case FT_QOP_COMPARE:
 		return run_compare(s, a, emit, ctx);
+	case FT_QOP_AUDIT:
+		return run_audit(s, a, emit, ctx);
 	default:
 		return FT_EINVAL;
 	}

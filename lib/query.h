@@ -121,7 +121,7 @@ enum ft_query_op_id {
 	FT_QOP_STATS, FT_QOP_TREND, FT_QOP_COUNT, FT_QOP_TOP,
 	FT_QOP_CUSTOMERS, FT_QOP_CUSTOMER, FT_QOP_VISITS, FT_QOP_CENSUS,
 	FT_QOP_AVERAGES, FT_QOP_BY_TIME, FT_QOP_LAPSED, FT_QOP_LOYAL,
-	FT_QOP_COMPARE,
+	FT_QOP_COMPARE, FT_QOP_AUDIT, FT_QOP_EXPORT,
 	FT_QOP_OTHER		/* not for ft_query_run: the chat's chart */
 };
 
@@ -213,5 +213,18 @@ size_t ft_query_options(struct option *o, size_t max, int val);
  * above; a customer that visits names is looked up first. */
 int ft_query_run(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 		 void *ctx);
+
+/*
+ * Everything held about the customer id (uuid or unique prefix) as one
+ * JSON document, written in pieces through write (0: go on; nonzero:
+ * stop, returned) as the rows are read, so that memory stays small
+ * however long the history: {"type":"export","exported","customer",
+ * "visits","faces","crops","events","audit"} (facetrack-records(5)).
+ * The export is audited before it is written.  Returns FT_OK, a store
+ * code or write's nonzero value.
+ */
+typedef int (*ft_write_fn)(void *ctx, const char *buf, size_t len);
+int ft_query_export(ft_store *s, const char *id, ft_write_fn write,
+		    void *ctx);
 
 #endif

@@ -280,6 +280,8 @@ thread_store(struct ft_server *srv, int *rc)
 		ft_warn("%s", err);
 		return NULL;
 	}
+	/* Once keys have names, the key's name. */
+	ft_store_set_actor(s, "ft-serve/api");
 	pthread_mutex_lock(&srv->stores_mu);
 	srv->stores = ft_xrealloc(srv->stores,
 				  (srv->nstores + 1) * sizeof *srv->stores);
@@ -1522,9 +1524,11 @@ reply_recognition(struct MHD_Connection *c)
 	return reply_json(c, MHD_HTTP_OK, rec, NULL, NULL);
 }
 
+static void audit_setting(struct ft_server *srv, const char *field);
+
 static enum MHD_Result
-api_recognition(struct MHD_Connection *c, const char *method,
-		const struct request *rq)
+api_recognition(struct ft_server *srv, struct MHD_Connection *c,
+		const char *method, const struct request *rq)
 {
 	static const char *const names[] = {
 		"action", "from", "to", "days", "at", NULL
@@ -1604,6 +1608,10 @@ api_recognition(struct MHD_Connection *c, const char *method,
 				  "says why", action);
 		goto out;
 	}
+	if (strcmp(action, "start") && strcmp(action, "stop") &&
+	    strcmp(action, "restart"))
+		audit_setting(srv, !strcmp(action, "report") ? "report"
+			      : "window");
 	ret = reply_recognition(c);
 out:
 	jv_free(body);
@@ -1928,6 +1936,209 @@ out:
 
 /* --- routing --- */
 
+/* --- API: one customer's edits and export --- */
+
+#define EXPORT_MAX	(32u << 20)	/* largest export the API gives */
+
+/* Reply to a failed store call on a customer route. */
+static enum MHD_Result
+reply_store_error(struct ft_server *srv, struct MHD_Connection *c,
+		  ft_store *s, int rc)
+{
+	if (rc == FT_ENOTFOUND || rc == FT_EINVAL)
+		return reply_error(c, rc == FT_EINVAL ? MHD_HTTP_BAD_REQUEST
+				   : MHD_HTTP_NOT_FOUND, "%s",
+				   ft_store_errmsg(s));
+	ft_warn("%s", ft_store_errmsg(s));
+	if (rc == FT_ETEMP) {
+		drop_thread_store(srv);
+		return reply_error_h(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "Retry-After", "5",
+				     "the store cannot be reached");
+	}
+	return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+			   "the store failed; the server's log says why");
+}
+
+/* Set the FT_FIELD_* field i of cu from the member of body: absent
+ * leaves it, null or "" clears it (not the name), a string of at most
+ * max bytes sets it; -1 after a 400 for anything else. */
+static int
+edit_text(struct MHD_Connection *c, jv body, int i, ft_customer *cu,
+	  unsigned *fields, enum MHD_Result *ret)
+{
+	static const char *const names[] = { "name", "email", "notes" };
+	static const size_t max[] = { 200, 254, 2000 };
+	char **dst[] = { &cu->name, &cu->email, &cu->notes };
+	jv v = jv_object_get(jv_copy(body), jv_string(names[i]));
+	jv_kind k = jv_get_kind(v);
+
+	if (k == JV_KIND_INVALID)
+		return 0;
+	if ((k == JV_KIND_STRING && strlen(jv_string_value(v)) <= max[i] &&
+	     (i > 0 || *jv_string_value(v))) || (k == JV_KIND_NULL && i > 0)) {
+		free(*dst[i]);
+		*dst[i] = k == JV_KIND_STRING && *jv_string_value(v)
+			  ? ft_xstrdup(jv_string_value(v)) : NULL;
+		*fields |= 1u << i;	/* FT_FIELD_NAME, _EMAIL, _NOTES */
+		jv_free(v);
+		return 0;
+	}
+	jv_free(v);
+	*ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "'%s' must be %s of at "
+			   "most %zu bytes", names[i], i ? "null or a string"
+			   : "a non-empty string", max[i]);
+	return -1;
+}
+
+/* PATCH /api/customers/ID {"name","email","notes","consent"}: change the
+ * members given, as ft-enroll update does; the reply is the customer. */
+static enum MHD_Result
+api_customer_edit(struct ft_server *srv, struct MHD_Connection *c,
+		  const char *id, const struct request *rq)
+{
+	static const char *const names[] = { "name", "email", "notes",
+					     "consent", NULL };
+	enum MHD_Result ret = MHD_NO;
+	ft_customer cu = { 0 };
+	unsigned fields = 0;
+	jv body = body_object(c, rq, &ret), v;
+	ft_store *s;
+	int i, rc;
+
+	if (!jv_is_valid(body))
+		return ret;
+	if (only_members(c, body, names, &ret) ||
+	    !(s = request_store(srv, c, &ret)))
+		goto out;
+	if ((rc = ft_store_customer_get(s, id, &cu)) != FT_OK) {
+		ret = reply_store_error(srv, c, s, rc);
+		goto out;
+	}
+	for (i = 0; i < 3; i++)
+		if (edit_text(c, body, i, &cu, &fields, &ret))
+			goto out;
+	v = jv_object_get(jv_copy(body), jv_string("consent"));
+	if (jv_get_kind(v) == JV_KIND_TRUE ||
+	    jv_get_kind(v) == JV_KIND_FALSE) {
+		cu.consent = jv_get_kind(v) == JV_KIND_TRUE;
+		fields |= FT_FIELD_CONSENT;
+	} else if (jv_get_kind(v) != JV_KIND_INVALID) {
+		jv_free(v);
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST,
+				  "'consent' must be true or false");
+		goto out;
+	}
+	jv_free(v);
+	if (!fields) {
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "nothing to change "
+				  "(name, email, notes or consent)");
+		goto out;
+	}
+	if ((rc = ft_store_begin(s)) == FT_OK) {
+		rc = ft_store_customer_update(s, &cu, fields);
+		rc = rc == FT_OK ? ft_store_commit(s) : (ft_store_rollback(s),
+							 rc);
+	}
+	ft_customer_clear(&cu);
+	if (rc == FT_OK)
+		rc = ft_store_customer_get(s, id, &cu);
+	ret = rc == FT_OK ? reply_json(c, MHD_HTTP_OK,
+				       ft_record_customer(&cu), NULL, NULL)
+			  : reply_store_error(srv, c, s, rc);
+out:
+	ft_customer_clear(&cu);
+	jv_free(body);
+	return ret;
+}
+
+/* Audit a change of the settings route (the schedule's window or the
+ * nightly report).  The change is made by then: a failure is logged. */
+static void
+audit_setting(struct ft_server *srv, const char *field)
+{
+	int rc = FT_OK;
+	ft_store *s = thread_store(srv, &rc);
+
+	if (s && (rc = ft_store_audit(s, "settings", NULL, field, NULL)))
+		ft_warn("cannot audit a settings change: %s",
+			ft_store_errmsg(s));
+	if (rc == FT_ETEMP && s)
+		drop_thread_store(srv);
+}
+
+struct export_buf {
+	char *p;
+	size_t len, cap;
+	int too_big;
+};
+
+static int
+export_put(void *ctx, const char *buf, size_t len)
+{
+	struct export_buf *b = ctx;
+
+	if (b->len + len > EXPORT_MAX) {
+		b->too_big = 1;
+		return 1;
+	}
+	if (b->len + len > b->cap) {
+		b->cap = (b->len + len) * 2 < EXPORT_MAX ? (b->len + len) * 2
+			 : EXPORT_MAX;
+		b->p = ft_xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, buf, len);
+	b->len += len;
+	return 0;
+}
+
+/* GET /api/customers/ID/export: ft-query export as a download.  The
+ * document is built in memory, so it is capped at EXPORT_MAX; a larger
+ * one is refused with a pointer to ft-query export, which streams. */
+static enum MHD_Result
+api_export(struct ft_server *srv, struct MHD_Connection *c, const char *id)
+{
+	struct export_buf b = { 0 };
+	char disp[96];
+	enum MHD_Result ret = MHD_NO;
+	ft_store *s = request_store(srv, c, &ret);
+	int rc;
+
+	if (!s)
+		return ret;
+	rc = ft_query_export(s, id, export_put, &b);
+	if (b.too_big)
+		ret = reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+				  "the export is larger than %u MiB; run "
+				  "'ft-query export %.40s' on the store's "
+				  "machine instead", EXPORT_MAX >> 20, id);
+	else if (rc != FT_OK)
+		ret = reply_store_error(srv, c, s, rc);
+	else {
+		snprintf(disp, sizeof disp, "attachment; filename=\"facetrack-"
+			 "export-%.36s.json\"", id);
+		ret = reply_bytes(c, MHD_HTTP_OK, json_type, b.p, b.len,
+				  "Content-Disposition", disp);
+	}
+	free(b.p);
+	return ret;
+}
+
+/* The ID of /api/customers/ID/export, copied into buf; else NULL. */
+static const char *
+export_id(const char *url, char *buf, size_t len)
+{
+	const char *id = url + 15, *end;
+
+	if (strncmp(url, "/api/customers/", 15) ||
+	    !(end = strchr(id, '/')) || strcmp(end, "/export") ||
+	    end == id || (size_t)(end - id) >= len)
+		return NULL;
+	memcpy(buf, id, (size_t)(end - id));
+	buf[end - id] = '\0';
+	return buf;
+}
+
 /* The key, from "Authorization: Bearer KEY" or "X-API-Key: KEY";
  * NULL when neither is sent. */
 static const char *
@@ -1981,6 +2192,7 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 	const ft_query_op *op = NULL;
 	int get = is_method(method, "GET") || is_method(method, "HEAD");
 	const char *key = given_key(c), *id;
+	char idbuf[FT_UUID_LEN + 1];
 
 	if (!key || !*key)
 		return reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
@@ -1995,6 +2207,13 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 				     "Bearer realm=\"facetrack\", "
 				     "error=\"invalid_token\"",
 				     "wrong API key");
+
+	/* One customer's edits and export. */
+	if (is_method(method, "PATCH") &&
+	    (id = last_segment(url, "/api/customers/")))
+		return api_customer_edit(srv, c, id, rq);
+	if ((id = export_id(url, idbuf, sizeof idbuf)))
+		return get ? api_export(srv, c, id) : not_allowed(c, "GET");
 
 	/* /api/NAME of an operation, and /api/customers/ID. */
 	if (!strncmp(url, "/api/", 5))
@@ -2018,7 +2237,7 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 	if (!strcmp(url, "/api/recognition")) {
 		if (!get && !is_method(method, "POST"))
 			return not_allowed(c, "GET, HEAD, POST");
-		return api_recognition(c, method, rq);
+		return api_recognition(srv, c, method, rq);
 	}
 	if (!strcmp(url, "/api/reports")) {
 		if (!is_method(method, "POST"))

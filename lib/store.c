@@ -36,6 +36,7 @@ struct ft_store {
 	char err[1024];
 	struct cached cache[CACHE_MAX];
 	int ncache;
+	char actor[FT_AUDIT_ACTOR_MAX + 1];	/* "": the default */
 };
 
 static int
@@ -72,6 +73,13 @@ int
 ft_store_schema_version(const ft_store *s)
 {
 	return s->schema;
+}
+
+void
+ft_store_parts(ft_store *s, struct ft_store_parts *p)
+{
+	*p = (struct ft_store_parts){ s->d, s->db, s->err, sizeof s->err,
+				      s->actor, sizeof s->actor };
 }
 
 int
@@ -565,6 +573,8 @@ customer_add_once(ft_store *s, ft_customer *c)
 					jv_string_value(text), NULL);
 		jv_free(text);
 	}
+	if (rc == FT_OK)
+		rc = ft_store_audit_add(s, c);
 	return finish(s, rc);
 }
 
@@ -637,6 +647,8 @@ ft_store_customer_update(ft_store *s, const ft_customer *c, unsigned fields)
 	 * consent must see it given or withdrawn. */
 	if (rc == FT_OK)
 		rc = customer_event(s, c->id);
+	if (rc == FT_OK)
+		rc = ft_store_audit_update(s, c, fields);
 	return rc;
 }
 
@@ -974,6 +986,8 @@ customer_merge_once(ft_store *s, int64_t keep, int64_t drop)
 	if (rc == FT_OK)
 		rc = ft_store_event_add(s, "merge", keep,
 					"{\"type\":\"merge\"}", NULL);
+	if (rc == FT_OK)
+		rc = ft_store_audit_merge(s, k.uuid, d.uuid);
 	ft_customer_clear(&k);
 	ft_customer_clear(&d);
 	return finish(s, rc);
@@ -1017,6 +1031,9 @@ customer_erase_once(ft_store *s, int64_t id, ft_erasure *e)
 	if (rc == FT_OK)
 		rc = ft_store_event_add(s, "forget", 0, "{\"type\":\"forget\"}",
 					NULL);
+	if (rc == FT_OK)
+		rc = ft_store_audit_forget(s, e->uuid, e->visits,
+					   e->samples);
 	e->ts = ft_time_now();
 	return finish(s, rc);
 }

@@ -382,4 +382,79 @@ typedef struct ft_purge_counts {
 int ft_store_purge(ft_store *s, const ft_retention *r, int dry_run,
 		   ft_purge_counts *out);
 
+/* --- audit --- */
+
+/*
+ * Every change to customer data leaves an audit entry: when, what (the
+ * action, the customer's public id, the names of the fields changed but
+ * never their values) and by whom (the actor).  The store's own changes
+ * (add, update, merge, forget) record theirs in their transaction;
+ * changes made elsewhere (purges, exports, settings) call
+ * ft_store_audit().  Entries name no forgotten person: a forget replaces
+ * the customer's id in their earlier entries with "forgotten" and drops
+ * their details, and its own entry holds only counts.
+ */
+
+#define FT_AUDIT_ACTOR_MAX 160	/* bytes of an actor */
+/* The customer id of the entries of a forgotten customer. */
+#define FT_AUDIT_FORGOTTEN "forgotten"
+
+typedef struct ft_audit {
+	int64_t id;
+	int64_t ts;
+	char *actor;		/* "ft-enroll/alice", "ft-serve/api" */
+	char *action;		/* "add", "update", "merge", ... */
+	char *customer;		/* uuid, FT_AUDIT_FORGOTTEN or NULL */
+	char *fields;		/* comma-separated field names, or NULL */
+	char *detail;		/* a JSON object text, or NULL */
+} ft_audit;
+
+typedef struct ft_audit_filter {
+	int64_t since;		/* ts >= since; 0: no bound */
+	int64_t until;		/* ts < until; 0: no bound */
+	const char *customer;	/* this uuid only; NULL: every entry */
+	int descending;		/* newest first */
+	int64_t limit;		/* 0: no limit */
+} ft_audit_filter;
+
+typedef int (*ft_audit_cb)(void *ctx, const ft_audit *a);
+
+/* Name who makes the changes of s from now on: printable text, 1 to
+ * FT_AUDIT_ACTOR_MAX bytes (FT_EINVAL otherwise).  Until set, the actor
+ * is the program's name and the OS user, "ft-enroll/alice". */
+int ft_store_set_actor(ft_store *s, const char *actor);
+/* The actor of s; valid until the next ft_store_set_actor. */
+const char *ft_store_actor(ft_store *s);
+
+/*
+ * Record an entry by the actor of s: action (1 to 32 bytes), customer (a
+ * uuid or NULL), fields (comma-separated names or NULL) and detail (a
+ * JSON object text of counts or NULL; never personal data).  A purge
+ * calls ft_store_audit(s, "purge", NULL, NULL, "{\"visits\":12}") in its
+ * transaction, and ft_store_audit_forget() for each customer it deletes.
+ */
+int ft_store_audit(ft_store *s, const char *action, const char *customer,
+		   const char *fields, const char *detail);
+
+/* The store's hooks.  add: the fields c was added with; update: the
+ * FT_FIELD_* bits changed (c->id names the customer; no entry when there
+ * is no such customer); merge: drop's entries become keep's and the
+ * merge is recorded; forget: the customer's entries are anonymised and
+ * the forget recorded with the counts of what went. */
+int ft_store_audit_add(ft_store *s, const ft_customer *c);
+int ft_store_audit_update(ft_store *s, const ft_customer *c,
+			  unsigned fields);
+int ft_store_audit_merge(ft_store *s, const char *keep, const char *drop);
+int ft_store_audit_forget(ft_store *s, const char *uuid, int64_t visits,
+			  int64_t faces);
+
+/* Audit entries in id order (descending with f->descending).  The entry
+ * passed to cb is the store's, valid during the call. */
+int ft_store_audits(ft_store *s, const ft_audit_filter *f, ft_audit_cb cb,
+		    void *ctx);
+
+/* Events concerning one customer (customer_id), in id order. */
+int ft_store_customer_events(ft_store *s, int64_t customer_id,
+			     ft_event_cb cb, void *ctx);
+
 #endif

@@ -106,4 +106,16 @@ extern const struct ft_migration ft_migrations[];
 const ft_driver *ft_store_priv_driver(ft_store *s, void **db);
 int ft_store_priv_fail(ft_store *s, int rc, const char *what);
 
+/* A handle's parts, for the store's files other than store.c
+ * (store_audit.c): all borrowed from s. */
+struct ft_store_parts {
+	const ft_driver *d;
+	void *db;
+	char *err;		/* the message of ft_store_errmsg */
+	size_t errlen;
+	char *actor;		/* the audit actor; "" until set */
+	size_t actorlen;
+};
+void ft_store_parts(ft_store *s, struct ft_store_parts *p);
+
 #endif
