@@ -278,6 +278,7 @@ cmd_forget(const char *id)
 		ft_die(FT_EXIT_FAIL, "%s", ft_store_errmsg(store));
 	if (rc != FT_OK)
 		store_fail(rc);
+}
 
 /* --- recognition modes and retention --- */
 
