@@ -376,8 +376,10 @@ typedef struct ft_purge_counts {
  * ft_store_customer_forget, each its own transaction), then delete old
  * samples, then old visits (with their "visit" events; the customers'
  * counts are recomputed).  A "forget" event tells followers when
- * samples or visits went.  With dry_run only counts.  *out holds what
- * was (or would be) removed, also when a later step fails.
+ * samples or visits went; a "purge" audit entry records the counts, and
+ * ft_store_scrub() clears the store's files after it.  With dry_run
+ * only counts.  *out holds what was (or would be) removed, also when a
+ * later step fails.
  */
 int ft_store_purge(ft_store *s, const ft_retention *r, int dry_run,
 		   ft_purge_counts *out);

@@ -13,6 +13,7 @@
 #include "util.h"
 
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,6 +232,28 @@ purge_unnamed(ft_store *s, int64_t before, int dry_run, int64_t *n)
 	return rc;
 }
 
+/* InnoDB leaves a deleted row's bytes in its page: the descriptors of
+ * the samples about to go are overwritten with zeros first, as a
+ * forget does (SQLite's secure_delete zeroes them itself). */
+static int
+wipe_samples(ft_store *s, int64_t before)
+{
+	void *db, *st;
+	const ft_driver *d = ft_store_priv_driver(s, &db);
+	int rc;
+
+	if (strcmp(d->name, "mysql"))
+		return FT_OK;
+	rc = prepare(s, "UPDATE faces SET descriptor = "
+		     "REPEAT(X'00', OCTET_LENGTH(descriptor)) WHERE "
+		     "created_at < ? AND customer_id IN (SELECT id FROM "
+		     "customers WHERE COALESCE(last_visit, 0) < ?)",
+		     "cannot wipe samples", &st, "ii", before, before);
+	if (rc != FT_OK)
+		return rc;
+	return finish_stmt(s, st, "cannot wipe samples", NULL);
+}
+
 /*
  * Old samples: made before the cut-off, of customers not seen since it.
  * A dry run leaves out the customers the unnamed rule (cut-off ub, 0:
@@ -259,6 +282,8 @@ purge_samples(ft_store *s, int64_t before, int64_t ub, int dry_run,
 		    "ON c.id = f.customer_id WHERE f.created_at < ? AND "
 		    "COALESCE(c.last_visit, 0) < ?", "ii", before, before, 0,
 		    n);
+	if ((rc = wipe_samples(s, before)) != FT_OK)
+		return rc;
 	rc = prepare(s, "DELETE FROM faces WHERE created_at < ? AND "
 		     "customer_id IN (SELECT id FROM customers "
 		     "WHERE COALESCE(last_visit, 0) < ?)",
@@ -330,5 +355,20 @@ ft_store_purge(ft_store *s, const ft_retention *r, int dry_run,
 	if (rc == FT_OK && !dry_run && (out->samples || out->visits))
 		rc = ft_store_event_add(s, "forget", 0,
 					"{\"type\":\"forget\"}", NULL);
+	/* The purge is audited with its counts; each customer it forgot
+	 * has a forget entry of its own. */
+	if (rc == FT_OK && !dry_run &&
+	    (out->customers || out->samples || out->visits)) {
+		char detail[160];
+
+		snprintf(detail, sizeof detail, "{\"customers\":%lld,"
+			 "\"samples\":%lld,\"visits\":%lld}",
+			 (long long)out->customers, (long long)out->samples,
+			 (long long)out->visits);
+		rc = ft_store_audit(s, "purge", NULL, NULL, detail);
+	}
+	/* The removed rows' old pages leave the write-ahead log. */
+	if (rc == FT_OK && !dry_run && (out->samples || out->visits))
+		rc = ft_store_scrub(s);
 	return rc;
 }
