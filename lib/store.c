@@ -1152,6 +1152,94 @@ ft_store_count_customers(ft_store *s, int64_t since, int64_t until,
 	return count(s, sql_count_customers, "ii", since, until, out);
 }
 
+/*
+ * The range's visits per customer, summed up by the database: one row
+ * comes back however many visits the range holds.  A range of a small
+ * part of the visits is read from the (ts, customer_id) index and
+ * grouped in a temporary table; a range of much of them is cheaper to
+ * read whole from the (customer_id, ts) index, already grouped ("+ts"
+ * keeps SQLite off the ts index; other databases ignore the plus).
+ */
+#define VISIT_FIGURES(TS) \
+	"SELECT COUNT(*), COALESCE(SUM(n), 0), COALESCE(SUM(n >= 2), 0), " \
+	"MIN(f) FROM (SELECT customer_id, COUNT(*) AS n, MIN(ts) AS f " \
+	"FROM visits WHERE " TS " >= ? AND " TS " < ? GROUP BY customer_id) t"
+static const char sql_visit_figures[] = VISIT_FIGURES("ts");
+static const char sql_visit_figures_all[] = VISIT_FIGURES("+ts");
+static const char sql_count_all_visits[] = "SELECT COUNT(*) FROM visits";
+/* Each customer created in the range is looked up in the
+ * (customer_id, ts) index. */
+static const char sql_new_visitors[] =
+	"SELECT COUNT(*) FROM customers c WHERE c.created_at >= ? AND "
+	"c.created_at < ? AND EXISTS (SELECT 1 FROM visits v WHERE "
+	"v.customer_id = c.id AND v.ts >= ? AND v.ts < ?)";
+static const char sql_visit_quarters[] =
+	"SELECT ts - ts % 900000 AS q, COUNT(*) FROM visits "
+	"WHERE ts >= ? AND ts < ? GROUP BY q ORDER BY q";
+
+int
+ft_store_visit_figures(ft_store *s, int64_t since, int64_t until,
+		       ft_visit_figures *out)
+{
+	int64_t in_range, all;
+	void *st;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = ft_store_count_visits(s, since, until, &in_range)) != FT_OK ||
+	    (rc = count(s, sql_count_all_visits, "", 0, 0, &all)) != FT_OK)
+		return rc;
+	st = stmt(s, in_range > all / 4 ? sql_visit_figures_all :
+		  sql_visit_figures, &rc);
+	if (!st)
+		return rc;
+	if ((rc = bind(s, st, "ii", since, until)) == FT_OK) {
+		rc = s->d->step(st);
+		if (rc == FT_ROW) {
+			out->visitors = s->d->col_int64(st, 0);
+			out->visits = s->d->col_int64(st, 1);
+			out->repeat_visitors = s->d->col_int64(st, 2);
+			out->first_visit = s->d->col_int64(st, 3);
+			rc = FT_OK;
+		} else if (rc < 0) {
+			rc = fail(s, rc, "cannot read visits");
+		}
+	}
+	done(s, st);
+	if (rc != FT_OK)
+		return rc;
+	if (!(st = stmt(s, sql_new_visitors, &rc)))
+		return rc;
+	if ((rc = bind(s, st, "iiii", since, until, since, until)) == FT_OK)
+		rc = scalar(s, st, &out->new_visitors);
+	done(s, st);
+	return rc;
+}
+
+int
+ft_store_visit_quarters(ft_store *s, int64_t since, int64_t until,
+			ft_quarter_cb cb, void *ctx)
+{
+	void *st;
+	int rc, stop = 0;
+
+	if (!(st = stmt(s, sql_visit_quarters, &rc)))
+		return rc;
+	rc = bind(s, st, "ii", since, until);
+	while (rc == FT_OK && (rc = s->d->step(st)) == FT_ROW) {
+		rc = FT_OK;
+		stop = cb(ctx, s->d->col_int64(st, 0), s->d->col_int64(st, 1));
+		if (stop)
+			break;
+	}
+	done(s, st);
+	if (stop)
+		return stop;
+	if (rc < 0)
+		return fail(s, rc, "cannot read visits");
+	return FT_OK;
+}
+
 int
 ft_store_stats(ft_store *s, int64_t now, ft_stats *out)
 {
