@@ -1186,8 +1186,8 @@ ft_store_visit_figures(ft_store *s, int64_t since, int64_t until,
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if ((rc = ft_store_count_visits(s, since, until, &in_range)) != FT_OK ||
-	    (rc = count(s, sql_count_all_visits, "", 0, 0, &all)) != FT_OK)
+	if ((rc = ft_store_count_visits(s, since, until, &in_range)) ||
+	    (rc = count(s, sql_count_all_visits, "", 0, 0, &all)))
 		return rc;
 	st = stmt(s, in_range > all / 4 ? sql_visit_figures_all :
 		  sql_visit_figures, &rc);
