@@ -245,7 +245,10 @@ system_prompt(ft_chat *e)
 		"FaceTrack. It is %s %s (%s). Days are local days; weeks "
 		"start on Monday; \"last week\" is Monday to Sunday of the "
 		"week before this one; \"this month\" runs from the 1st to "
-		"today. Get every figure from the tools, never estimate or "
+		"today. Compare a period so far (this week, this month) "
+		"with the same days of the one before (Monday to today's "
+		"weekday of last week), and name both ranges. Get every "
+		"figure from the tools, never estimate or "
 		"compute one the tools can give; pass periods as dates "
 		"(YYYY-MM-DD), an until date includes its whole day. \"How "
 		"many customers visited\" is count with what=visitors; visits "
@@ -370,7 +373,8 @@ say_results(ft_chat *e, jv turn)
 		for (j = 0; j < k && i + 1 + j < n; j++) {
 			jv c = jv_array_get(jv_copy(calls), j);
 			jv fn = jv_object_get(c, jv_string("function"));
-			jv name = jv_object_get(jv_copy(fn), jv_string("name"));
+			jv name = jv_object_get(jv_copy(fn),
+						jv_string("name"));
 			jv args = jv_object_get(fn, jv_string("arguments"));
 			jv t = jv_array_get(jv_copy(turn), i + 1 + j);
 			jv res = jv_object_get(t, jv_string("content"));

@@ -886,13 +886,88 @@ say_change(ft_chat *e, jv rec, const char *key, const char *label,
 	jv_free(q);
 }
 
+/* The calendar unit p is whole of: 'w' a week (Monday to Sunday), 'm'
+ * a month, 'y' a year; 0 for none. */
 static int
-answer_compare(ft_chat *e, unsigned which, const chat_when *w,
-	       const chat_when *w2)
+whole_unit(const ft_period *p)
+{
+	struct tm a, b;
+
+	ft_time_local(p->since, &a);
+	ft_time_local(p->until, &b);
+	if (p->days == 7 && a.tm_wday == 1)
+		return 'w';
+	if (a.tm_mday != 1 || b.tm_mday != 1)
+		return 0;
+	if (a.tm_mon == 0 && b.tm_mon == 0 && b.tm_year == a.tm_year + 1)
+		return 'y';
+	if ((b.tm_year * 12 + b.tm_mon) - (a.tm_year * 12 + a.tm_mon) == 1)
+		return 'm';
+	return 0;
+}
+
+/* The name w's description gives its period ("last week"), without a
+ * leading "in", into buf. */
+static void
+period_name(const chat_when *w, char *buf, size_t len)
+{
+	const char *d = w->desc, *paren = strstr(d, " (");
+
+	if (!strncmp(d, "in ", 3))
+		d += 3;
+	snprintf(buf, len, "%.*s", paren ? (int)(paren - d) : (int)len, d);
+}
+
+/*
+ * Like with like: a period that runs to today (this week, this month,
+ * november) is compared so far, and a whole calendar week, month or
+ * year before it that starts where it does (a Monday, the 1st, January
+ * 1st) only over the same days: this week's Monday and Tuesday against
+ * last week's.
+ */
+static void
+same_days(ft_chat *e, chat_when *run, chat_when *other)
+{
+	int64_t today = ft_time_day_start(e->now);
+	struct tm a, b;
+	ft_period p, q;
+	char name[96], desc[128];
+	int unit;
+
+	if (run->kind != CHAT_WHEN_DAYS || other->kind != CHAT_WHEN_DAYS ||
+	    run->p.since > today || run->p.until <= today ||
+	    other->p.until > run->p.since || !(unit = whole_unit(&other->p)))
+		return;
+	ft_time_local(run->p.since, &a);
+	ft_time_local(other->p.since, &b);
+	if ((unit == 'w' && a.tm_wday != 1) || (unit != 'w' &&
+	    (a.tm_mday != 1 || (unit == 'y' && a.tm_mon != 0))))
+		return;
+	if (ft_times_period(run->p.since, e->now, &p) != 0)
+		return;
+	if (p.days < run->p.days) {
+		period_name(run, name, sizeof name);
+		snprintf(desc, sizeof desc, "%s so far", name);
+		chat_set_days(run, &p, desc);
+	}
+	if (p.days >= other->p.days ||
+	    ft_times_period(other->p.since, ft_time_day_add(other->p.since,
+			    p.days) - 1, &q) != 0)
+		return;
+	period_name(other, name, sizeof name);
+	snprintf(desc, sizeof desc, "the same days%s%s", *name ? " of " : "",
+		 name);
+	chat_set_days(other, &q, desc);
+}
+
+static int
+answer_compare(ft_chat *e, unsigned which, chat_when *w, chat_when *w2)
 {
 	jv a, res, rec;
 	int rc;
 
+	same_days(e, w, w2);
+	same_days(e, w2, w);
 	a = JV_OBJECT(jv_string("since"), jv_string(w->since),
 		      jv_string("until"), jv_string(w->until),
 		      jv_string("against_since"), jv_string(w2->since),

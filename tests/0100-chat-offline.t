@@ -167,6 +167,29 @@ test_expect_success "$store: stats" '
 	test_grep "^Visits in the last 7 days: $(jq .visits_week s.json)$" a
 '
 
+test_expect_success "$store: this week so far against the same days of last week" '
+	ft-chat -e "this week vs last week" >a &&
+	ft-query compare --since 2026-11-23 --until 2026-11-24 \
+		--against-since 2026-11-16 --against-until 2026-11-17 >c.json &&
+	v=$(jq .period.visits c.json) && w=$(jq .against.visits c.json) &&
+	test_grep "^Visits: $v this week (2026-11-23 to 2026-11-24) against $w the same days of last week (2026-11-16 to 2026-11-17): " a &&
+	test_grep_not "differ in length" a &&
+	test "$(visits_in 2026-11-16 2026-11-22)" != "$w"
+'
+
+test_expect_success "$store: this month so far against the same days of last month" '
+	ft-chat -e "compare new customers this month with last month" >a &&
+	n=$(new_in 2026-11-01 2026-11-24) && m=$(new_in 2026-10-01 2026-10-24) &&
+	test_grep "^New customers: $n this month (2026-11-01 to 2026-11-24) against $m the same days of last month (2026-10-01 to 2026-10-24): " a &&
+	ft-chat -e "compare visits in november with october" >b &&
+	test_grep "^Visits: $(visits_in 2026-11-01 2026-11-24) 2026-11 so far (2026-11-01 to 2026-11-24) against $(visits_in 2026-10-01 2026-10-24) the same days of 2026-10 (2026-10-01 to 2026-10-24): " b
+'
+
+test_expect_success "$store: past periods are compared whole" '
+	ft-chat -e "compare 2026-11-09 to 2026-11-15 with 2026-11-16 to 2026-11-22" >a &&
+	test_grep "^Visits: $(visits_in 2026-11-09 2026-11-15) from 2026-11-09 to 2026-11-15 against $(visits_in 2026-11-16 2026-11-22) from 2026-11-16 to 2026-11-22: " a
+'
+
 test_expect_success "$store: a chart of visits per day this month" '
 	ft-chat --plots plots -e "chart visits per day this month" >a 2>err &&
 	test_must_be_empty err &&
