@@ -612,6 +612,7 @@ first_record(jv res)
 struct census {
 	const char *email, *consent, *named;	/* "yes", "no" or NULL */
 	int returning;				/* two or more visits */
+	long min_visits;			/* N or more visits; 0: any */
 	int fresh;				/* registered in the period */
 };
 
@@ -632,8 +633,13 @@ census_words(const struct census *c, char *buf, size_t len)
 	if (c->consent)
 		ADD("%s who %s to be recognised", off ? " and" : "",
 		    *c->consent == 'y' ? "consented" : "did not consent");
-	if (c->returning)
+	if (c->min_visits > 2)
+		ADD("%s with %ld or more visits", off ? " and" : "",
+		    c->min_visits);
+	else if (c->returning || c->min_visits == 2)
 		ADD("%s with two or more visits", off ? " and" : "");
+	else if (c->min_visits == 1)
+		ADD("%s with a visit", off ? " and" : "");
 #undef ADD
 }
 
@@ -660,8 +666,11 @@ answer_census(ft_chat *e, const struct census *c, chat_when *w)
 				  jv_string(c->consent));
 	if (c->named)
 		a = jv_object_set(a, jv_string("named"), jv_string(c->named));
-	if (c->returning)
-		a = jv_object_set(a, jv_string("min_visits"), jv_number(2));
+	if (c->returning || c->min_visits)
+		a = jv_object_set(a, jv_string("min_visits"),
+				  jv_number(c->min_visits > 2 ? c->min_visits
+					    : c->returning ? 2
+					    : c->min_visits));
 	if ((rc = ask_tool(e, "count_customers", a, &res)) != FT_CHAT_OK)
 		return rc;
 	rec = first_record(res);
@@ -1090,8 +1099,9 @@ static const struct phrase {
 	{ "how often", W_OFTEN }, { "how many times", W_OFTEN },
 	{ "first visit", W_FIRST }, { "first visited", W_FIRST },
 	{ "first came", W_FIRST }, { "first come", W_FIRST },
-	{ "most loyal", W_TOP }, { "best customers", W_TOP },
-	{ "regulars", W_TOP }, { "top", W_TOP }, { "loyal", W_LOYAL },
+	{ "most loyal", W_TOP }, { "most regular", W_TOP },
+	{ "most active", W_TOP }, { "best", W_TOP }, { "regulars", W_TOP }, { "top", W_TOP },
+	{ "loyal", W_LOYAL },
 	{ "most popular", W_MOST }, { "most visited", W_MOST },
 	{ "busiest", W_MOST }, { "peak", W_MOST }, { "the most", W_MOST },
 	{ "most often", W_MOST }, { "most frequently", W_MOST },
@@ -1303,20 +1313,49 @@ take_name(struct reading *r, const char *orig, const char *s, char *m)
 	free(low);
 }
 
-/* The number after "top" ("top 5"), taken out of m. */
+/* Words that rank customers by their visits: "top", "best", "most
+ * loyal"; a number beside one ("top 5", "best three", "the 3 most
+ * loyal") is how many. */
+static const char *const rankers[] = {
+	"top", "best", "most loyal", "most frequent", "most regular",
+	"most active", "most visits", "most often", NULL
+};
+
+/* Blank the word at p, which is preceded by a blank. */
+static void
+blank_word(char *p)
+{
+	while (*p && *p != ' ')
+		*p++ = ' ';
+}
+
+/* The number beside a ranking word, taken out of m. */
 static void
 take_limit(struct reading *r, char *m)
 {
-	const char *p = chat_find(m, "top");
+	const char *p;
 	char *q;
 	long n;
+	int i;
 
-	if (!p || (n = chat_number_after(m, "top")) < 0)
-		return;
-	q = (char *)p + 4;
-	r->limit = n;
-	while (*q && *q != ' ')
-		*q++ = ' ';
+	for (i = 0; rankers[i]; i++) {
+		if (!(p = chat_find(m, rankers[i])))
+			continue;
+		q = (char *)p + strlen(rankers[i]) + 1;
+		if ((n = chat_number_at(q)) >= 0) {
+			r->limit = n;
+			blank_word(q);
+			return;
+		}
+		/* The word before it: back over the blank, to its start. */
+		for (q = (char *)p - 1; q > m && q[-1] != ' '; q--)
+			;
+		if (q > m && (n = chat_number_at(q)) >= 0) {
+			r->limit = n;
+			blank_word(q);
+			return;
+		}
+	}
 }
 
 /* Blank the words at p of m up to the end of the nth word. */
@@ -1360,8 +1399,32 @@ take_days(struct reading *r, char *m)
 	}
 }
 
-/* "at least 3 visits", "3 or more times", "more than 2 visits", taken
- * out of m. */
+/* Where the words w stand at p (after a blank): the blank after them,
+ * or NULL. */
+static char *
+words_at(char *p, const char *w)
+{
+	size_t k = strlen(w);
+
+	return !strncmp(p, w, k) && p[k] == ' ' ? p + k : NULL;
+}
+
+/* A count of visits at p (after a blank): a number that a unit must
+ * follow (*unit set), or "once" or "twice"; -1 when none. */
+static long
+count_word(char *p, int *unit)
+{
+	*unit = 0;
+	if (words_at(p, "once"))
+		return 1;
+	if (words_at(p, "twice"))
+		return 2;
+	*unit = 1;
+	return chat_number_at(p);
+}
+
+/* "at least 3 visits", "3 or more times", "more than 2 visits", "at
+ * least twice", "more than once", taken out of m. */
 static void
 take_min_visits(struct reading *r, char *m)
 {
@@ -1372,33 +1435,34 @@ take_min_visits(struct reading *r, char *m)
 		{ "at least", "", 0 }, { "more than", "", 1 },
 		{ "", "or more", 0 }, { NULL, NULL, 0 }
 	};
-	char *p, *q;
+	static const char *const units[] = {
+		"visits", "times", "visit", "time", NULL
+	};
+	char *p, *q, *u;
 	long n;
-	int i, k;
+	int i, j, unit;
 
 	for (i = 0; forms[i].before; i++) {
 		for (p = m; (p = strchr(p, ' ')) && p[1]; p++) {
-			k = (int)strlen(forms[i].before);
-			if (k && (strncmp(p + 1, forms[i].before, k) ||
-				  p[k + 1] != ' '))
+			q = p;
+			if (*forms[i].before &&
+			    !(q = words_at(p + 1, forms[i].before)))
 				continue;
-			q = p + k + (k ? 1 : 0);
-			if ((n = chat_number_at(q + 1)) < 0)
+			if ((n = count_word(q + 1, &unit)) < 0)
 				continue;
 			q = strchr(q + 1, ' ');
-			k = (int)strlen(forms[i].after);
-			if (k && (strncmp(q + 1, forms[i].after, k) ||
-				  q[k + 1] != ' '))
+			if (*forms[i].after &&
+			    !(q = words_at(q + 1, forms[i].after)))
 				continue;
-			q += k + (k ? 1 : 0);
-			if (strncmp(q, " visits ", 8) &&
-			    strncmp(q, " times ", 7) &&
-			    strncmp(q, " visit ", 7) && strncmp(q, " time ", 6))
+			for (j = 0, u = NULL; unit && units[j] && !u; j++)
+				u = words_at(q + 1, units[j]);
+			if (unit && !u)
 				continue;
+			q = u ? u : q;
 			r->min_visits = n + forms[i].more;
 			r->means |= W_MIN_VISITS;
 			/* From the first word to the unit's end. */
-			memset(p + 1, ' ', (size_t)(strchr(q + 1, ' ') - p - 1));
+			memset(p + 1, ' ', (size_t)(q - p - 1));
 			return;
 		}
 	}
@@ -1465,9 +1529,14 @@ decide_census(struct reading *r)
 	struct census *k = &r->census;
 	const char *no = m & W_NOT ? "no" : "yes";
 
-	if (!(m & W_COUNT) || !(m & W_PEOPLE) || !(c || (m & W_RETURNING)) ||
+	/* "customers who came at least 5 times" is a count without "how
+	 * many", and "came" is what the visits count. */
+	unsigned long long more = m & W_MIN_VISITS ? W_MIN_VISITS | W_CAME : 0;
+
+	if (!(m & (W_COUNT | W_MIN_VISITS)) || !(m & W_PEOPLE) ||
+	    !(c || (m & (W_RETURNING | W_MIN_VISITS))) ||
 	    !ONLY(m, W_PEOPLE | W_COUNT | W_ALL | CONDITIONS | W_NOT | W_NEW |
-		  W_RETURNING))
+		  W_RETURNING | more))
 		return K_UNKNOWN;
 	if (((m & W_NOT) && (c & (c - 1))) || ((m & W_NOT) && !c) ||
 	    ((m & W_UNNAMED) && (m & (W_NAMED | W_NOT))) ||
@@ -1479,6 +1548,7 @@ decide_census(struct reading *r)
 	k->consent = m & W_CONSENT ? no : NULL;
 	k->named = m & W_NAMED ? no : m & W_UNNAMED ? "no" : NULL;
 	k->returning = (m & W_RETURNING) != 0;
+	k->min_visits = r->min_visits;
 	k->fresh = (m & W_NEW) != 0;
 	return K_CENSUS;
 }
@@ -1535,7 +1605,7 @@ decide_more(struct reading *r)
 /* The kind of question r is, from what it means; K_UNKNOWN when its
  * parts make none. */
 static enum kind
-decide(struct reading *r)
+decide_kind(struct reading *r)
 {
 	unsigned long long m = r->means;
 	int when = r->w.kind != CHAT_WHEN_NONE;
@@ -1570,7 +1640,7 @@ decide(struct reading *r)
 	    ONLY(m, W_OFTEN | W_FIRST | W_WHEN | W_CAME | W_VISITS | W_COUNT))
 		return K_CUSTOMER;
 	if (((m & W_TOP) || ((m & W_MOST) && (m & (who | W_CAME)))) &&
-	    ONLY(m, W_TOP | W_MOST | who | W_VISITS | W_CAME))
+	    ONLY(m, W_TOP | W_MOST | who | W_VISITS | W_CAME | W_ALL))
 		return r->limit != 0 && r->limit <= 100 ? K_TOP : K_UNKNOWN;
 	if ((m & W_PER_DAY) && (m & (W_VISITS | W_NEW)) &&
 	    !((m & W_VISITS) && (m & W_NEW)) &&
@@ -1593,6 +1663,16 @@ decide(struct reading *r)
 	return K_UNKNOWN;
 }
 
+/* decide_kind, and a number of customers asked for only of the top
+ * ones ("the 3 busiest hours" is not answered as the busiest). */
+static enum kind
+decide(struct reading *r)
+{
+	enum kind k = decide_kind(r);
+
+	return r->limit >= 0 && k != K_TOP ? K_UNKNOWN : k;
+}
+
 /* The parts of a question as the refusal names them. */
 static const struct {
 	unsigned long long bit;
@@ -1613,6 +1693,8 @@ static const struct {
 	{ W_CHART, "a chart" }, { W_STATS, "the overview" },
 	{ W_LAST_VISIT, "a last visit" }, { W_ALL, "all time" },
 	{ W_OFTEN, "how often" }, { W_FIRST, "a first visit" },
+	{ W_MIN_VISITS, "a least number of visits" },
+	{ W_DAYS, "a number of days" },
 	{ 0, NULL }
 };
 
@@ -1623,7 +1705,14 @@ nearest(const struct reading *r, char *buf, size_t len)
 	unsigned long long m = r->means;
 	const char *when = r->w.kind ? r->w.desc : "last week";
 
-	if (m & W_LOYAL)
+	if (m & W_LAPSED)
+		snprintf(buf, len, "which customers with at least %ld visits "
+			 "have not come for %ld days?", r->min_visits ?
+			 r->min_visits : 3, r->days ? r->days : 30);
+	else if (m & W_MIN_VISITS)
+		snprintf(buf, len, "how many customers came at least %ld "
+			 "times?", r->min_visits);
+	else if (m & W_LOYAL)
 		snprintf(buf, len, "which customers came every week %s?",
 			 when);
 	else if (m & W_MOST)

@@ -255,6 +255,28 @@ test_expect_success 'a part not understood is a refusal that names it' '
 	test_grep "did not understand: .last., .minute." a
 '
 
+test_expect_success 'a lapse without its days: refused, pointed to one' '
+	test_exit_status 1 ft-chat -e "regulars who stopped coming" >a &&
+	test_grep "^The nearest question I can answer: which customers with at least 3 visits have not come for 30 days?$" a &&
+	ft-chat -e "which customers with at least 3 visits have not come for 30 days?" >b &&
+	test_grep "customers who came at least 3 times have not been seen for more than 30 days" b &&
+	test_exit_status 1 ft-chat -e "customers who came at least 5 times last month" >a &&
+	test_grep "^I understood: .*a least number of visits, the period last month" a &&
+	test_grep "^The nearest question I can answer: how many customers came at least 5 times?$" a
+'
+
+test_expect_success 'ranking words with a number; a number only for the top' '
+	ft-chat -e "best 3 customers last month" >a &&
+	ft-query top --limit 3 --since 2026-10-01 --until 2026-10-31 |
+		jq -r ".visits_in_range" >want &&
+	sed -n "s/^  [0-9]\. .*: \([0-9]*\) visits\{0,1\}$/\1/p" a >got &&
+	test_cmp want got &&
+	ft-chat -e "the five most loyal customers" >a &&
+	test_grep "^Top 5 visitors of all time:$" a &&
+	test_exit_status 1 ft-chat -e "which 3 weekdays have the most visits" >a &&
+	test_grep "did not understand: .3." a
+'
+
 test_expect_success 'parts understood that make no question: refused' '
 	test_exit_status 1 ft-chat -e "how many customers did not visit yesterday" \
 		>a &&
