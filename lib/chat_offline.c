@@ -361,6 +361,45 @@ customer_name(const char *orig, const char *s)
 	return NULL;
 }
 
+/* The customer whose visits a chart is of: "chart the visits of
+ * NAME", "plot NAME's visits". */
+static char *
+chart_name(const char *orig, const char *s)
+{
+	static const char *const none[] = { NULL };
+	static const char *const lead[] = {
+		"chart ", "plot ", "graph ", "draw ", "show ", "me ", "the ",
+		"a ", "of ", NULL
+	};
+	const char *p, *a;
+	char *name;
+	int i;
+
+	if ((name = name_between(orig, s, "visits of", none)) ||
+	    (name = name_between(orig, s, "visits by", none)) ||
+	    (name = name_between(orig, s, "visits from", none)))
+		return name;
+	if (!(p = strstr(s, "'s visits")))
+		return NULL;
+	for (a = s + 1, i = 0; lead[i]; i++)
+		if (!strncmp(a, lead[i], strlen(lead[i]))) {
+			a += strlen(lead[i]);
+			i = -1;
+		}
+	name = trim_name(ft_xasprintf("%.*s", (int)(p - a), a));
+	return name ? restore_case(orig, name) : NULL;
+}
+
+/* Whether name holds words of a period ("last week"): no name then. */
+static int
+names_period(const char *name)
+{
+	chat_when w;
+
+	chat_when_parse(name, ft_time_now(), &w);
+	return w.kind != CHAT_WHEN_NONE;
+}
+
 /* The customer a question about their visits names: "how often does
  * NAME come", "how many times has NAME visited", "how many visits has
  * NAME made", "when did NAME first visit", "first visit of NAME". */
@@ -521,8 +560,11 @@ out:
 	return rc;
 }
 
-/* The customer called name: their last visit, or with history set all
- * their visits; the ambiguity of a name several share said aloud. */
+static int answer_chart_customer(ft_chat *e, jv c);
+
+/* The customer called name: their last visit, with history 1 all their
+ * visits, with 2 a chart of them; the ambiguity of a name several share
+ * said aloud. */
 static int
 answer_customer(ft_chat *e, const char *name, int history)
 {
@@ -540,6 +582,8 @@ answer_customer(ft_chat *e, const char *name, int history)
 	pick = the_customer(recs, name);
 	if (n == 0)
 		chat_say(e, "No customer's name contains '%s'.\n", name);
+	else if (jv_get_kind(pick) == JV_KIND_OBJECT && history == 2)
+		rc = answer_chart_customer(e, jv_copy(pick));
 	else if (jv_get_kind(pick) == JV_KIND_OBJECT && history)
 		rc = say_history(e, jv_copy(pick));
 	else if (jv_get_kind(pick) == JV_KIND_OBJECT)
@@ -593,6 +637,93 @@ answer_chart(ft_chat *e, int which, chat_when *w)
 	jv_free(files);
 	jv_free(res);
 	return FT_CHAT_OK;
+}
+
+/* Say where the chart of a tool's result (borrowed) went. */
+static void
+say_files(ft_chat *e, jv res)
+{
+	jv files = jv_object_get(jv_copy(res), jv_string("files"));
+	int i, n = jv_array_length(jv_copy(files));
+
+	chat_say(e, "%s", n ? "written to " : "shown below");
+	for (i = 0; i < n; i++) {
+		jv f = jv_array_get(jv_copy(files), i);
+
+		chat_say(e, "%s%s", i ? " and " : "", jv_string_value(f));
+		jv_free(f);
+	}
+	chat_say(e, ".\n");
+	jv_free(files);
+}
+
+/* Say the labelled figures of a chart's result (borrowed), "NAME 54,
+ * NAME 49". */
+static void
+say_points(ft_chat *e, jv res)
+{
+	jv pts = jv_object_get(jv_copy(res), jv_string("points"));
+	int i, n = jv_array_length(jv_copy(pts));
+
+	for (i = 0; i < n; i++) {
+		jv pt = jv_array_get(jv_copy(pts), i);
+		jv l = jv_array_get(jv_copy(pt), 0);
+		jv v = jv_array_get(pt, 1);
+
+		chat_say(e, "%s%s %.0f", i ? ", " : "", jv_string_value(l),
+			 jv_number_value(v));
+		jv_free(l);
+		jv_free(v);
+	}
+	jv_free(pts);
+}
+
+/* A chart of the top customers by visits of w (all time when none). */
+static int
+answer_chart_top(ft_chat *e, long limit, const chat_when *w)
+{
+	jv a = period_args(w), res;
+	int rc;
+
+	a = jv_object_set(a, jv_string("series"), jv_string("top_customers"));
+	a = jv_object_set(a, jv_string("limit"), jv_number(limit));
+	if ((rc = ask_tool(e, "make_chart", a, &res)) != FT_CHAT_OK)
+		return rc;
+	chat_say(e, "Chart of the top %ld customers by visits %s: ", limit,
+		 w->kind ? w->desc : "of all time");
+	say_points(e, res);
+	chat_say(e, "; ");
+	say_files(e, res);
+	jv_free(res);
+	return FT_CHAT_OK;
+}
+
+/* A chart of one customer's visits per month. */
+static int
+answer_chart_customer(ft_chat *e, jv c)
+{
+	jv id = jv_object_get(jv_copy(c), jv_string("id")), res;
+	jv name = jv_object_get(c, jv_string("name"));
+	int rc;
+
+	rc = ask_tool(e, "make_chart", JV_OBJECT(jv_string("series"),
+		      jv_string("customer_visits"), jv_string("customer"),
+		      jv_copy(id)), &res);
+	if (rc == FT_CHAT_OK) {
+		if (jv_get_kind(name) == JV_KIND_STRING)
+			chat_say(e, "Chart of the visits of %s per month: ",
+				 jv_string_value(name));
+		else
+			chat_say(e, "Chart of the visits of (no name, %.8s) per "
+				 "month: ", jv_string_value(id));
+		say_points(e, res);
+		chat_say(e, "; ");
+		say_files(e, res);
+		jv_free(res);
+	}
+	jv_free(id);
+	jv_free(name);
+	return rc;
 }
 
 /* The first record of a tool's listing result (res, consumed). */
@@ -998,6 +1129,31 @@ answer_compare(ft_chat *e, unsigned which, chat_when *w, chat_when *w2)
 	return FT_CHAT_OK;
 }
 
+/* A chart of two periods' visits, visitors and new customers, like
+ * with like as a comparison is. */
+static int
+answer_chart_compare(ft_chat *e, chat_when *w, chat_when *w2)
+{
+	jv a, res;
+	int rc;
+
+	same_days(e, w, w2);
+	same_days(e, w2, w);
+	a = JV_OBJECT(jv_string("series"), jv_string("compare"),
+		      jv_string("since"), jv_string(w->since),
+		      jv_string("until"), jv_string(w->until),
+		      jv_string("against_since"), jv_string(w2->since),
+		      jv_string("against_until"), jv_string(w2->until));
+	if ((rc = ask_tool(e, "make_chart", a, &res)) != FT_CHAT_OK)
+		return rc;
+	chat_say(e, "Chart of %s (A) against %s (B): ", w->desc, w2->desc);
+	say_points(e, res);
+	chat_say(e, "; ");
+	say_files(e, res);
+	jv_free(res);
+	return FT_CHAT_OK;
+}
+
 static void
 offline_help(ft_chat *e)
 {
@@ -1205,7 +1361,7 @@ enum kind {
 	K_UNKNOWN, K_HELP, K_CHART, K_LAST_VISIT, K_TOP, K_PER_DAY, K_STATS,
 	K_NEW, K_VISITORS, K_VISITS, K_TOTAL, K_CENSUS, K_AVERAGE,
 	K_BUSIEST, K_BY_TIME, K_LAPSED, K_COMPARE, K_CUSTOMER, K_LOYAL,
-	K_RETURNING
+	K_RETURNING, K_CHART_TOP, K_CHART_COMPARE, K_CHART_CUSTOMER
 };
 
 struct reading {
@@ -1297,7 +1453,9 @@ take_name(struct reading *r, const char *orig, const char *s, char *m)
 	else if ((r->means & W_LAST_VISIT) ||
 		 ((r->means & W_WHEN) && (r->means & (W_CAME | W_VISITS))))
 		r->name = customer_name(orig, s);
-	if (r->name && names_nobody(r->name)) {
+	else if (r->means & W_CHART)
+		r->name = chart_name(orig, s);
+	if (r->name && (names_nobody(r->name) || names_period(r->name))) {
 		free(r->name);
 		r->name = NULL;
 	}
@@ -1305,7 +1463,9 @@ take_name(struct reading *r, const char *orig, const char *s, char *m)
 		return;
 	low = chat_normalise(r->name);
 	k = strlen(low);
-	if (k > 2 && (p = strstr(m, low + 1)) != NULL) {
+	if (k > 2)
+		low[k - 1] = '\0';	/* the name may go on with "'s" */
+	if (k > 2 && (p = strstr(m, low)) != NULL) {
 		memset(p, ' ', k - 2);
 		for (p += k - 2; *p && *p != ' '; p++)
 			*p = ' ';	/* "'s" */
@@ -1498,7 +1658,7 @@ read_question(ft_chat *e, const char *orig, const char *s,
 	chat_when_blank(&r->w, m);
 	for (ph = lexicon; ph->words; ph++)
 		if (chat_find(m, ph->words) && (ph->means & (W_LAST_VISIT |
-			W_WHEN | W_OFTEN | W_FIRST | W_COUNT)))
+			W_WHEN | W_OFTEN | W_FIRST | W_COUNT | W_CHART)))
 			r->means |= ph->means;
 	take_name(r, orig, s, m);
 	take_limit(r, m);
@@ -1602,6 +1762,29 @@ decide_more(struct reading *r)
 	return K_UNKNOWN;
 }
 
+/* Charts of the top customers, of two periods, of one customer. */
+static enum kind
+decide_chart(struct reading *r)
+{
+	unsigned long long m = r->means, who = W_PEOPLE | W_VISITORS;
+
+	if (!(m & W_CHART))
+		return K_UNKNOWN;
+	if (r->name && !r->w.kind && ONLY(m, W_CHART | W_VISITS | W_CAME))
+		return K_CHART_CUSTOMER;
+	if ((m & (W_TOP | W_MOST)) && (m & (W_TOP | who)) &&
+	    ONLY(m, W_CHART | W_TOP | W_MOST | who | W_VISITS | W_CAME |
+		 W_ALL | W_BY))
+		return r->limit != 0 && r->limit <= 50 ? K_CHART_TOP
+		       : K_UNKNOWN;
+	if ((m & W_COMPARE) && r->w.kind == CHAT_WHEN_DAYS &&
+	    r->w2.kind == CHAT_WHEN_DAYS &&
+	    ONLY(m, W_CHART | W_COMPARE | W_VISITS | W_PEOPLE | W_VISITORS |
+		 W_NEW | W_CAME | W_COUNT))
+		return K_CHART_COMPARE;
+	return K_UNKNOWN;
+}
+
 /* The kind of question r is, from what it means; K_UNKNOWN when its
  * parts make none. */
 static enum kind
@@ -1615,6 +1798,8 @@ decide_kind(struct reading *r)
 	if (r->left[0] || (when && (m & W_ALL)) ||
 	    (r->w2.kind && !(m & W_COMPARE)))
 		return K_UNKNOWN;
+	if ((k = decide_chart(r)) != K_UNKNOWN)
+		return k;
 	if ((k = decide_census(r)) != K_UNKNOWN ||
 	    (k = decide_more(r)) != K_UNKNOWN)
 		return k;
@@ -1670,7 +1855,8 @@ decide(struct reading *r)
 {
 	enum kind k = decide_kind(r);
 
-	return r->limit >= 0 && k != K_TOP ? K_UNKNOWN : k;
+	return r->limit >= 0 && k != K_TOP && k != K_CHART_TOP ? K_UNKNOWN
+	       : k;
 }
 
 /* The parts of a question as the refusal names them. */
@@ -1828,6 +2014,10 @@ answer(ft_chat *e, struct reading *r)
 		return answer_compare(e, compared(r->means), w, &r->w2);
 	case K_LOYAL: return answer_loyal(e, w);
 	case K_RETURNING: return answer_returning(e, w);
+	case K_CHART_TOP:
+		return answer_chart_top(e, r->limit > 0 ? r->limit : 10, w);
+	case K_CHART_COMPARE: return answer_chart_compare(e, w, &r->w2);
+	case K_CHART_CUSTOMER: return answer_customer(e, r->name, 2);
 	default: return FT_CHAT_EUNKNOWN;
 	}
 }

@@ -217,6 +217,50 @@ test_expect_success "$store: a chart of visits by weekday, ft-query figures" '
 	rm "$f"
 '
 
+test_expect_success "$store: a chart of the top customers, ft-query figures" '
+	ft-chat --plots bars -e "chart the best 3 customers last week" >a &&
+	f=bars/top-customers-2026-11-16_2026-11-22.png &&
+	test "$(head -c 8 "$f" | od -An -tx1 | tr -d " \n")" = \
+		89504e470d0a1a0a &&
+	ft-query top --limit 3 --since 2026-11-16 --until 2026-11-22 |
+		jq -r "\"\(.name) \(.visits_in_range)\"" | paste -sd, - |
+		sed "s/,/, /g" >want &&
+	sed -n "s/^Chart of the top 3 customers by visits last week (2026-11-16 to 2026-11-22): \(.*\); written to $(echo "$f" | sed "s,/,\\\\/,g")\.$/\1/p" a >got &&
+	test_cmp want got
+'
+
+test_expect_success "$store: a chart of this week against the same days of last" '
+	ft-chat --plots bars -e "chart visits this week vs last week" >a &&
+	f=bars/compare-2026-11-23_2026-11-24-2026-11-16_2026-11-17.png &&
+	test "$(head -c 8 "$f" | od -An -tx1 | tr -d " \n")" = \
+		89504e470d0a1a0a &&
+	ft-query compare --since 2026-11-23 --until 2026-11-24 \
+		--against-since 2026-11-16 --against-until 2026-11-17 >c.json &&
+	want=$(jq -r "\"visits A \(.period.visits), visits B \(.against.visits), visitors A \(.period.visitors), visitors B \(.against.visitors), new A \(.period.new_customers), new B \(.against.new_customers)\"" c.json) &&
+	test_grep "^Chart of this week (2026-11-23 to 2026-11-24) (A) against the same days of last week (2026-11-16 to 2026-11-17) (B): $want; written to $f\.$" a
+'
+
+test_expect_success "$store: a chart of one customer's visits per month" '
+	ft-query top --limit 20 | jq -r ".name" | grep -v "'"'"'" >names &&
+	while read -r name; do
+		if [ "$(ft-query customers --name "$name" | wc -l)" = 1 ]; then
+			break
+		fi
+	done <names &&
+	id=$(ft-query customers --name "$name" | jq -r .id) &&
+	ft-chat --plots bars -e "plot $name'"'"'s visits" >a &&
+	ft-query visits --customer "$id" | jq -r ".ts[0:7]" | uniq -c |
+		awk "{ printf \"%s%s %s\", (NR > 1 ? \", \" : \"\"), \$2, \$1 }
+		END { print \"\" }" >want &&
+	sed -n "s/^Chart of the visits of .* per month: \(.*\); written to .*$/\1/p" a >got &&
+	test_cmp want got &&
+	f=$(sed -n "s/.*written to \(.*\)\.$/\1/p" a) &&
+	case $f in bars/customer-visits-$(echo "$id" | cut -c1-8)-*.png) ;;
+		*) false ;; esac &&
+	test "$(head -c 8 "$f" | od -An -tx1 | tr -d " \n")" = \
+		89504e470d0a1a0a
+'
+
 test_expect_success "$store: charts never overwrite; SVG too" '
 	ft-chat --plots plots --chart-format both \
 		-e "plot visits per day this month" >a &&

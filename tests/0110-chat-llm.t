@@ -350,6 +350,54 @@ test_expect_success 'a chart asked for by the model: file, bars, the answer' '
 	tail -1 chart.out | test_grep "^The chart is in plots/" -
 '
 
+test_expect_success 'charts of the top customers, a comparison, a customer' '
+	id=$(ft-query top --limit 1 | jq -r .id) &&
+	script "{\"tool_calls\": [{\"id\": \"t1\", \"name\": \"make_chart\",
+		\"arguments\": {\"series\": \"top_customers\", \"limit\": 3,
+		\"since\": \"2026-11-01\"}},
+		{\"id\": \"t2\", \"name\": \"make_chart\",
+		\"arguments\": {\"series\": \"compare\",
+		\"since\": \"2026-11-23\", \"until\": \"2026-11-24\",
+		\"against_since\": \"2026-11-16\",
+		\"against_until\": \"2026-11-17\"}},
+		{\"id\": \"t3\", \"name\": \"make_chart\",
+		\"arguments\": {\"series\": \"customer_visits\",
+		\"customer\": \"$id\"}},
+		{\"id\": \"t4\", \"name\": \"make_chart\",
+		\"arguments\": {\"series\": \"compare\"}}]}" \
+		"{\"content\": \"Shown.\"}" &&
+	chat bars --plots bars -e "chart the top three, this week against last, and the best one" &&
+	for f in bars/top-customers-2026-11-01_2026-11-24.png \
+	    bars/compare-2026-11-23_2026-11-24-2026-11-16_2026-11-17.png \
+	    "bars/customer-visits-$(echo "$id" | cut -c1-8)-2026-10_2026-11.png"; do
+		head -c 8 "$f" | od -An -c | tr -d " " >magic &&
+		printf "%s\n" "211PNG\\r\\n032\\n" >want && test_cmp want magic ||
+		exit 1
+	done &&
+	req 2 "[.body.messages[] | select(.role == \"tool\") | .content |
+		fromjson]" >res &&
+	ft-query top --limit 3 --since 2026-11-01 |
+		jq -c "[.name, .visits_in_range]" >want &&
+	jq -c ".[0].points[]" res >got && test_cmp want got &&
+	ft-query compare --since 2026-11-23 --until 2026-11-24 \
+		--against-since 2026-11-16 --against-until 2026-11-17 |
+		jq -c "[.period.visits, .against.visits, .period.visitors,
+		.against.visitors, .period.new_customers,
+		.against.new_customers]" >want &&
+	jq -c ".[1].points | map(.[1])" res >got && test_cmp want got &&
+	jq -c ".[1].points | map(.[0])" res >got &&
+	echo "[\"visits A\",\"visits B\",\"visitors A\",\"visitors B\",\"new A\",\"new B\"]" >want &&
+	test_cmp want got &&
+	ft-query visits --customer "$id" | jq -r ".ts[0:7]" | uniq -c |
+		awk "{ print \$2, \$1 }" >want &&
+	jq -r ".[2].points[] | \"\(.[0]) \(.[1])\"" res >got &&
+	test_cmp want got &&
+	sed -n "s/^\(2026-[0-9][0-9]\) .* \([0-9][0-9]*\)$/\1 \2/p" bars.out >got &&
+	test_cmp want got &&
+	test "$(jq -r ".[3].error" res)" = \
+		"a compare chart needs since, until, against_since and against_until"
+'
+
 test_expect_success '--model and --url outrank the settings' '
 	script "{\"content\": \"ok\"}" &&
 	chat opts --model other/model-2 --url "http://127.0.0.1:$PORT/alt/" \
