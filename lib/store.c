@@ -1208,6 +1208,11 @@ ft_store_visit_figures(ft_store *s, int64_t since, int64_t until,
 	done(s, st);
 	if (rc != FT_OK)
 		return rc;
+	if (since <= 0 && until == INT64_MAX) {
+		/* Every visitor was created in an unbounded range. */
+		out->new_visitors = out->visitors;
+		return FT_OK;
+	}
 	if (!(st = stmt(s, sql_new_visitors, &rc)))
 		return rc;
 	if ((rc = bind(s, st, "iiii", since, until, since, until)) == FT_OK)
