@@ -9,8 +9,9 @@
  * number of the answer is supported when some fact, rounded to the
  * precision the answer shows, is that number: "1,234" is 1234, "3.4"
  * may be 3.4167, "12.5%" may be 0.125 or 12.5, "3 pm" may be 15.
- * Numbers written as words, and digits inside a word ("gpt4",
- * "3fa85f64"), are not figures and are not checked.
+ * Numbers written as words, digits inside a word ("gpt4",
+ * "3fa85f64") and the numbers of a list's items ("1. Ann") are not
+ * figures and are not checked.
  */
 #include "chat_priv.h"
 #include "util.h"
@@ -108,8 +109,13 @@ chat_facts_add_text(chat_facts *f, const char *s)
 
 	local_time_facts(f, s);
 	while (*p) {
-		if ((n = number_at(p, &v, &d)) != 0) {
-			fact(f, v);
+		/* Digits glued to letters are an id's ("3fa85f64"), not a
+		 * figure; a UTC time's are added above, as local. */
+		int glued = p > s && isalnum((unsigned char)p[-1]);
+
+		if (!glued && (n = number_at(p, &v, &d)) != 0) {
+			if (!isalpha((unsigned char)p[n]))
+				fact(f, v);
 			p += n;
 		} else {
 			p++;
@@ -207,6 +213,20 @@ figure_suffix(const char *s)
 	return 0;
 }
 
+/* Whether the number at p (length n) numbers an item of a list: first
+ * on its line, followed by ". " or ") ". */
+static int
+list_marker(const char *text, const char *p, size_t n)
+{
+	const char *q = p;
+
+	while (q > text && (q[-1] == ' ' || q[-1] == '\t'))
+		q--;
+	if (q > text && q[-1] != '\n')
+		return 0;
+	return (p[n] == '.' || p[n] == ')') && p[n + 1] == ' ';
+}
+
 /* Whether the number x written at p (length n) in text is supported. */
 static int
 number_ok(const chat_facts *f, const char *text, const char *p, size_t n,
@@ -217,9 +237,9 @@ number_ok(const chat_facts *f, const char *text, const char *p, size_t n,
 		      word_after(after, "percent") ||
 		      word_after(after, "per cent");
 
-	(void)text;
-	/* The minutes of a whole hour, "15:00", state no figure. */
-	if (p > text && p[-1] == ':' && x == 0)
+	/* The minutes of a whole hour, "15:00", state no figure; nor does
+	 * the number of an item in a list. */
+	if ((p > text && p[-1] == ':' && x == 0) || list_marker(text, p, n))
 		return 1;
 	if (supported(f, x, decimals, percent))
 		return 1;

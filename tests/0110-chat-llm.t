@@ -225,6 +225,26 @@ test_expect_success 'the same reply with a figure off by one is caught' '
 	test_grep "quoted $((nvisits + 1)), which no tool returned" offbyone.out
 '
 
+test_expect_success 'a numbered list: the numbers of its items are no figures' '
+	ft-query top --limit 3 --since 2026-11-16 --until 2026-11-22 |
+		jq -r "\"\(.name): \(.visits_in_range) visits\"" |
+		awk "{ print NR \". \" \$0 }" >list &&
+	test_line_count = 3 list &&
+	script "{\"tool_calls\": [{\"id\": \"l1\", \"name\": \"top_customers\",
+		\"arguments\": {\"limit\": 3, \"since\": \"2026-11-16\",
+		\"until\": \"2026-11-22\"}}]}" \
+		"$(jq -Rsn --rawfile t list "{content: \$t}")" &&
+	chat list -e "who came most last week?" &&
+	test_cmp list list.out &&
+	sed "3s/: \([0-9]*\) visits/: 1\1 visits/" list >wrong &&
+	script "{\"tool_calls\": [{\"id\": \"l1\", \"name\": \"top_customers\",
+		\"arguments\": {\"limit\": 3, \"since\": \"2026-11-16\",
+		\"until\": \"2026-11-22\"}}]}" \
+		"$(jq -Rsn --rawfile t wrong "{content: \$t}")" &&
+	chat wronglist -e "who came most last week?" &&
+	test_grep "which no tool returned, so it is not shown" wronglist.out
+'
+
 test_expect_success 'multi-step new operations with a checked answer' '
 	ft-query compare --since 2026-11-23 --until 2026-11-24 \
 		--against-since 2026-11-16 --against-until 2026-11-22 >cmp.json &&
