@@ -510,8 +510,9 @@ ask_model(ft_chat *e, const char *question, char *err, size_t errlen)
 		rc = ft_llm_complete(e->llm, msgs, ft_chat_tools(), &io,
 				     &reply, err, errlen);
 		if (rc != FT_LLM_OK) {
-			/* What came of a broken reply is shown as it was. */
-			release_held(e, 1);
+			/* A broken reply's figures cannot be checked: what
+			 * came of it up to its first digit stays shown. */
+			release_held(e, 0);
 			switch (rc) {
 			case FT_LLM_ECANCEL: rc = FT_CHAT_ECANCEL; break;
 			case FT_LLM_ETEMP:

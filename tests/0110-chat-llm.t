@@ -535,6 +535,15 @@ test_expect_success 'an error event in the middle of a stream' '
 	test_line_count = 1 "$LOG"
 '
 
+test_expect_success 'a stream broken after a figure: the figure is not shown' '
+	script "{\"content\": \"We had 4321 visits and\",
+		\"stream_error\": \"overloaded\", \"code\": 502}" &&
+	test_exit_status 75 chat brokenfig -e "what is the weather like?" &&
+	test_grep "^We had" brokenfig.out &&
+	test_grep_not 4321 brokenfig.out &&
+	test_grep "failed (error 502: overloaded)" brokenfig.err
+'
+
 test_expect_success 'no server: the offline engine answers what it can' '
 	gone=$(unused_port) &&
 	FT_LLM_URL=http://127.0.0.1:$gone/v1 chat nosrv \
