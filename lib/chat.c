@@ -560,6 +560,8 @@ ft_chat_ask(ft_chat *e, const char *question, const ft_chat_out *out,
 	e->now = ft_time_now();
 	e->out = out;
 	e->at_line_start = 1;
+	e->holding = 0;
+	e->nheld = 0;
 	e->store_rc = FT_OK;
 	e->tool_err[0] = '\0';
 	e->store_err[0] = '\0';
