@@ -22,9 +22,9 @@
 static const char *const serieses[] = {
 	"visits_per_day", "new_customers_per_day", "visits_by_weekday",
 	"visits_by_hour", "top_customers", "compare", "customer_visits",
-	NULL
+	"loyal_customers", NULL
 };
-enum { S_BY_HOUR = 3, S_TOP, S_COMPARE, S_CUSTOMER };
+enum { S_BY_HOUR = 3, S_TOP, S_COMPARE, S_CUSTOMER, S_LOYAL };
 
 static const ft_query_param p_chart[] = {
 	{ .name = "series", .type = FT_QT_ENUM, .slot = FT_QS_SERIES,
@@ -35,7 +35,8 @@ static const ft_query_param p_chart[] = {
 	  .end_of_day = 1, .help = "last day (default: today)" },
 	{ .name = "limit", .type = FT_QT_INT, .slot = FT_QS_LIMIT, .min = 1,
 	  .max = { 50, 50, 50 }, .def = { 10, 10, 10 },
-	  .help = "top_customers: how many customers (default 10)" },
+	  .help = "top_customers, loyal_customers: how many customers "
+	  "(default 10)" },
 	{ .name = "against-since", .type = FT_QT_TIME, .slot = FT_QS_SINCE2,
 	  .help = "compare: first day of the period compared against" },
 	{ .name = "against-until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL2,
@@ -59,7 +60,9 @@ static const ft_query_op chart_op = {
 	"compare, the visits, visitors and new customers of a period (since, "
 	"until) and of the one it is compared against (against_since, "
 	"against_until); customer_visits, one customer's visits per month "
-	"(customer; the period default: their whole history).  Returns the "
+	"(customer; the period default: their whole history); "
+	"loyal_customers, the visits of the customers who came every week "
+	"of a period (since, until), limit of them.  Returns the "
 	"figures drawn and the file's path, which the answer must name."
 };
 
@@ -532,7 +535,8 @@ struct bars {
 	size_t n;
 	jv customer;		/* customer_visits: the customer record */
 	int64_t since, until;	/* customer_visits: the months counted */
-	int months;
+	int months;		/* customer_visits: the first month;
+				 * loyal_customers: how many there are */
 };
 
 /* Copy src into dst (LABEL_MAX bytes), cut at a UTF-8 character. */
@@ -629,6 +633,45 @@ top_bars(struct run *r, struct bars *b, char *title, char *stem)
 	snprintf(stem, 96, "top-customers-%s_%s", since ? first : "all",
 		 last);
 	return ft_query_top(r->e->store, since, until, n, top_bar, b);
+}
+
+/* loyal: the count record, then the customers. */
+static int
+loyal_bar(void *p, jv rec)
+{
+	struct bars *b = p;
+	jv type = jv_object_get(jv_copy(rec), jv_string("type"));
+	int customer = jv_get_kind(type) == JV_KIND_STRING &&
+		       !strcmp(jv_string_value(type), "customer");
+
+	jv_free(type);
+	if (!customer) {
+		b->months = (int)member(rec, "customers");
+		return 0;
+	}
+	return top_bar(p, rec);
+}
+
+static int
+loyal_bars(struct run *r, struct bars *b, char *title, char *stem)
+{
+	ft_query_args l;
+	char first[11], last[11];
+	int rc;
+
+	ft_query_args_init(&l, ft_query_op_find(FT_QUERY_TOOL,
+			   "loyal_customers"), FT_QUERY_TOOL, r->e->now);
+	l.t[FT_QS_SINCE] = r->a.t[FT_QS_SINCE];
+	l.t[FT_QS_UNTIL] = r->a.t[FT_QS_UNTIL];
+	l.n[FT_QS_LIMIT] = r->a.n[FT_QS_LIMIT];
+	rc = ft_query_run(r->e->store, &l, loyal_bar, b);
+	ft_query_args_clear(&l);
+	range_dates(r->a.t[FT_QS_SINCE], r->a.t[FT_QS_UNTIL], r->e->now,
+		    first, last);
+	snprintf(title, 128, "Visits of the customers who came every week, "
+		 "%s to %s (%d of them)", first, last, b->months);
+	snprintf(stem, 96, "loyal-customers-%s_%s", first, last);
+	return rc;
 }
 
 static int
@@ -814,8 +857,13 @@ t_bars(struct run *r)
 				  "against_since and against_until");
 	if (which == S_CUSTOMER && !r->a.s[FT_QS_CUSTOMER])
 		return tool_error("a customer_visits chart needs customer");
+	if (which == S_LOYAL && !(ft_query_given(&r->a, FT_QS_SINCE) &&
+	    ft_query_given(&r->a, FT_QS_UNTIL)))
+		return tool_error("a loyal_customers chart needs since and "
+				  "until");
 	rc = which == S_TOP ? top_bars(r, &b, title, stem)
 	     : which == S_COMPARE ? compare_bars(r, &b, title, stem)
+	     : which == S_LOYAL ? loyal_bars(r, &b, title, stem)
 	     : customer_bars(r, &b, title, stem);
 	if (rc != FT_OK) {
 		o = rc == FT_ENOTFOUND && which == S_CUSTOMER ?
@@ -830,7 +878,8 @@ t_bars(struct run *r)
 				      jv_number(b.values[i])));
 	}
 	ch.title = r->a.s[FT_QS_TITLE] ? r->a.s[FT_QS_TITLE] : title;
-	ch.xlabel = which == S_TOP ? "customer" : which == S_COMPARE ?
+	ch.xlabel = which == S_TOP || which == S_LOYAL ? "customer"
+		    : which == S_COMPARE ?
 		    "figure and period" : "month";
 	ch.ylabel = which == S_COMPARE ? "count" : "visits";
 	ch.n = b.n;

@@ -418,6 +418,29 @@ test_expect_success 'charts of the top customers, a comparison, a customer' '
 		"a compare chart needs since, until, against_since and against_until"
 '
 
+test_expect_success 'a chart of the customers who came every week' '
+	script "{\"tool_calls\": [{\"id\": \"y1\", \"name\": \"make_chart\",
+		\"arguments\": {\"series\": \"loyal_customers\", \"limit\": 5,
+		\"since\": \"2026-11-09\", \"until\": \"2026-11-22\"}},
+		{\"id\": \"y2\", \"name\": \"make_chart\",
+		\"arguments\": {\"series\": \"loyal_customers\"}}]}" \
+		"{\"content\": \"Shown.\"}" &&
+	chat loyalc --plots bars -e "chart the loyal ones" &&
+	f=bars/loyal-customers-2026-11-09_2026-11-22.png &&
+	test "$(head -c 8 "$f" | od -An -tx1 | tr -d " \n")" = \
+		89504e470d0a1a0a &&
+	req 2 "[.body.messages[] | select(.role == \"tool\") | .content |
+		fromjson]" >res &&
+	ft-query loyal --since 2026-11-09 --until 2026-11-22 --limit 5 >l.json &&
+	jq -c "select(.type == \"customer\") | [.name, .visits_in_range]" \
+		l.json >want &&
+	test_line_count -ge 1 want &&
+	jq -c ".[0].points[]" res >got && test_cmp want got &&
+	jq -r ".[0].title" res | test_grep "($(jq -s ".[0].customers" l.json) of them)" - &&
+	test "$(jq -r ".[1].error" res)" = \
+		"a loyal_customers chart needs since and until"
+'
+
 test_expect_success '--model and --url outrank the settings' '
 	script "{\"content\": \"ok\"}" &&
 	chat opts --model other/model-2 --url "http://127.0.0.1:$PORT/alt/" \
