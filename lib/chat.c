@@ -145,6 +145,7 @@ ft_chat_free(ft_chat *e)
 		return;
 	ft_llm_free(e->llm);
 	jv_free(e->history);
+	free(e->held);
 	free(e->describe);
 	free(e->plots_dir);
 	free(e);
@@ -183,10 +184,38 @@ cancelled(void *p)
 	return atomic_load(&e->cancel) != 0;
 }
 
+/* The model's text: shown as it comes up to its first digit, held from
+ * there until the reply is whole and its figures are checked. */
 static void
 llm_text(void *p, const char *s, size_t n)
 {
-	chat_emit(p, s, n);
+	ft_chat *e = p;
+	size_t k = 0;
+
+	if (!e->holding) {
+		while (k < n && !isdigit((unsigned char)s[k]))
+			k++;
+		chat_emit(e, s, k);
+		if (k == n)
+			return;
+		e->holding = 1;
+	}
+	if (e->nheld + n - k + 1 > e->capheld) {
+		e->capheld = 2 * (e->nheld + n - k + 1);
+		e->held = ft_xrealloc(e->held, e->capheld);
+	}
+	memcpy(e->held + e->nheld, s + k, n - k);
+	e->nheld += n - k;
+}
+
+/* Show the text held (show) or drop it, and stream the next reply. */
+static void
+release_held(ft_chat *e, int show)
+{
+	if (show)
+		chat_emit(e, e->held, e->nheld);
+	e->nheld = 0;
+	e->holding = 0;
 }
 
 static void
@@ -216,7 +245,10 @@ system_prompt(ft_chat *e)
 		"FaceTrack. It is %s %s (%s). Days are local days; weeks "
 		"start on Monday; \"last week\" is Monday to Sunday of the "
 		"week before this one; \"this month\" runs from the 1st to "
-		"today. Get every figure from the tools, never estimate or "
+		"today. Compare a period so far (this week, this month) "
+		"with the same days of the one before (Monday to today's "
+		"weekday of last week), and name both ranges. Get every "
+		"figure from the tools, never estimate or "
 		"compute one the tools can give; pass periods as dates "
 		"(YYYY-MM-DD), an until date includes its whole day. \"How "
 		"many customers visited\" is count with what=visitors; visits "
@@ -258,7 +290,8 @@ trim_history(ft_chat *e)
  * a store failure (message in err) or a cancel.
  */
 static int
-run_calls(ft_chat *e, jv calls, jv *turn, char *err, size_t errlen)
+run_calls(ft_chat *e, jv calls, jv *turn, chat_facts *facts, char *err,
+	  size_t errlen)
 {
 	int i, n = jv_array_length(jv_copy(calls)), rc = FT_CHAT_OK, src;
 
@@ -272,6 +305,7 @@ run_calls(ft_chat *e, jv calls, jv *turn, char *err, size_t errlen)
 		jv res, text;
 
 		res = chat_tool_call(e, nm, jv_string_value(args), NULL, &src);
+		chat_facts_add_json(facts, jv_copy(res));
 		text = jv_dump_string(res, 0);
 		if (e->out && e->out->tool)
 			e->out->tool(e->out->ctx, nm, jv_string_value(args),
@@ -293,12 +327,177 @@ run_calls(ft_chat *e, jv calls, jv *turn, char *err, size_t errlen)
 	return rc;
 }
 
+/* The reply's text ("" when it has none); borrowed from reply. */
+static const char *
+reply_text(jv reply)
+{
+	jv c = jv_object_get(jv_copy(reply), jv_string("content"));
+	const char *t = "";
+
+	/* reply holds the string, so its text outlives c. */
+	if (jv_get_kind(c) == JV_KIND_STRING)
+		t = jv_string_value(c);
+	jv_free(c);
+	return t;
+}
+
+/* The arguments of the tool calls (borrowed) into facts. */
+static void
+call_facts(jv calls, chat_facts *facts)
+{
+	int i, n = jv_array_length(jv_copy(calls));
+
+	for (i = 0; i < n; i++) {
+		jv c = jv_array_get(jv_copy(calls), i);
+		jv fn = jv_object_get(c, jv_string("function"));
+		jv args = jv_object_get(fn, jv_string("arguments"));
+
+		if (jv_get_kind(args) == JV_KIND_STRING)
+			chat_facts_add_text(facts, jv_string_value(args));
+		jv_free(args);
+	}
+}
+
+/* What the tools of the turn returned, each as "name args: result". */
+static void
+say_results(ft_chat *e, jv turn)
+{
+	int i, j, n = jv_array_length(jv_copy(turn));
+
+	for (i = 0; i < n; i++) {
+		jv m = jv_array_get(jv_copy(turn), i);
+		jv calls = jv_object_get(jv_copy(m), jv_string("tool_calls"));
+		int k = jv_get_kind(calls) == JV_KIND_ARRAY ?
+			jv_array_length(jv_copy(calls)) : 0;
+
+		for (j = 0; j < k && i + 1 + j < n; j++) {
+			jv c = jv_array_get(jv_copy(calls), j);
+			jv fn = jv_object_get(c, jv_string("function"));
+			jv name = jv_object_get(jv_copy(fn),
+						jv_string("name"));
+			jv args = jv_object_get(fn, jv_string("arguments"));
+			jv t = jv_array_get(jv_copy(turn), i + 1 + j);
+			jv res = jv_object_get(t, jv_string("content"));
+			const char *r = jv_get_kind(res) == JV_KIND_STRING ?
+					jv_string_value(res) : "";
+
+			chat_say(e, "%s %s: %.2000s%s\n",
+				 jv_get_kind(name) == JV_KIND_STRING ?
+				 jv_string_value(name) : "?",
+				 jv_get_kind(args) == JV_KIND_STRING ?
+				 jv_string_value(args) : "{}", r,
+				 strlen(r) > 2000 ? "..." : "");
+			jv_free(name);
+			jv_free(args);
+			jv_free(res);
+		}
+		jv_free(calls);
+		jv_free(m);
+	}
+}
+
+/*
+ * The model's answer quoted figures (bad) that no tool gave: say so,
+ * then answer offline when the offline engine knows the question, else
+ * show what the tools returned, else refuse.
+ */
+static int
+unsupported(ft_chat *e, const char *question, jv turn, const char *bad)
+{
+	int ran = 0, i, n = jv_array_length(jv_copy(turn));
+
+	for (i = 0; i < n; i++) {
+		jv m = jv_array_get(jv_copy(turn), i);
+		jv role = jv_object_get(m, jv_string("role"));
+
+		ran |= !strcmp(jv_string_value(role), "tool");
+		jv_free(role);
+	}
+	if (!e->at_line_start)	/* the words before its first figure */
+		chat_say(e, "...\n");
+	chat_say(e, "The model's answer quoted %s, which no tool returned, "
+		 "so it is not shown.\n", bad);
+	if (chat_offline_knows(e, question)) {
+		chat_say(e, "The offline engine answers:\n");
+		return chat_offline_answer(e, question);
+	}
+	if (ran) {
+		chat_say(e, "What the tools returned:\n");
+		say_results(e, turn);
+		return FT_CHAT_OK;
+	}
+	chat_say(e, "No tool was asked for a figure, so there is nothing "
+		 "to show: ask again.\n");
+	return FT_CHAT_EUNKNOWN;
+}
+
+/*
+ * The model's reply (borrowed) checked against facts: the text held
+ * back is shown when its figures are supported.  A remark before tool
+ * calls that fails is left out with a notice; 1 when a final answer
+ * fails (bad names its figures), else 0.
+ */
+static int
+check_reply(ft_chat *e, jv reply, int final, const chat_facts *facts,
+	    char *bad, size_t badlen)
+{
+	int nbad = chat_facts_check(facts, reply_text(reply), bad, badlen);
+
+	if (nbad && !final) {
+		release_held(e, 0);
+		chat_notice(e, "left out a remark of the model quoting %s, "
+			    "which no tool returned", bad);
+		return 0;
+	}
+	release_held(e, !nbad);
+	return nbad != 0;
+}
+
+/* Remember the turn, its last reply's text replaced by note when given
+ * (a withheld answer must not be built on). */
+static void
+remember(ft_chat *e, jv turn, const char *note)
+{
+	if (note) {
+		int last = jv_array_length(jv_copy(turn)) - 1;
+		jv m = jv_array_get(jv_copy(turn), last);
+
+		m = jv_object_set(m, jv_string("content"), jv_string(note));
+		turn = jv_array_set(turn, last, m);
+	}
+	e->history = jv_array_concat(e->history, turn);
+	trim_history(e);
+}
+
+/* The model's final answer, checked; the code of the question. */
+static int
+final_answer(ft_chat *e, const char *question, jv turn, jv reply,
+	     const chat_facts *facts)
+{
+	char bad[128];
+	int rc = FT_CHAT_OK;
+
+	if (check_reply(e, reply, 1, facts, bad, sizeof bad)) {
+		rc = unsupported(e, question, turn, bad);
+		remember(e, turn, "(answer withheld: it quoted figures that "
+			 "no tool returned)");
+	} else {
+		if (!e->at_line_start)
+			chat_emit(e, "\n", 1);
+		remember(e, turn, NULL);
+	}
+	return rc;
+}
+
 static int
 ask_model(ft_chat *e, const char *question, char *err, size_t errlen)
 {
 	jv turn = jv_array(), msgs, reply, calls;
-	int round, rc;
+	chat_facts facts = { 0 };
+	char bad[128];
+	int round, rc = FT_CHAT_EFAIL;
 
+	chat_facts_add_text(&facts, question);
 	turn = jv_array_append(turn, JV_OBJECT(jv_string("role"),
 			       jv_string("user"), jv_string("content"),
 			       jv_string(question)));
@@ -311,37 +510,44 @@ ask_model(ft_chat *e, const char *question, char *err, size_t errlen)
 		rc = ft_llm_complete(e->llm, msgs, ft_chat_tools(), &io,
 				     &reply, err, errlen);
 		if (rc != FT_LLM_OK) {
-			jv_free(turn);
+			/* A broken reply's figures cannot be checked: what
+			 * came of it up to its first digit stays shown. */
+			release_held(e, 0);
 			switch (rc) {
-			case FT_LLM_ECANCEL: return FT_CHAT_ECANCEL;
+			case FT_LLM_ECANCEL: rc = FT_CHAT_ECANCEL; break;
 			case FT_LLM_ETEMP:
-				return ft_llm_spoke(e->llm) || round > 0
-				       ? FT_CHAT_ETEMP : ETEMP_SILENT;
-			default: return FT_CHAT_EFAIL;
+				rc = ft_llm_spoke(e->llm) || round > 0
+				     ? FT_CHAT_ETEMP : ETEMP_SILENT;
+				break;
+			default: rc = FT_CHAT_EFAIL;
 			}
+			goto out;
 		}
 		turn = jv_array_append(turn, jv_copy(reply));
-		calls = jv_object_get(reply, jv_string("tool_calls"));
+		calls = jv_object_get(jv_copy(reply), jv_string("tool_calls"));
 		if (jv_get_kind(calls) != JV_KIND_ARRAY) {
 			jv_free(calls);
-			if (!e->at_line_start)
-				chat_emit(e, "\n", 1);
-			e->history = jv_array_concat(e->history, turn);
-			trim_history(e);
-			return FT_CHAT_OK;
-		}
-		if (!e->at_line_start)
-			chat_emit(e, "\n", 1);
-		if ((rc = run_calls(e, calls, &turn, err, errlen)) !=
-		    FT_CHAT_OK) {
-			jv_free(turn);
+			rc = final_answer(e, question, turn, reply, &facts);
+			jv_free(reply);
+			chat_facts_clear(&facts);
 			return rc;
 		}
+		call_facts(calls, &facts);
+		check_reply(e, reply, 0, &facts, bad, sizeof bad);
+		jv_free(reply);
+		if (!e->at_line_start)
+			chat_emit(e, "\n", 1);
+		if ((rc = run_calls(e, calls, &turn, &facts, err, errlen)) !=
+		    FT_CHAT_OK)
+			goto out;
 	}
-	jv_free(turn);
 	ft_seterr(err, errlen, "the model asked for tools %d times without "
 	       "answering", e->max_rounds);
-	return FT_CHAT_EFAIL;
+	rc = FT_CHAT_EFAIL;
+out:
+	jv_free(turn);
+	chat_facts_clear(&facts);
+	return rc;
 }
 
 int
@@ -354,6 +560,8 @@ ft_chat_ask(ft_chat *e, const char *question, const ft_chat_out *out,
 	e->now = ft_time_now();
 	e->out = out;
 	e->at_line_start = 1;
+	e->holding = 0;
+	e->nheld = 0;
 	e->store_rc = FT_OK;
 	e->tool_err[0] = '\0';
 	e->store_err[0] = '\0';

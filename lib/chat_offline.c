@@ -361,6 +361,45 @@ customer_name(const char *orig, const char *s)
 	return NULL;
 }
 
+/* The customer whose visits a chart is of: "chart the visits of
+ * NAME", "plot NAME's visits". */
+static char *
+chart_name(const char *orig, const char *s)
+{
+	static const char *const none[] = { NULL };
+	static const char *const lead[] = {
+		"chart ", "plot ", "graph ", "draw ", "show ", "me ", "the ",
+		"a ", "of ", NULL
+	};
+	const char *p, *a;
+	char *name;
+	int i;
+
+	if ((name = name_between(orig, s, "visits of", none)) ||
+	    (name = name_between(orig, s, "visits by", none)) ||
+	    (name = name_between(orig, s, "visits from", none)))
+		return name;
+	if (!(p = strstr(s, "'s visits")))
+		return NULL;
+	for (a = s + 1, i = 0; lead[i]; i++)
+		if (!strncmp(a, lead[i], strlen(lead[i]))) {
+			a += strlen(lead[i]);
+			i = -1;
+		}
+	name = trim_name(ft_xasprintf("%.*s", (int)(p - a), a));
+	return name ? restore_case(orig, name) : NULL;
+}
+
+/* Whether name holds words of a period ("last week"): no name then. */
+static int
+names_period(const char *name)
+{
+	chat_when w;
+
+	chat_when_parse(name, ft_time_now(), &w);
+	return w.kind != CHAT_WHEN_NONE;
+}
+
 /* The customer a question about their visits names: "how often does
  * NAME come", "how many times has NAME visited", "how many visits has
  * NAME made", "when did NAME first visit", "first visit of NAME". */
@@ -521,8 +560,11 @@ out:
 	return rc;
 }
 
-/* The customer called name: their last visit, or with history set all
- * their visits; the ambiguity of a name several share said aloud. */
+static int answer_chart_customer(ft_chat *e, jv c);
+
+/* The customer called name: their last visit, with history 1 all their
+ * visits, with 2 a chart of them; the ambiguity of a name several share
+ * said aloud. */
 static int
 answer_customer(ft_chat *e, const char *name, int history)
 {
@@ -540,6 +582,8 @@ answer_customer(ft_chat *e, const char *name, int history)
 	pick = the_customer(recs, name);
 	if (n == 0)
 		chat_say(e, "No customer's name contains '%s'.\n", name);
+	else if (jv_get_kind(pick) == JV_KIND_OBJECT && history == 2)
+		rc = answer_chart_customer(e, jv_copy(pick));
 	else if (jv_get_kind(pick) == JV_KIND_OBJECT && history)
 		rc = say_history(e, jv_copy(pick));
 	else if (jv_get_kind(pick) == JV_KIND_OBJECT)
@@ -595,6 +639,93 @@ answer_chart(ft_chat *e, int which, chat_when *w)
 	return FT_CHAT_OK;
 }
 
+/* Say where the chart of a tool's result (borrowed) went. */
+static void
+say_files(ft_chat *e, jv res)
+{
+	jv files = jv_object_get(jv_copy(res), jv_string("files"));
+	int i, n = jv_array_length(jv_copy(files));
+
+	chat_say(e, "%s", n ? "written to " : "shown below");
+	for (i = 0; i < n; i++) {
+		jv f = jv_array_get(jv_copy(files), i);
+
+		chat_say(e, "%s%s", i ? " and " : "", jv_string_value(f));
+		jv_free(f);
+	}
+	chat_say(e, ".\n");
+	jv_free(files);
+}
+
+/* Say the labelled figures of a chart's result (borrowed), "NAME 54,
+ * NAME 49". */
+static void
+say_points(ft_chat *e, jv res)
+{
+	jv pts = jv_object_get(jv_copy(res), jv_string("points"));
+	int i, n = jv_array_length(jv_copy(pts));
+
+	for (i = 0; i < n; i++) {
+		jv pt = jv_array_get(jv_copy(pts), i);
+		jv l = jv_array_get(jv_copy(pt), 0);
+		jv v = jv_array_get(pt, 1);
+
+		chat_say(e, "%s%s %.0f", i ? ", " : "", jv_string_value(l),
+			 jv_number_value(v));
+		jv_free(l);
+		jv_free(v);
+	}
+	jv_free(pts);
+}
+
+/* A chart of the top customers by visits of w (all time when none). */
+static int
+answer_chart_top(ft_chat *e, long limit, const chat_when *w)
+{
+	jv a = period_args(w), res;
+	int rc;
+
+	a = jv_object_set(a, jv_string("series"), jv_string("top_customers"));
+	a = jv_object_set(a, jv_string("limit"), jv_number(limit));
+	if ((rc = ask_tool(e, "make_chart", a, &res)) != FT_CHAT_OK)
+		return rc;
+	chat_say(e, "Chart of the top %ld customers by visits %s: ", limit,
+		 w->kind ? w->desc : "of all time");
+	say_points(e, res);
+	chat_say(e, "; ");
+	say_files(e, res);
+	jv_free(res);
+	return FT_CHAT_OK;
+}
+
+/* A chart of one customer's visits per month. */
+static int
+answer_chart_customer(ft_chat *e, jv c)
+{
+	jv id = jv_object_get(jv_copy(c), jv_string("id")), res;
+	jv name = jv_object_get(c, jv_string("name"));
+	int rc;
+
+	rc = ask_tool(e, "make_chart", JV_OBJECT(jv_string("series"),
+		      jv_string("customer_visits"), jv_string("customer"),
+		      jv_copy(id)), &res);
+	if (rc == FT_CHAT_OK) {
+		if (jv_get_kind(name) == JV_KIND_STRING)
+			chat_say(e, "Chart of the visits of %s per month: ",
+				 jv_string_value(name));
+		else
+			chat_say(e, "Chart of the visits of (no name, %.8s) per "
+				 "month: ", jv_string_value(id));
+		say_points(e, res);
+		chat_say(e, "; ");
+		say_files(e, res);
+		jv_free(res);
+	}
+	jv_free(id);
+	jv_free(name);
+	return rc;
+}
+
 /* The first record of a tool's listing result (res, consumed). */
 static jv
 first_record(jv res)
@@ -612,6 +743,7 @@ first_record(jv res)
 struct census {
 	const char *email, *consent, *named;	/* "yes", "no" or NULL */
 	int returning;				/* two or more visits */
+	long min_visits;			/* N or more visits; 0: any */
 	int fresh;				/* registered in the period */
 };
 
@@ -632,8 +764,13 @@ census_words(const struct census *c, char *buf, size_t len)
 	if (c->consent)
 		ADD("%s who %s to be recognised", off ? " and" : "",
 		    *c->consent == 'y' ? "consented" : "did not consent");
-	if (c->returning)
+	if (c->min_visits > 2)
+		ADD("%s with %ld or more visits", off ? " and" : "",
+		    c->min_visits);
+	else if (c->returning || c->min_visits == 2)
 		ADD("%s with two or more visits", off ? " and" : "");
+	else if (c->min_visits == 1)
+		ADD("%s with a visit", off ? " and" : "");
 #undef ADD
 }
 
@@ -660,8 +797,11 @@ answer_census(ft_chat *e, const struct census *c, chat_when *w)
 				  jv_string(c->consent));
 	if (c->named)
 		a = jv_object_set(a, jv_string("named"), jv_string(c->named));
-	if (c->returning)
-		a = jv_object_set(a, jv_string("min_visits"), jv_number(2));
+	if (c->returning || c->min_visits)
+		a = jv_object_set(a, jv_string("min_visits"),
+				  jv_number(c->min_visits > 2 ? c->min_visits
+					    : c->returning ? 2
+					    : c->min_visits));
 	if ((rc = ask_tool(e, "count_customers", a, &res)) != FT_CHAT_OK)
 		return rc;
 	rec = first_record(res);
@@ -886,13 +1026,88 @@ say_change(ft_chat *e, jv rec, const char *key, const char *label,
 	jv_free(q);
 }
 
+/* The calendar unit p is whole of: 'w' a week (Monday to Sunday), 'm'
+ * a month, 'y' a year; 0 for none. */
 static int
-answer_compare(ft_chat *e, unsigned which, const chat_when *w,
-	       const chat_when *w2)
+whole_unit(const ft_period *p)
+{
+	struct tm a, b;
+
+	ft_time_local(p->since, &a);
+	ft_time_local(p->until, &b);
+	if (p->days == 7 && a.tm_wday == 1)
+		return 'w';
+	if (a.tm_mday != 1 || b.tm_mday != 1)
+		return 0;
+	if (a.tm_mon == 0 && b.tm_mon == 0 && b.tm_year == a.tm_year + 1)
+		return 'y';
+	if ((b.tm_year * 12 + b.tm_mon) - (a.tm_year * 12 + a.tm_mon) == 1)
+		return 'm';
+	return 0;
+}
+
+/* The name w's description gives its period ("last week"), without a
+ * leading "in", into buf. */
+static void
+period_name(const chat_when *w, char *buf, size_t len)
+{
+	const char *d = w->desc, *paren = strstr(d, " (");
+
+	if (!strncmp(d, "in ", 3))
+		d += 3;
+	snprintf(buf, len, "%.*s", paren ? (int)(paren - d) : (int)len, d);
+}
+
+/*
+ * Like with like: a period that runs to today (this week, this month,
+ * november) is compared so far, and a whole calendar week, month or
+ * year before it that starts where it does (a Monday, the 1st, January
+ * 1st) only over the same days: this week's Monday and Tuesday against
+ * last week's.
+ */
+static void
+same_days(ft_chat *e, chat_when *run, chat_when *other)
+{
+	int64_t today = ft_time_day_start(e->now);
+	struct tm a, b;
+	ft_period p, q;
+	char name[96], desc[128];
+	int unit;
+
+	if (run->kind != CHAT_WHEN_DAYS || other->kind != CHAT_WHEN_DAYS ||
+	    run->p.since > today || run->p.until <= today ||
+	    other->p.until > run->p.since || !(unit = whole_unit(&other->p)))
+		return;
+	ft_time_local(run->p.since, &a);
+	ft_time_local(other->p.since, &b);
+	if ((unit == 'w' && a.tm_wday != 1) || (unit != 'w' &&
+	    (a.tm_mday != 1 || (unit == 'y' && a.tm_mon != 0))))
+		return;
+	if (ft_times_period(run->p.since, e->now, &p) != 0)
+		return;
+	if (p.days < run->p.days) {
+		period_name(run, name, sizeof name);
+		snprintf(desc, sizeof desc, "%s so far", name);
+		chat_set_days(run, &p, desc);
+	}
+	if (p.days >= other->p.days ||
+	    ft_times_period(other->p.since, ft_time_day_add(other->p.since,
+			    p.days) - 1, &q) != 0)
+		return;
+	period_name(other, name, sizeof name);
+	snprintf(desc, sizeof desc, "the same days%s%s", *name ? " of " : "",
+		 name);
+	chat_set_days(other, &q, desc);
+}
+
+static int
+answer_compare(ft_chat *e, unsigned which, chat_when *w, chat_when *w2)
 {
 	jv a, res, rec;
 	int rc;
 
+	same_days(e, w, w2);
+	same_days(e, w2, w);
 	a = JV_OBJECT(jv_string("since"), jv_string(w->since),
 		      jv_string("until"), jv_string(w->until),
 		      jv_string("against_since"), jv_string(w2->since),
@@ -911,6 +1126,31 @@ answer_compare(ft_chat *e, unsigned which, const chat_when *w,
 			 "%d.\n", w->p.days, plural(w->p.days, "day", "days"),
 			 w2->p.days);
 	jv_free(rec);
+	return FT_CHAT_OK;
+}
+
+/* A chart of two periods' visits, visitors and new customers, like
+ * with like as a comparison is. */
+static int
+answer_chart_compare(ft_chat *e, chat_when *w, chat_when *w2)
+{
+	jv a, res;
+	int rc;
+
+	same_days(e, w, w2);
+	same_days(e, w2, w);
+	a = JV_OBJECT(jv_string("series"), jv_string("compare"),
+		      jv_string("since"), jv_string(w->since),
+		      jv_string("until"), jv_string(w->until),
+		      jv_string("against_since"), jv_string(w2->since),
+		      jv_string("against_until"), jv_string(w2->until));
+	if ((rc = ask_tool(e, "make_chart", a, &res)) != FT_CHAT_OK)
+		return rc;
+	chat_say(e, "Chart of %s (A) against %s (B): ", w->desc, w2->desc);
+	say_points(e, res);
+	chat_say(e, "; ");
+	say_files(e, res);
+	jv_free(res);
 	return FT_CHAT_OK;
 }
 
@@ -935,9 +1175,12 @@ offline_help(ft_chat *e)
 	    "visits)\n"
 	    "  compare this week to last week\n"
 	    "  new customers per day this month\n"
-	    "  who are the top 5 visitors this month?\n"
+	    "  who are the top 5 visitors this month? (the best 3 customers "
+	    "last week)\n"
+	    "  how many customers came at least 5 times?\n"
 	    "  when did Anna Müller last visit?\n"
-	    "  chart visits per day this month\n"
+	    "  chart visits per day this month (the top 5 customers; this "
+	    "week vs last week; Anna Müller's visits)\n"
 	    "  stats\n"
 	    "Set OPENROUTER_API_KEY (or FT_LLM_API_KEY) for any other "
 	    "question.\n");
@@ -1015,8 +1258,9 @@ static const struct phrase {
 	{ "how often", W_OFTEN }, { "how many times", W_OFTEN },
 	{ "first visit", W_FIRST }, { "first visited", W_FIRST },
 	{ "first came", W_FIRST }, { "first come", W_FIRST },
-	{ "most loyal", W_TOP }, { "best customers", W_TOP },
-	{ "regulars", W_TOP }, { "top", W_TOP }, { "loyal", W_LOYAL },
+	{ "most loyal", W_TOP }, { "most regular", W_TOP },
+	{ "most active", W_TOP }, { "best", W_TOP }, { "regulars", W_TOP }, { "top", W_TOP },
+	{ "loyal", W_LOYAL },
 	{ "most popular", W_MOST }, { "most visited", W_MOST },
 	{ "busiest", W_MOST }, { "peak", W_MOST }, { "the most", W_MOST },
 	{ "most often", W_MOST }, { "most frequently", W_MOST },
@@ -1120,7 +1364,7 @@ enum kind {
 	K_UNKNOWN, K_HELP, K_CHART, K_LAST_VISIT, K_TOP, K_PER_DAY, K_STATS,
 	K_NEW, K_VISITORS, K_VISITS, K_TOTAL, K_CENSUS, K_AVERAGE,
 	K_BUSIEST, K_BY_TIME, K_LAPSED, K_COMPARE, K_CUSTOMER, K_LOYAL,
-	K_RETURNING
+	K_RETURNING, K_CHART_TOP, K_CHART_COMPARE, K_CHART_CUSTOMER
 };
 
 struct reading {
@@ -1212,7 +1456,9 @@ take_name(struct reading *r, const char *orig, const char *s, char *m)
 	else if ((r->means & W_LAST_VISIT) ||
 		 ((r->means & W_WHEN) && (r->means & (W_CAME | W_VISITS))))
 		r->name = customer_name(orig, s);
-	if (r->name && names_nobody(r->name)) {
+	else if (r->means & W_CHART)
+		r->name = chart_name(orig, s);
+	if (r->name && (names_nobody(r->name) || names_period(r->name))) {
 		free(r->name);
 		r->name = NULL;
 	}
@@ -1220,7 +1466,9 @@ take_name(struct reading *r, const char *orig, const char *s, char *m)
 		return;
 	low = chat_normalise(r->name);
 	k = strlen(low);
-	if (k > 2 && (p = strstr(m, low + 1)) != NULL) {
+	if (k > 2)
+		low[k - 1] = '\0';	/* the name may go on with "'s" */
+	if (k > 2 && (p = strstr(m, low)) != NULL) {
 		memset(p, ' ', k - 2);
 		for (p += k - 2; *p && *p != ' '; p++)
 			*p = ' ';	/* "'s" */
@@ -1228,20 +1476,49 @@ take_name(struct reading *r, const char *orig, const char *s, char *m)
 	free(low);
 }
 
-/* The number after "top" ("top 5"), taken out of m. */
+/* Words that rank customers by their visits: "top", "best", "most
+ * loyal"; a number beside one ("top 5", "best three", "the 3 most
+ * loyal") is how many. */
+static const char *const rankers[] = {
+	"top", "best", "most loyal", "most frequent", "most regular",
+	"most active", "most visits", "most often", NULL
+};
+
+/* Blank the word at p, which is preceded by a blank. */
+static void
+blank_word(char *p)
+{
+	while (*p && *p != ' ')
+		*p++ = ' ';
+}
+
+/* The number beside a ranking word, taken out of m. */
 static void
 take_limit(struct reading *r, char *m)
 {
-	const char *p = chat_find(m, "top");
+	const char *p;
 	char *q;
 	long n;
+	int i;
 
-	if (!p || (n = chat_number_after(m, "top")) < 0)
-		return;
-	q = (char *)p + 4;
-	r->limit = n;
-	while (*q && *q != ' ')
-		*q++ = ' ';
+	for (i = 0; rankers[i]; i++) {
+		if (!(p = chat_find(m, rankers[i])))
+			continue;
+		q = (char *)p + strlen(rankers[i]) + 1;
+		if ((n = chat_number_at(q)) >= 0) {
+			r->limit = n;
+			blank_word(q);
+			return;
+		}
+		/* The word before it: back over the blank, to its start. */
+		for (q = (char *)p - 1; q > m && q[-1] != ' '; q--)
+			;
+		if (q > m && (n = chat_number_at(q)) >= 0) {
+			r->limit = n;
+			blank_word(q);
+			return;
+		}
+	}
 }
 
 /* Blank the words at p of m up to the end of the nth word. */
@@ -1285,8 +1562,32 @@ take_days(struct reading *r, char *m)
 	}
 }
 
-/* "at least 3 visits", "3 or more times", "more than 2 visits", taken
- * out of m. */
+/* Where the words w stand at p (after a blank): the blank after them,
+ * or NULL. */
+static char *
+words_at(char *p, const char *w)
+{
+	size_t k = strlen(w);
+
+	return !strncmp(p, w, k) && p[k] == ' ' ? p + k : NULL;
+}
+
+/* A count of visits at p (after a blank): a number that a unit must
+ * follow (*unit set), or "once" or "twice"; -1 when none. */
+static long
+count_word(char *p, int *unit)
+{
+	*unit = 0;
+	if (words_at(p, "once"))
+		return 1;
+	if (words_at(p, "twice"))
+		return 2;
+	*unit = 1;
+	return chat_number_at(p);
+}
+
+/* "at least 3 visits", "3 or more times", "more than 2 visits", "at
+ * least twice", "more than once", taken out of m. */
 static void
 take_min_visits(struct reading *r, char *m)
 {
@@ -1297,33 +1598,34 @@ take_min_visits(struct reading *r, char *m)
 		{ "at least", "", 0 }, { "more than", "", 1 },
 		{ "", "or more", 0 }, { NULL, NULL, 0 }
 	};
-	char *p, *q;
+	static const char *const units[] = {
+		"visits", "times", "visit", "time", NULL
+	};
+	char *p, *q, *u;
 	long n;
-	int i, k;
+	int i, j, unit;
 
 	for (i = 0; forms[i].before; i++) {
 		for (p = m; (p = strchr(p, ' ')) && p[1]; p++) {
-			k = (int)strlen(forms[i].before);
-			if (k && (strncmp(p + 1, forms[i].before, k) ||
-				  p[k + 1] != ' '))
+			q = p;
+			if (*forms[i].before &&
+			    !(q = words_at(p + 1, forms[i].before)))
 				continue;
-			q = p + k + (k ? 1 : 0);
-			if ((n = chat_number_at(q + 1)) < 0)
+			if ((n = count_word(q + 1, &unit)) < 0)
 				continue;
 			q = strchr(q + 1, ' ');
-			k = (int)strlen(forms[i].after);
-			if (k && (strncmp(q + 1, forms[i].after, k) ||
-				  q[k + 1] != ' '))
+			if (*forms[i].after &&
+			    !(q = words_at(q + 1, forms[i].after)))
 				continue;
-			q += k + (k ? 1 : 0);
-			if (strncmp(q, " visits ", 8) &&
-			    strncmp(q, " times ", 7) &&
-			    strncmp(q, " visit ", 7) && strncmp(q, " time ", 6))
+			for (j = 0, u = NULL; unit && units[j] && !u; j++)
+				u = words_at(q + 1, units[j]);
+			if (unit && !u)
 				continue;
+			q = u ? u : q;
 			r->min_visits = n + forms[i].more;
 			r->means |= W_MIN_VISITS;
 			/* From the first word to the unit's end. */
-			memset(p + 1, ' ', (size_t)(strchr(q + 1, ' ') - p - 1));
+			memset(p + 1, ' ', (size_t)(q - p - 1));
 			return;
 		}
 	}
@@ -1359,7 +1661,7 @@ read_question(ft_chat *e, const char *orig, const char *s,
 	chat_when_blank(&r->w, m);
 	for (ph = lexicon; ph->words; ph++)
 		if (chat_find(m, ph->words) && (ph->means & (W_LAST_VISIT |
-			W_WHEN | W_OFTEN | W_FIRST | W_COUNT)))
+			W_WHEN | W_OFTEN | W_FIRST | W_COUNT | W_CHART)))
 			r->means |= ph->means;
 	take_name(r, orig, s, m);
 	take_limit(r, m);
@@ -1390,9 +1692,14 @@ decide_census(struct reading *r)
 	struct census *k = &r->census;
 	const char *no = m & W_NOT ? "no" : "yes";
 
-	if (!(m & W_COUNT) || !(m & W_PEOPLE) || !(c || (m & W_RETURNING)) ||
+	/* "customers who came at least 5 times" is a count without "how
+	 * many", and "came" is what the visits count. */
+	unsigned long long more = m & W_MIN_VISITS ? W_MIN_VISITS | W_CAME : 0;
+
+	if (!(m & (W_COUNT | W_MIN_VISITS)) || !(m & W_PEOPLE) ||
+	    !(c || (m & (W_RETURNING | W_MIN_VISITS))) ||
 	    !ONLY(m, W_PEOPLE | W_COUNT | W_ALL | CONDITIONS | W_NOT | W_NEW |
-		  W_RETURNING))
+		  W_RETURNING | more))
 		return K_UNKNOWN;
 	if (((m & W_NOT) && (c & (c - 1))) || ((m & W_NOT) && !c) ||
 	    ((m & W_UNNAMED) && (m & (W_NAMED | W_NOT))) ||
@@ -1404,6 +1711,7 @@ decide_census(struct reading *r)
 	k->consent = m & W_CONSENT ? no : NULL;
 	k->named = m & W_NAMED ? no : m & W_UNNAMED ? "no" : NULL;
 	k->returning = (m & W_RETURNING) != 0;
+	k->min_visits = r->min_visits;
 	k->fresh = (m & W_NEW) != 0;
 	return K_CENSUS;
 }
@@ -1457,10 +1765,33 @@ decide_more(struct reading *r)
 	return K_UNKNOWN;
 }
 
+/* Charts of the top customers, of two periods, of one customer. */
+static enum kind
+decide_chart(struct reading *r)
+{
+	unsigned long long m = r->means, who = W_PEOPLE | W_VISITORS;
+
+	if (!(m & W_CHART))
+		return K_UNKNOWN;
+	if (r->name && !r->w.kind && ONLY(m, W_CHART | W_VISITS | W_CAME))
+		return K_CHART_CUSTOMER;
+	if ((m & (W_TOP | W_MOST)) && (m & (W_TOP | who)) &&
+	    ONLY(m, W_CHART | W_TOP | W_MOST | who | W_VISITS | W_CAME |
+		 W_ALL | W_BY))
+		return r->limit != 0 && r->limit <= 50 ? K_CHART_TOP
+		       : K_UNKNOWN;
+	if ((m & W_COMPARE) && r->w.kind == CHAT_WHEN_DAYS &&
+	    r->w2.kind == CHAT_WHEN_DAYS &&
+	    ONLY(m, W_CHART | W_COMPARE | W_VISITS | W_PEOPLE | W_VISITORS |
+		 W_NEW | W_CAME | W_COUNT))
+		return K_CHART_COMPARE;
+	return K_UNKNOWN;
+}
+
 /* The kind of question r is, from what it means; K_UNKNOWN when its
  * parts make none. */
 static enum kind
-decide(struct reading *r)
+decide_kind(struct reading *r)
 {
 	unsigned long long m = r->means;
 	int when = r->w.kind != CHAT_WHEN_NONE;
@@ -1470,6 +1801,8 @@ decide(struct reading *r)
 	if (r->left[0] || (when && (m & W_ALL)) ||
 	    (r->w2.kind && !(m & W_COMPARE)))
 		return K_UNKNOWN;
+	if ((k = decide_chart(r)) != K_UNKNOWN)
+		return k;
 	if ((k = decide_census(r)) != K_UNKNOWN ||
 	    (k = decide_more(r)) != K_UNKNOWN)
 		return k;
@@ -1495,7 +1828,7 @@ decide(struct reading *r)
 	    ONLY(m, W_OFTEN | W_FIRST | W_WHEN | W_CAME | W_VISITS | W_COUNT))
 		return K_CUSTOMER;
 	if (((m & W_TOP) || ((m & W_MOST) && (m & (who | W_CAME)))) &&
-	    ONLY(m, W_TOP | W_MOST | who | W_VISITS | W_CAME))
+	    ONLY(m, W_TOP | W_MOST | who | W_VISITS | W_CAME | W_ALL))
 		return r->limit != 0 && r->limit <= 100 ? K_TOP : K_UNKNOWN;
 	if ((m & W_PER_DAY) && (m & (W_VISITS | W_NEW)) &&
 	    !((m & W_VISITS) && (m & W_NEW)) &&
@@ -1518,6 +1851,17 @@ decide(struct reading *r)
 	return K_UNKNOWN;
 }
 
+/* decide_kind, and a number of customers asked for only of the top
+ * ones ("the 3 busiest hours" is not answered as the busiest). */
+static enum kind
+decide(struct reading *r)
+{
+	enum kind k = decide_kind(r);
+
+	return r->limit >= 0 && k != K_TOP && k != K_CHART_TOP ? K_UNKNOWN
+	       : k;
+}
+
 /* The parts of a question as the refusal names them. */
 static const struct {
 	unsigned long long bit;
@@ -1538,6 +1882,8 @@ static const struct {
 	{ W_CHART, "a chart" }, { W_STATS, "the overview" },
 	{ W_LAST_VISIT, "a last visit" }, { W_ALL, "all time" },
 	{ W_OFTEN, "how often" }, { W_FIRST, "a first visit" },
+	{ W_MIN_VISITS, "a least number of visits" },
+	{ W_DAYS, "a number of days" },
 	{ 0, NULL }
 };
 
@@ -1548,7 +1894,14 @@ nearest(const struct reading *r, char *buf, size_t len)
 	unsigned long long m = r->means;
 	const char *when = r->w.kind ? r->w.desc : "last week";
 
-	if (m & W_LOYAL)
+	if (m & W_LAPSED)
+		snprintf(buf, len, "which customers with at least %ld visits "
+			 "have not come for %ld days?", r->min_visits ?
+			 r->min_visits : 3, r->days ? r->days : 30);
+	else if (m & W_MIN_VISITS)
+		snprintf(buf, len, "how many customers came at least %ld "
+			 "times?", r->min_visits);
+	else if (m & W_LOYAL)
 		snprintf(buf, len, "which customers came every week %s?",
 			 when);
 	else if (m & W_MOST)
@@ -1664,6 +2017,10 @@ answer(ft_chat *e, struct reading *r)
 		return answer_compare(e, compared(r->means), w, &r->w2);
 	case K_LOYAL: return answer_loyal(e, w);
 	case K_RETURNING: return answer_returning(e, w);
+	case K_CHART_TOP:
+		return answer_chart_top(e, r->limit > 0 ? r->limit : 10, w);
+	case K_CHART_COMPARE: return answer_chart_compare(e, w, &r->w2);
+	case K_CHART_CUSTOMER: return answer_customer(e, r->name, 2);
 	default: return FT_CHAT_EUNKNOWN;
 	}
 }

@@ -32,6 +32,11 @@ struct ft_chat {
 	int store_rc;		/* a store failure inside a tool */
 	char store_err[256];
 	char tool_err[512];	/* the offline answer's tool failed: why */
+	/* The model's reply being received: from its first digit on, the
+	 * text is held until its figures are checked (chat_check.c). */
+	int holding;
+	char *held;
+	size_t nheld, capheld;
 };
 
 /* Pass n bytes of the answer to the output. */
@@ -49,6 +54,27 @@ void chat_notice(ft_chat *e, const char *fmt, ...)
  */
 jv chat_tool_call(ft_chat *e, const char *name, const char *args,
 		  const ft_chat_out *out, int *rc);
+
+/*
+ * Facts: the numbers the tools gave in a turn, to check the figures of
+ * the model's answer against (chat_check.c).  Zero-initialise; release
+ * with chat_facts_clear.
+ */
+typedef struct chat_facts {
+	double *v;		/* absolute values */
+	size_t n, cap;
+} chat_facts;
+
+void chat_facts_clear(chat_facts *f);
+/* Add the numbers of v (consumed): its numbers, and those written in
+ * its strings (a UTC time also as local date and clock). */
+void chat_facts_add_json(chat_facts *f, jv v);
+/* Add the numbers written in s. */
+void chat_facts_add_text(chat_facts *f, const char *s);
+/* How many figures of text no fact supports; the first few, as
+ * written, into bad ("42, 1,300"). */
+int chat_facts_check(const chat_facts *f, const char *text, char *bad,
+		     size_t badlen);
 
 /* The offline engine: answer question (FT_CHAT_* code), or say whether
  * it would know how. */

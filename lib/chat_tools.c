@@ -17,11 +17,14 @@
 
 #define RESULT_MAX	(96 * 1024)	/* bytes of one tool result */
 
-/* The per-day series first, then the by-time ones. */
+/* The per-day series first, then the by-time ones, then the bars of
+ * other operations. */
 static const char *const serieses[] = {
 	"visits_per_day", "new_customers_per_day", "visits_by_weekday",
-	"visits_by_hour", NULL
+	"visits_by_hour", "top_customers", "compare", "customer_visits",
+	"loyal_customers", NULL
 };
+enum { S_BY_HOUR = 3, S_TOP, S_COMPARE, S_CUSTOMER, S_LOYAL };
 
 static const ft_query_param p_chart[] = {
 	{ .name = "series", .type = FT_QT_ENUM, .slot = FT_QS_SERIES,
@@ -30,6 +33,18 @@ static const ft_query_param p_chart[] = {
 	  .help = "first day (default: 29 days before today)" },
 	{ .name = "until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL,
 	  .end_of_day = 1, .help = "last day (default: today)" },
+	{ .name = "limit", .type = FT_QT_INT, .slot = FT_QS_LIMIT, .min = 1,
+	  .max = { 50, 50, 50 }, .def = { 10, 10, 10 },
+	  .help = "top_customers, loyal_customers: how many customers "
+	  "(default 10)" },
+	{ .name = "against-since", .type = FT_QT_TIME, .slot = FT_QS_SINCE2,
+	  .help = "compare: first day of the period compared against" },
+	{ .name = "against-until", .type = FT_QT_TIME, .slot = FT_QS_UNTIL2,
+	  .end_of_day = 1,
+	  .help = "compare: last day of the period compared against" },
+	{ .name = "customer", .type = FT_QT_STRING, .slot = FT_QS_CUSTOMER,
+	  .max = { 0, 0, 64 }, .help = "customer_visits: the customer's id, "
+	  "a UUID or a unique prefix of 8 or more characters" },
 	{ .name = "title", .type = FT_QT_STRING, .slot = FT_QS_TITLE,
 	  .max = { 0, 0, 120 }, .help = "the chart's title" },
 	{ NULL }
@@ -38,10 +53,17 @@ static const ft_query_param p_chart[] = {
 static const ft_query_op chart_op = {
 	FT_QOP_OTHER, "chart", "make_chart",
 	FT_QUERY_ON(FT_QUERY_TOOL), -1, p_chart,
-	"Draw a bar chart of visits or new customers per day, or of visits "
-	"by weekday or hour, of a period into an image file and show it in "
-	"the terminal; returns the file's path, which the answer must "
-	"name."
+	"Draw a bar chart into an image file and show it: visits or new "
+	"customers per day, or visits by weekday or hour, of a period "
+	"(default: the last 30 days); top_customers, the customers with "
+	"the most visits in a period (default: all time), limit of them; "
+	"compare, the visits, visitors and new customers of a period (since, "
+	"until) and of the one it is compared against (against_since, "
+	"against_until); customer_visits, one customer's visits per month "
+	"(customer; the period default: their whole history); "
+	"loyal_customers, the visits of the customers who came every week "
+	"of a period (since, until), limit of them.  Returns the "
+	"figures drawn and the file's path, which the answer must name."
 };
 
 jv
@@ -430,6 +452,8 @@ chart_result(const char *series, const ft_period *p,
 	return jv_object_set(o, jv_string("files"), files);
 }
 
+static jv t_bars(struct run *r);
+
 static jv
 t_chart(struct run *r)
 {
@@ -445,7 +469,11 @@ t_chart(struct run *r)
 	const char **labels;
 	int k, npaths = 0;
 	size_t i;
-	jv o = chart_series(r, &p, &s);
+	jv o;
+
+	if (r->a.n[FT_QS_SERIES] > S_BY_HOUR)
+		return t_bars(r);
+	o = chart_series(r, &p, &s);
 
 	if (jv_get_kind(o) != JV_KIND_NULL)
 		goto out;
@@ -493,6 +521,383 @@ out:
 		free(paths[k]);
 	free(s.labels);
 	free(s.values);
+	return o;
+}
+
+/* --- charts of other operations: bars with their own labels --- */
+
+#define BARS_MAX	130	/* bars of one chart */
+#define LABEL_MAX	40	/* bytes of a bar's label */
+
+struct bars {
+	char (*labels)[LABEL_MAX];
+	double *values;
+	size_t n;
+	jv customer;		/* customer_visits: the customer record */
+	int64_t since, until;	/* customer_visits: the months counted */
+	int months;		/* customer_visits: the first month;
+				 * loyal_customers: how many there are */
+};
+
+/* Copy src into dst (LABEL_MAX bytes), cut at a UTF-8 character. */
+static void
+label_copy(char *dst, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= LABEL_MAX) {
+		n = LABEL_MAX - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void
+bar_add(struct bars *b, const char *label, double v)
+{
+	if (b->n >= BARS_MAX)
+		return;
+	if (!b->labels) {
+		b->labels = ft_xcalloc(BARS_MAX, sizeof *b->labels);
+		b->values = ft_xcalloc(BARS_MAX, sizeof *b->values);
+	}
+	label_copy(b->labels[b->n], label);
+	b->values[b->n++] = v;
+}
+
+/* A customer's name, or "(no name, 1a2b3c4d)". */
+static void
+customer_label(jv rec, char *buf, size_t len)
+{
+	jv name = jv_object_get(jv_copy(rec), jv_string("name"));
+	jv id = jv_object_get(rec, jv_string("id"));
+
+	if (jv_get_kind(name) == JV_KIND_STRING && *jv_string_value(name))
+		snprintf(buf, len, "%s", jv_string_value(name));
+	else
+		snprintf(buf, len, "(no name, %.8s)",
+			 jv_get_kind(id) == JV_KIND_STRING ?
+			 jv_string_value(id) : "?");
+	jv_free(name);
+	jv_free(id);
+}
+
+/* The number rec (consumed) holds at key; 0 when none. */
+static double
+member(jv rec, const char *key)
+{
+	jv v = jv_object_get(rec, jv_string(key));
+	double d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : 0;
+
+	jv_free(v);
+	return d;
+}
+
+static int
+top_bar(void *p, jv rec)
+{
+	char label[128];
+
+	customer_label(jv_copy(rec), label, sizeof label);
+	bar_add(p, label, member(rec, "visits_in_range"));
+	return 0;
+}
+
+/* The dates of [since, until) ("" when unbounded) into first, last. */
+static void
+range_dates(int64_t since, int64_t until, int64_t now, char *first,
+	    char *last)
+{
+	*first = *last = '\0';
+	if (since)
+		ft_time_date(since, first);
+	ft_time_date(until ? until - 1 : now, last);
+}
+
+static int
+top_bars(struct run *r, struct bars *b, char *title, char *stem)
+{
+	int64_t since = r->a.t[FT_QS_SINCE], until = r->a.t[FT_QS_UNTIL];
+	long long n = r->a.n[FT_QS_LIMIT];
+	char first[11], last[11];
+
+	range_dates(since, until, r->e->now, first, last);
+	if (since)
+		snprintf(title, 128, "Top %lld customers by visits, %s to %s",
+			 n, first, last);
+	else
+		snprintf(title, 128, "Top %lld customers by visits, to %s",
+			 n, last);
+	snprintf(stem, 96, "top-customers-%s_%s", since ? first : "all",
+		 last);
+	return ft_query_top(r->e->store, since, until, n, top_bar, b);
+}
+
+/* loyal: the count record, then the customers. */
+static int
+loyal_bar(void *p, jv rec)
+{
+	struct bars *b = p;
+	jv type = jv_object_get(jv_copy(rec), jv_string("type"));
+	int customer = jv_get_kind(type) == JV_KIND_STRING &&
+		       !strcmp(jv_string_value(type), "customer");
+
+	jv_free(type);
+	if (!customer) {
+		b->months = (int)member(rec, "customers");
+		return 0;
+	}
+	return top_bar(p, rec);
+}
+
+static int
+loyal_bars(struct run *r, struct bars *b, char *title, char *stem)
+{
+	ft_query_args l;
+	char first[11], last[11];
+	int rc;
+
+	ft_query_args_init(&l, ft_query_op_find(FT_QUERY_TOOL,
+			   "loyal_customers"), FT_QUERY_TOOL, r->e->now);
+	l.t[FT_QS_SINCE] = r->a.t[FT_QS_SINCE];
+	l.t[FT_QS_UNTIL] = r->a.t[FT_QS_UNTIL];
+	l.n[FT_QS_LIMIT] = r->a.n[FT_QS_LIMIT];
+	rc = ft_query_run(r->e->store, &l, loyal_bar, b);
+	ft_query_args_clear(&l);
+	range_dates(r->a.t[FT_QS_SINCE], r->a.t[FT_QS_UNTIL], r->e->now,
+		    first, last);
+	snprintf(title, 128, "Visits of the customers who came every week, "
+		 "%s to %s (%d of them)", first, last, b->months);
+	snprintf(stem, 96, "loyal-customers-%s_%s", first, last);
+	return rc;
+}
+
+static int
+one_record(void *p, jv rec)
+{
+	jv *out = p;
+
+	jv_free(*out);
+	*out = rec;
+	return 0;
+}
+
+static int
+compare_bars(struct run *r, struct bars *b, char *title, char *stem)
+{
+	static const char *const keys[] = {
+		"visits", "visitors", "new_customers"
+	};
+	static const char *const says[] = { "visits", "visitors", "new" };
+	ft_query_args c;
+	char a1[11], a2[11], b1[11], b2[11], label[32];
+	jv rec = jv_null(), p, q;
+	int i, rc;
+
+	ft_query_args_init(&c, ft_query_op_find(FT_QUERY_TOOL,
+			   "compare_periods"), FT_QUERY_TOOL, r->e->now);
+	c.t[FT_QS_SINCE] = r->a.t[FT_QS_SINCE];
+	c.t[FT_QS_UNTIL] = r->a.t[FT_QS_UNTIL];
+	c.t[FT_QS_SINCE2] = r->a.t[FT_QS_SINCE2];
+	c.t[FT_QS_UNTIL2] = r->a.t[FT_QS_UNTIL2];
+	rc = ft_query_run(r->e->store, &c, one_record, &rec);
+	ft_query_args_clear(&c);
+	if (rc != FT_OK) {
+		jv_free(rec);
+		return rc;
+	}
+	p = jv_object_get(jv_copy(rec), jv_string("period"));
+	q = jv_object_get(rec, jv_string("against"));
+	for (i = 0; i < 3; i++) {
+		snprintf(label, sizeof label, "%s A", says[i]);
+		bar_add(b, label, member(jv_copy(p), keys[i]));
+		snprintf(label, sizeof label, "%s B", says[i]);
+		bar_add(b, label, member(jv_copy(q), keys[i]));
+	}
+	jv_free(p);
+	jv_free(q);
+	range_dates(r->a.t[FT_QS_SINCE], r->a.t[FT_QS_UNTIL], r->e->now, a1,
+		    a2);
+	range_dates(r->a.t[FT_QS_SINCE2], r->a.t[FT_QS_UNTIL2], r->e->now,
+		    b1, b2);
+	snprintf(title, 128, "A: %s to %s against B: %s to %s", a1, a2, b1,
+		 b2);
+	snprintf(stem, 96, "compare-%s_%s-%s_%s", a1, a2, b1, b2);
+	return FT_OK;
+}
+
+/* The month (0 = January of year 0) of ms, local. */
+static int
+month_of(int64_t ms)
+{
+	struct tm tm;
+
+	ft_time_local(ms, &tm);
+	return (tm.tm_year + 1900) * 12 + tm.tm_mon;
+}
+
+/* customer_visits: the customer, then their visits, oldest first. */
+static int
+month_visit(void *p, jv rec)
+{
+	struct bars *b = p;
+	jv ts;
+	int64_t ms;
+	int m;
+
+	if (jv_get_kind(b->customer) == JV_KIND_NULL) {
+		b->customer = rec;
+		return 0;
+	}
+	ts = jv_object_get(rec, jv_string("ts"));
+	if (jv_get_kind(ts) == JV_KIND_STRING &&
+	    ft_time_parse(jv_string_value(ts), 0, 0, &ms) == 0 &&
+	    ms >= b->since && (!b->until || ms < b->until)) {
+		m = month_of(ms);
+		if (!b->months)
+			b->months = m;
+		/* Months without a visit between: bars of 0. */
+		while (b->n < BARS_MAX && b->months + (int)b->n <= m) {
+			char label[16];
+			int k = b->months + (int)b->n;
+
+			snprintf(label, sizeof label, "%04d-%02d", k / 12,
+				 k % 12 + 1);
+			bar_add(b, label, 0);
+		}
+		if (m - b->months < BARS_MAX)
+			b->values[m - b->months]++;
+	}
+	jv_free(ts);
+	return 0;
+}
+
+static int
+customer_bars(struct run *r, struct bars *b, char *title, char *stem)
+{
+	char name[128];
+	jv id;
+	int rc;
+
+	b->since = r->a.t[FT_QS_SINCE];
+	b->until = r->a.t[FT_QS_UNTIL];
+	b->customer = jv_null();
+	rc = ft_query_customer(r->e->store, r->a.s[FT_QS_CUSTOMER],
+			       month_visit, b);
+	if (rc != FT_OK)
+		return rc;
+	customer_label(jv_copy(b->customer), name, sizeof name);
+	id = jv_object_get(jv_copy(b->customer), jv_string("id"));
+	if (b->n)
+		snprintf(title, 128, "Visits of %.60s per month, %s to %s", name,
+			 b->labels[0], b->labels[b->n - 1]);
+	else
+		snprintf(title, 128, "Visits of %.60s per month: none", name);
+	snprintf(stem, 96, "customer-visits-%.8s-%s_%s",
+		 jv_get_kind(id) == JV_KIND_STRING ? jv_string_value(id) : "x",
+		 b->n ? b->labels[0] : "none", b->n ? b->labels[b->n - 1]
+		 : "none");
+	jv_free(id);
+	return FT_OK;
+}
+
+/* Write ch as files named after stem, show it, and complete the result
+ * o (consumed) with its files, or say it is shown below. */
+static jv
+chart_out(ft_chat *e, const ft_chart *ch, const char *stem, jv o)
+{
+	char *paths[2] = { NULL, NULL };
+	int k, npaths = 0;
+	jv files = chart_files(e, ch, stem, paths, &npaths);
+
+	if (jv_get_kind(files) != JV_KIND_ARRAY) {
+		jv_free(o);
+		o = files;
+		goto out;
+	}
+	if (e->out && e->out->chart)
+		e->out->chart(e->out->ctx, ch, (const char *const *)paths,
+			      (size_t)npaths);
+	if (e->inline_charts) {
+		for (k = 0; k < npaths; k++)
+			remove(paths[k]);
+		jv_free(files);
+		files = jv_array();
+		o = jv_object_set(o, jv_string("shown"),
+				  jv_string("below the answer"));
+	}
+	o = jv_object_set(o, jv_string("files"), files);
+out:
+	for (k = 0; k < npaths; k++)
+		free(paths[k]);
+	return o;
+}
+
+/* The charts of top_customers, compare and customer_visits. */
+static jv
+t_bars(struct run *r)
+{
+	long long which = r->a.n[FT_QS_SERIES];
+	struct bars b = { 0 };
+	char title[128], stem[96];
+	const char **labels = NULL;
+	ft_chart ch = { 0 };
+	jv o, pts;
+	size_t i;
+	int rc;
+
+	b.customer = jv_null();
+	if (which == S_COMPARE && !(ft_query_given(&r->a, FT_QS_SINCE) &&
+	    ft_query_given(&r->a, FT_QS_UNTIL) &&
+	    ft_query_given(&r->a, FT_QS_SINCE2) &&
+	    ft_query_given(&r->a, FT_QS_UNTIL2)))
+		return tool_error("a compare chart needs since, until, "
+				  "against_since and against_until");
+	if (which == S_CUSTOMER && !r->a.s[FT_QS_CUSTOMER])
+		return tool_error("a customer_visits chart needs customer");
+	if (which == S_LOYAL && !(ft_query_given(&r->a, FT_QS_SINCE) &&
+	    ft_query_given(&r->a, FT_QS_UNTIL)))
+		return tool_error("a loyal_customers chart needs since and "
+				  "until");
+	rc = which == S_TOP ? top_bars(r, &b, title, stem)
+	     : which == S_COMPARE ? compare_bars(r, &b, title, stem)
+	     : which == S_LOYAL ? loyal_bars(r, &b, title, stem)
+	     : customer_bars(r, &b, title, stem);
+	if (rc != FT_OK) {
+		o = rc == FT_ENOTFOUND && which == S_CUSTOMER ?
+		    no_customer(r->a.s[FT_QS_CUSTOMER]) : store_error(r, rc);
+		goto out;
+	}
+	labels = ft_xcalloc(b.n + 1, sizeof *labels);
+	pts = jv_array();
+	for (i = 0; i < b.n; i++) {
+		labels[i] = b.labels[i];
+		pts = jv_array_append(pts, JV_ARRAY(jv_string(b.labels[i]),
+				      jv_number(b.values[i])));
+	}
+	ch.title = r->a.s[FT_QS_TITLE] ? r->a.s[FT_QS_TITLE] : title;
+	ch.xlabel = which == S_TOP || which == S_LOYAL ? "customer"
+		    : which == S_COMPARE ?
+		    "figure and period" : "month";
+	ch.ylabel = which == S_COMPARE ? "count" : "visits";
+	ch.n = b.n;
+	ch.labels = labels;
+	ch.values = b.values;
+	o = JV_OBJECT(jv_string("type"), jv_string("chart"),
+		      jv_string("series"), jv_string(r->a.s[FT_QS_SERIES]),
+		      jv_string("title"), jv_string(title),
+		      jv_string("points"), pts);
+	if (which == S_CUSTOMER)
+		o = jv_object_set(o, jv_string("customer"),
+				  jv_copy(b.customer));
+	o = chart_out(r->e, &ch, stem, o);
+out:
+	jv_free(b.customer);
+	free(labels);
+	free(b.labels);
+	free(b.values);
 	return o;
 }
 

@@ -247,53 +247,12 @@ run_census(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 	return emit(ctx, o);
 }
 
-/* The customer ids of the visits of a range, and the first visit. */
-struct ids {
-	int64_t *v;
-	size_t n, cap;
-	int64_t first;
-	const ft_query_args *a;
-	int64_t by[24];		/* by-time: visits per weekday or hour */
-};
-
-static int
-id_row(void *p, const ft_visit *v)
-{
-	struct ids *k = p;
-
-	if (k->n == k->cap) {
-		k->cap = k->cap ? 2 * k->cap : 1024;
-		k->v = ft_xrealloc(k->v, k->cap * sizeof *k->v);
-	}
-	k->v[k->n++] = v->customer_id;
-	if (!k->first || v->ts < k->first)
-		k->first = v->ts;
-	return 0;
-}
-
 static int
 cmp_id(const void *x, const void *y)
 {
 	int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
 
 	return (a > b) - (a < b);
-}
-
-/* Customers registered in a range, counted when among ids (sorted). */
-struct fresh {
-	const int64_t *ids;
-	size_t n;
-	int64_t count;
-};
-
-static int
-fresh_row(void *p, const ft_customer *c)
-{
-	struct fresh *k = p;
-
-	if (bsearch(&c->id, k->ids, k->n, sizeof *k->ids, cmp_id))
-		k->count++;
-	return 0;
 }
 
 static jv
@@ -303,54 +262,29 @@ ratio(double a, double b)
 }
 
 /* averages: visits, visitors, visits per visitor and per day, and the
- * share of visitors with two or more visits, in the range. */
+ * share of visitors with two or more visits, in the range.  The store
+ * sums them up, so the visits never leave the database. */
 static int
 run_averages(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 	     void *ctx)
 {
-	ft_visit_filter f = { 0 };
-	struct ids k = { 0 };
-	struct fresh fresh = { NULL, 0, 0 };
-	int64_t visitors = 0, repeat = 0, last;
-	size_t i, j;
+	int64_t since = a->t[FT_QS_SINCE], until = a->t[FT_QS_UNTIL], last;
+	ft_visit_figures k;
 	ft_period per;
 	int days = 0, rc;
 	jv o;
 
-	f.since = a->t[FT_QS_SINCE];
-	f.until = a->t[FT_QS_UNTIL];
-	f.bare = 1;
-	if ((rc = ft_store_visits(s, &f, id_row, &k)) != FT_OK) {
-		free(k.v);
-		return rc;
-	}
-	qsort(k.v, k.n, sizeof *k.v, cmp_id);
-	for (i = 0; i < k.n; i = j) {
-		for (j = i; j < k.n && k.v[j] == k.v[i]; j++)
-			;
-		k.v[visitors++] = k.v[i];	/* the distinct ids, in place */
-		repeat += j - i >= 2;
-	}
-	if (f.since) {
-		ft_customer_filter cf = { 0 };
-
-		fresh.ids = k.v;
-		fresh.n = (size_t)visitors;
-		cf.since = f.since;
-		cf.until = f.until;
-		rc = ft_store_customers(s, &cf, fresh_row, &fresh);
-	}
-	free(k.v);
+	rc = ft_store_visit_figures(s, since, until ? until : INT64_MAX, &k);
 	if (rc != FT_OK)
 		return rc;
-	last = f.until ? f.until - 1 : a->now;
-	if ((f.since || k.first) &&
-	    ft_times_period(f.since ? f.since : k.first, last, &per) == 0)
+	last = until ? until - 1 : a->now;
+	if ((since || k.first_visit) &&
+	    ft_times_period(since ? since : k.first_visit, last, &per) == 0)
 		days = per.days;
 	o = jv_object_set(jv_object(), jv_string("type"),
 			  jv_string("averages"));
-	o = jv_object_set(o, jv_string("since"), ft_record_time(f.since));
-	o = jv_object_set(o, jv_string("until"), ft_record_time(f.until));
+	o = jv_object_set(o, jv_string("since"), ft_record_time(since));
+	o = jv_object_set(o, jv_string("until"), ft_record_time(until));
 	o = jv_object_set(o, jv_string("days"), jv_number(days));
 	if (days) {
 		o = jv_object_set(o, jv_string("first_day"),
@@ -358,23 +292,23 @@ run_averages(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 		o = jv_object_set(o, jv_string("last_day"),
 				  jv_string(per.last));
 	}
-	o = jv_object_set(o, jv_string("visits"), jv_number((double)k.n));
+	o = jv_object_set(o, jv_string("visits"), jv_number((double)k.visits));
 	o = jv_object_set(o, jv_string("visitors"),
-			  jv_number((double)visitors));
+			  jv_number((double)k.visitors));
 	o = jv_object_set(o, jv_string("repeat_visitors"),
-			  jv_number((double)repeat));
+			  jv_number((double)k.repeat_visitors));
 	o = jv_object_set(o, jv_string("visits_per_customer"),
-			  ratio((double)k.n, (double)visitors));
+			  ratio((double)k.visits, (double)k.visitors));
 	o = jv_object_set(o, jv_string("visits_per_day"),
-			  ratio((double)k.n, days));
+			  ratio((double)k.visits, days));
 	o = jv_object_set(o, jv_string("repeat_rate"),
-			  ratio((double)repeat, (double)visitors));
+			  ratio((double)k.repeat_visitors, (double)k.visitors));
 	/* Returning: visitors registered before the period. */
-	o = jv_object_set(o, jv_string("returning_visitors"), f.since ?
-			  jv_number((double)(visitors - fresh.count)) :
+	o = jv_object_set(o, jv_string("returning_visitors"), since ?
+			  jv_number((double)(k.visitors - k.new_visitors)) :
 			  jv_null());
-	o = jv_object_set(o, jv_string("new_visitors"), f.since ?
-			  jv_number((double)fresh.count) : jv_null());
+	o = jv_object_set(o, jv_string("new_visitors"), since ?
+			  jv_number((double)k.new_visitors) : jv_null());
 	return emit(ctx, o);
 }
 
@@ -383,38 +317,42 @@ static const char *const weekday_names[] = {
 	"Sunday"
 };
 
+/* by-time: visits per local weekday (Monday first) or hour. */
+struct by_time {
+	int hour;
+	int64_t by[24];
+};
+
 static int
-by_row(void *p, const ft_visit *v)
+by_quarter(void *p, int64_t start, int64_t visits)
 {
-	struct ids *k = p;
+	struct by_time *k = p;
 	struct tm tm;
 
-	ft_time_local(v->ts, &tm);
-	if (k->a->n[FT_QS_BY] == 0)
-		k->by[(tm.tm_wday + 6) % 7]++;
-	else
-		k->by[tm.tm_hour]++;
+	ft_time_local(start, &tm);
+	k->by[k->hour ? tm.tm_hour : (tm.tm_wday + 6) % 7] += visits;
 	return 0;
 }
 
 /* by-time: one series of visits per local weekday (Monday first) or
- * hour (00 to 23), with the busiest of them. */
+ * hour (00 to 23), with the busiest of them.  The store counts the
+ * visits of each quarter of an hour, which lies in one local hour. */
 static int
 run_by_time(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 	    void *ctx)
 {
-	ft_visit_filter f = { 0 };
-	struct ids k = { 0 };
-	int hour = a->n[FT_QS_BY] == 1, i, n = hour ? 24 : 7, rc;
-	int64_t most = 0;
+	struct by_time k = { 0 };
+	int64_t until = a->t[FT_QS_UNTIL], most = 0;
+	int i, n, rc;
 	jv pts = jv_array(), busiest = jv_array(), o;
 	char label[4];
 
-	k.a = a;
-	f.since = a->t[FT_QS_SINCE];
-	f.until = a->t[FT_QS_UNTIL];
-	f.bare = 1;
-	if ((rc = ft_store_visits(s, &f, by_row, &k)) != FT_OK) {
+	k.hour = a->n[FT_QS_BY] == 1;
+	n = k.hour ? 24 : 7;
+	rc = ft_store_visit_quarters(s, a->t[FT_QS_SINCE],
+				     until ? until : INT64_MAX, by_quarter,
+				     &k);
+	if (rc != FT_OK) {
 		jv_free(pts);
 		jv_free(busiest);
 		return rc;
@@ -426,13 +364,13 @@ run_by_time(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 		jv l;
 
 		snprintf(label, sizeof label, "%02d", i);
-		l = jv_string(hour ? label : weekday_names[i]);
+		l = jv_string(k.hour ? label : weekday_names[i]);
 		if (most && k.by[i] == most)
 			busiest = jv_array_append(busiest, jv_copy(l));
 		pts = jv_array_append(pts, JV_ARRAY(l,
 				      jv_number((double)k.by[i])));
 	}
-	o = series(hour ? "visits_by_hour" : "visits_by_weekday", pts);
+	o = series(k.hour ? "visits_by_hour" : "visits_by_weekday", pts);
 	o = jv_object_set(o, jv_string("busiest"), busiest);
 	o = jv_object_set(o, jv_string("busiest_visits"),
 			  jv_number((double)most));

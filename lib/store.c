@@ -1307,6 +1307,109 @@ ft_store_count_customers(ft_store *s, int64_t since, int64_t until,
 	return count(s, sql_count_customers, "ii", since, until, out);
 }
 
+/*
+ * The range's visits per customer, summed up by the database: one row
+ * comes back however many visits the range holds.  A range of a small
+ * part of the visits is read from the (ts, customer_id) index and
+ * grouped in a temporary table; a range of much of them is cheaper to
+ * read whole from the (customer_id, ts) index, already grouped, which
+ * each database is told in its own words.
+ */
+#define VISIT_FIGURES(FROM) \
+	"SELECT COUNT(*), COALESCE(SUM(n), 0), COALESCE(SUM(n >= 2), 0), " \
+	"MIN(f) FROM (SELECT customer_id, COUNT(*) AS n, MIN(ts) AS f " \
+	"FROM " FROM " WHERE ts >= ? AND ts < ? GROUP BY customer_id) t"
+static const char sql_visit_figures[] = VISIT_FIGURES("visits");
+static const char sql_visit_figures_sqlite[] =
+	VISIT_FIGURES("visits INDEXED BY visits_customer_ts");
+static const char sql_visit_figures_mysql[] =
+	VISIT_FIGURES("visits FORCE INDEX (visits_customer_ts)");
+/* Apart, as SQLite reads either from the index only when alone. */
+static const char sql_first_visit[] = "SELECT MIN(ts) FROM visits";
+static const char sql_last_visit[] = "SELECT MAX(ts) FROM visits";
+/* Each customer created in the range is looked up in the
+ * (customer_id, ts) index. */
+static const char sql_new_visitors[] =
+	"SELECT COUNT(*) FROM customers c WHERE c.created_at >= ? AND "
+	"c.created_at < ? AND EXISTS (SELECT 1 FROM visits v WHERE "
+	"v.customer_id = c.id AND v.ts >= ? AND v.ts < ?)";
+static const char sql_visit_quarters[] =
+	"SELECT ts - ts % 900000 AS q, COUNT(*) FROM visits "
+	"WHERE ts >= ? AND ts < ? GROUP BY q ORDER BY q";
+
+int
+ft_store_visit_figures(ft_store *s, int64_t since, int64_t until,
+		       ft_visit_figures *out)
+{
+	int64_t first, last, lo, hi;
+	const char *sql = sql_visit_figures;
+	void *st;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = count(s, sql_first_visit, "", 0, 0, &first)) ||
+	    (rc = count(s, sql_last_visit, "", 0, 0, &last)))
+		return rc;
+	/* The part of the visits' span the range covers. */
+	lo = since > first ? since : first;
+	hi = until < last ? until : last;
+	if (hi - lo > (last - first) / 4)
+		sql = !strcmp(s->d->name, "mysql") ? sql_visit_figures_mysql
+		      : sql_visit_figures_sqlite;
+	if (!(st = stmt(s, sql, &rc)))
+		return rc;
+	if ((rc = bind(s, st, "ii", since, until)) == FT_OK) {
+		rc = s->d->step(st);
+		if (rc == FT_ROW) {
+			out->visitors = s->d->col_int64(st, 0);
+			out->visits = s->d->col_int64(st, 1);
+			out->repeat_visitors = s->d->col_int64(st, 2);
+			out->first_visit = s->d->col_int64(st, 3);
+			rc = FT_OK;
+		} else if (rc < 0) {
+			rc = fail(s, rc, "cannot read visits");
+		}
+	}
+	done(s, st);
+	if (rc != FT_OK)
+		return rc;
+	if (since <= 0 && until == INT64_MAX) {
+		/* Every visitor was created in an unbounded range. */
+		out->new_visitors = out->visitors;
+		return FT_OK;
+	}
+	if (!(st = stmt(s, sql_new_visitors, &rc)))
+		return rc;
+	if ((rc = bind(s, st, "iiii", since, until, since, until)) == FT_OK)
+		rc = scalar(s, st, &out->new_visitors);
+	done(s, st);
+	return rc;
+}
+
+int
+ft_store_visit_quarters(ft_store *s, int64_t since, int64_t until,
+			ft_quarter_cb cb, void *ctx)
+{
+	void *st;
+	int rc, stop = 0;
+
+	if (!(st = stmt(s, sql_visit_quarters, &rc)))
+		return rc;
+	rc = bind(s, st, "ii", since, until);
+	while (rc == FT_OK && (rc = s->d->step(st)) == FT_ROW) {
+		rc = FT_OK;
+		stop = cb(ctx, s->d->col_int64(st, 0), s->d->col_int64(st, 1));
+		if (stop)
+			break;
+	}
+	done(s, st);
+	if (stop)
+		return stop;
+	if (rc < 0)
+		return fail(s, rc, "cannot read visits");
+	return FT_OK;
+}
+
 int
 ft_store_stats(ft_store *s, int64_t now, ft_stats *out)
 {

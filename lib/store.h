@@ -270,6 +270,24 @@ int ft_store_count_visitors(ft_store *s, int64_t since, int64_t until,
 /* Customers created in since <= created_at < until. */
 int ft_store_count_customers(ft_store *s, int64_t since, int64_t until,
 			     int64_t *out);
+/* The visits of since <= ts < until, counted by the store. */
+typedef struct ft_visit_figures {
+	int64_t visits;
+	int64_t visitors;	/* customers with a visit */
+	int64_t repeat_visitors;	/* customers with two or more */
+	int64_t first_visit;	/* earliest ts; 0 when no visit */
+	int64_t new_visitors;	/* visitors created in the range */
+} ft_visit_figures;
+int ft_store_visit_figures(ft_store *s, int64_t since, int64_t until,
+			   ft_visit_figures *out);
+/* The visits of since <= ts < until per quarter of an hour (UTC, so a
+ * quarter lies in one local hour in every time zone): cb gets the
+ * quarter's start and its visits, earliest first, and stops the walk by
+ * returning nonzero (which is returned). */
+#define FT_VISIT_QUARTER	(15 * 60 * 1000)
+typedef int (*ft_quarter_cb)(void *ctx, int64_t start, int64_t visits);
+int ft_store_visit_quarters(ft_store *s, int64_t since, int64_t until,
+			    ft_quarter_cb cb, void *ctx);
 /* Customers with the most visits in [since, until) (0: no bound), most
  * first, ties by name. */
 int ft_store_top(ft_store *s, int64_t since, int64_t until, int64_t limit,

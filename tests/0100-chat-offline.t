@@ -167,6 +167,29 @@ test_expect_success "$store: stats" '
 	test_grep "^Visits in the last 7 days: $(jq .visits_week s.json)$" a
 '
 
+test_expect_success "$store: this week so far against the same days of last week" '
+	ft-chat -e "this week vs last week" >a &&
+	ft-query compare --since 2026-11-23 --until 2026-11-24 \
+		--against-since 2026-11-16 --against-until 2026-11-17 >c.json &&
+	v=$(jq .period.visits c.json) && w=$(jq .against.visits c.json) &&
+	test_grep "^Visits: $v this week (2026-11-23 to 2026-11-24) against $w the same days of last week (2026-11-16 to 2026-11-17): " a &&
+	test_grep_not "differ in length" a &&
+	test "$(visits_in 2026-11-16 2026-11-22)" != "$w"
+'
+
+test_expect_success "$store: this month so far against the same days of last month" '
+	ft-chat -e "compare new customers this month with last month" >a &&
+	n=$(new_in 2026-11-01 2026-11-24) && m=$(new_in 2026-10-01 2026-10-24) &&
+	test_grep "^New customers: $n this month (2026-11-01 to 2026-11-24) against $m the same days of last month (2026-10-01 to 2026-10-24): " a &&
+	ft-chat -e "compare visits in november with october" >b &&
+	test_grep "^Visits: $(visits_in 2026-11-01 2026-11-24) 2026-11 so far (2026-11-01 to 2026-11-24) against $(visits_in 2026-10-01 2026-10-24) the same days of 2026-10 (2026-10-01 to 2026-10-24): " b
+'
+
+test_expect_success "$store: past periods are compared whole" '
+	ft-chat -e "compare 2026-11-09 to 2026-11-15 with 2026-11-16 to 2026-11-22" >a &&
+	test_grep "^Visits: $(visits_in 2026-11-09 2026-11-15) from 2026-11-09 to 2026-11-15 against $(visits_in 2026-11-16 2026-11-22) from 2026-11-16 to 2026-11-22: " a
+'
+
 test_expect_success "$store: a chart of visits per day this month" '
 	ft-chat --plots plots -e "chart visits per day this month" >a 2>err &&
 	test_must_be_empty err &&
@@ -192,6 +215,50 @@ test_expect_success "$store: a chart of visits by weekday, ft-query figures" '
 	sed -n "s/^\([A-Z][a-z]*day\) .* \([0-9][0-9]*\)$/\1 \2/p" a >got &&
 	test_cmp want got &&
 	rm "$f"
+'
+
+test_expect_success "$store: a chart of the top customers, ft-query figures" '
+	ft-chat --plots bars -e "chart the best 3 customers last week" >a &&
+	f=bars/top-customers-2026-11-16_2026-11-22.png &&
+	test "$(head -c 8 "$f" | od -An -tx1 | tr -d " \n")" = \
+		89504e470d0a1a0a &&
+	ft-query top --limit 3 --since 2026-11-16 --until 2026-11-22 |
+		jq -r "\"\(.name) \(.visits_in_range)\"" | paste -sd, - |
+		sed "s/,/, /g" >want &&
+	sed -n "s/^Chart of the top 3 customers by visits last week (2026-11-16 to 2026-11-22): \(.*\); written to $(echo "$f" | sed "s,/,\\\\/,g")\.$/\1/p" a >got &&
+	test_cmp want got
+'
+
+test_expect_success "$store: a chart of this week against the same days of last" '
+	ft-chat --plots bars -e "chart visits this week vs last week" >a &&
+	f=bars/compare-2026-11-23_2026-11-24-2026-11-16_2026-11-17.png &&
+	test "$(head -c 8 "$f" | od -An -tx1 | tr -d " \n")" = \
+		89504e470d0a1a0a &&
+	ft-query compare --since 2026-11-23 --until 2026-11-24 \
+		--against-since 2026-11-16 --against-until 2026-11-17 >c.json &&
+	want=$(jq -r "\"visits A \(.period.visits), visits B \(.against.visits), visitors A \(.period.visitors), visitors B \(.against.visitors), new A \(.period.new_customers), new B \(.against.new_customers)\"" c.json) &&
+	test_grep "^Chart of this week (2026-11-23 to 2026-11-24) (A) against the same days of last week (2026-11-16 to 2026-11-17) (B): $want; written to $f\.$" a
+'
+
+test_expect_success "$store: a chart of one customer's visits per month" '
+	ft-query top --limit 20 | jq -r ".name" | grep -v "'"'"'" >names &&
+	while read -r name; do
+		if [ "$(ft-query customers --name "$name" | wc -l)" = 1 ]; then
+			break
+		fi
+	done <names &&
+	id=$(ft-query customers --name "$name" | jq -r .id) &&
+	ft-chat --plots bars -e "plot $name'"'"'s visits" >a &&
+	ft-query visits --customer "$id" | jq -r ".ts[0:7]" | uniq -c |
+		awk "{ printf \"%s%s %s\", (NR > 1 ? \", \" : \"\"), \$2, \$1 }
+		END { print \"\" }" >want &&
+	sed -n "s/^Chart of the visits of .* per month: \(.*\); written to .*$/\1/p" a >got &&
+	test_cmp want got &&
+	f=$(sed -n "s/.*written to \(.*\)\.$/\1/p" a) &&
+	case $f in bars/customer-visits-$(echo "$id" | cut -c1-8)-*.png) ;;
+		*) false ;; esac &&
+	test "$(head -c 8 "$f" | od -An -tx1 | tr -d " \n")" = \
+		89504e470d0a1a0a
 '
 
 test_expect_success "$store: charts never overwrite; SVG too" '
@@ -230,6 +297,28 @@ test_expect_success 'a part not understood is a refusal that names it' '
 	test_grep "^I did not understand: .vists.\.$" a &&
 	test_exit_status 1 ft-chat -e "how many visits in the last minute" >a &&
 	test_grep "did not understand: .last., .minute." a
+'
+
+test_expect_success 'a lapse without its days: refused, pointed to one' '
+	test_exit_status 1 ft-chat -e "regulars who stopped coming" >a &&
+	test_grep "^The nearest question I can answer: which customers with at least 3 visits have not come for 30 days?$" a &&
+	ft-chat -e "which customers with at least 3 visits have not come for 30 days?" >b &&
+	test_grep "customers who came at least 3 times have not been seen for more than 30 days" b &&
+	test_exit_status 1 ft-chat -e "customers who came at least 5 times last month" >a &&
+	test_grep "^I understood: .*a least number of visits, the period last month" a &&
+	test_grep "^The nearest question I can answer: how many customers came at least 5 times?$" a
+'
+
+test_expect_success 'ranking words with a number; a number only for the top' '
+	ft-chat -e "best 3 customers last month" >a &&
+	ft-query top --limit 3 --since 2026-10-01 --until 2026-10-31 |
+		jq -r ".visits_in_range" >want &&
+	sed -n "s/^  [0-9]\. .*: \([0-9]*\) visits\{0,1\}$/\1/p" a >got &&
+	test_cmp want got &&
+	ft-chat -e "the five most loyal customers" >a &&
+	test_grep "^Top 5 visitors of all time:$" a &&
+	test_exit_status 1 ft-chat -e "which 3 weekdays have the most visits" >a &&
+	test_grep "did not understand: .3." a
 '
 
 test_expect_success 'parts understood that make no question: refused' '

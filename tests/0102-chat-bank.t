@@ -61,6 +61,23 @@ C() {
 	done
 	out "$n" "$(days "$since" "$until")"
 }
+# CM N [OPTIONS]: customers with N or more visits, as count-customers
+# counts them; N is said in the answer from 3 on ("two or more").
+CM() {
+	least=$1; shift
+	since= until=
+	n=$(ft-query count-customers --min-visits "$least" "$@" \
+		--jq .customers)
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--since) since=$2 ;;
+		--until) until=$2 ;;
+		esac
+		shift
+	done
+	if [ "$least" -gt 2 ]; then n="$n $least"; fi
+	out "$n" "$(days "$since" "$until")"
+}
 APC() {
 	ft-query averages $(range "$@") | jq -r '"\(.visits) \(.visitors)"' |
 		{ read -r v u; out "$(perl -e 'printf "%.2f %d %d", $ARGV[0] /

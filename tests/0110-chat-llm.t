@@ -138,15 +138,163 @@ test_expect_success 'new operations as tools, one step after another' '
 	test_grep "compare_periods needs the argument .until." e
 '
 
+test_expect_success 'an answer with a figure no tool gave is not shown' '
+	wrong=$((VISITORS + 7)) &&
+	script "{\"tool_calls\": [{\"id\": \"f1\", \"name\": \"count\",
+		\"arguments\": {\"what\": \"visitors\", \"since\": \"2026-11-16\",
+		\"until\": \"2026-11-22\"}}]}" \
+		"{\"content\": \"Last week $wrong customers visited.\",
+		\"chunk\": 3}" &&
+	chat invent -e "How many customers visited last week?" &&
+	test_grep_not "$wrong customers visited" invent.out &&
+	test_grep "^Last week \.\.\.$" invent.out &&
+	test_grep "^The model.s answer quoted $wrong, which no tool returned, so it is not shown\.$" \
+		invent.out &&
+	test_grep "^The offline engine answers:$" invent.out &&
+	tail -1 invent.out | test_grep "^$VISITORS customers visited" - &&
+	test_must_be_empty invent.err
+'
+
+test_expect_success 'the withheld answer is not passed on as said' '
+	script "{\"content\": \"We had 9999 visits.\"}" \
+		"{\"content\": \"No figure here.\"}" &&
+	test_exit_status 1 chat withheld -e "what is the weather like?" \
+		-e "and now?" &&
+	test_grep "quoted 9999, which no tool returned" withheld.out &&
+	test_grep "No tool was asked for a figure" withheld.out &&
+	test_grep "^No figure here\.$" withheld.out &&
+	req 2 "[.body.messages[] | select(.role == \"assistant\") |
+		.content] | .[0]" >said &&
+	test_grep_not 9999 said &&
+	test_grep "withheld" said
+'
+
+test_expect_success 'beyond the offline engine: the invented answer refused' '
+	script "{\"content\": \"It will be 21 degrees.\"}" &&
+	test_exit_status 1 chat refuse -e "what is the weather like?" &&
+	test_grep "quoted 21, which no tool returned" refuse.out &&
+	test_grep "No tool was asked for a figure, so there is nothing to show" \
+		refuse.out &&
+	test_grep_not "21 degrees" refuse.out
+'
+
+test_expect_success 'beyond the offline engine: what the tools returned' '
+	ft-query stats --jq .total_customers >total &&
+	script "{\"tool_calls\": [{\"id\": \"g1\", \"name\": \"get_stats\",
+		\"arguments\": {}}]}" \
+		"{\"content\": \"Weather aside, you have $(($(cat total) + 1)) customers.\"}" &&
+	chat shown -e "what is the weather like, and how is business?" &&
+	test_grep "quoted $(($(cat total) + 1)), which no tool returned" shown.out &&
+	test_grep "^What the tools returned:$" shown.out &&
+	test_grep "^get_stats {}: {.*\"total_customers\":$(cat total)[,}]" \
+		shown.out
+'
+
+test_expect_success 'reformatted figures pass: separators, shares, dates' '
+	TZ=Europe/Berlin ft-query averages --since 2026-11-01 \
+		--until 2026-11-23 >avg &&
+	nvisits=$(jq .visits avg) &&
+	sep=$(printf "%d" "$nvisits" |
+		sed -e ":a" -e "s/\([0-9]\)\([0-9]\{3\}\)\($\|,\)/\1,\2\3/;ta") &&
+	test "$sep" != "$nvisits" &&
+	pct=$(jq -r ".repeat_rate * 1000 | round / 10" avg) &&
+	per=$(jq -r ".visits_per_customer * 10 | round / 10" avg) &&
+	id=$(ft-query top --limit 1 | jq -r .id) &&
+	last=$(ft-query customer "$id" | jq -r "select(.type == \"customer\") |
+		.last_visit") &&
+	when=$(TZ=Europe/Berlin date -d "$last" "+%-d %B %Y at %H:%M") &&
+	text="$sep visits from 2026-11-01 to 2026-11-23, $per per customer; $pct% came back. Their last visit: $when." &&
+	script "{\"tool_calls\": [{\"id\": \"r1\", \"name\": \"get_averages\",
+		\"arguments\": {\"since\": \"2026-11-01\", \"until\": \"2026-11-23\"}},
+		{\"id\": \"r2\", \"name\": \"get_customer\",
+		\"arguments\": {\"id\": \"$id\", \"visits\": 1}}]}" \
+		"$(jq -n --arg t "$text" "{content: \$t}")" &&
+	TZ=Europe/Berlin chat reformat -e "how did this month go?" &&
+	echo "$text" >want &&
+	test_cmp want reformat.out &&
+	test_must_be_empty reformat.err
+'
+
+test_expect_success 'the same reply with a figure off by one is caught' '
+	nvisits=$(jq .visits avg) &&
+	script "{\"tool_calls\": [{\"id\": \"r1\", \"name\": \"get_averages\",
+		\"arguments\": {\"since\": \"2026-11-01\", \"until\": \"2026-11-23\"}}]}" \
+		"$(jq -n --arg t "$((nvisits + 1)) visits this month." \
+		"{content: \$t}")" &&
+	chat offbyone -e "how did this month go?" &&
+	test_grep "quoted $((nvisits + 1)), which no tool returned" offbyone.out
+'
+
+test_expect_success 'a numbered list: the numbers of its items are no figures' '
+	ft-query top --limit 3 --since 2026-11-16 --until 2026-11-22 |
+		jq -r "\"\(.name): \(.visits_in_range) visits\"" |
+		awk "{ print NR \". \" \$0 }" >list &&
+	test_line_count = 3 list &&
+	script "{\"tool_calls\": [{\"id\": \"l1\", \"name\": \"top_customers\",
+		\"arguments\": {\"limit\": 3, \"since\": \"2026-11-16\",
+		\"until\": \"2026-11-22\"}}]}" \
+		"$(jq -Rsn --rawfile t list "{content: \$t}")" &&
+	chat list -e "who came most last week?" &&
+	test_cmp list list.out &&
+	sed "3s/: \([0-9]*\) visits/: 1\1 visits/" list >wrong &&
+	script "{\"tool_calls\": [{\"id\": \"l1\", \"name\": \"top_customers\",
+		\"arguments\": {\"limit\": 3, \"since\": \"2026-11-16\",
+		\"until\": \"2026-11-22\"}}]}" \
+		"$(jq -Rsn --rawfile t wrong "{content: \$t}")" &&
+	chat wronglist -e "who came most last week?" &&
+	test_grep "which no tool returned, so it is not shown" wronglist.out
+'
+
+test_expect_success 'multi-step new operations with a checked answer' '
+	ft-query compare --since 2026-11-23 --until 2026-11-24 \
+		--against-since 2026-11-16 --against-until 2026-11-22 >cmp.json &&
+	v=$(jq .period.visits cmp.json) && w=$(jq .against.visits cmp.json) &&
+	pc=$(jq -r ".change.visits.percent | fabs | round" cmp.json) &&
+	loyal=$(ft-query loyal --since 2026-11-09 --until 2026-11-22 \
+		--jq "select(.type == \"count\") | .customers") &&
+	busy=$(ft-query by-time --by hour | jq -r ".busiest[0]") &&
+	text="This week so far: $v visits against $w last week ($pc% apart); $loyal customers came every week of the fortnight to 22 November; the busiest hour starts at $busy:00." &&
+	script "{\"tool_calls\": [{\"id\": \"n1\",
+		\"name\": \"compare_periods\", \"arguments\": {
+		\"since\": \"2026-11-23\", \"until\": \"2026-11-24\",
+		\"against_since\": \"2026-11-16\",
+		\"against_until\": \"2026-11-22\"}}]}" \
+		"{\"tool_calls\": [{\"id\": \"n2\", \"name\": \"loyal_customers\",
+		\"arguments\": {\"since\": \"2026-11-09\",
+		\"until\": \"2026-11-22\"}}]}" \
+		"{\"tool_calls\": [{\"id\": \"n3\", \"name\": \"visits_by_time\",
+		\"arguments\": {\"by\": \"hour\"}}]}" \
+		"$(jq -n --arg t "$text" "{content: \$t}")" &&
+	chat steps -e "how is this week going, who is loyal, when is it busy?" &&
+	echo "$text" >want &&
+	test_cmp want steps.out &&
+	test_line_count = 4 "$LOG"
+'
+
+test_expect_success 'a remark before the tool calls with an invented figure' '
+	script "{\"content\": \"You had 31337 visits; checking.\",
+		\"tool_calls\": [{\"id\": \"k1\", \"name\": \"get_stats\",
+		\"arguments\": {}}]}" \
+		"{\"content\": \"Done.\"}" &&
+	chat remark -e "how is business?" &&
+	test_grep_not 31337 remark.out &&
+	test_grep "left out a remark of the model quoting 31337" remark.err &&
+	test "$(tail -1 remark.out)" = Done.
+'
+
 test_expect_success 'a streamed answer is printed whole, as it comes' '
-	script "{\"content\": \"Zoë came 25 times — more than anyone.\",
-		\"chunk\": 2}" &&
+	ft-query top --limit 1 >top1 &&
+	name=$(jq -r .name top1) && n=$(jq -r .visits_in_range top1) &&
+	script "{\"tool_calls\": [{\"id\": \"s1\",
+		\"name\": \"top_customers\", \"arguments\": {\"limit\": 1}}]}" \
+		"$(jq -n --arg t "$name came $n times — more than anyone." \
+		"{content: \$t, chunk: 2}")" &&
 	chat stream -e "Who came most?" &&
-	echo "Zoë came 25 times — more than anyone." >want &&
+	echo "$name came $n times — more than anyone." >want &&
 	test_cmp want stream.out &&
 	test_must_be_empty stream.err &&
-	test "$(req 1 .body.stream)" = true &&
-	req 1 .headers.accept | test_grep "text/event-stream" -
+	test "$(req 2 .body.stream)" = true &&
+	req 2 .headers.accept | test_grep "text/event-stream" -
 '
 
 test_expect_success 'streamed tool calls, two in one reply, without index' '
@@ -220,6 +368,77 @@ test_expect_success 'a chart asked for by the model: file, bars, the answer' '
 	test_cmp want got &&
 	test "$(jq .total res)" = "$(awk "{ s += \$2 } END { print s }" want)" &&
 	tail -1 chart.out | test_grep "^The chart is in plots/" -
+'
+
+test_expect_success 'charts of the top customers, a comparison, a customer' '
+	id=$(ft-query top --limit 1 | jq -r .id) &&
+	script "{\"tool_calls\": [{\"id\": \"t1\", \"name\": \"make_chart\",
+		\"arguments\": {\"series\": \"top_customers\", \"limit\": 3,
+		\"since\": \"2026-11-01\"}},
+		{\"id\": \"t2\", \"name\": \"make_chart\",
+		\"arguments\": {\"series\": \"compare\",
+		\"since\": \"2026-11-23\", \"until\": \"2026-11-24\",
+		\"against_since\": \"2026-11-16\",
+		\"against_until\": \"2026-11-17\"}},
+		{\"id\": \"t3\", \"name\": \"make_chart\",
+		\"arguments\": {\"series\": \"customer_visits\",
+		\"customer\": \"$id\"}},
+		{\"id\": \"t4\", \"name\": \"make_chart\",
+		\"arguments\": {\"series\": \"compare\"}}]}" \
+		"{\"content\": \"Shown.\"}" &&
+	chat bars --plots bars -e "chart the top three, this week against last, and the best one" &&
+	for f in bars/top-customers-2026-11-01_2026-11-24.png \
+	    bars/compare-2026-11-23_2026-11-24-2026-11-16_2026-11-17.png \
+	    "bars/customer-visits-$(echo "$id" | cut -c1-8)-2026-10_2026-11.png"; do
+		head -c 8 "$f" | od -An -c | tr -d " " >magic &&
+		printf "%s\n" "211PNG\\r\\n032\\n" >want && test_cmp want magic ||
+		exit 1
+	done &&
+	req 2 "[.body.messages[] | select(.role == \"tool\") | .content |
+		fromjson]" >res &&
+	ft-query top --limit 3 --since 2026-11-01 |
+		jq -c "[.name, .visits_in_range]" >want &&
+	jq -c ".[0].points[]" res >got && test_cmp want got &&
+	ft-query compare --since 2026-11-23 --until 2026-11-24 \
+		--against-since 2026-11-16 --against-until 2026-11-17 |
+		jq -c "[.period.visits, .against.visits, .period.visitors,
+		.against.visitors, .period.new_customers,
+		.against.new_customers]" >want &&
+	jq -c ".[1].points | map(.[1])" res >got && test_cmp want got &&
+	jq -c ".[1].points | map(.[0])" res >got &&
+	echo "[\"visits A\",\"visits B\",\"visitors A\",\"visitors B\",\"new A\",\"new B\"]" >want &&
+	test_cmp want got &&
+	ft-query visits --customer "$id" | jq -r ".ts[0:7]" | uniq -c |
+		awk "{ print \$2, \$1 }" >want &&
+	jq -r ".[2].points[] | \"\(.[0]) \(.[1])\"" res >got &&
+	test_cmp want got &&
+	sed -n "s/^\(2026-[0-9][0-9]\) .* \([0-9][0-9]*\)$/\1 \2/p" bars.out >got &&
+	test_cmp want got &&
+	test "$(jq -r ".[3].error" res)" = \
+		"a compare chart needs since, until, against_since and against_until"
+'
+
+test_expect_success 'a chart of the customers who came every week' '
+	script "{\"tool_calls\": [{\"id\": \"y1\", \"name\": \"make_chart\",
+		\"arguments\": {\"series\": \"loyal_customers\", \"limit\": 5,
+		\"since\": \"2026-11-09\", \"until\": \"2026-11-22\"}},
+		{\"id\": \"y2\", \"name\": \"make_chart\",
+		\"arguments\": {\"series\": \"loyal_customers\"}}]}" \
+		"{\"content\": \"Shown.\"}" &&
+	chat loyalc --plots bars -e "chart the loyal ones" &&
+	f=bars/loyal-customers-2026-11-09_2026-11-22.png &&
+	test "$(head -c 8 "$f" | od -An -tx1 | tr -d " \n")" = \
+		89504e470d0a1a0a &&
+	req 2 "[.body.messages[] | select(.role == \"tool\") | .content |
+		fromjson]" >res &&
+	ft-query loyal --since 2026-11-09 --until 2026-11-22 --limit 5 >l.json &&
+	jq -c "select(.type == \"customer\") | [.name, .visits_in_range]" \
+		l.json >want &&
+	test_line_count -ge 1 want &&
+	jq -c ".[0].points[]" res >got && test_cmp want got &&
+	jq -r ".[0].title" res | test_grep "($(jq -s ".[0].customers" l.json) of them)" - &&
+	test "$(jq -r ".[1].error" res)" = \
+		"a loyal_customers chart needs since and until"
 '
 
 test_expect_success '--model and --url outrank the settings' '
@@ -337,6 +556,15 @@ test_expect_success 'an error event in the middle of a stream' '
 	test_grep "^Half an ans" broken.out &&
 	test_grep "failed (error 502: overloaded)" broken.err &&
 	test_line_count = 1 "$LOG"
+'
+
+test_expect_success 'a stream broken after a figure: the figure is not shown' '
+	script "{\"content\": \"We had 4321 visits and\",
+		\"stream_error\": \"overloaded\", \"code\": 502}" &&
+	test_exit_status 75 chat brokenfig -e "what is the weather like?" &&
+	test_grep "^We had" brokenfig.out &&
+	test_grep_not 4321 brokenfig.out &&
+	test_grep "failed (error 502: overloaded)" brokenfig.err
 '
 
 test_expect_success 'no server: the offline engine answers what it can' '
