@@ -17,46 +17,6 @@ FT_STATE_DIR=$TEST_DIR/state
 FT_CRONTAB=false
 export API_KEY_SECRET FT_STATE_DIR FT_CRONTAB
 
-# Servers started anywhere, test bodies included, are listed in a file
-# and killed at exit if still there.
-trap 'for p in $(cat "$TEST_DIR/serve.pids" 2>/dev/null); do
-	kill -9 "$p" 2>/dev/null; done; _test_cleanup' EXIT
-
-# serve_start [OPTIONS]: start ft-serve on a free port; sets SERVE_PID
-# and BASE (http://127.0.0.1:PORT).
-serve_start() {
-	: >"$TEST_DIR/serve.err"
-	ft-serve --listen 127.0.0.1:0 "$@" 2>"$TEST_DIR/serve.err" &
-	SERVE_PID=$!
-	echo "$SERVE_PID" >>"$TEST_DIR/serve.pids"
-	_i=0
-	until grep -q 'listening on' "$TEST_DIR/serve.err"; do
-		_i=$((_i + 1))
-		if [ "$_i" -gt 100 ] || ! kill -0 "$SERVE_PID" 2>/dev/null
-		then
-			cat "$TEST_DIR/serve.err" >&2
-			return 1
-		fi
-		sleep 0.1
-	done
-	BASE=$(sed -n 's|.*listening on \(http://[^ ]*\)$|\1|p' \
-		"$TEST_DIR/serve.err")
-}
-
-serve_stop() {
-	kill -TERM "$SERVE_PID" 2>/dev/null || :
-	wait "$SERVE_PID" 2>/dev/null || :
-}
-
-# http OUT PATH [CURL-ARGS]: request BASE/PATH with the key; the body goes
-# to OUT, the headers to OUT.h; prints the status code.
-http() {
-	_out=$1 _path=$2
-	shift 2
-	curl -sS --path-as-is -o "$_out" -D "$_out.h" -w '%{http_code}' \
-		-H "Authorization: Bearer $KEY" "$@" "$BASE$_path"
-}
-
 # bare OUT PATH [CURL-ARGS]: the same without the key.
 bare() {
 	_out=$1 _path=$2

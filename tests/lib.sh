@@ -532,3 +532,41 @@ store_dump() {
 		store_sql "SELECT * FROM $_t" || return 1
 	done
 }
+
+# --- ft-serve in tests ---
+
+# serve_start [OPTIONS]: start ft-serve on a free port; sets SERVE_PID
+# and BASE (http://127.0.0.1:PORT).  Its messages go to
+# $TEST_DIR/serve.err; every server started is killed at exit.
+serve_start() {
+	: >"$TEST_DIR/serve.err"
+	ft-serve --listen 127.0.0.1:0 "$@" 2>"$TEST_DIR/serve.err" &
+	SERVE_PID=$!
+	echo "$SERVE_PID" >>"$TEST_DIR/.pids"
+	_i=0
+	until grep -q 'listening on' "$TEST_DIR/serve.err"; do
+		_i=$((_i + 1))
+		if [ "$_i" -gt 100 ] || ! kill -0 "$SERVE_PID" 2>/dev/null
+		then
+			cat "$TEST_DIR/serve.err" >&2
+			return 1
+		fi
+		sleep 0.1
+	done
+	BASE=$(sed -n 's|.*listening on \(http://[^ ]*\)$|\1|p' \
+		"$TEST_DIR/serve.err")
+}
+
+serve_stop() {
+	kill -TERM "$SERVE_PID" 2>/dev/null || :
+	wait "$SERVE_PID" 2>/dev/null || :
+}
+
+# http OUT PATH [CURL-ARGS]: request BASE/PATH with the key $KEY; the
+# body goes to OUT, the headers to OUT.h; prints the status code.
+http() {
+	_out=$1 _path=$2
+	shift 2
+	curl -sS --path-as-is -o "$_out" -D "$_out.h" -w '%{http_code}' \
+		-H "Authorization: Bearer $KEY" "$@" "$BASE$_path"
+}
