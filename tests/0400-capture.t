@@ -122,6 +122,7 @@ test_expect_success 'a live stream that drops is reopened and goes on' '
 		live.mp4 &&
 	port=$(unused_port) &&
 	serve_live $port &&
+	: >live.out &&
 	{ ft-capture --duration 10 "http://127.0.0.1:$port/cam.ts" \
 		>live.out 2>live.err & } &&
 	cap=$! &&
