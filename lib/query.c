@@ -615,6 +615,7 @@ run_loyal(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 #define LIST_MAX	10000
 #define LIST_DEFAULT	100
 
+static const char *const conditions[] = { "any", "yes", "no", NULL };
 static const char *const sorts[] = {
 	"created", "name", "last-visit", "visits", NULL
 };
@@ -667,6 +668,12 @@ static const ft_query_param p_customers[] = {
 	{ .name = "min-visits", .type = FT_QT_INT, .slot = FT_QS_MIN_VISITS,
 	  .max = { INT64_MAX, INT64_MAX, 1000000000 },
 	  .help = "at least this many visits in all" },
+	{ .name = "named", .type = FT_QT_ENUM, .slot = FT_QS_NAMED,
+	  .choices = conditions, .help = "yes: only customers with a name; "
+	  "no: only unnamed ones (default any)" },
+	{ .name = "consent", .type = FT_QT_ENUM, .slot = FT_QS_CONSENT,
+	  .choices = conditions, .help = "yes: only customers who consented "
+	  "to be recognised; no: only those who did not (default any)" },
 	{ .name = "sort", .type = FT_QT_ENUM, .slot = FT_QS_SORT,
 	  .choices = sorts, .help = "order (default created)" },
 	{ .name = "reverse", .type = FT_QT_BOOL, .slot = FT_QS_REVERSE,
@@ -674,6 +681,10 @@ static const ft_query_param p_customers[] = {
 	{ .name = "limit", .type = FT_QT_INT, .slot = FT_QS_LIMIT, .min = 1,
 	  .max = { INT64_MAX, LIST_MAX, 100 }, .def = { 0, LIST_DEFAULT, 20 },
 	  .help = "how many (default 20)" },
+	{ .name = "after", .type = FT_QT_STRING, .slot = FT_QS_AFTER,
+	  .only = FT_QUERY_ON(FT_QUERY_CLI) | FT_QUERY_ON(FT_QUERY_HTTP),
+	  .max = { 0, FT_UUID_LEN, 0 }, .help = "the next page: the "
+	  "customers after this one (the last of a page) in the order" },
 	{ NULL }
 };
 static const ft_query_param p_customer[] = {
@@ -705,7 +716,6 @@ static const ft_query_param p_visits[] = {
 	{ NULL }
 };
 
-static const char *const conditions[] = { "any", "yes", "no", NULL };
 static const char *const bys[] = { "weekday", "hour", NULL };
 
 static const ft_query_param p_census[] = {
@@ -1614,6 +1624,9 @@ ft_query_run(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 		cf.sort = (enum ft_customer_sort)n[FT_QS_SORT];
 		cf.descending = (int)n[FT_QS_REVERSE];
 		cf.limit = n[FT_QS_LIMIT];
+		cf.named = (int)n[FT_QS_NAMED];
+		cf.consent = (int)n[FT_QS_CONSENT];
+		cf.after = a->s[FT_QS_AFTER];
 		return ft_query_customers(s, &cf, emit, ctx);
 	case FT_QOP_CUSTOMER:
 		return ft_query_customer(s, a->s[FT_QS_ID], emit, ctx);

@@ -1010,7 +1010,9 @@ spec_run(const struct spec *sp, ft_store *s, char **body, size_t *len,
 		switch (*rc) {
 		case FT_ENOTFOUND:
 			snprintf(msg, msglen, "no customer '%.40s'",
-				 sp->id ? sp->id : sp->v[FT_QS_CUSTOMER]);
+				 sp->id ? sp->id : sp->v[FT_QS_CUSTOMER]
+				 ? sp->v[FT_QS_CUSTOMER] : sp->v[FT_QS_AFTER]
+				 ? sp->v[FT_QS_AFTER] : "");
 			return MHD_HTTP_NOT_FOUND;
 		case FT_ETEMP:
 			ft_warn("%s", ft_store_errmsg(s));

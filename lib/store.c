@@ -767,56 +767,162 @@ like_pattern(const char *text)
 	return p;
 }
 
-int
-ft_store_customers(ft_store *s, const ft_customer_filter *f,
-		   ft_customer_cb cb, void *ctx)
+/* The column a sort order sorts on (then on c.id), and whether it may
+ * be NULL (both engines put NULLs first going up, last going down). */
+static const char *
+sort_column(enum ft_customer_sort sort, int *nullable)
 {
-	static const char *const order[] = {
-		[FT_SORT_CREATED] = "c.created_at %s, c.id %s",
-		[FT_SORT_NAME] = "c.name %s, c.id %s",
-		[FT_SORT_LAST_VISIT] = "c.last_visit %s, c.id %s",
-		[FT_SORT_VISITS] = "c.visit_count %s, c.id %s",
+	static const char *const col[] = {
+		[FT_SORT_CREATED] = "c.created_at",
+		[FT_SORT_NAME] = "c.name",
+		[FT_SORT_LAST_VISIT] = "c.last_visit",
+		[FT_SORT_VISITS] = "c.visit_count",
 	};
-	const char *dir = f->descending ? "DESC" : "ASC";
-	char sql[1024], tail[128], *pattern = NULL;
-	void *st;
-	int rc, n = 0;
 
-	snprintf(sql, sizeof sql, "SELECT " CUSTOMER_COLS
-		 " FROM customers c WHERE 1 = 1");
-	if (f->name)
-		strcat(sql, " AND c.name LIKE ? ESCAPE '!'");
-	if (f->since)
-		strcat(sql, " AND c.created_at >= ?");
-	if (f->until)
-		strcat(sql, " AND c.created_at < ?");
-	if (f->min_visits > 0)
-		strcat(sql, " AND c.visit_count >= ?");
-	strcat(sql, " ORDER BY ");
-	snprintf(tail, sizeof tail, order[f->sort <= FT_SORT_VISITS ? f->sort
-		 : 0], dir, dir);
-	strcat(sql, tail);
-	if (f->limit > 0)
-		strcat(sql, " LIMIT ?");
-	if ((rc = s->d->prepare(s->db, sql, &st)) != FT_OK)
-		return fail(s, rc, "cannot prepare statement");
-	if (f->name) {
-		pattern = like_pattern(f->name);
-		rc = s->d->bind_text(st, ++n, pattern);
+	if (sort > FT_SORT_VISITS)
+		sort = FT_SORT_CREATED;
+	*nullable = sort == FT_SORT_NAME || sort == FT_SORT_LAST_VISIT;
+	return col[sort];
+}
+
+/* Where the next page starts: the keyset condition after customer k in
+ * f's order, as SQL with its parameters in *b (value, value, id; or id
+ * alone when k's value is NULL).  The "col >= v" part lets both engines
+ * start the scan inside the sort column's index. */
+struct keyset {
+	int null;		/* k's sort value is NULL */
+	int text;		/* the value is k's name */
+	const char *name;
+	int64_t value, id;
+};
+
+static void
+keyset_sql(const ft_customer_filter *f, const ft_customer *k,
+	   struct keyset *b, char *sql, size_t len)
+{
+	int nullable;
+	const char *col = sort_column(f->sort, &nullable);
+
+	memset(b, 0, sizeof *b);
+	b->id = k->id;
+	switch (f->sort) {
+	case FT_SORT_NAME:
+		b->text = 1;
+		b->name = k->name;
+		b->null = !k->name;
+		break;
+	case FT_SORT_LAST_VISIT:
+		b->value = k->last_visit;
+		b->null = !k->last_visit;
+		break;
+	case FT_SORT_VISITS:
+		b->value = k->visit_count;
+		break;
+	default:
+		b->value = k->created_at;
 	}
+	if (b->null && !f->descending)
+		snprintf(sql, len, " AND ((%s IS NULL AND c.id > ?) OR %s IS "
+			 "NOT NULL)", col, col);
+	else if (b->null)
+		snprintf(sql, len, " AND %s IS NULL AND c.id < ?", col);
+	else if (!f->descending)
+		snprintf(sql, len, " AND %s >= ? AND (%s > ? OR c.id > ?)",
+			 col, col);
+	else
+		snprintf(sql, len, " AND ((%s <= ? AND (%s < ? OR c.id < ?))"
+			 "%s%s%s)", col, col, nullable ? " OR " : "",
+			 nullable ? col : "", nullable ? " IS NULL" : "");
+}
+
+static int
+keyset_bind(ft_store *s, void *st, const struct keyset *b, int *n)
+{
+	int i, rc = FT_OK;
+
+	for (i = 0; !b->null && i < 2 && rc == FT_OK; i++)
+		rc = b->text ? s->d->bind_text(st, ++*n, b->name)
+			     : s->d->bind_int64(st, ++*n, b->value);
+	return rc == FT_OK ? s->d->bind_int64(st, ++*n, b->id) : rc;
+}
+
+/* The WHERE conditions of f but the name and the keyset. */
+static void
+filter_sql(const ft_customer_filter *f, char *sql, size_t len)
+{
+	static const char *const named[] = {
+		"", " AND c.name IS NOT NULL AND c.name <> ''",
+		" AND (c.name IS NULL OR c.name = '')" };
+	static const char *const consent[] = {
+		"", " AND c.consent <> 0", " AND c.consent = 0" };
+
+	snprintf(sql, len, "%s%s%s%s%s",
+		 f->since ? " AND c.created_at >= ?" : "",
+		 f->until ? " AND c.created_at < ?" : "",
+		 f->min_visits > 0 ? " AND c.visit_count >= ?" : "",
+		 named[f->named >= 0 && f->named <= 2 ? f->named : 0],
+		 consent[f->consent >= 0 && f->consent <= 2 ? f->consent : 0]);
+}
+
+static int
+customers_bind(ft_store *s, void *st, const ft_customer_filter *f,
+	       const char *pattern, const struct keyset *k)
+{
+	int rc = FT_OK, n = 0;
+
+	if (pattern)
+		rc = s->d->bind_text(st, ++n, pattern);
 	if (rc == FT_OK && f->since)
 		rc = s->d->bind_int64(st, ++n, f->since);
 	if (rc == FT_OK && f->until)
 		rc = s->d->bind_int64(st, ++n, f->until);
 	if (rc == FT_OK && f->min_visits > 0)
 		rc = s->d->bind_int64(st, ++n, f->min_visits);
+	if (rc == FT_OK && k)
+		rc = keyset_bind(s, st, k, &n);
 	if (rc == FT_OK && f->limit > 0)
 		rc = s->d->bind_int64(st, ++n, f->limit);
+	return rc;
+}
+
+int
+ft_store_customers(ft_store *s, const ft_customer_filter *f,
+		   ft_customer_cb cb, void *ctx)
+{
+	const char *dir = f->descending ? "DESC" : "ASC", *col;
+	char sql[2048], where[512], after[256] = "", *pattern = NULL;
+	ft_customer k = { 0 };
+	struct keyset ks;
+	void *st;
+	int rc, nullable;
+
+	if (f->after) {
+		if (strlen(f->after) != FT_UUID_LEN)
+			return failf(s, FT_ENOTFOUND, "no customer '%.40s'",
+				     f->after);
+		if ((rc = ft_store_customer_get(s, f->after, &k)) != FT_OK)
+			return rc;
+		keyset_sql(f, &k, &ks, after, sizeof after);
+	}
+	filter_sql(f, where, sizeof where);
+	col = sort_column(f->sort, &nullable);
+	snprintf(sql, sizeof sql, "SELECT " CUSTOMER_COLS " FROM customers c "
+		 "WHERE 1 = 1%s%s%s ORDER BY %s %s, c.id %s%s",
+		 f->name ? " AND c.name LIKE ? ESCAPE '!'" : "", where, after,
+		 col, dir, dir, f->limit > 0 ? " LIMIT ?" : "");
+	if ((rc = s->d->prepare(s->db, sql, &st)) != FT_OK) {
+		ft_customer_clear(&k);
+		return fail(s, rc, "cannot prepare statement");
+	}
+	if (f->name)
+		pattern = like_pattern(f->name);
+	rc = customers_bind(s, st, f, pattern, f->after ? &ks : NULL);
 	if (rc != FT_OK)
 		rc = fail(s, rc, "cannot bind parameter");
 	else
 		rc = each_customer(s, st, 0, cb, NULL, ctx);
 	free(pattern);
+	ft_customer_clear(&k);
 	s->d->finalize(st);
 	return rc;
 }

@@ -99,9 +99,15 @@ typedef struct ft_customer_filter {
 	int64_t since;		/* created at or after; 0: no bound */
 	int64_t until;		/* created before; 0: no bound */
 	int64_t min_visits;
+	int named;		/* 1: only named; 2: only unnamed; 0: all */
+	int consent;		/* 1: only consented; 2: only not; 0: all */
 	enum ft_customer_sort sort;
 	int descending;
 	int64_t limit;		/* 0: no limit */
+	const char *after;	/* a page's last customer (a full uuid): the
+				 * listing goes on after them in its order
+				 * (keyset paging: each page costs the same
+				 * however deep); NULL: from the start */
 } ft_customer_filter;
 
 typedef struct ft_visit_filter {
@@ -198,6 +204,8 @@ int ft_customer_check(const ft_customer *c, unsigned fields, char *err,
 int ft_store_customer_get(ft_store *s, const char *id, ft_customer *out);
 int ft_store_customer_get_id(ft_store *s, int64_t id, ft_customer *out);
 
+/* The customers f selects, in its order, to cb.  FT_ENOTFOUND when
+ * f->after names no customer (forgotten or merged since: start again). */
 int ft_store_customers(ft_store *s, const ft_customer_filter *f,
 		       ft_customer_cb cb, void *ctx);
 
