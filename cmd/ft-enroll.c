@@ -260,16 +260,7 @@ cmd_forget(const char *id)
 	rc = ft_store_customer_erase(store, gone.id, &e);
 	ft_customer_clear(&gone);
 	if (e.uuid[0]) {
-		o = jv_object_set(jv_object(), jv_string("type"),
-				  jv_string("erasure"));
-		o = jv_object_set(o, jv_string("customer"), jv_string(e.uuid));
-		o = jv_object_set(o, jv_string("samples"),
-				  jv_number((double)e.samples));
-		o = jv_object_set(o, jv_string("visits"),
-				  jv_number((double)e.visits));
-		o = jv_object_set(o, jv_string("events"),
-				  jv_number((double)e.events));
-		o = jv_object_set(o, jv_string("ts"), ft_record_time(e.ts));
+		o = ft_record_erasure(&e);
 		if (ft_jsonl_write(stdout, o) != 0)
 			ft_die(FT_EXIT_FAIL, "write error: %s",
 			       strerror(errno));

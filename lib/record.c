@@ -15,6 +15,20 @@ ft_record_time(int64_t ms)
 	return ms ? jv_string(ft_time_format(ms, buf)) : jv_null();
 }
 
+jv
+ft_record_erasure(const ft_erasure *e)
+{
+	jv o = jv_object_set(jv_object(), jv_string("type"),
+			     jv_string("erasure"));
+
+	o = jv_object_set(o, jv_string("customer"), jv_string(e->uuid));
+	o = jv_object_set(o, jv_string("samples"),
+			  jv_number((double)e->samples));
+	o = jv_object_set(o, jv_string("visits"), jv_number((double)e->visits));
+	o = jv_object_set(o, jv_string("events"), jv_number((double)e->events));
+	return jv_object_set(o, jv_string("ts"), ft_record_time(e->ts));
+}
+
 double
 ft_record_number(jv o, const char *key)
 {

@@ -22,6 +22,10 @@ jv ft_record_visit(const ft_visit *v, const ft_customer *c);
  *  "visits_week","returning_rate"} */
 jv ft_record_stats(const ft_stats *st);
 
+/* {"type":"erasure","customer","samples","visits","events","ts"}: the
+ *  receipt of a forget. */
+jv ft_record_erasure(const ft_erasure *e);
+
 /* A time member: RFC 3339 text, or null for 0. */
 jv ft_record_time(int64_t ms);
 

@@ -26,6 +26,7 @@
  * Dropped texts are zeroed before they are freed.
  */
 #include "serve.h"
+#include "serve_priv.h"
 
 #include "base64.h"
 #include "chat.h"
@@ -166,6 +167,7 @@ struct ft_server {
 	atomic_int active;	/* requests in hand */
 	int64_t erased_at;	/* monotonic ms of the last erasure: answers
 				 * computed from before are not kept */
+	struct serve_review *review;	/* serve_review.c's state */
 };
 
 enum req_kind { REQ_PLAIN = 0, REQ_STREAM };
@@ -192,7 +194,7 @@ common_headers(struct MHD_Response *r)
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 }
 
-static enum MHD_Result
+enum MHD_Result
 reply_bytes(struct MHD_Connection *c, unsigned status, const char *type,
 	    const char *body, size_t len, const char *hname,
 	    const char *hvalue)
@@ -214,10 +216,10 @@ reply_bytes(struct MHD_Connection *c, unsigned status, const char *type,
 	return ret;
 }
 
-static const char json_type[] = "application/json; charset=utf-8";
+const char json_type[] = "application/json; charset=utf-8";
 
 /* Reply with v (consumed) as JSON. */
-static enum MHD_Result
+enum MHD_Result
 reply_json(struct MHD_Connection *c, unsigned status, jv v,
 	   const char *hname, const char *hvalue)
 {
@@ -241,12 +243,7 @@ error_record(unsigned status, const char *msg)
 	return jv_object_set(o, jv_string("message"), jv_string(msg));
 }
 
-static enum MHD_Result
-reply_error_h(struct MHD_Connection *c, unsigned status, const char *hname,
-	      const char *hvalue, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static enum MHD_Result
+enum MHD_Result
 reply_error_h(struct MHD_Connection *c, unsigned status, const char *hname,
 	      const char *hvalue, const char *fmt, ...)
 {
@@ -259,9 +256,6 @@ reply_error_h(struct MHD_Connection *c, unsigned status, const char *hname,
 	return reply_json(c, status, error_record(status, msg), hname,
 			  hvalue);
 }
-
-#define reply_error(c, status, ...) \
-	reply_error_h((c), (status), NULL, NULL, __VA_ARGS__)
 
 /* --- store connections --- */
 
@@ -293,7 +287,7 @@ thread_store(struct ft_server *srv, int *rc)
 }
 
 /* Forget this thread's store after it reported the server gone. */
-static void
+void
 drop_thread_store(struct ft_server *srv)
 {
 	size_t i;
@@ -1462,9 +1456,18 @@ body_object(struct MHD_Connection *c, const struct request *rq,
 	return v;
 }
 
+jv
+serve_body_object(struct MHD_Connection *c, const char *body, size_t len,
+		  enum MHD_Result *ret)
+{
+	struct request rq = { .body = (char *)body, .len = len };
+
+	return body_object(c, &rq, ret);
+}
+
 /* Check that obj has only the members of names (a NULL-ended list);
  * reply 400 naming the first other one. */
-static int
+int
 only_members(struct MHD_Connection *c, jv obj, const char *const *names,
 	     enum MHD_Result *ret)
 {
@@ -1490,7 +1493,7 @@ only_members(struct MHD_Connection *c, jv obj, const char *const *names,
 
 /* A string member, NULL when absent; -1 (after a 400) when it is there
  * but not a string. */
-static int
+int
 member_string(struct MHD_Connection *c, jv obj, const char *name,
 	      char **out, enum MHD_Result *ret)
 {
@@ -1628,7 +1631,7 @@ out:
 /* --- API: reports and chat --- */
 
 /* The store of this thread for a request, or a 503 reply. */
-static ft_store *
+ft_store *
 request_store(struct ft_server *srv, struct MHD_Connection *c,
 	      enum MHD_Result *ret)
 {
@@ -1943,7 +1946,7 @@ out:
 #define EXPORT_MAX	(32u << 20)	/* largest export the API gives */
 
 /* Reply to a failed store call on a customer route. */
-static enum MHD_Result
+enum MHD_Result
 reply_store_error(struct ft_server *srv, struct MHD_Connection *c,
 		  ft_store *s, int rc)
 {
@@ -2195,6 +2198,8 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 	int get = is_method(method, "GET") || is_method(method, "HEAD");
 	const char *key = given_key(c), *id;
 	char idbuf[FT_UUID_LEN + 1];
+	enum MHD_Result ret;
+	int handled = 0;
 
 	if (!key || !*key)
 		return reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
@@ -2209,6 +2214,12 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 				     "Bearer realm=\"facetrack\", "
 				     "error=\"invalid_token\"",
 				     "wrong API key");
+
+	/* Corrections, samples and review (serve_review.c). */
+	ret = serve_review_route(srv, c, url, method, rq->body, rq->len,
+				 &handled);
+	if (handled)
+		return ret;
 
 	/* One customer's edits and export. */
 	if (is_method(method, "PATCH") &&
@@ -2261,6 +2272,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 {
 	struct ft_server *srv = cls;
 	struct request *rq = *con_cls;
+	size_t max = serve_body_max(url, BODY_MAX);
 
 	(void)version;
 	if (!rq) {
@@ -2275,14 +2287,14 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						  "Content-Length");
 		if (len && (ft_parse_int(len, 0, INT64_MAX, &n) != 0 ||
-			    n > BODY_MAX))
+			    (size_t)n > max))
 			return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
-					   "the body is larger than %d bytes",
-					   BODY_MAX);
+					   "the body is larger than %zu bytes",
+					   max);
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!rq->too_big && rq->len + *upload_size > BODY_MAX) {
+		if (!rq->too_big && rq->len + *upload_size > max) {
 			rq->too_big = 1;
 			free(rq->body);
 			rq->body = NULL;
@@ -2299,8 +2311,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (rq->too_big)
 		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
-				   "the body is larger than %d bytes",
-				   BODY_MAX);
+				   "the body is larger than %zu bytes", max);
 	if (!strncmp(url, "/api", 4) && (url[4] == '/' || url[4] == '\0'))
 		return api(srv, c, url, method, rq);
 	if (!is_method(method, "GET") && !is_method(method, "HEAD"))
@@ -2460,7 +2471,14 @@ free_server(struct ft_server *srv)
 	free(srv->db_url);
 	free(srv->web_dir);
 	free(srv->api_key);
+	serve_review_free(srv->review);
 	free(srv);
+}
+
+struct serve_review *
+serve_review_of(struct ft_server *srv)
+{
+	return srv->review;
 }
 
 int
@@ -2478,6 +2496,7 @@ ft_serve_start(const ft_serve_config *cfg, ft_server **out, char *err,
 		return FT_EXIT_FAIL;
 	}
 	srv = ft_xcalloc(1, sizeof *srv);
+	srv->review = serve_review_new();
 	srv->listen_fd = -1;
 	srv->cfg = *cfg;
 	if (!srv->cfg.threads)
