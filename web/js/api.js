@@ -112,14 +112,18 @@ export async function ensureKey() {
 // --- requests ---
 
 // A JSON request to the API; asks for the key when there is none or it
-// is refused.  Errors are ApiError with the server's message.
-export async function request(path, { method = 'GET', body } = {}) {
+// is refused.  Errors are ApiError with the server's message.  body is
+// sent as JSON; raw (a Blob or File, a photo) as it is, with its type.
+export async function request(path, { method = 'GET', body, raw } = {}) {
   for (;;) {
     const key = await ensureKey();
     const init = { method, headers: headersFor(key), cache: 'no-store' };
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
+    } else if (raw !== undefined) {
+      init.headers['Content-Type'] = raw.type || 'application/octet-stream';
+      init.body = raw;
     }
     let res;
     try {
@@ -142,6 +146,20 @@ export async function request(path, { method = 'GET', body } = {}) {
       throw new ApiError(res.status, (data && data.message) || `the server answered ${res.status}`);
     }
     return data;
+  }
+}
+
+// An image of the API (a face crop) as an object URL for an <img>, which
+// cannot send the key itself; null when there is none (404) or it
+// cannot be had.  The caller revokes the URL when the image goes.
+export async function imageUrl(path) {
+  const key = await ensureKey();
+  try {
+    const res = await fetch(path, { headers: headersFor(key), cache: 'no-store' });
+    if (!res.ok) return null;
+    return URL.createObjectURL(await res.blob());
+  } catch {
+    return null;
   }
 }
 
@@ -243,6 +261,23 @@ export function startClock(el) {
   };
   tick();
   setInterval(tick, 10000);
+}
+
+// The kinds of event after which a page showing customers reads them
+// again: a customer may have changed, gone or gained or lost samples or
+// visits.
+export const CUSTOMER_EVENTS = new Set([
+  'customer', 'visit', 'merge', 'forget', 'purge', 'split', 'unvisit',
+  'face_removed', 'different',
+]);
+
+// Call fn once after a burst of calls has been quiet for ms.
+export function debounce(fn, ms) {
+  let timer = null;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(fn, ms);
+  };
 }
 
 export function displayName(c) {
