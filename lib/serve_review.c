@@ -76,6 +76,18 @@ path_segment(const char *url, const char *prefix, const char *suffix,
 	return buf;
 }
 
+/* A row id of the path: 1 to 2^53 in decimal digits; else -1. */
+static int64_t
+path_row_id(const char *seg)
+{
+	long long n;
+
+	if (!seg || !*seg || strspn(seg, "0123456789") != strlen(seg) ||
+	    ft_parse_int(seg, 1, 1LL << 53, &n) != 0)
+		return -1;
+	return (int64_t)n;
+}
+
 /* The customer called id (a uuid or a unique prefix) into *cu; else a
  * reply (404 and so on) in *ret and -1. */
 static int
@@ -152,7 +164,7 @@ api_merge(struct ft_server *srv, struct MHD_Connection *c, const char *id,
 	ft_customer drop = { 0 }, keep = { 0 };
 	jv obj = serve_body_object(c, body, len, &ret);
 	ft_store *s;
-	int rc;
+	int rc, apart = 0;
 
 	if (!jv_is_valid(obj))
 		return ret;
@@ -166,7 +178,14 @@ api_merge(struct ft_server *srv, struct MHD_Connection *c, const char *id,
 				  "customer into itself");
 		goto out;
 	}
-	rc = ft_store_customer_merge(s, keep.id, drop.id);
+	if ((rc = ft_store_different(s, keep.id, drop.id, &apart)) == FT_OK &&
+	    apart) {
+		ret = reply_error(c, MHD_HTTP_CONFLICT, "these customers were "
+				  "marked as two people");
+		goto out;
+	}
+	if (rc == FT_OK)
+		rc = ft_store_customer_merge(s, keep.id, drop.id);
 	if (rc == FT_OK) {
 		int64_t kid = keep.id;
 
@@ -179,6 +198,279 @@ api_merge(struct ft_server *srv, struct MHD_Connection *c, const char *id,
 out:
 	ft_customer_clear(&drop);
 	ft_customer_clear(&keep);
+	jv_free(obj);
+	return ret;
+}
+
+/* --- samples and visits --- */
+
+/* A reply to a failed correction: as reply_store_error, but FT_EINVAL,
+ * the store refusing what its state does not allow, is 409. */
+static enum MHD_Result
+reply_refused(struct ft_server *srv, struct MHD_Connection *c, ft_store *s,
+	      int rc)
+{
+	if (rc == FT_EINVAL)
+		return reply_error(c, MHD_HTTP_CONFLICT, "%s",
+				   ft_store_errmsg(s));
+	return reply_store_error(srv, c, s, rc);
+}
+
+/* The customer of row id as a record; a reply. */
+static enum MHD_Result
+reply_customer_id(struct ft_server *srv, struct MHD_Connection *c,
+		  ft_store *s, int64_t id)
+{
+	ft_customer cu;
+	int rc = ft_store_customer_get_id(s, id, &cu);
+	enum MHD_Result ret;
+
+	if (rc != FT_OK)
+		return reply_store_error(srv, c, s, rc);
+	ret = reply_json(c, MHD_HTTP_OK, ft_record_customer(&cu), NULL,
+			 NULL);
+	ft_customer_clear(&cu);
+	return ret;
+}
+
+/* DELETE /api/faces/FACEID: remove a sample that is not its customer's
+ * (ft-enroll remove-face); the reply is the customer afterwards.  Their
+ * last sample is refused with 409: forget them instead. */
+static enum MHD_Result
+api_face_remove(struct ft_server *srv, struct MHD_Connection *c,
+		int64_t face)
+{
+	enum MHD_Result ret = MHD_NO;
+	ft_store *s = request_store(srv, c, &ret);
+	int64_t owner;
+	int rc;
+
+	if (!s)
+		return ret;
+	if (face < 0)
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such sample");
+	if ((rc = ft_store_face_owner(s, face, &owner)) == FT_OK)
+		rc = ft_store_face_remove(s, owner, face);
+	return rc == FT_OK ? reply_customer_id(srv, c, s, owner)
+			   : reply_refused(srv, c, s, rc);
+}
+
+/* DELETE /api/visits/VISITID: a visit that was not its customer's
+ * (ft-enroll unvisit); the reply is the customer afterwards. */
+static enum MHD_Result
+api_visit_remove(struct ft_server *srv, struct MHD_Connection *c,
+		 int64_t visit)
+{
+	enum MHD_Result ret = MHD_NO;
+	ft_store *s = request_store(srv, c, &ret);
+	ft_visit v = { 0 };
+	int rc;
+
+	if (!s)
+		return ret;
+	if (visit < 0)
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such visit");
+	if ((rc = ft_store_visit_remove(s, visit, &v)) != FT_OK)
+		return reply_store_error(srv, c, s, rc);
+	ret = reply_customer_id(srv, c, s, v.customer_id);
+	ft_visit_clear(&v);
+	return ret;
+}
+
+struct samples {
+	int64_t *v;
+	size_t n;
+};
+
+static int
+collect_sample(void *p, const ft_face *f)
+{
+	struct samples *k = p;
+
+	k->v = ft_xrealloc(k->v, (k->n + 1) * sizeof *k->v);
+	k->v[k->n++] = f->id;
+	return 0;
+}
+
+/* The "faces" member of a split: 1 to FT_SPLIT_MAX distinct sample ids,
+ * each one of from's (listed in have), into faces; their number, or -1
+ * after a reply (400 for a bad list, 404 for a sample not from's, 409
+ * when it names every sample). */
+static int
+split_faces(struct MHD_Connection *c, jv body, const struct samples *have,
+	    int64_t *faces, enum MHD_Result *ret)
+{
+	jv list = jv_object_get(jv_copy(body), jv_string("faces"));
+	int n = 0, i, j, bad = 0;
+	size_t k;
+
+	if (jv_get_kind(list) != JV_KIND_ARRAY ||
+	    (n = jv_array_length(jv_copy(list))) < 1 || n > FT_SPLIT_MAX)
+		bad = 1;
+	for (i = 0; !bad && i < n; i++) {
+		jv x = jv_array_get(jv_copy(list), i);
+		double d = jv_get_kind(x) == JV_KIND_NUMBER
+			   ? jv_number_value(x) : -1;
+
+		jv_free(x);
+		if (d < 1 || d > (double)(1LL << 53) || d != (double)(int64_t)d)
+			bad = 1;
+		else
+			faces[i] = (int64_t)d;
+		for (j = 0; !bad && j < i; j++)
+			bad = faces[j] == faces[i];
+	}
+	jv_free(list);
+	if (bad) {
+		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "'faces' must be a "
+				   "list of 1 to %d different sample ids",
+				   FT_SPLIT_MAX);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < have->n && have->v[k] != faces[i]; k++)
+			;
+		if (k == have->n) {
+			*ret = reply_error(c, MHD_HTTP_NOT_FOUND, "no sample "
+					   "#%lld of this customer",
+					   (long long)faces[i]);
+			return -1;
+		}
+	}
+	if ((size_t)n == have->n) {
+		*ret = reply_error(c, MHD_HTTP_CONFLICT, "these are all the "
+				   "customer's samples: nothing would stay");
+		return -1;
+	}
+	return n;
+}
+
+/* The split's answer: {"type":"split","from":CUSTOMER,"into":CUSTOMER}. */
+static enum MHD_Result
+reply_split(struct ft_server *srv, struct MHD_Connection *c, ft_store *s,
+	    int64_t from, const ft_customer *into)
+{
+	ft_customer f;
+	jv o;
+	int rc = ft_store_customer_get_id(s, from, &f);
+
+	if (rc != FT_OK)
+		return reply_store_error(srv, c, s, rc);
+	o = jv_object_set(jv_object(), jv_string("type"), jv_string("split"));
+	o = jv_object_set(o, jv_string("from"), ft_record_customer(&f));
+	o = jv_object_set(o, jv_string("into"), ft_record_customer(into));
+	ft_customer_clear(&f);
+	return reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
+}
+
+/* POST /api/customers/ID/split {"faces": [SAMPLE, ...], "into": OTHER}:
+ * move those samples of ID (and the visits only they explain) to OTHER,
+ * or to a new customer without "into" (ft-enroll split). */
+static enum MHD_Result
+api_split(struct ft_server *srv, struct MHD_Connection *c, const char *id,
+	  const char *body, size_t len)
+{
+	static const char *const names[] = { "faces", "into", NULL };
+	enum MHD_Result ret = MHD_NO;
+	ft_customer from = { 0 }, into = { 0 }, out = { 0 };
+	struct samples have = { 0 };
+	int64_t *faces = NULL;
+	jv obj = serve_body_object(c, body, len, &ret), v;
+	ft_store *s;
+	int n, rc;
+
+	if (!jv_is_valid(obj))
+		return ret;
+	v = jv_object_get(jv_copy(obj), jv_string("into"));
+	if (only_members(c, obj, names, &ret) ||
+	    !(s = request_store(srv, c, &ret)) ||
+	    find_customer(srv, c, s, id, &from, &ret) ||
+	    (jv_get_kind(v) != JV_KIND_INVALID &&
+	     jv_get_kind(v) != JV_KIND_NULL &&
+	     member_customer(srv, c, s, obj, "into", &into, &ret)))
+		goto out;
+	if (into.id == from.id) {
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "cannot split "
+				  "samples off into the same customer");
+		goto out;
+	}
+	if ((rc = ft_store_faces(s, from.id, 0, collect_sample, &have))) {
+		ret = reply_store_error(srv, c, s, rc);
+		goto out;
+	}
+	faces = ft_xmalloc(FT_SPLIT_MAX * sizeof *faces);
+	if ((n = split_faces(c, obj, &have, faces, &ret)) < 0)
+		goto out;
+	rc = ft_store_customer_split(s, from.id, faces, n, into.id, &out);
+	ret = rc == FT_OK ? reply_split(srv, c, s, from.id, &out)
+			  : reply_refused(srv, c, s, rc);
+out:
+	jv_free(v);
+	free(faces);
+	free(have.v);
+	ft_customer_clear(&from);
+	ft_customer_clear(&into);
+	ft_customer_clear(&out);
+	jv_free(obj);
+	return ret;
+}
+
+/* POST /api/different {"customers": [A, B]}: A and B are two people
+ * (ft-enroll different): never suggested again, nor merged through the
+ * API.  The reply names them. */
+static enum MHD_Result
+api_different(struct ft_server *srv, struct MHD_Connection *c,
+	      const char *body, size_t len)
+{
+	static const char *const names[] = { "customers", NULL };
+	enum MHD_Result ret = MHD_NO;
+	ft_customer cu[2] = { { 0 }, { 0 } };
+	jv obj = serve_body_object(c, body, len, &ret), list, pair;
+	ft_store *s;
+	int i, rc;
+
+	if (!jv_is_valid(obj))
+		return ret;
+	list = jv_object_get(jv_copy(obj), jv_string("customers"));
+	if (only_members(c, obj, names, &ret))
+		goto out;
+	if (jv_get_kind(list) != JV_KIND_ARRAY ||
+	    jv_array_length(jv_copy(list)) != 2) {
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "'customers' must "
+				  "be a list of two customer ids");
+		goto out;
+	}
+	pair = jv_object_set(jv_object(), jv_string("customers[0]"),
+			     jv_array_get(jv_copy(list), 0));
+	pair = jv_object_set(pair, jv_string("customers[1]"),
+			     jv_array_get(jv_copy(list), 1));
+	rc = !(s = request_store(srv, c, &ret)) ||
+	     member_customer(srv, c, s, pair, "customers[0]", &cu[0], &ret) ||
+	     member_customer(srv, c, s, pair, "customers[1]", &cu[1], &ret);
+	jv_free(pair);
+	if (rc)
+		goto out;
+	if (cu[0].id == cu[1].id) {
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "a customer cannot "
+				  "be marked apart from themself");
+		goto out;
+	}
+	if ((rc = ft_store_different_add(s, cu[0].id, cu[1].id)) != FT_OK) {
+		ret = reply_store_error(srv, c, s, rc);
+		goto out;
+	}
+	jv_free(list);
+	list = jv_array();
+	for (i = 0; i < 2; i++)
+		list = jv_array_append(list, jv_string(cu[i].uuid));
+	ret = reply_json(c, MHD_HTTP_OK, jv_object_set(jv_object_set(
+			 jv_object(), jv_string("type"),
+			 jv_string("different")), jv_string("customers"),
+			 jv_copy(list)), NULL, NULL);
+out:
+	jv_free(list);
+	ft_customer_clear(&cu[0]);
+	ft_customer_clear(&cu[1]);
 	jv_free(obj);
 	return ret;
 }
@@ -208,6 +500,19 @@ serve_review_route(struct ft_server *srv, struct MHD_Connection *c,
 	if ((id = path_segment(url, "/api/customers/", "/merge", buf,
 			       sizeof buf)))
 		return post ? api_merge(srv, c, id, body, len)
+			    : method_not_allowed(c, "POST");
+	if ((id = path_segment(url, "/api/customers/", "/split", buf,
+			       sizeof buf)))
+		return post ? api_split(srv, c, id, body, len)
+			    : method_not_allowed(c, "POST");
+	if ((id = path_segment(url, "/api/faces/", "", buf, sizeof buf)))
+		return del ? api_face_remove(srv, c, path_row_id(id))
+			   : method_not_allowed(c, "DELETE");
+	if ((id = path_segment(url, "/api/visits/", "", buf, sizeof buf)))
+		return del ? api_visit_remove(srv, c, path_row_id(id))
+			   : method_not_allowed(c, "DELETE");
+	if (!strcmp(url, "/api/different"))
+		return post ? api_different(srv, c, body, len)
 			    : method_not_allowed(c, "POST");
 	*handled = 0;
 	return MHD_NO;

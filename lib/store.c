@@ -1834,6 +1834,32 @@ ft_store_faces(ft_store *s, int64_t customer_id, int64_t after_id,
 	return rc;
 }
 
+static const char sql_face_owner[] =
+	"SELECT customer_id FROM faces WHERE id = ?";
+
+int
+ft_store_face_owner(ft_store *s, int64_t face_id, int64_t *customer_id)
+{
+	void *st;
+	int rc;
+
+	*customer_id = 0;
+	if (!(st = stmt(s, sql_face_owner, &rc)))
+		return rc;
+	if ((rc = bind(s, st, "i", face_id)) == FT_OK)
+		rc = s->d->step(st);
+	if (rc == FT_ROW) {
+		*customer_id = s->d->col_int64(st, 0);
+		rc = FT_OK;
+	} else if (rc == FT_DONE)
+		rc = failf(s, FT_ENOTFOUND, "no sample #%lld",
+			   (long long)face_id);
+	else if (rc < 0)
+		rc = fail(s, rc, "cannot read faces");
+	done(s, st);
+	return rc;
+}
+
 /* --- events --- */
 
 static const char sql_event_add[] =

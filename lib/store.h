@@ -334,6 +334,9 @@ int ft_store_face_add(ft_store *s, ft_face *f);
  * in id order. */
 int ft_store_faces(ft_store *s, int64_t customer_id, int64_t after_id,
 		   ft_face_cb cb, void *ctx);
+/* The customer whose sample face_id is, into *customer_id.
+ * FT_ENOTFOUND when there is no such sample. */
+int ft_store_face_owner(ft_store *s, int64_t face_id, int64_t *customer_id);
 
 /* --- events --- */
 

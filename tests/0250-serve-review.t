@@ -47,6 +47,31 @@ rowid() {
 	store_sql "SELECT id FROM customers WHERE uuid = '$1'"
 }
 
+# add_face ROWID: a face sample of random bytes, written directly; prints
+# its id.
+add_face() {
+	_hex=$(head -c 512 /dev/urandom | od -An -tx1 | tr -d " \n")
+	store_sql "INSERT INTO faces (customer_id, descriptor, quality,
+		created_at) VALUES ($1, X'$_hex', 0.75, 0)" &&
+	store_sql "SELECT max(id) FROM faces"
+}
+
+# last_audit ACTION UUID: the newest audit entry is ACTION of UUID by
+# the server.
+last_audit() {
+	ft-query audit --reverse --limit 1 >"$TEST_DIR/entry" &&
+	jq -e --arg a "$1" --arg c "$2" '.action == $a and .customer == $c
+		and .actor == "ft-serve/api"' "$TEST_DIR/entry" >/dev/null ||
+		{ echo "not a $1 entry of $2:" >&3; cat "$TEST_DIR/entry" >&3;
+		  return 1; }
+}
+
+# last_event KIND: the newest event is of KIND.
+last_event() {
+	test "$(store_sql "SELECT kind FROM events ORDER BY id DESC
+		LIMIT 1")" = "$1"
+}
+
 for store in $(test_stores); do
 	use_store "$store"
 	seed_demo --customers 50 --visits 300 --days 20 --seed 11 >/dev/null
@@ -158,6 +183,115 @@ test_expect_success "$store: forget: the receipt, nothing left, audited" '
 	test $(http out "/api/customers/$id" -X DELETE) = 404 &&
 	is_error out 404 &&
 	test $(http out "/api/customers/$NOBODY" -X DELETE) = 404
+'
+
+test_expect_success "$store: remove a sample: audited, the last one refused" '
+	id=$(ft-query customers --limit 1 --named yes | jq -r .id) &&
+	row=$(rowid "$id") &&
+	f1=$(add_face $row) && f2=$(add_face $row) &&
+	test $(http out "/api/faces/$f1" -X DELETE) = 200 &&
+	jq -e --arg id "$id" ".type == \"customer\" and .id == \$id and
+		.faces == 1" out &&
+	test "$(store_sql "SELECT count(*) FROM faces WHERE id = $f1")" = 0 &&
+	last_event face_removed && last_audit face_removed "$id" &&
+	store_dump >before &&
+	test $(http out "/api/faces/$f2" -X DELETE) = 409 &&
+	is_error out 409 && test_grep "last" out &&
+	test $(http out "/api/faces/$f1" -X DELETE) = 404 &&
+	test $(http out "/api/faces/x1" -X DELETE) = 404 &&
+	test $(http out "/api/faces/$f2") = 405 &&
+	store_dump >after && test_cmp before after
+'
+
+test_expect_success "$store: delete a visit: counts follow, audited" '
+	id=$(ft-query customers --min-visits 3 --limit 1 | jq -r .id) &&
+	row=$(rowid "$id") &&
+	n=$(store_sql "SELECT visit_count FROM customers WHERE id = $row") &&
+	v=$(store_sql "SELECT max(id) FROM visits WHERE customer_id = $row") &&
+	test $(http out "/api/visits/$v" -X DELETE) = 200 &&
+	jq -e --arg id "$id" --argjson n $((n - 1)) ".id == \$id and
+		.visits == \$n" out &&
+	test "$(store_sql "SELECT count(*) FROM visits WHERE id = $v")" = 0 &&
+	last_event unvisit && last_audit unvisit "$id" &&
+	test $(http out "/api/visits/$v" -X DELETE) = 404 &&
+	is_error out 404 &&
+	test $(http out "/api/visits/0" -X DELETE) = 404 &&
+	test $(http out "/api/visits/$v" -X POST) = 405
+'
+
+test_expect_success "$store: split: bad requests change nothing" '
+	ft-query customers --named yes --limit 2 --sort name | jq -r .id >two &&
+	a=$(sed -n 1p two) && b=$(sed -n 2p two) &&
+	row=$(rowid "$a") &&
+	s1=$(add_face $row) && s2=$(add_face $row) && s3=$(add_face $row) &&
+	other=$(add_face $(rowid "$b")) &&
+	echo "$s1 $s2 $s3" >"$TEST_DIR/split-faces" &&
+	store_dump >before &&
+	test $(http out "/api/customers/$a/split" -X POST -H "$J" \
+		-d "{\"faces\":[$s1,$s2,$s3]}") = 409 && is_error out 409 &&
+	test $(http out "/api/customers/$a/split" -X POST -H "$J" \
+		-d "{\"faces\":[]}") = 400 &&
+	test $(http out "/api/customers/$a/split" -X POST -H "$J" \
+		-d "{\"faces\":[$s1,$s1]}") = 400 &&
+	test $(http out "/api/customers/$a/split" -X POST -H "$J" \
+		-d "{\"faces\":[\"$s1\"]}") = 400 &&
+	test $(http out "/api/customers/$a/split" -X POST -H "$J" \
+		-d "{\"faces\":[$other]}") = 404 && is_error out 404 &&
+	test $(http out "/api/customers/$a/split" -X POST -H "$J" \
+		-d "{\"faces\":[$s1],\"into\":\"$a\"}") = 400 &&
+	test $(http out "/api/customers/$a/split" -X POST -H "$J" \
+		-d "{\"faces\":[$s1],\"into\":\"$NOBODY\"}") = 404 &&
+	test $(http out "/api/customers/$NOBODY/split" -X POST -H "$J" \
+		-d "{\"faces\":[$s1]}") = 404 &&
+	test $(http out "/api/customers/$a/split" -X POST -H "$J" \
+		-d "{\"faces\":[$s1],\"why\":1}") = 400 &&
+	store_dump >after && test_cmp before after
+'
+
+test_expect_success "$store: split: into a new customer, and into another" '
+	ft-query customers --named yes --limit 2 --sort name | jq -r .id >two &&
+	a=$(sed -n 1p two) && b=$(sed -n 2p two) &&
+	read s1 s2 s3 <"$TEST_DIR/split-faces" &&
+	test $(http out "/api/customers/$a/split" -X POST -H "$J" \
+		-d "{\"faces\":[$s1]}") = 200 &&
+	jq -e --arg a "$a" ".type == \"split\" and .from.id == \$a and
+		.from.faces == 2 and .into.faces == 1 and .into.id != \$a and
+		.into.name == null" out &&
+	new=$(jq -r .into.id out) &&
+	test "$(store_sql "SELECT c.uuid FROM faces f JOIN customers c
+		ON c.id = f.customer_id WHERE f.id = $s1")" = "$new" &&
+	last_event split &&
+	test $(http out "/api/customers/$a/split" -X POST -H "$J" \
+		-d "{\"faces\":[$s2],\"into\":\"$b\"}") = 200 &&
+	jq -e --arg b "$b" ".into.id == \$b and .from.faces == 1" out &&
+	ft-query audit --customer "$b" --reverse --limit 1 >entry &&
+	jq -e ".action == \"split\" and .actor == \"ft-serve/api\"" entry
+'
+
+test_expect_success "$store: different: recorded, then no merge of the pair" '
+	ft-query customers --limit 2 --sort visits | jq -r .id >two &&
+	a=$(sed -n 1p two) && b=$(sed -n 2p two) &&
+	test $(http out /api/different -X POST -H "$J" \
+		-d "{\"customers\":[\"$a\",\"$b\"]}") = 200 &&
+	jq -e --arg a "$a" --arg b "$b" ".type == \"different\" and
+		.customers == [\$a, \$b]" out &&
+	last_event different &&
+	test "$(store_sql "SELECT count(*) FROM different")" -ge 1 &&
+	store_dump >before &&
+	test $(http out "/api/customers/$a/merge" -X POST -H "$J" \
+		-d "{\"into\":\"$b\"}") = 409 && is_error out 409 &&
+	test $(http out /api/different -X POST -H "$J" \
+		-d "{\"customers\":[\"$a\",\"$a\"]}") = 400 &&
+	test $(http out /api/different -X POST -H "$J" \
+		-d "{\"customers\":[\"$a\",\"$NOBODY\"]}") = 404 &&
+	test $(http out /api/different -X POST -H "$J" \
+		-d "{\"customers\":[\"$a\"]}") = 400 &&
+	test $(http out /api/different -X POST -H "$J" \
+		-d "{\"customers\":[\"$a\",3]}") = 400 &&
+	test $(http out /api/different -X POST -H "$J" \
+		-d "{\"pair\":[]}") = 400 &&
+	test $(http out /api/different) = 405 &&
+	store_dump >after && test_cmp before after
 '
 
 serve_stop
