@@ -210,16 +210,8 @@ static int
 print_sample(void *p, const ft_face *f)
 {
 	struct list_faces *l = p;
-	jv o = jv_object();
 
-	o = jv_object_set(o, jv_string("type"), jv_string("sample"));
-	o = jv_object_set(o, jv_string("id"), jv_number((double)f->id));
-	o = jv_object_set(o, jv_string("customer"), jv_string(l->uuid));
-	o = jv_object_set(o, jv_string("quality"),
-			  jv_number(f->quality));
-	o = jv_object_set(o, jv_string("created"),
-			  ft_record_time(f->created_at));
-	if (ft_jsonl_write(stdout, o) != 0)
+	if (ft_jsonl_write(stdout, ft_record_sample(f, l->uuid)) != 0)
 		ft_die(FT_EXIT_FAIL, "write error: %s", strerror(errno));
 	return 0;
 }
