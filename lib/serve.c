@@ -49,6 +49,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -70,6 +71,7 @@
 #define CACHE_BODY_MAX	(256 * 1024)	/* larger answers are not kept */
 #define QUESTION_MAX	4000		/* characters of a chat question */
 #define WORKERS		2		/* threads renewing cached answers */
+#define REPORT_DAYS_MAX	366		/* longest period of /api/reports */
 
 /* --- shared state --- */
 
@@ -91,6 +93,7 @@ struct stream {
 	int64_t part_id;
 	size_t part_off;
 	int waiting;		/* suspended, on the hub's list */
+	int gone;		/* the client hung up while it waited */
 	struct stream *next;	/* on the hub's waiting list */
 };
 
@@ -164,6 +167,7 @@ struct ft_server {
 	int cache_closing;
 
 	atomic_int active;	/* requests in hand */
+	atomic_int busy;	/* reports and chat questions in hand */
 	int64_t erased_at;	/* monotonic ms of the last erasure: answers
 				 * computed from before are not kept */
 };
@@ -387,6 +391,49 @@ wake_streams(struct hub *h)
 		MHD_resume_connection(st->conn);
 	}
 	h->waiting = NULL;
+}
+
+/*
+ * Resume the waiting streams whose clients have hung up, marked gone so
+ * that they end at once: a suspended connection is off libmicrohttpd's
+ * event loop, and would otherwise hold its slot until the next
+ * heartbeat.  With the hub locked; costs one poll of the waiting
+ * sockets, without blocking.
+ */
+static void
+reap_streams(struct hub *h)
+{
+	struct stream *st, **pp;
+	struct pollfd *pf;
+	size_t n = 0, i;
+
+	for (st = h->waiting; st; st = st->next)
+		n++;
+	if (!n)
+		return;
+	pf = ft_xcalloc(n, sizeof *pf);
+	for (st = h->waiting, i = 0; st; st = st->next, i++) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			st->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		pf[i].fd = ci ? ci->connect_fd : -1;
+		pf[i].events = POLLRDHUP;
+	}
+	if (poll(pf, (nfds_t)n, 0) > 0) {
+		for (pp = &h->waiting, i = 0; (st = *pp); i++) {
+			if (!(pf[i].revents & (POLLRDHUP | POLLHUP |
+					       POLLERR))) {
+				pp = &st->next;
+				continue;
+			}
+			*pp = st->next;
+			st->waiting = 0;
+			st->next = NULL;
+			st->gone = 1;
+			MHD_resume_connection(st->conn);
+		}
+	}
+	free(pf);
 }
 
 static int
@@ -644,6 +691,8 @@ hub_main(void *p)
 		}
 		if (f.n || beat)
 			wake_streams(h);
+		else
+			reap_streams(h);
 	}
 	pthread_mutex_unlock(&h->mu);
 	return NULL;
@@ -674,6 +723,10 @@ stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 	(void)pos;
 	pthread_mutex_lock(&h->mu);
+	if (st->gone) {
+		pthread_mutex_unlock(&h->mu);
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
 	if (!st->hello) {
 		st->hello = 1;
 		st->hb_seen = h->hb;
@@ -774,6 +827,9 @@ open_stream(struct ft_server *srv, struct MHD_Connection *c,
 
 	rq->kind = REQ_STREAM;
 	rq->stream = st;
+	/* A stream is quiet between events: only its own end closes it,
+	 * not the idle timeout meant for clients that never finish. */
+	MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
 					      stream_read, st, NULL);
 	if (!r)
@@ -865,7 +921,9 @@ serve_file(struct ft_server *srv, struct MHD_Connection *c, const char *url)
 		free(real);
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "not found");
 	}
-	fd = open(real, O_RDONLY | O_CLOEXEC);
+	/* Without blocking: a FIFO or a device would hold the thread
+	 * (and the stop after it) until somebody wrote to it. */
+	fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	free(real);
 	if (fd < 0)
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "not found");
@@ -1727,6 +1785,13 @@ api_reports(struct ft_server *srv, struct MHD_Connection *c,
 		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
 		goto done;
 	}
+	if (o.period.days > REPORT_DAYS_MAX) {
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "the period is %d "
+				  "days long; a report through the API covers "
+				  "%d days at most (ft-report has no limit)",
+				  o.period.days, REPORT_DAYS_MAX);
+		goto done;
+	}
 	if (!(s = request_store(srv, c, &ret)))
 		goto done;
 	o.dir = ft_config_get("FT_REPORTS_DIR", "./reports");
@@ -2185,6 +2250,20 @@ not_allowed(struct MHD_Connection *c, const char *allow)
 			     "method not allowed (allowed: %s)", allow);
 }
 
+/*
+ * Take one of the max_busy places for a report or a chat question, which
+ * may take seconds of a request thread: the threads left over keep
+ * answering figures and files.  0 when all are taken.
+ */
+static int
+busy_enter(struct ft_server *srv)
+{
+	if (atomic_fetch_add(&srv->busy, 1) < (int)srv->cfg.max_busy)
+		return 1;
+	atomic_fetch_sub(&srv->busy, 1);
+	return 0;
+}
+
 static enum MHD_Result
 api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
     const char *method, struct request *rq)
@@ -2239,15 +2318,20 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 			return not_allowed(c, "GET, HEAD, POST");
 		return api_recognition(srv, c, method, rq);
 	}
-	if (!strcmp(url, "/api/reports")) {
+	if (!strcmp(url, "/api/reports") || !strcmp(url, "/api/chat")) {
+		enum MHD_Result ret;
+
 		if (!is_method(method, "POST"))
 			return not_allowed(c, "POST");
-		return api_reports(srv, c, rq);
-	}
-	if (!strcmp(url, "/api/chat")) {
-		if (!is_method(method, "POST"))
-			return not_allowed(c, "POST");
-		return api_chat(srv, c, rq);
+		if (!busy_enter(srv))
+			return reply_error_h(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+					     "Retry-After", "5", "the server "
+					     "is busy with other reports and "
+					     "questions; try again shortly");
+		ret = url[5] == 'r' ? api_reports(srv, c, rq)
+				    : api_chat(srv, c, rq);
+		atomic_fetch_sub(&srv->busy, 1);
+		return ret;
 	}
 	return reply_error(c, MHD_HTTP_NOT_FOUND, "no such route");
 }
@@ -2486,6 +2570,11 @@ ft_serve_start(const ft_serve_config *cfg, ft_server **out, char *err,
 		srv->cfg.max_clients = 2000;
 	if (!srv->cfg.max_streams)
 		srv->cfg.max_streams = srv->cfg.max_clients;
+	if (!srv->cfg.idle_s)
+		srv->cfg.idle_s = 10;
+	if (!srv->cfg.max_busy)
+		srv->cfg.max_busy = srv->cfg.threads > 1
+				    ? srv->cfg.threads / 2 : 1;
 	srv->serial = atomic_fetch_add(&server_serial, 1) + 1;
 	pthread_mutex_init(&srv->hub.mu, NULL);
 	pthread_cond_init(&srv->hub.wake, NULL);
@@ -2534,7 +2623,8 @@ ft_serve_start(const ft_serve_config *cfg, ft_server **out, char *err,
 		MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
 		MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads,
 		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_clients,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.max_per_addr,
+		MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.idle_s,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_END);
 	if (!srv->d) {

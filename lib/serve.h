@@ -23,6 +23,13 @@ typedef struct ft_serve_config {
 	unsigned threads;	/* request threads */
 	unsigned max_clients;	/* open connections at most */
 	unsigned max_streams;	/* open event streams at most */
+	unsigned max_per_addr;	/* open connections of one client address
+				 * at most; 0: no limit of its own */
+	unsigned idle_s;	/* seconds a connection may stay silent
+				 * before its request is whole (and between
+				 * requests); 0: the default, 10 */
+	unsigned max_busy;	/* reports and chat questions answered at
+				 * once; 0: half the threads, at least 1 */
 	unsigned cache_ms;	/* an answer is fresh this long; 0: no cache */
 	unsigned poll_ms;	/* how often the events table is read */
 } ft_serve_config;
