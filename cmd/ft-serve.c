@@ -168,6 +168,7 @@ main(int argc, char **argv)
 	cfg.db_url = url;
 	cfg.web_dir = webdir;
 	cfg.api_key = ft_config_get("API_KEY_SECRET", NULL);
+	cfg.keys_file = ft_config_get("API_KEYS_FILE", NULL);
 	ft_config_get("FT_STATE_DIR", NULL);
 
 	/* A client gone mid-answer is a closed connection, not a reason

@@ -27,6 +27,7 @@
  */
 #include "serve.h"
 
+#include "apikey.h"
 #include "base64.h"
 #include "chat.h"
 #include "config.h"
@@ -146,7 +147,8 @@ struct ft_server {
 	char *db_url;
 	char *web_dir;		/* realpath of the web directory */
 	size_t web_len;
-	char *api_key;
+	ft_apikeys *keys;	/* who may use the API, and how */
+	ft_authfail *fails;	/* wrong keys per client address */
 	char address[80];
 	ft_serve_config cfg;
 	unsigned serial;	/* tells a thread's store from an old one's */
@@ -185,6 +187,8 @@ struct request {
 static atomic_uint server_serial;
 static _Thread_local ft_store *tl_store;
 static _Thread_local unsigned tl_serial;
+/* The key of the request in hand: the audit's actor for its changes. */
+static _Thread_local const ft_apikey *tl_key;
 
 /* --- responses --- */
 
@@ -277,15 +281,18 @@ thread_store(struct ft_server *srv, int *rc)
 	char err[256];
 	ft_store *s;
 
-	if (tl_store && tl_serial == srv->serial)
+	if (tl_store && tl_serial == srv->serial) {
+		ft_store_set_actor(tl_store, tl_key ? tl_key->name
+				   : "ft-serve");
 		return tl_store;
+	}
 	*rc = ft_store_open(srv->db_url, &s, err, sizeof err);
 	if (*rc != FT_OK) {
 		ft_warn("%s", err);
 		return NULL;
 	}
-	/* Once keys have names, the key's name. */
-	ft_store_set_actor(s, "ft-serve/api");
+	/* Changes are the key's, by its name. */
+	ft_store_set_actor(s, tl_key ? tl_key->name : "ft-serve");
 	pthread_mutex_lock(&srv->stores_mu);
 	srv->stores = ft_xrealloc(srv->stores,
 				  (srv->nstores + 1) * sizeof *srv->stores);
@@ -2264,28 +2271,136 @@ busy_enter(struct ft_server *srv)
 	return 0;
 }
 
+/*
+ * The role a request needs, by its method and route alone, so that
+ * every route is covered, those added later included: reads are a
+ * viewer's (questions to the chat and searches too, though POSTed),
+ * recognition control and reports an operator's, and every other change
+ * and the export of a customer's data an admin's.
+ */
+static enum ft_role
+route_role(const char *method, const char *url)
+{
+	char id[FT_UUID_LEN + 1];
+
+	if (is_method(method, "GET") || is_method(method, "HEAD"))
+		return export_id(url, id, sizeof id) ? FT_ROLE_ADMIN
+						     : FT_ROLE_VIEWER;
+	if (is_method(method, "POST")) {
+		if (!strcmp(url, "/api/chat") || !strcmp(url, "/api/search"))
+			return FT_ROLE_VIEWER;
+		if (!strcmp(url, "/api/recognition") ||
+		    !strcmp(url, "/api/reports"))
+			return FT_ROLE_OPERATOR;
+	}
+	return FT_ROLE_ADMIN;
+}
+
+/* The client's address as text, for the log and the count of its
+ * failures. */
+static void
+client_address(struct MHD_Connection *c, char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(buf, len, "unknown");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+			  buf, (socklen_t)len);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+			  (socklen_t)len);
+}
+
+/*
+ * The key of the request, or NULL after replying: 429 to an address
+ * refused for its failures, 401 without a key or with a wrong one (the
+ * failure is logged with the address and the time, never the key), 403
+ * when the key's role is short of the route's.
+ */
+static const ft_apikey *
+authorize(struct ft_server *srv, struct MHD_Connection *c, const char *url,
+	  const char *method, enum MHD_Result *ret)
+{
+	const char *given = given_key(c);
+	const ft_apikey *k;
+	char addr[64], when[FT_TIME_BUFSZ], wait_s[16];
+	int64_t now = ft_time_mono();
+	enum ft_role need;
+	unsigned wait, n;
+
+	client_address(c, addr, sizeof addr);
+	if ((wait = ft_authfail_wait(srv->fails, addr, now))) {
+		snprintf(wait_s, sizeof wait_s, "%u", wait);
+		*ret = reply_error_h(c, MHD_HTTP_TOO_MANY_REQUESTS,
+				     "Retry-After", wait_s, "too many wrong "
+				     "API keys from this address; try again "
+				     "in %u seconds", wait);
+		return NULL;
+	}
+	if (!given || !*given) {
+		*ret = reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
+				     "WWW-Authenticate",
+				     "Bearer realm=\"facetrack\"",
+				     "missing API key: send it as "
+				     "'Authorization: Bearer KEY' or "
+				     "'X-API-Key: KEY'");
+		return NULL;
+	}
+	if (!(k = ft_apikeys_find(srv->keys, given))) {
+		n = ft_authfail_note(srv->fails, addr, now);
+		ft_warn("wrong API key from %s at %s (%u in a row)", addr,
+			ft_time_format(ft_time_now(), when), n);
+		*ret = reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
+				     "WWW-Authenticate",
+				     "Bearer realm=\"facetrack\", "
+				     "error=\"invalid_token\"",
+				     "wrong API key");
+		return NULL;
+	}
+	ft_authfail_clear(srv->fails, addr);
+	if (k->role < (need = route_role(method, url))) {
+		*ret = reply_error(c, MHD_HTTP_FORBIDDEN, "the API key '%s' "
+				   "is a%s %s's; this needs the %s role",
+				   k->name, k->role == FT_ROLE_OPERATOR ? "n"
+				   : "", ft_role_name(k->role),
+				   ft_role_name(need));
+		return NULL;
+	}
+	return k;
+}
+
+/* GET /api/whoami: the key's name and role, for the dashboard to show
+ * only what the key may do. */
+static enum MHD_Result
+api_whoami(struct MHD_Connection *c, const ft_apikey *k)
+{
+	jv o = jv_object_set(jv_object(), jv_string("type"),
+			     jv_string("whoami"));
+
+	o = jv_object_set(o, jv_string("name"), jv_string(k->name));
+	o = jv_object_set(o, jv_string("role"),
+			  jv_string(ft_role_name(k->role)));
+	return reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
+}
+
 static enum MHD_Result
 api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
     const char *method, struct request *rq)
 {
 	const ft_query_op *op = NULL;
 	int get = is_method(method, "GET") || is_method(method, "HEAD");
-	const char *key = given_key(c), *id;
+	const char *id;
 	char idbuf[FT_UUID_LEN + 1];
+	enum MHD_Result ret;
 
-	if (!key || !*key)
-		return reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
-				     "WWW-Authenticate",
-				     "Bearer realm=\"facetrack\"",
-				     "missing API key: send it as "
-				     "'Authorization: Bearer KEY' or "
-				     "'X-API-Key: KEY'");
-	if (!ft_secret_equal(key, srv->api_key))
-		return reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
-				     "WWW-Authenticate",
-				     "Bearer realm=\"facetrack\", "
-				     "error=\"invalid_token\"",
-				     "wrong API key");
+	if (!(tl_key = authorize(srv, c, url, method, &ret)))
+		return ret;
+	if (!strcmp(url, "/api/whoami"))
+		return get ? api_whoami(c, tl_key) : not_allowed(c, "GET");
 
 	/* One customer's edits and export. */
 	if (is_method(method, "PATCH") &&
@@ -2319,8 +2434,6 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 		return api_recognition(srv, c, method, rq);
 	}
 	if (!strcmp(url, "/api/reports") || !strcmp(url, "/api/chat")) {
-		enum MHD_Result ret;
-
 		if (!is_method(method, "POST"))
 			return not_allowed(c, "POST");
 		if (!busy_enter(srv))
@@ -2541,7 +2654,8 @@ free_server(struct ft_server *srv)
 		close(srv->listen_fd);
 	free(srv->db_url);
 	free(srv->web_dir);
-	free(srv->api_key);
+	ft_apikeys_free(srv->keys);
+	ft_authfail_free(srv->fails);
 	free(srv);
 }
 
@@ -2554,12 +2668,13 @@ ft_serve_start(const ft_serve_config *cfg, ft_server **out, char *err,
 	int rc;
 
 	*out = NULL;
-	if (!cfg->api_key || !*cfg->api_key) {
-		snprintf(err, errlen, "API_KEY_SECRET is not set; the API "
-			 "needs a key");
+	srv = ft_xcalloc(1, sizeof *srv);
+	if (ft_apikeys_load(cfg->keys_file, cfg->api_key, &srv->keys, err,
+			    errlen) != FT_OK) {
+		free(srv);
 		return FT_EXIT_FAIL;
 	}
-	srv = ft_xcalloc(1, sizeof *srv);
+	srv->fails = ft_authfail_new();
 	srv->listen_fd = -1;
 	srv->cfg = *cfg;
 	if (!srv->cfg.threads)
@@ -2583,7 +2698,6 @@ ft_serve_start(const ft_serve_config *cfg, ft_server **out, char *err,
 	pthread_cond_init(&srv->cache_done, NULL);
 	pthread_cond_init(&srv->work, NULL);
 	srv->db_url = ft_xstrdup(cfg->db_url);
-	srv->api_key = ft_xstrdup(cfg->api_key);
 	srv->web_dir = realpath(cfg->web_dir, NULL);
 	if (!srv->web_dir) {
 		snprintf(err, errlen, "cannot use web directory '%s': %s",

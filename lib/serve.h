@@ -19,7 +19,8 @@ typedef struct ft_serve_config {
 	const char *listen;	/* "HOST:PORT", "[V6ADDR]:PORT" or "PORT" */
 	const char *db_url;	/* the store */
 	const char *web_dir;	/* the dashboard's files */
-	const char *api_key;	/* every /api route wants it; not empty */
+	const char *api_key;	/* API_KEY_SECRET: the admin key "admin" */
+	const char *keys_file;	/* API_KEYS_FILE: named keys with roles */
 	unsigned threads;	/* request threads */
 	unsigned max_clients;	/* open connections at most */
 	unsigned max_streams;	/* open event streams at most */
@@ -37,7 +38,8 @@ typedef struct ft_serve_config {
 typedef struct ft_server ft_server;
 
 /*
- * Open the store, bind the address and start serving.  The strings of
+ * Open the store, read the API keys (see apikey.h; api_key or keys_file
+ * must give one), bind the address and start serving.  The strings of
  * cfg are copied.  Returns 0 with *out set, or an exit status (75 when
  * the store is unreachable, 1 otherwise) with a message in err.
  */

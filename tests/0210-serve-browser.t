@@ -17,7 +17,7 @@ command -v node >/dev/null 2>&1 || skip_all "node is not installed"
 [ -d "$SRCDIR/web/node_modules/chart.js" ] ||
 	skip_all "chart.js is not installed (make web)"
 
-KEY=browser-key-$$
+KEY=browser-key-$$-0123456789
 API_KEY_SECRET=$KEY
 FT_STATE_DIR=$TEST_DIR/state
 SHOTS=$FT_BUILD/screenshots

@@ -3,7 +3,9 @@
 # concurrent reports each written whole, long work kept from taking every
 # thread, connections limited per address, silent connections closed,
 # a closed event stream's place freed at once, a FIFO in the web
-# directory, and charts of the chat left nowhere on disk.
+# directory, charts of the chat left nowhere on disk; named API keys
+# with roles enforced on every route, weak keys and careless keys files
+# refused, wrong keys logged and slowed down.
 . "$(dirname "$0")/lib.sh"
 
 command -v curl >/dev/null 2>&1 || skip_all "curl is not installed"
@@ -142,6 +144,7 @@ test_expect_success 'long work: one at a time with --max-busy 1' '
 	test "$(cat slow.status)" = 200
 '
 serve_stop
+unset OPENROUTER_API_KEY FT_LLM_URL
 
 serve_start --web "$TEST_DIR/web" --max-clients 50 --max-per-address 20 \
 	--idle-timeout 2 ||
@@ -179,6 +182,147 @@ test_expect_success 'a closed event stream frees its place at once' '
 	wait_for ev2 "facetrack events" &&
 	test $(http out /api/stats --max-time 3) = 200 &&
 	kill $pid && { wait $pid 2>/dev/null || :; }
+'
+serve_stop
+
+# --- API keys and roles ---
+
+VIEWER=view-$$-0123456789
+OPERATOR=oper-$$-0123456789
+BOSS=boss-$$-0123456789
+umask 077
+{
+	echo "# name role secret"
+	echo "wall viewer $VIEWER"
+	echo ""
+	echo "desk	operator	$OPERATOR"
+	echo "boss admin $BOSS"
+} >"$TEST_DIR/keys"
+
+# as SECRET OUT METHOD PATH [CURL-ARGS]: the status of a request with
+# SECRET as the key.
+as() {
+	_k=$1 _out=$2 _m=$3 _p=$4
+	shift 4
+	curl -sS -o "$_out" -D "$_out.h" -w '%{http_code}' -X "$_m" \
+		-H "X-API-Key: $_k" "$@" "$BASE$_p"
+}
+
+test_expect_success 'weak keys are refused at start, by name' '
+	test_exit_status 1 env API_KEY_SECRET=x ft-serve \
+		--listen 127.0.0.1:0 2>err &&
+	test_grep "API key .admin. is too weak" err &&
+	test_grep_not " x " err &&
+	test_exit_status 1 env API_KEY_SECRET=aaaaaaaaaaaaaaaaaaaa ft-serve \
+		--listen 127.0.0.1:0 2>err &&
+	test_grep "too plain" err &&
+	printf "wall viewer short1\n" >weak &&
+	test_exit_status 1 env API_KEYS_FILE=weak ft-serve \
+		--listen 127.0.0.1:0 2>err &&
+	test_grep "weak:1: API key .wall. is too weak" err &&
+	test_grep_not short1 err
+'
+
+test_expect_success 'a careless keys file is refused' '
+	cp "$TEST_DIR/keys" k644 && chmod 644 k644 &&
+	test_exit_status 1 env API_KEYS_FILE=k644 ft-serve \
+		--listen 127.0.0.1:0 2>err &&
+	test_grep "readable by others" err &&
+	cp "$TEST_DIR/keys" k620 && chmod 620 k620 &&
+	test_exit_status 1 env API_KEYS_FILE=k620 ft-serve \
+		--listen 127.0.0.1:0 2>err &&
+	test_grep "writable by others" err &&
+	printf "wall reader %s\n" "$VIEWER" >kr &&
+	test_exit_status 1 env API_KEYS_FILE=kr ft-serve \
+		--listen 127.0.0.1:0 2>err &&
+	test_grep "kr:1: unknown role .reader." err &&
+	printf "a viewer %s\na admin %s\n" "$VIEWER" "$BOSS" >kd &&
+	test_exit_status 1 env API_KEYS_FILE=kd ft-serve \
+		--listen 127.0.0.1:0 2>err &&
+	test_grep "kd:2: API key .a. is named twice" err &&
+	test_exit_status 1 env -u API_KEY_SECRET API_KEYS_FILE=nowhere \
+		ft-serve --listen 127.0.0.1:0 2>err &&
+	test_grep "cannot read API keys file .nowhere." err
+'
+
+ID=$(ft-query customers --sort name --limit 1 | jq -r .id)
+API_KEYS_FILE=$TEST_DIR/keys serve_start --web "$TEST_DIR/web" ||
+	test_expect_success 'ft-serve starts' 'false'
+
+test_expect_success 'whoami names the key and its role' '
+	test $(as "$VIEWER" out GET /api/whoami) = 200 &&
+	jq -e ".name == \"wall\" and .role == \"viewer\"" out &&
+	test $(as "$OPERATOR" out GET /api/whoami) = 200 &&
+	jq -e ".name == \"desk\" and .role == \"operator\"" out &&
+	test $(as "$KEY" out GET /api/whoami) = 200 &&
+	jq -e ".name == \"admin\" and .role == \"admin\"" out
+'
+
+test_expect_success 'a viewer reads and asks, and changes nothing' '
+	test $(as "$VIEWER" out GET /api/stats) = 200 &&
+	test $(as "$VIEWER" out GET "/api/customers/$ID") = 200 &&
+	test $(as "$VIEWER" out POST /api/chat -H "$j" \
+		-d "{\"question\":\"how many customers?\"}") = 200 &&
+	test $(as "$VIEWER" out POST /api/recognition -H "$j" \
+		-d "{\"action\":\"start\"}") = 403 &&
+	test_grep "the API key .wall. is a viewer.s; this needs the operator" \
+		out &&
+	test ! -e "$FT_STATE_DIR/pid" &&
+	test $(as "$VIEWER" out POST /api/reports -H "$j" \
+		-d "{\"from\":\"2026-11-01\",\"to\":\"2026-11-02\"}") = 403 &&
+	test $(as "$VIEWER" out PATCH "/api/customers/$ID" -H "$j" \
+		-d "{\"notes\":\"viewer was here\"}") = 403 &&
+	test $(as "$VIEWER" out GET "/api/customers/$ID/export") = 403 &&
+	ft-query customer "$ID" | head -1 >c &&
+	test_grep_not "viewer was here" c
+'
+
+test_expect_success 'routes yet to come are an admin.s unless read' '
+	for m in POST PUT DELETE PATCH; do
+		test $(as "$OPERATOR" out $m "/api/customers/$ID/split") \
+			= 403 || return 1
+		test $(as "$VIEWER" out $m /api/future) = 403 || return 1
+	done &&
+	test $(as "$VIEWER" out POST /api/search -H "$j" -d "{}") = 404 &&
+	test $(as "$BOSS" out DELETE /api/future) = 404
+'
+
+test_expect_success 'an operator makes reports, not changes' '
+	test $(as "$OPERATOR" out POST /api/reports -H "$j" \
+		-d "{\"from\":\"2026-11-01\",\"to\":\"2026-11-02\"}") = 200 &&
+	test $(as "$OPERATOR" out POST /api/recognition -H "$j" \
+		-d "{\"action\":\"stop\"}") = 200 &&
+	test $(as "$OPERATOR" out PATCH "/api/customers/$ID" -H "$j" \
+		-d "{\"notes\":\"operator was here\"}") = 403 &&
+	test_grep "needs the admin role" out &&
+	test $(as "$OPERATOR" out GET "/api/customers/$ID/export") = 403
+'
+
+test_expect_success 'an admin changes, audited under the key.s name' '
+	test $(as "$BOSS" out PATCH "/api/customers/$ID" -H "$j" \
+		-d "{\"notes\":\"checked\"}") = 200 &&
+	ft-query audit --customer "$ID" --reverse --limit 1 >a &&
+	jq -e ".actor == \"boss\" and .action == \"update\"" a &&
+	test $(as "$KEY" out PATCH "/api/customers/$ID" -H "$j" \
+		-d "{\"notes\":\"again\"}") = 200 &&
+	ft-query audit --customer "$ID" --reverse --limit 1 >a &&
+	jq -e ".actor == \"admin\"" a &&
+	test $(as "$BOSS" out GET "/api/customers/$ID/export") = 200
+'
+
+test_expect_success 'wrong keys: logged without the key, then refused' '
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		test $(as "guess-$i-abcdefghijkl" out GET /api/stats \
+			--interface 127.0.0.4) = 401 || return 1
+	done &&
+	test $(as "$VIEWER" out GET /api/stats --interface 127.0.0.4) = 429 &&
+	test_grep -i "^retry-after: [0-9]" out.h &&
+	test_grep "too many wrong API keys" out &&
+	test $(as "$VIEWER" out GET /api/stats) = 200 &&
+	test_grep "wrong API key from 127.0.0.4 at 20[0-9-]*T" \
+		"$TEST_DIR/serve.err" &&
+	test_grep "(10 in a row)" "$TEST_DIR/serve.err" &&
+	test_grep_not "guess-" "$TEST_DIR/serve.err"
 '
 serve_stop
 
