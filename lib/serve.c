@@ -1623,7 +1623,19 @@ api_recognition(struct ft_server *srv, struct MHD_Connection *c,
 				  "'action' is missing (start, stop, restart, "
 				  "schedule, unschedule or report)");
 		goto out;
-	} else if (!strcmp(action, "start")) {
+	}
+	/* The route is an operator's; the schedule and the nightly
+	 * report are settings, an admin's. */
+	if (strcmp(action, "start") && strcmp(action, "stop") &&
+	    strcmp(action, "restart") && tl_key &&
+	    tl_key->role < FT_ROLE_ADMIN) {
+		ret = reply_error(c, MHD_HTTP_FORBIDDEN, "the API key '%s' "
+				  "may start and stop recognition; its "
+				  "schedule needs the admin role",
+				  tl_key->name);
+		goto out;
+	}
+	if (!strcmp(action, "start")) {
 		rc = ft_supervise_start(0, err, sizeof err);
 	} else if (!strcmp(action, "stop")) {
 		rc = ft_supervise_stop(err, sizeof err);

@@ -292,6 +292,9 @@ test_expect_success 'an operator makes reports, not changes' '
 		-d "{\"from\":\"2026-11-01\",\"to\":\"2026-11-02\"}") = 200 &&
 	test $(as "$OPERATOR" out POST /api/recognition -H "$j" \
 		-d "{\"action\":\"stop\"}") = 200 &&
+	test $(as "$OPERATOR" out POST /api/recognition -H "$j" \
+		-d "{\"action\":\"unschedule\"}") = 403 &&
+	test_grep "its schedule needs the admin role" out &&
 	test $(as "$OPERATOR" out PATCH "/api/customers/$ID" -H "$j" \
 		-d "{\"notes\":\"operator was here\"}") = 403 &&
 	test_grep "needs the admin role" out &&
