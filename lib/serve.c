@@ -28,6 +28,7 @@
 #include "serve.h"
 #include "serve_priv.h"
 
+#include "apikey.h"
 #include "base64.h"
 #include "chat.h"
 #include "config.h"
@@ -50,6 +51,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -71,6 +73,7 @@
 #define CACHE_BODY_MAX	(256 * 1024)	/* larger answers are not kept */
 #define QUESTION_MAX	4000		/* characters of a chat question */
 #define WORKERS		2		/* threads renewing cached answers */
+#define REPORT_DAYS_MAX	366		/* longest period of /api/reports */
 
 /* --- shared state --- */
 
@@ -92,6 +95,7 @@ struct stream {
 	int64_t part_id;
 	size_t part_off;
 	int waiting;		/* suspended, on the hub's list */
+	int gone;		/* the client hung up while it waited */
 	struct stream *next;	/* on the hub's waiting list */
 };
 
@@ -144,7 +148,8 @@ struct ft_server {
 	char *db_url;
 	char *web_dir;		/* realpath of the web directory */
 	size_t web_len;
-	char *api_key;
+	ft_apikeys *keys;	/* who may use the API, and how */
+	ft_authfail *fails;	/* wrong keys per client address */
 	char address[80];
 	ft_serve_config cfg;
 	unsigned serial;	/* tells a thread's store from an old one's */
@@ -165,6 +170,7 @@ struct ft_server {
 	int cache_closing;
 
 	atomic_int active;	/* requests in hand */
+	atomic_int busy;	/* reports and chat questions in hand */
 	int64_t erased_at;	/* monotonic ms of the last erasure: answers
 				 * computed from before are not kept */
 	struct serve_review *review;	/* serve_review.c's state */
@@ -183,6 +189,8 @@ struct request {
 static atomic_uint server_serial;
 static _Thread_local ft_store *tl_store;
 static _Thread_local unsigned tl_serial;
+/* The key of the request in hand: the audit's actor for its changes. */
+static _Thread_local const ft_apikey *tl_key;
 
 /* --- responses --- */
 
@@ -267,15 +275,18 @@ thread_store(struct ft_server *srv, int *rc)
 	char err[256];
 	ft_store *s;
 
-	if (tl_store && tl_serial == srv->serial)
+	if (tl_store && tl_serial == srv->serial) {
+		ft_store_set_actor(tl_store, tl_key ? tl_key->name
+				   : "ft-serve");
 		return tl_store;
+	}
 	*rc = ft_store_open(srv->db_url, &s, err, sizeof err);
 	if (*rc != FT_OK) {
 		ft_warn("%s", err);
 		return NULL;
 	}
-	/* Once keys have names, the key's name. */
-	ft_store_set_actor(s, "ft-serve/api");
+	/* Changes are the key's, by its name. */
+	ft_store_set_actor(s, tl_key ? tl_key->name : "ft-serve");
 	pthread_mutex_lock(&srv->stores_mu);
 	srv->stores = ft_xrealloc(srv->stores,
 				  (srv->nstores + 1) * sizeof *srv->stores);
@@ -381,6 +392,49 @@ wake_streams(struct hub *h)
 		MHD_resume_connection(st->conn);
 	}
 	h->waiting = NULL;
+}
+
+/*
+ * Resume the waiting streams whose clients have hung up, marked gone so
+ * that they end at once: a suspended connection is off libmicrohttpd's
+ * event loop, and would otherwise hold its slot until the next
+ * heartbeat.  With the hub locked; costs one poll of the waiting
+ * sockets, without blocking.
+ */
+static void
+reap_streams(struct hub *h)
+{
+	struct stream *st, **pp;
+	struct pollfd *pf;
+	size_t n = 0, i;
+
+	for (st = h->waiting; st; st = st->next)
+		n++;
+	if (!n)
+		return;
+	pf = ft_xcalloc(n, sizeof *pf);
+	for (st = h->waiting, i = 0; st; st = st->next, i++) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			st->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		pf[i].fd = ci ? ci->connect_fd : -1;
+		pf[i].events = POLLRDHUP;
+	}
+	if (poll(pf, (nfds_t)n, 0) > 0) {
+		for (pp = &h->waiting, i = 0; (st = *pp); i++) {
+			if (!(pf[i].revents & (POLLRDHUP | POLLHUP |
+					       POLLERR))) {
+				pp = &st->next;
+				continue;
+			}
+			*pp = st->next;
+			st->waiting = 0;
+			st->next = NULL;
+			st->gone = 1;
+			MHD_resume_connection(st->conn);
+		}
+	}
+	free(pf);
 }
 
 static int
@@ -638,6 +692,8 @@ hub_main(void *p)
 		}
 		if (f.n || beat)
 			wake_streams(h);
+		else
+			reap_streams(h);
 	}
 	pthread_mutex_unlock(&h->mu);
 	return NULL;
@@ -668,6 +724,10 @@ stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 	(void)pos;
 	pthread_mutex_lock(&h->mu);
+	if (st->gone) {
+		pthread_mutex_unlock(&h->mu);
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
 	if (!st->hello) {
 		st->hello = 1;
 		st->hb_seen = h->hb;
@@ -768,6 +828,9 @@ open_stream(struct ft_server *srv, struct MHD_Connection *c,
 
 	rq->kind = REQ_STREAM;
 	rq->stream = st;
+	/* A stream is quiet between events: only its own end closes it,
+	 * not the idle timeout meant for clients that never finish. */
+	MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
 					      stream_read, st, NULL);
 	if (!r)
@@ -859,7 +922,9 @@ serve_file(struct ft_server *srv, struct MHD_Connection *c, const char *url)
 		free(real);
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "not found");
 	}
-	fd = open(real, O_RDONLY | O_CLOEXEC);
+	/* Without blocking: a FIFO or a device would hold the thread
+	 * (and the stop after it) until somebody wrote to it. */
+	fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	free(real);
 	if (fd < 0)
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "not found");
@@ -1563,7 +1628,19 @@ api_recognition(struct ft_server *srv, struct MHD_Connection *c,
 				  "'action' is missing (start, stop, restart, "
 				  "schedule, unschedule or report)");
 		goto out;
-	} else if (!strcmp(action, "start")) {
+	}
+	/* The route is an operator's; the schedule and the nightly
+	 * report are settings, an admin's. */
+	if (strcmp(action, "start") && strcmp(action, "stop") &&
+	    strcmp(action, "restart") && tl_key &&
+	    tl_key->role < FT_ROLE_ADMIN) {
+		ret = reply_error(c, MHD_HTTP_FORBIDDEN, "the API key '%s' "
+				  "may start and stop recognition; its "
+				  "schedule needs the admin role",
+				  tl_key->name);
+		goto out;
+	}
+	if (!strcmp(action, "start")) {
 		rc = ft_supervise_start(0, err, sizeof err);
 	} else if (!strcmp(action, "stop")) {
 		rc = ft_supervise_stop(err, sizeof err);
@@ -1730,6 +1807,13 @@ api_reports(struct ft_server *srv, struct MHD_Connection *c,
 	if (ft_times_period_parse(from, to, now, &o.period, err,
 				   sizeof err) != 0) {
 		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
+		goto done;
+	}
+	if (o.period.days > REPORT_DAYS_MAX) {
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "the period is %d "
+				  "days long; a report through the API covers "
+				  "%d days at most (ft-report has no limit)",
+				  o.period.days, REPORT_DAYS_MAX);
 		goto done;
 	}
 	if (!(s = request_store(srv, c, &ret)))
@@ -2204,30 +2288,151 @@ arg_param(const ft_query_op *op)
 	return 0;
 }
 
+/*
+ * Take one of the max_busy places for a report or a chat question, which
+ * may take seconds of a request thread: the threads left over keep
+ * answering figures and files.  0 when all are taken.
+ */
+static int
+busy_enter(struct ft_server *srv)
+{
+	if (atomic_fetch_add(&srv->busy, 1) < (int)srv->cfg.max_busy)
+		return 1;
+	atomic_fetch_sub(&srv->busy, 1);
+	return 0;
+}
+
+/*
+ * The role a request needs, by its method and route alone, so that
+ * every route is covered, those added later included: reads are a
+ * viewer's (questions to the chat and searches too, though POSTed),
+ * recognition control and reports an operator's, and every other change
+ * and the export of a customer's data an admin's.
+ */
+static enum ft_role
+route_role(const char *method, const char *url)
+{
+	char id[FT_UUID_LEN + 1];
+
+	if (is_method(method, "GET") || is_method(method, "HEAD"))
+		return export_id(url, id, sizeof id) ? FT_ROLE_ADMIN
+						     : FT_ROLE_VIEWER;
+	if (is_method(method, "POST")) {
+		if (!strcmp(url, "/api/chat") || !strcmp(url, "/api/search"))
+			return FT_ROLE_VIEWER;
+		if (!strcmp(url, "/api/recognition") ||
+		    !strcmp(url, "/api/reports"))
+			return FT_ROLE_OPERATOR;
+	}
+	return FT_ROLE_ADMIN;
+}
+
+/* The client's address as text, for the log and the count of its
+ * failures. */
+static void
+client_address(struct MHD_Connection *c, char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(buf, len, "unknown");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+			  buf, (socklen_t)len);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+			  (socklen_t)len);
+}
+
+/*
+ * The key of the request, or NULL after replying: 429 to an address
+ * refused for its failures, 401 without a key or with a wrong one (the
+ * failure is logged with the address and the time, never the key), 403
+ * when the key's role is short of the route's.
+ */
+static const ft_apikey *
+authorize(struct ft_server *srv, struct MHD_Connection *c, const char *url,
+	  const char *method, enum MHD_Result *ret)
+{
+	const char *given = given_key(c);
+	const ft_apikey *k;
+	char addr[64], when[FT_TIME_BUFSZ], wait_s[16];
+	int64_t now = ft_time_mono();
+	enum ft_role need;
+	unsigned wait, n;
+
+	client_address(c, addr, sizeof addr);
+	if ((wait = ft_authfail_wait(srv->fails, addr, now))) {
+		snprintf(wait_s, sizeof wait_s, "%u", wait);
+		*ret = reply_error_h(c, MHD_HTTP_TOO_MANY_REQUESTS,
+				     "Retry-After", wait_s, "too many wrong "
+				     "API keys from this address; try again "
+				     "in %u seconds", wait);
+		return NULL;
+	}
+	if (!given || !*given) {
+		*ret = reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
+				     "WWW-Authenticate",
+				     "Bearer realm=\"facetrack\"",
+				     "missing API key: send it as "
+				     "'Authorization: Bearer KEY' or "
+				     "'X-API-Key: KEY'");
+		return NULL;
+	}
+	if (!(k = ft_apikeys_find(srv->keys, given))) {
+		n = ft_authfail_note(srv->fails, addr, now);
+		ft_warn("wrong API key from %s at %s (%u in a row)", addr,
+			ft_time_format(ft_time_now(), when), n);
+		*ret = reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
+				     "WWW-Authenticate",
+				     "Bearer realm=\"facetrack\", "
+				     "error=\"invalid_token\"",
+				     "wrong API key");
+		return NULL;
+	}
+	ft_authfail_clear(srv->fails, addr);
+	if (k->role < (need = route_role(method, url))) {
+		*ret = reply_error(c, MHD_HTTP_FORBIDDEN, "the API key '%s' "
+				   "is a%s %s's; this needs the %s role",
+				   k->name, k->role == FT_ROLE_OPERATOR ? "n"
+				   : "", ft_role_name(k->role),
+				   ft_role_name(need));
+		return NULL;
+	}
+	return k;
+}
+
+/* GET /api/whoami: the key's name and role, for the dashboard to show
+ * only what the key may do. */
+static enum MHD_Result
+api_whoami(struct MHD_Connection *c, const ft_apikey *k)
+{
+	jv o = jv_object_set(jv_object(), jv_string("type"),
+			     jv_string("whoami"));
+
+	o = jv_object_set(o, jv_string("name"), jv_string(k->name));
+	o = jv_object_set(o, jv_string("role"),
+			  jv_string(ft_role_name(k->role)));
+	return reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
+}
+
 static enum MHD_Result
 api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
     const char *method, struct request *rq)
 {
 	const ft_query_op *op = NULL;
 	int get = is_method(method, "GET") || is_method(method, "HEAD");
-	const char *key = given_key(c), *id;
+	const char *id;
 	char idbuf[FT_UUID_LEN + 1];
 	enum MHD_Result ret;
 	int handled = 0;
 
-	if (!key || !*key)
-		return reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
-				     "WWW-Authenticate",
-				     "Bearer realm=\"facetrack\"",
-				     "missing API key: send it as "
-				     "'Authorization: Bearer KEY' or "
-				     "'X-API-Key: KEY'");
-	if (!ft_secret_equal(key, srv->api_key))
-		return reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
-				     "WWW-Authenticate",
-				     "Bearer realm=\"facetrack\", "
-				     "error=\"invalid_token\"",
-				     "wrong API key");
+	if (!(tl_key = authorize(srv, c, url, method, &ret)))
+		return ret;
+	if (!strcmp(url, "/api/whoami"))
+		return get ? api_whoami(c, tl_key) : not_allowed(c, "GET");
 
 	/* Corrections, samples and review (serve_review.c). */
 	ret = serve_review_route(srv, c, url, method, rq->body, rq->len,
@@ -2266,15 +2471,18 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 			return not_allowed(c, "GET, HEAD, POST");
 		return api_recognition(srv, c, method, rq);
 	}
-	if (!strcmp(url, "/api/reports")) {
+	if (!strcmp(url, "/api/reports") || !strcmp(url, "/api/chat")) {
 		if (!is_method(method, "POST"))
 			return not_allowed(c, "POST");
-		return api_reports(srv, c, rq);
-	}
-	if (!strcmp(url, "/api/chat")) {
-		if (!is_method(method, "POST"))
-			return not_allowed(c, "POST");
-		return api_chat(srv, c, rq);
+		if (!busy_enter(srv))
+			return reply_error_h(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+					     "Retry-After", "5", "the server "
+					     "is busy with other reports and "
+					     "questions; try again shortly");
+		ret = url[5] == 'r' ? api_reports(srv, c, rq)
+				    : api_chat(srv, c, rq);
+		atomic_fetch_sub(&srv->busy, 1);
+		return ret;
 	}
 	return reply_error(c, MHD_HTTP_NOT_FOUND, "no such route");
 }
@@ -2484,7 +2692,8 @@ free_server(struct ft_server *srv)
 		close(srv->listen_fd);
 	free(srv->db_url);
 	free(srv->web_dir);
-	free(srv->api_key);
+	ft_apikeys_free(srv->keys);
+	ft_authfail_free(srv->fails);
 	serve_review_free(srv->review);
 	free(srv);
 }
@@ -2504,12 +2713,13 @@ ft_serve_start(const ft_serve_config *cfg, ft_server **out, char *err,
 	int rc;
 
 	*out = NULL;
-	if (!cfg->api_key || !*cfg->api_key) {
-		snprintf(err, errlen, "API_KEY_SECRET is not set; the API "
-			 "needs a key");
+	srv = ft_xcalloc(1, sizeof *srv);
+	if (ft_apikeys_load(cfg->keys_file, cfg->api_key, &srv->keys, err,
+			    errlen) != FT_OK) {
+		free(srv);
 		return FT_EXIT_FAIL;
 	}
-	srv = ft_xcalloc(1, sizeof *srv);
+	srv->fails = ft_authfail_new();
 	srv->review = serve_review_new();
 	srv->listen_fd = -1;
 	srv->cfg = *cfg;
@@ -2521,6 +2731,11 @@ ft_serve_start(const ft_serve_config *cfg, ft_server **out, char *err,
 		srv->cfg.max_clients = 2000;
 	if (!srv->cfg.max_streams)
 		srv->cfg.max_streams = srv->cfg.max_clients;
+	if (!srv->cfg.idle_s)
+		srv->cfg.idle_s = 10;
+	if (!srv->cfg.max_busy)
+		srv->cfg.max_busy = srv->cfg.threads > 1
+				    ? srv->cfg.threads / 2 : 1;
 	srv->serial = atomic_fetch_add(&server_serial, 1) + 1;
 	pthread_mutex_init(&srv->hub.mu, NULL);
 	pthread_cond_init(&srv->hub.wake, NULL);
@@ -2529,7 +2744,6 @@ ft_serve_start(const ft_serve_config *cfg, ft_server **out, char *err,
 	pthread_cond_init(&srv->cache_done, NULL);
 	pthread_cond_init(&srv->work, NULL);
 	srv->db_url = ft_xstrdup(cfg->db_url);
-	srv->api_key = ft_xstrdup(cfg->api_key);
 	srv->web_dir = realpath(cfg->web_dir, NULL);
 	if (!srv->web_dir) {
 		snprintf(err, errlen, "cannot use web directory '%s': %s",
@@ -2569,7 +2783,8 @@ ft_serve_start(const ft_serve_config *cfg, ft_server **out, char *err,
 		MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
 		MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads,
 		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_clients,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.max_per_addr,
+		MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.idle_s,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_END);
 	if (!srv->d) {

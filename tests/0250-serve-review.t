@@ -4,12 +4,12 @@
 # ft-query); forget with its receipt; merge; and the bad inputs of each
 # (unknown ids 404, merging into itself 400, bodies that are not what
 # the route takes 400 or 415), which change nothing.  Every write is
-# audited with the server's actor and leaves its event on the feed.
+# audited with the key's name as actor and leaves its event on the feed.
 . "$(dirname "$0")/lib.sh"
 
 command -v curl >/dev/null 2>&1 || skip_all "curl is not installed"
 
-KEY=k3y-0250-$$
+KEY=k3y-0250-$$-0123456789
 API_KEY_SECRET=$KEY
 FT_STATE_DIR=$TEST_DIR/state
 FT_CRONTAB=false
@@ -61,7 +61,7 @@ add_face() {
 last_audit() {
 	ft-query audit --reverse --limit 1 >"$TEST_DIR/entry" &&
 	jq -e --arg a "$1" --arg c "$2" '.action == $a and .customer == $c
-		and .actor == "ft-serve/api"' "$TEST_DIR/entry" >/dev/null ||
+		and .actor == "admin"' "$TEST_DIR/entry" >/dev/null ||
 		{ echo "not a $1 entry of $2:" >&3; cat "$TEST_DIR/entry" >&3;
 		  return 1; }
 }
@@ -160,7 +160,7 @@ test_expect_success "$store: merge: visits and samples move, audited" '
 		WHERE uuid = '"'"'$drop'"'"'")" = 0 &&
 	ft-query audit --reverse --limit 1 >entry &&
 	jq -e --arg k "$keep" --arg d "$drop" ".action == \"merge\" and
-		.customer == \$k and .actor == \"ft-serve/api\" and
+		.customer == \$k and .actor == \"admin\" and
 		.detail.merged == \$d" entry &&
 	test "$(store_sql "SELECT kind FROM events ORDER BY id DESC
 		LIMIT 1")" = merge
@@ -179,7 +179,7 @@ test_expect_success "$store: forget: the receipt, nothing left, audited" '
 	test "$(store_sql "SELECT count(*) FROM visits
 		WHERE customer_id = $row")" = 0 &&
 	ft-query audit --reverse --limit 1 >entry &&
-	jq -e ".action == \"forget\" and .actor == \"ft-serve/api\"" entry &&
+	jq -e ".action == \"forget\" and .actor == \"admin\"" entry &&
 	test $(http out "/api/customers/$id" -X DELETE) = 404 &&
 	is_error out 404 &&
 	test $(http out "/api/customers/$NOBODY" -X DELETE) = 404
@@ -265,7 +265,7 @@ test_expect_success "$store: split: into a new customer, and into another" '
 		-d "{\"faces\":[$s2],\"into\":\"$b\"}") = 200 &&
 	jq -e --arg b "$b" ".into.id == \$b and .from.faces == 1" out &&
 	ft-query audit --customer "$b" --reverse --limit 1 >entry &&
-	jq -e ".action == \"split\" and .actor == \"ft-serve/api\"" entry
+	jq -e ".action == \"split\" and .actor == \"admin\"" entry
 '
 
 test_expect_success "$store: different: recorded, then no merge of the pair" '

@@ -56,7 +56,7 @@ test_expect_success 'ft-schedule status shows the mode and the retention' '
 if command -v curl >/dev/null 2>&1; then
 	test_expect_success 'the dashboard API shows the privacy settings' '
 		FT_RECOGNITION=consented FT_RETAIN_UNNAMED_DAYS=30 \
-			API_KEY_SECRET=k3y-0440 ft-serve --listen 127.0.0.1:0 \
+			API_KEY_SECRET=k3y-0440-strong1 ft-serve --listen 127.0.0.1:0 \
 			2>serve.err &
 		pid=$! &&
 		i=0 &&
@@ -70,7 +70,7 @@ if command -v curl >/dev/null 2>&1; then
 		done &&
 		base=$(sed -n "s|.*listening on \(http://[^ ]*\)$|\1|p" \
 			serve.err) &&
-		curl -sS -H "Authorization: Bearer k3y-0440" \
+		curl -sS -H "Authorization: Bearer k3y-0440-strong1" \
 			"$base/api/recognition" >st;
 		rc=$?
 		kill "$pid" && wait "$pid" 2>/dev/null;

@@ -38,8 +38,8 @@ function buildDialog() {
   overlay.innerHTML = `
     <form novalidate>
       <h2>Connect to FaceTrack</h2>
-      <p>Enter the API key of this FaceTrack server (the value of
-      API_KEY_SECRET in its settings).  It is kept in this browser.</p>
+      <p>Enter an API key of this FaceTrack server (API_KEY_SECRET or a
+      key of API_KEYS_FILE in its settings).  It is kept in this browser.</p>
       <label>API key
         <input type="password" name="key" autocomplete="off" required>
       </label>
@@ -89,6 +89,7 @@ export function askKey(why) {
           overlay.remove();
           pendingKey = null;
           resolve(key);
+          loadRole();
           return;
         }
         say('This key was not accepted by the server. Check API_KEY_SECRET and try again.');
@@ -158,6 +159,45 @@ export async function imageUrl(path) {
     const res = await fetch(path, { headers: headersFor(key), cache: 'no-store' });
     if (!res.ok) return null;
     return URL.createObjectURL(await res.blob());
+  } catch {
+    return null;
+  }
+}
+
+// --- what the key may do ---
+
+// Roles in order: each may do what the ones before it may.
+const ROLE_RANK = { viewer: 0, operator: 1, admin: 2 };
+
+export function roleAllows(role, need) {
+  return (ROLE_RANK[role] ?? -1) >= (ROLE_RANK[need] ?? Infinity);
+}
+
+// Show only the controls the key's role allows: every element marked
+// data-role="operator" or "admin" is hidden by the style sheet while
+// the root's data-key-role does not reach it, and made inert so that no
+// keyboard reaches it either.  Elements added later are hidden by the
+// same rule.
+function showRole(me) {
+  const root = document.documentElement;
+  root.dataset.keyRole = me.role;
+  for (const el of document.querySelectorAll('[data-role]')) {
+    el.inert = !roleAllows(me.role, el.dataset.role);
+  }
+  const who = document.getElementById('key-who');
+  if (who) {
+    who.textContent = `This browser uses the key "${me.name}" (${me.role}).`;
+    who.hidden = false;
+  }
+}
+
+// Ask the server whose key this is (GET /api/whoami) and show the page
+// for its role; resolves with {name, role}, or null when it cannot say.
+export async function loadRole() {
+  try {
+    const me = await request('/api/whoami');
+    showRole(me);
+    return me;
   } catch {
     return null;
   }
@@ -300,3 +340,6 @@ export function dateTimeOf(ts) {
       })
     : '–';
 }
+
+// Every page that loads this module shows only what its key may do.
+loadRole();
