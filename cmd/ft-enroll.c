@@ -16,6 +16,12 @@
  * when they see the forget in the store's event feed.  It prints an
  * "erasure" record, the receipt of what went.
  *
+ * Corrections: `split` moves samples (and the visits they explain) to
+ * another customer or a new one, `remove-face` deletes samples,
+ * `unvisit` deletes visits and `different` marks two customers as two
+ * people.  Commands naming several ids change all of them or, when one
+ * is refused, none.
+ *
  * Recognition modes (FT_RECOGNITION) bind enrolment too: with
  * "consented" samples are stored only for customers who agreed (add
  * needs --consent, add-faces a customer with consent), with "anonymous"
@@ -50,13 +56,17 @@ static const char usage[] =
 "  update ID [--name NAME] [--email ADDRESS] [--notes TEXT]\n"
 "            [--consent | --no-consent]\n"
 "  merge KEEP DROP\n"
+"  split ID --face SAMPLE [--face SAMPLE ...] [--into OTHER]\n"
+"  remove-face ID SAMPLE ...\n"
+"  unvisit VISIT ...\n"
+"  different ID OTHER\n"
 "  forget ID\n"
 "  import FILE.csv|-\n"
 "  purge [--dry-run]\n";
 
 enum {
 	O_DB = 256, O_NAME, O_EMAIL, O_NOTES, O_CONSENT, O_NO_CONSENT,
-	O_LARGEST, O_DRY_RUN, O_VERSION
+	O_LARGEST, O_DRY_RUN, O_FACE, O_INTO, O_VERSION
 };
 
 static const struct option longopts[] = {
@@ -68,6 +78,8 @@ static const struct option longopts[] = {
 	{ "no-consent", no_argument, NULL, O_NO_CONSENT },
 	{ "largest", no_argument, NULL, O_LARGEST },
 	{ "dry-run", no_argument, NULL, O_DRY_RUN },
+	{ "face", required_argument, NULL, O_FACE },
+	{ "into", required_argument, NULL, O_INTO },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -198,16 +210,8 @@ static int
 print_sample(void *p, const ft_face *f)
 {
 	struct list_faces *l = p;
-	jv o = jv_object();
 
-	o = jv_object_set(o, jv_string("type"), jv_string("sample"));
-	o = jv_object_set(o, jv_string("id"), jv_number((double)f->id));
-	o = jv_object_set(o, jv_string("customer"), jv_string(l->uuid));
-	o = jv_object_set(o, jv_string("quality"),
-			  jv_number(f->quality));
-	o = jv_object_set(o, jv_string("created"),
-			  ft_record_time(f->created_at));
-	if (ft_jsonl_write(stdout, o) != 0)
+	if (ft_jsonl_write(stdout, ft_record_sample(f, l->uuid)) != 0)
 		ft_die(FT_EXIT_FAIL, "write error: %s", strerror(errno));
 	return 0;
 }
@@ -278,6 +282,153 @@ cmd_forget(const char *id)
 		ft_die(FT_EXIT_FAIL, "%s", ft_store_errmsg(store));
 	if (rc != FT_OK)
 		store_fail(rc);
+}
+
+/* --- corrections --- */
+
+/* A sample or visit id, or a usage error. */
+static int64_t
+row_id(const char *s, const char *what)
+{
+	long long v;
+
+	if (ft_parse_int(s, 1, INT64_MAX, &v))
+		ft_usage_error("bad %s id '%s'", what, s);
+	return (int64_t)v;
+}
+
+/* Whether v[0..n) holds x. */
+static int
+has_id(const int64_t *v, int n, int64_t x)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] == x)
+			return 1;
+	return 0;
+}
+
+/* The distinct ids of args[0..n) and of extra[0..nextra), into a new
+ * array; *count gets their number. */
+static int64_t *
+row_ids(char **args, int n, int64_t *extra, int nextra, const char *what,
+	int *count)
+{
+	int64_t *v = ft_xcalloc((size_t)(n + nextra) + 1, sizeof *v), x;
+	int i, k = 0;
+
+	for (i = 0; i < nextra + n; i++) {
+		x = i < nextra ? extra[i] : row_id(args[i - nextra], what);
+		if (!has_id(v, k, x))
+			v[k++] = x;
+	}
+	*count = k;
+	return v;
+}
+
+/* Move samples of customer id to into_id (NULL: a new customer) and
+ * print the customer they moved to. */
+static void
+cmd_split(const char *id, char **args, int nargs, int64_t *faces,
+	  int nfaces, const char *into_id)
+{
+	ft_customer from, into = { 0 }, out;
+	int64_t *v;
+	int n, rc;
+
+	v = row_ids(args, nargs, faces, nfaces, "sample", &n);
+	load(id, &from);
+	if (into_id)
+		load(into_id, &into);
+	rc = ft_store_customer_split(store, from.id, v, n, into.id, &out);
+	ft_customer_clear(&from);
+	ft_customer_clear(&into);
+	free(v);
+	if (rc != FT_OK)
+		store_fail(rc);
+	print_customer(&out);
+	ft_customer_clear(&out);
+}
+
+/* Remove samples of customer id, all or none, and print the customer. */
+static void
+cmd_remove_face(const char *id, char **args, int nargs)
+{
+	ft_customer c;
+	int64_t *v;
+	int i, n, rc;
+
+	v = row_ids(args, nargs, NULL, 0, "sample", &n);
+	load(id, &c);
+	if ((rc = ft_store_begin(store)) != FT_OK)
+		store_fail(rc);
+	for (i = 0; i < n && rc == FT_OK; i++)
+		rc = ft_store_face_remove(store, c.id, v[i]);
+	free(v);
+	if (rc != FT_OK) {
+		ft_store_rollback(store);
+		store_fail(rc);
+	}
+	if ((rc = ft_store_commit(store)) != FT_OK ||
+	    (rc = ft_store_scrub(store)) != FT_OK)
+		store_fail(rc);
+	print_current(c.id);
+	ft_customer_clear(&c);
+}
+
+/* Remove visits, all or none, and print them as they were. */
+static void
+cmd_unvisit(char **args, int nargs)
+{
+	ft_visit *gone;
+	int64_t *v;
+	int i, n, rc;
+
+	v = row_ids(args, nargs, NULL, 0, "visit", &n);
+	gone = ft_xcalloc((size_t)n, sizeof *gone);
+	if ((rc = ft_store_begin(store)) != FT_OK)
+		store_fail(rc);
+	for (i = 0; i < n && rc == FT_OK; i++)
+		rc = ft_store_visit_remove(store, v[i], &gone[i]);
+	if (rc == FT_OK)
+		rc = ft_store_commit(store);
+	else
+		ft_store_rollback(store);
+	free(v);
+	if (rc != FT_OK)
+		store_fail(rc);
+	for (i = 0; i < n; i++) {
+		if (ft_jsonl_write(stdout, ft_record_visit(&gone[i], NULL)))
+			ft_die(FT_EXIT_FAIL, "write error: %s",
+			       strerror(errno));
+		ft_visit_clear(&gone[i]);
+	}
+	free(gone);
+}
+
+/* Mark customers a_id and b_id as two people; print the pair. */
+static void
+cmd_different(const char *a_id, const char *b_id)
+{
+	ft_customer a, b;
+	jv o;
+	int rc;
+
+	load(a_id, &a);
+	load(b_id, &b);
+	rc = ft_store_different_add(store, a.id, b.id);
+	if (rc != FT_OK)
+		store_fail(rc);
+	o = jv_object_set(jv_object(), jv_string("type"),
+			  jv_string("different"));
+	o = jv_object_set(o, jv_string("customers"), jv_array_append(
+			  jv_array_append(jv_array(), jv_string(a.uuid)),
+			  jv_string(b.uuid)));
+	ft_customer_clear(&a);
+	ft_customer_clear(&b);
+	if (ft_jsonl_write(stdout, o) != 0)
+		ft_die(FT_EXIT_FAIL, "write error: %s", strerror(errno));
 }
 
 /* --- recognition modes and retention --- */
@@ -538,6 +689,9 @@ check_command(const char *cmd, int nargs, const ft_customer *c,
 {
 	if (dry_run && strcmp(cmd, "purge"))
 		ft_usage_error("--dry-run goes with 'purge'");
+	if (fields && (!strcmp(cmd, "split") || !strcmp(cmd, "remove-face") ||
+	    !strcmp(cmd, "unvisit") || !strcmp(cmd, "different")))
+		ft_usage_error("'%s' takes no field options", cmd);
 	if (largest && strcmp(cmd, "add") && strcmp(cmd, "add-faces"))
 		ft_usage_error("--largest goes with 'add' or 'add-faces'");
 	if (!strcmp(cmd, "purge")) {
@@ -562,6 +716,19 @@ check_command(const char *cmd, int nargs, const ft_customer *c,
 			ft_usage_error("'update' takes one customer id");
 		if (!fields)
 			ft_usage_error("'update' needs a field to change");
+	} else if (!strcmp(cmd, "split")) {
+		if (nargs < 1)
+			ft_usage_error("'split' takes a customer id and --face");
+	} else if (!strcmp(cmd, "remove-face")) {
+		if (nargs < 2)
+			ft_usage_error("'remove-face' takes a customer id and "
+				       "sample ids");
+	} else if (!strcmp(cmd, "unvisit")) {
+		if (nargs < 1)
+			ft_usage_error("'unvisit' takes visit ids");
+	} else if (!strcmp(cmd, "different")) {
+		if (nargs != 2)
+			ft_usage_error("'different' takes two customer ids");
 	} else if (!strcmp(cmd, "merge") || !strcmp(cmd, "forget") ||
 		   !strcmp(cmd, "import")) {
 		if (fields)
@@ -586,6 +753,9 @@ main(int argc, char **argv)
 	int opt, rc, consent = -1, nargs, largest = 0, dry_run = 0;
 	ft_face *samples = NULL;
 	char *model = NULL;
+	int64_t faces[FT_SPLIT_MAX];
+	int nfaces = 0;
+	const char *into = NULL;
 
 	ft_set_progname(argv[0]);
 	ft_set_usage(usage);
@@ -612,6 +782,14 @@ main(int argc, char **argv)
 			break;
 		case O_LARGEST: largest = 1; break;
 		case O_DRY_RUN: dry_run = 1; break;
+		case O_FACE:
+			if (nfaces == FT_SPLIT_MAX)
+				ft_usage_error("at most %d samples can be "
+					       "split off at once",
+					       FT_SPLIT_MAX);
+			faces[nfaces++] = row_id(optarg, "sample");
+			break;
+		case O_INTO: into = optarg; break;
 		case 'h':
 			fputs(usage, stdout);
 			return ft_close_stdout(FT_EXIT_OK);
@@ -629,6 +807,13 @@ main(int argc, char **argv)
 	c.consent = consent > 0;
 
 	check_command(cmd, nargs, &c, fields, largest, dry_run);
+	if ((nfaces || into) && strcmp(cmd, "split"))
+		ft_usage_error("--face and --into go with 'split'");
+	if (!strcmp(cmd, "split") && !nfaces && nargs < 2)
+		ft_usage_error("'split' needs --face SAMPLE");
+	if (nfaces + nargs - 1 > FT_SPLIT_MAX && !strcmp(cmd, "split"))
+		ft_usage_error("at most %d samples can be split off at once",
+			       FT_SPLIT_MAX);
 	{
 		char msg[128];
 
@@ -684,6 +869,15 @@ main(int argc, char **argv)
 		print_current(c.id);
 	} else if (!strcmp(cmd, "merge")) {
 		cmd_merge(argv[optind], argv[optind + 1]);
+	} else if (!strcmp(cmd, "split")) {
+		cmd_split(argv[optind], argv + optind + 1, nargs - 1, faces,
+			  nfaces, into);
+	} else if (!strcmp(cmd, "remove-face")) {
+		cmd_remove_face(argv[optind], argv + optind + 1, nargs - 1);
+	} else if (!strcmp(cmd, "unvisit")) {
+		cmd_unvisit(argv + optind, nargs);
+	} else if (!strcmp(cmd, "different")) {
+		cmd_different(argv[optind], argv[optind + 1]);
 	} else if (!strcmp(cmd, "forget")) {
 		cmd_forget(argv[optind]);
 	} else if (!strcmp(cmd, "purge")) {

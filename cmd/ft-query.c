@@ -49,6 +49,7 @@ static const char usage[] =
 "  compare --since T --until T --against-since T --against-until T\n"
 "  audit [--since T] [--until T] [--customer ID] [--limit N] [--reverse]\n"
 "  export ID\n"
+"  faces ID\n"
 "T: 2026-11-24, 2026-11-24T09:15, now, today, yesterday, 7d, 12h, 30m\n";
 
 enum { O_DB = 256, O_FORMAT, O_JQ, O_VERSION, O_QUERY };

@@ -1027,6 +1027,46 @@ ft_query_export(ft_store *s, const char *id, ft_write_fn write, void *ctx)
 	return rc;
 }
 
+/* --- a customer's face samples --- */
+
+struct sample_relay {
+	struct relay r;
+	const char *uuid;
+};
+
+static int
+sample_row(void *p, const ft_face *f)
+{
+	struct sample_relay *x = p;
+
+	return x->r.emit(x->r.ctx, ft_record_sample(f, x->uuid));
+}
+
+/* The samples of one customer, oldest first: the ids that ft-enroll
+ * split and remove-face take. */
+static int
+run_faces(ft_store *s, const ft_query_args *a, ft_emit_fn emit, void *ctx)
+{
+	struct sample_relay x = { { emit, ctx }, NULL };
+	ft_customer c;
+	int rc;
+
+	if ((rc = ft_store_customer_get(s, a->s[FT_QS_CUSTOMER], &c)))
+		return rc;
+	x.uuid = c.uuid;
+	rc = ft_store_faces(s, c.id, 0, sample_row, &x);
+	ft_customer_clear(&c);
+	return rc;
+}
+
+/* ft-query takes the customer as its argument, ft-serve as ?customer=. */
+static const ft_query_param p_faces[] = {
+	{ .name = "customer", .type = FT_QT_STRING, .slot = FT_QS_CUSTOMER,
+	  .only = FT_QUERY_ON(FT_QUERY_HTTP), .required = 1,
+	  .max = { 0, 64, 64 }, .help = "the customer's id" },
+	{ NULL }
+};
+
 /* In the order the model is offered them. */
 static const ft_query_op ops[] = {
 	{ FT_QOP_STATS, "stats", "get_stats", ON_ALL, -1, p_none,
@@ -1085,6 +1125,8 @@ static const ft_query_op ops[] = {
 	  "Audit entries: who changed which customer's data, and how." },
 	{ FT_QOP_EXPORT, "export", NULL, FT_QUERY_ON(FT_QUERY_CLI), FT_QS_ID,
 	  p_export, "Everything held about one customer." },
+	{ FT_QOP_FACES, "faces", NULL, ON_CLI_HTTP, FT_QS_CUSTOMER, p_faces,
+	  "One customer's face samples (id, quality, created)." },
 	{ 0, NULL, NULL, 0, -1, NULL, NULL }
 };
 
@@ -1633,6 +1675,8 @@ ft_query_run(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 		return run_compare(s, a, emit, ctx);
 	case FT_QOP_AUDIT:
 		return run_audit(s, a, emit, ctx);
+	case FT_QOP_FACES:
+		return run_faces(s, a, emit, ctx);
 	default:
 		return FT_EINVAL;
 	}

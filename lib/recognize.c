@@ -62,6 +62,14 @@ struct frame {
 	double quality[MAX_FACES];
 	float desc[MAX_FACES][FT_FACE_DIM];
 	int anon[MAX_FACES];	/* counted as anonymous footfall */
+	/* The sample of each candidate nearest the face: the one a visit
+	 * is recognised by. */
+	int64_t cand_face[MAX_FACES][FT_MATCH_MAX_CANDIDATES];
+};
+
+/* Customers marked two people (ft_store_different_add), a < b. */
+struct pair {
+	int64_t a, b;
 };
 
 struct ft_recognizer {
@@ -80,6 +88,8 @@ struct ft_recognizer {
 	size_t nsrcs;
 	struct anon *anons;
 	size_t nanons, capanons;
+	struct pair *pairs;
+	size_t npairs, cappairs;
 	struct frame f;
 	int cb_rc;		/* a failure inside a callback of lib/match */
 	ft_recognize_stats st;
@@ -291,10 +301,94 @@ index_rebuild(ft_recognizer *r)
 	return rc;
 }
 
+/* --- pairs marked two people --- */
+
+static int
+pair_add(void *p, int64_t a, int64_t b)
+{
+	ft_recognizer *r = p;
+
+	if (r->npairs == r->cappairs) {
+		r->cappairs = r->cappairs ? r->cappairs * 2 : 16;
+		r->pairs = ft_xrealloc(r->pairs,
+		    r->cappairs * sizeof *r->pairs);
+	}
+	r->pairs[r->npairs].a = a;
+	r->pairs[r->npairs++].b = b;
+	return 0;
+}
+
+static int
+pairs_load(ft_recognizer *r)
+{
+	int rc;
+
+	r->npairs = 0;
+	if ((rc = ft_store_different_pairs(r->store, pair_add, r)))
+		return store_fail(r, rc);
+	return FT_OK;
+}
+
+/* Whether customers a and b were marked two people. */
+static int
+apart(const ft_recognizer *r, int64_t a, int64_t b)
+{
+	size_t i;
+
+	for (i = 0; i < r->npairs; i++)
+		if ((r->pairs[i].a == a && r->pairs[i].b == b) ||
+		    (r->pairs[i].a == b && r->pairs[i].b == a))
+			return 1;
+	return 0;
+}
+
+/* --- following the feed --- */
+
 struct feed {
 	ft_recognizer *r;
 	int rebuild;
+	int pairs;		/* the pairs changed */
 };
+
+/* The row id of the customer the payload's member key names, or 0. */
+static int64_t
+payload_customer(ft_recognizer *r, const char *payload, const char *key)
+{
+	jv o = jv_parse(payload ? payload : "");
+	jv v = jv_is_valid(o) && jv_get_kind(o) == JV_KIND_OBJECT ?
+	    jv_object_get(jv_copy(o), jv_string(key)) : jv_invalid();
+	ft_customer c;
+	int64_t id = 0;
+
+	if (jv_is_valid(v) && jv_get_kind(v) == JV_KIND_STRING &&
+	    ft_store_customer_get(r->store, jv_string_value(v), &c) == FT_OK) {
+		id = c.id;
+		ft_customer_clear(&c);
+	}
+	jv_free(v);
+	jv_free(o);
+	return id;
+}
+
+/* A correction: samples moved or removed, a visit removed.  The index
+ * is rebuilt for the samples; tracks that followed the customers
+ * concerned earn their match anew, and the visit gap is read again
+ * from the store's visits. */
+static void
+feed_correction(struct feed *f, const ft_event *e)
+{
+	int64_t from;
+
+	if (strcmp(e->kind, "unvisit"))
+		f->rebuild = 1;
+	if (!strcmp(e->kind, "split") &&
+	    (from = payload_customer(f->r, e->payload, "customer")))
+		ft_match_drop_customer(f->r->matcher, from);
+	if (e->customer_id) {
+		ft_match_drop_customer(f->r->matcher, e->customer_id);
+		cust_drop(f->r, e->customer_id);
+	}
+}
 
 static int
 feed_event(void *p, const ft_event *e)
@@ -302,7 +396,12 @@ feed_event(void *p, const ft_event *e)
 	struct feed *f = p;
 
 	if (!strcmp(e->kind, "forget") || !strcmp(e->kind, "merge"))
-		f->rebuild = 1;
+		f->rebuild = f->pairs = 1;
+	if (!strcmp(e->kind, "split") || !strcmp(e->kind, "face_removed") ||
+	    !strcmp(e->kind, "unvisit"))
+		feed_correction(f, e);
+	if (!strcmp(e->kind, "different"))
+		f->pairs = 1;
 	/* A customer changed (consent given or withdrawn, a new name):
 	 * read them again; with consent required, a track that followed
 	 * them must earn its match anew. */
@@ -320,7 +419,7 @@ feed_event(void *p, const ft_event *e)
 int
 ft_recognize_refresh(ft_recognizer *r)
 {
-	struct feed f = { r, 0 };
+	struct feed f = { r, 0, 0 };
 	int rc;
 
 	if (!r->store || r->cfg.mode == FT_RECOGNITION_ANONYMOUS)
@@ -329,6 +428,8 @@ ft_recognize_refresh(ft_recognizer *r)
 	rc = ft_store_events(r->store, r->last_event, 0, feed_event, &f);
 	if (rc != FT_OK)
 		return store_fail(r, rc);
+	if (f.pairs && (rc = pairs_load(r)))
+		return rc;
 	return f.rebuild ? index_rebuild(r) : index_catch_up(r);
 }
 
@@ -339,7 +440,8 @@ ft_recognize_refresh(ft_recognizer *r)
  * more likely theirs than a consenting customer's further away.
  */
 static int
-candidates(ft_recognizer *r, const float *d, ft_match_face *mf)
+candidates(ft_recognizer *r, const float *d, ft_match_face *mf,
+    int64_t *faces)
 {
 	ft_index_hit hits[FT_MATCH_MAX_CANDIDATES];
 	int consented = r->cfg.mode == FT_RECOGNITION_CONSENTED;
@@ -378,6 +480,8 @@ candidates(ft_recognizer *r, const float *d, ft_match_face *mf)
 			    ft_index_customer_samples(r->ix, k->id) >=
 			    r->cfg.match.trusted_samples;
 		}
+		if (faces)
+			faces[mf->ncand] = hits[i].face_id;
 		mf->ncand++;
 	}
 	return FT_OK;
@@ -434,7 +538,7 @@ ft_recognize_new(ft_store *store, const ft_face_backend *fb,
 			store_fail(r, rc);
 		else if ((rc = ft_store_last_event(store, &r->last_event)))
 			store_fail(r, rc);
-		else
+		else if ((rc = pairs_load(r)) == FT_OK)
 			rc = index_rebuild(r);
 		r->last_refresh = ft_time_mono();
 	} else {
@@ -466,6 +570,7 @@ ft_recognize_free(ft_recognizer *r)
 		free(r->srcs[i].name);
 	free(r->srcs);
 	free(r->anons);
+	free(r->pairs);
 	free(r);
 }
 
@@ -563,7 +668,8 @@ emit_visit(ft_recognizer *r, ft_visit *v, struct cust *k)
 /* --- decisions written down --- */
 
 static int
-record_visit(ft_recognizer *r, int64_t customer_id, float distance)
+record_visit(ft_recognizer *r, int64_t customer_id, float distance,
+    int64_t face_id)
 {
 	ft_visit v = { 0 };
 	struct cust *k;
@@ -575,6 +681,7 @@ record_visit(ft_recognizer *r, int64_t customer_id, float distance)
 	v.ts = r->f.in->ts;
 	v.source = (char *)r->f.in->source;
 	v.distance = distance;
+	v.face_id = face_id;
 	if ((rc = ft_store_visit_add(r->store, &v)) != FT_OK)
 		return store_fail(r, rc);
 	return emit_visit(r, &v, k);
@@ -630,7 +737,7 @@ registered_meanwhile(ft_recognizer *r, ft_match_result *res, int64_t *id)
 	for (i = 0; i < res->nsamples; i++) {
 		ft_match_face mf = { 0 };
 
-		if ((rc = candidates(r, res->samples[i], &mf)))
+		if ((rc = candidates(r, res->samples[i], &mf, NULL)))
 			return rc;
 		for (j = 0; j < mf.ncand; j++) {
 			if (ft_match_accepts(&r->cfg.match, mf.cand,
@@ -1043,11 +1150,49 @@ describe(ft_recognizer *r)
 		if (!f->need[i])
 			continue;
 		f->mf[i].descriptor = f->desc[f->slot[i]];
-		if ((rc = candidates(r, f->mf[i].descriptor, &f->mf[i])))
+		if ((rc = candidates(r, f->mf[i].descriptor, &f->mf[i],
+		    f->cand_face[i])))
 			return rc;
 	}
 	r->st.ms[FT_RECOGNIZE_SEARCH] += ft_time_mono_ms() - t0;
 	return FT_OK;
+}
+
+/* The sample face i was recognised by in this frame, or 0 when its
+ * track carried the match without a new look. */
+static int64_t
+matched_face(const ft_recognizer *r, int i)
+{
+	const ft_match_face *mf = &r->f.mf[i];
+	int j;
+
+	if (!mf->descriptor)
+		return 0;
+	for (j = 0; j < mf->ncand; j++)
+		if (mf->cand[j].customer_id == r->f.res[i].customer_id)
+			return r->f.cand_face[i][j];
+	return 0;
+}
+
+/*
+ * Whether face i, recognised as its customer, is also within the
+ * threshold of a customer marked as another person.  Such a face is
+ * not added to either's samples: it would draw the two together until
+ * recognition took one for the other.
+ */
+static int
+near_other(const ft_recognizer *r, int i)
+{
+	const ft_match_face *mf = &r->f.mf[i];
+	int64_t id = r->f.res[i].customer_id;
+	int j;
+
+	for (j = 0; j < mf->ncand; j++)
+		if (mf->cand[j].customer_id != id &&
+		    mf->cand[j].distance < r->cfg.match.threshold &&
+		    apart(r, id, mf->cand[j].customer_id))
+			return 1;
+	return 0;
 }
 
 /* Write down what lib/match decided for face i. */
@@ -1075,9 +1220,9 @@ write_result(ft_recognizer *r, int i)
 		res->status = fresh ? FT_MATCH_NEW : FT_MATCH_KNOWN;
 	} else if (res->status == FT_MATCH_KNOWN) {
 		if (res->visit && (rc = record_visit(r, res->customer_id,
-		    res->distance)))
+		    res->distance, matched_face(r, i))))
 			return rc;
-		if (res->add_sample && mf->descriptor &&
+		if (res->add_sample && mf->descriptor && !near_other(r, i) &&
 		    (rc = add_sample(r, res->customer_id, mf->descriptor,
 		    mf->quality)))
 			return rc;

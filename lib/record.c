@@ -71,6 +71,21 @@ ft_record_visit(const ft_visit *v, const ft_customer *c)
 }
 
 jv
+ft_record_sample(const ft_face *f, const char *customer)
+{
+	jv o = jv_object();
+
+	o = jv_object_set(o, jv_string("type"), jv_string("sample"));
+	o = jv_object_set(o, jv_string("id"), jv_number((double)f->id));
+	o = jv_object_set(o, jv_string("customer"), jv_string(customer));
+	o = jv_object_set(o, jv_string("quality"),
+			  jv_number(f->quality));
+	o = jv_object_set(o, jv_string("created"),
+			  ft_record_time(f->created_at));
+	return o;
+}
+
+jv
 ft_record_stats(const ft_stats *st)
 {
 	double rate = st->visited ?

@@ -18,6 +18,10 @@ jv ft_record_customer(const ft_customer *c);
  *  given. */
 jv ft_record_visit(const ft_visit *v, const ft_customer *c);
 
+/* {"type":"sample","id","customer","quality","created"}: face sample f
+ * of the customer whose uuid is customer. */
+jv ft_record_sample(const ft_face *f, const char *customer);
+
 /* {"type":"stat","total_customers","new_today","visits_today",
  *  "visits_week","returning_rate"} */
 jv ft_record_stats(const ft_stats *st);

@@ -2185,6 +2185,20 @@ not_allowed(struct MHD_Connection *c, const char *allow)
 			     "method not allowed (allowed: %s)", allow);
 }
 
+/* Whether op's argument is also one of its query-string parameters
+ * (faces: ?customer=ID), so that /api/NAME reaches it. */
+static int
+arg_param(const ft_query_op *op)
+{
+	const ft_query_param *p;
+
+	for (p = op->params; p->name; p++)
+		if ((int)p->slot == op->arg &&
+		    ft_query_param_find(op, FT_QUERY_HTTP, p->name))
+			return 1;
+	return 0;
+}
+
 static enum MHD_Result
 api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
     const char *method, struct request *rq)
@@ -2218,7 +2232,7 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 	/* /api/NAME of an operation, and /api/customers/ID. */
 	if (!strncmp(url, "/api/", 5))
 		op = ft_query_op_find(FT_QUERY_HTTP, url + 5);
-	if (op && op->arg >= 0)
+	if (op && op->arg >= 0 && !arg_param(op))
 		op = NULL;
 	if (!op && (id = last_segment(url, "/api/customers/")))
 		op = ft_query_op_find(FT_QUERY_HTTP, "customer");

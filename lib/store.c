@@ -975,6 +975,9 @@ customer_merge_once(ft_store *s, int64_t keep, int64_t drop)
 				keep, drop);
 	if (rc == FT_OK)
 		rc = merge_profile(s, &k, &d);
+	/* Who drop was marked apart from, keep is now apart from. */
+	if (rc == FT_OK)
+		rc = ft_store_review_merge(s, keep, drop);
 	/* drop's events name drop: they go with the profile. */
 	if (rc == FT_OK)
 		rc = erase_profile(s, drop, NULL);
@@ -1010,6 +1013,7 @@ static int
 customer_erase_once(ft_store *s, int64_t id, ft_erasure *e)
 {
 	ft_customer c;
+	int64_t named = 0;
 	int rc;
 
 	if ((rc = ft_store_begin(s)) != FT_OK)
@@ -1025,8 +1029,12 @@ customer_erase_once(ft_store *s, int64_t id, ft_erasure *e)
 	if (rc == FT_OK)
 		rc = customer_rows(s, sql_forget_faces, "cannot delete faces",
 				   id, &e->samples);
+	/* Their pairs, and the corrections naming them in others' events. */
+	if (rc == FT_OK)
+		rc = ft_store_review_forget(s, id, e->uuid, &named);
 	if (rc == FT_OK)
 		rc = erase_profile(s, id, &e->events);
+	e->events += named;
 	/* Tell followers of the feed that figures changed, naming nobody. */
 	if (rc == FT_OK)
 		rc = ft_store_event_add(s, "forget", 0, "{\"type\":\"forget\"}",
@@ -1064,8 +1072,8 @@ ft_store_customer_forget(ft_store *s, int64_t id)
 /* --- visits --- */
 
 static const char sql_visit_insert[] =
-	"INSERT INTO visits (customer_id, ts, source, distance, new_customer)"
-	" VALUES (?, ?, ?, ?, ?)";
+	"INSERT INTO visits (customer_id, ts, source, distance, new_customer,"
+	" face_id) VALUES (?, ?, ?, ?, ?, ?)";
 static const char sql_visit_count_up[] =
 	"UPDATE customers SET visit_count = visit_count + 1, last_visit = "
 	"CASE WHEN last_visit IS NULL OR last_visit < ? THEN ? "
@@ -1089,6 +1097,9 @@ insert_visit(ft_store *s, const ft_visit *v)
 				      : s->d->bind_text(st, 4, NULL);
 	if (rc == FT_OK)
 		rc = s->d->bind_int64(st, 5, v->new_customer != 0);
+	if (rc == FT_OK)
+		rc = v->face_id > 0 ? s->d->bind_int64(st, 6, v->face_id)
+				    : s->d->bind_text(st, 6, NULL);
 	if (rc != FT_OK)
 		rc = fail(s, rc, "cannot bind parameter");
 	else
@@ -1172,7 +1183,7 @@ ft_store_visits(ft_store *s, const ft_visit_filter *f, ft_visit_cb cb,
 	if (f->bare)
 		snprintf(sql, sizeof sql,
 			 "SELECT v.id, v.customer_id, NULL, NULL, NULL, v.ts, "
-			 "v.source, v.distance, v.new_customer, 0 "
+			 "v.source, v.distance, v.new_customer, 0, v.face_id "
 			 "FROM visits v WHERE 1 = 1");
 	else
 		snprintf(sql, sizeof sql,
@@ -1180,7 +1191,7 @@ ft_store_visits(ft_store *s, const ft_visit_filter *f, ft_visit_cb cb,
 			 "v.ts, v.source, v.distance, v.new_customer, "
 			 "(SELECT COUNT(*) FROM visits w WHERE w.customer_id = "
 			 "v.customer_id AND (w.ts < v.ts OR (w.ts = v.ts AND "
-			 "w.id <= v.id))) "
+			 "w.id <= v.id))), v.face_id "
 			 "FROM visits v JOIN customers c ON c.id = "
 			 "v.customer_id WHERE 1 = 1");
 	if (f->since)
@@ -1227,6 +1238,7 @@ ft_store_visits(ft_store *s, const ft_visit_filter *f, ft_visit_cb cb,
 			     : s->d->col_double(st, 7);
 		v.new_customer = s->d->col_int64(st, 8) != 0;
 		v.number = s->d->col_int64(st, 9);
+		v.face_id = s->d->col_int64(st, 10);
 		rc = cb(ctx, &v);
 		ft_visit_clear(&v);
 		if (rc)
@@ -1622,6 +1634,9 @@ register_once(ft_store *s, ft_customer *c, ft_face *faces, int n,
 	if (rc == FT_OK) {
 		v->customer_id = c->id;
 		v->new_customer = 1;
+		/* The visit is explained by the samples it made. */
+		if (n > 0 && !v->face_id)
+			v->face_id = faces[0].id;
 		rc = ft_store_visit_add(s, v);
 	}
 	return finish(s, rc);
@@ -1866,4 +1881,22 @@ int
 ft_store_priv_fail(ft_store *s, int rc, const char *what)
 {
 	return fail(s, rc, what);
+}
+
+int
+ft_store_priv_depth(const ft_store *s)
+{
+	return s->depth;
+}
+
+int
+ft_store_priv_finish(ft_store *s, int rc)
+{
+	return finish(s, rc);
+}
+
+int
+ft_store_priv_again(ft_store *s, int own, int rc, int *tries)
+{
+	return again(s, own, rc, tries);
 }

@@ -59,6 +59,9 @@ typedef struct ft_visit {
 	double distance;		/* match distance; < 0 when unknown */
 	int new_customer;		/* the visit that registered them */
 	int64_t number;			/* nth visit of this customer (read) */
+	int64_t face_id;		/* the sample it was recognised by (a
+					 * registering visit: one it made);
+					 * 0: unknown */
 } ft_visit;
 
 typedef struct ft_face {
@@ -401,6 +404,50 @@ typedef struct ft_purge_counts {
  */
 int ft_store_purge(ft_store *s, const ft_retention *r, int dry_run,
 		   ft_purge_counts *out);
+
+/* --- corrections of who is who (store_review.c) --- */
+
+/*
+ * Recognition splits some people into two customers and takes others
+ * for one.  These undo it, each in one transaction with an event on the
+ * feed ("face_removed", "split", "unvisit", "different", payloads naming
+ * customers by uuid) and an audit entry; the customers' visit counts,
+ * last visits and samples follow.  Removed descriptors are erased as a
+ * forget erases them, and ft_store_scrub() follows when the call is the
+ * outermost transaction.
+ *
+ * A visit is explained by the sample it was recognised by
+ * (ft_visit.face_id).  A visit that names none, or a sample that no
+ * longer exists, is explained by the customer's sample made nearest in
+ * time to it (the earlier one on a tie).
+ */
+
+/* Remove sample face_id of customer customer_id (its bytes erased as
+ * forget erases them). FT_ENOTFOUND: no such sample of that customer;
+ * FT_EINVAL: it is the customer's last sample (forget them instead). */
+int ft_store_face_remove(ft_store *s, int64_t customer_id, int64_t face_id);
+/* Move samples faces[0..n) of customer from (and the visits only they
+ * explain) to customer into, or to a new customer when into is 0;
+ * out (may be NULL) receives the customer they moved to.
+ * FT_EINVAL: no samples named, a sample not of from, every sample of
+ * from, or into == from; FT_ENOTFOUND: no such customer. */
+int ft_store_customer_split(ft_store *s, int64_t from,
+    const int64_t *faces, int n, int64_t into, ft_customer *out);
+/* Delete visit visit_id, the customer's visit count and last visit
+ * following; out (may be NULL) receives the visit removed. */
+int ft_store_visit_remove(ft_store *s, int64_t visit_id, ft_visit *out);
+/* Record that customers a and b are two people (either order).
+ * FT_EINVAL when a == b. */
+int ft_store_different_add(ft_store *s, int64_t a, int64_t b);
+/* *out: 1 when a and b were marked two people, else 0. */
+int ft_store_different(ft_store *s, int64_t a, int64_t b, int *out);
+/* Every pair marked two people, a < b, in (a, b) order; cb returns
+ * nonzero to stop (returned). */
+typedef int (*ft_pair_cb)(void *ctx, int64_t a, int64_t b);
+int ft_store_different_pairs(ft_store *s, ft_pair_cb cb, void *ctx);
+
+/* The most samples ft_store_customer_split moves in one call. */
+#define FT_SPLIT_MAX 1000
 
 /* --- audit --- */
 
