@@ -44,8 +44,8 @@ void ft_review_free(ft_review *r);
 /*
  * Bring r up to date with s: read the events since the last refresh;
  * rebuild the index from the store when one of them may have moved or
- * removed samples (any kind but "visit" and "customer"), else add the
- * samples newer than those held.  Cheap when nothing happened: one
+ * removed samples (any kind but "visit", "customer", "unvisit" and
+ * "different"), else add the samples newer than those held.  Cheap when nothing happened: one
  * query for the events, one for new samples.
  */
 int ft_review_refresh(ft_review *r, ft_store *s);
@@ -79,6 +79,7 @@ int ft_review_search(ft_review *r, const float *d, ft_review_hit *out,
 typedef struct ft_review_pair {
 	int64_t a, b;		/* customer row ids, a < b */
 	float distance;		/* the pair's distance, see below */
+	float lead;		/* how much nearer than the crowd */
 	int samples_a, samples_b;	/* samples of each */
 } ft_review_pair;
 
