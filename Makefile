@@ -116,12 +116,14 @@ DLIB_LIBS ?= $(filter-out -lsqlite3 %/libsqlite3.so,\
 	-ldlib -lblas -llapack -lpthread))
 LIBS_ft-recognize = $(STORE_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) \
 	$(FAISS_LIBS) -ldl
-LIBS_ft-enroll = $(STORE_LIBS) $(CSV_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) -ldl
+LIBS_ft-enroll = $(STORE_LIBS) $(CSV_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) -ldl \
+	$(FAISS_LIBS) $(CAIRO_LIBS)
 LIBS_ft-seed-demo = $(STORE_LIBS)
 
 PROGRAMS = $(patsubst cmd/%.c,%,$(wildcard cmd/ft-*.c))
 PROGRAM_BINS = $(addprefix $(B)/,$(PROGRAMS))
-TOOLS = $(B)/ft-seed-demo $(B)/ft-bench-index $(B)/ft-bench-register
+TOOLS = $(B)/ft-seed-demo $(B)/ft-bench-index $(B)/ft-bench-register \
+	$(B)/ft-bench-review
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 
 MANPAGES = $(wildcard man/*.[1-8])
@@ -164,6 +166,9 @@ $(B)/cmd/ft-seed-demo.o: scripts/seed-demo.c | $(B)/cmd
 CXX_PROGRAMS += ft-bench-index ft-bench-register
 LIBS_ft-bench-index = $(FAISS_LIBS)
 LIBS_ft-bench-register = $(STORE_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS)
+# The time lib/review takes at 100,000 customers (scripts/bench).
+CXX_PROGRAMS += ft-bench-review
+LIBS_ft-bench-review = $(STORE_LIBS) $(FAISS_LIBS)
 $(B)/cmd/ft-bench-%.o: scripts/bench-%.c | $(B)/cmd
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 

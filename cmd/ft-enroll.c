@@ -35,12 +35,16 @@
 #include "frame.h"
 #include "times.h"
 #include "jsonl.h"
+#include "chart.h"
+#include "match.h"
 #include "record.h"
+#include "review.h"
 #include "store.h"
 #include "util.h"
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,11 +66,14 @@ static const char usage[] =
 "  different ID OTHER\n"
 "  forget ID\n"
 "  import FILE.csv|-\n"
-"  purge [--dry-run]\n";
+"  purge [--dry-run]\n"
+"  suggest [--limit N]\n"
+"  search [--limit N] IMAGE ...\n"
+"  calibrate [--chart FILE]\n";
 
 enum {
 	O_DB = 256, O_NAME, O_EMAIL, O_NOTES, O_CONSENT, O_NO_CONSENT,
-	O_LARGEST, O_DRY_RUN, O_FACE, O_INTO, O_VERSION
+	O_LARGEST, O_DRY_RUN, O_FACE, O_INTO, O_VERSION, O_LIMIT, O_CHART
 };
 
 static const struct option longopts[] = {
@@ -80,6 +87,8 @@ static const struct option longopts[] = {
 	{ "dry-run", no_argument, NULL, O_DRY_RUN },
 	{ "face", required_argument, NULL, O_FACE },
 	{ "into", required_argument, NULL, O_INTO },
+	{ "limit", required_argument, NULL, O_LIMIT },
+	{ "chart", required_argument, NULL, O_CHART },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -672,6 +681,270 @@ cmd_import(const char *path)
 	return FT_EXIT_OK;
 }
 
+/* --- review: suggestions, search by photo, calibration --- */
+
+static void
+put(jv rec)
+{
+	if (ft_jsonl_write(stdout, rec) != 0)
+		ft_die(FT_EXIT_FAIL, "write error: %s", strerror(errno));
+}
+
+/* A search object over the store's samples, or the end of the program. */
+static ft_review *
+review_open(void)
+{
+	ft_review *r;
+	char err[256];
+	int rc = ft_review_new(store, &r, err, sizeof err);
+
+	if (rc != FT_OK) {
+		ft_warn("%s", err);
+		ft_store_close(store);
+		exit(ft_store_exit_status(rc));
+	}
+	return r;
+}
+
+static void
+load_id(int64_t id, ft_customer *c)
+{
+	int rc = ft_store_customer_get_id(store, id, c);
+
+	if (rc != FT_OK)
+		store_fail(rc);
+}
+
+static int
+cmd_suggest(int limit)
+{
+	ft_review *r = review_open();
+	ft_review_suggest_opts o;
+	ft_review_pair *p;
+	size_t n, i;
+	int rc;
+
+	ft_review_suggest_opts_default(&o);
+	o.limit = limit;
+	if ((rc = ft_review_suggest(r, store, &o, &p, &n)) != FT_OK) {
+		ft_warn("%s", ft_review_errmsg(r));
+		ft_review_free(r);
+		ft_store_close(store);
+		exit(ft_store_exit_status(rc));
+	}
+	ft_review_free(r);
+	for (i = 0; i < n; i++) {
+		ft_customer a, b;
+
+		load_id(p[i].a, &a);
+		load_id(p[i].b, &b);
+		put(ft_record_suggestion((int)i + 1, &p[i], &a, &b));
+		ft_customer_clear(&a);
+		ft_customer_clear(&b);
+	}
+	free(p);
+	return FT_EXIT_OK;
+}
+
+/* The nearest customers of the main face of one photo; 0, or -1 when
+ * the photo cannot be used (said on stderr). */
+static int
+search_photo(ft_face_ctx *ctx, ft_review *r, const char *path, int limit)
+{
+	ft_review_hit hits[FT_REVIEW_MAX_HITS];
+	float desc[FT_FACE_DIM];
+	ft_image img = { 0 };
+	char *err;
+	int nf, i, n;
+
+	if (ft_image_read(path, &img, &err)) {
+		ft_warn("cannot read '%s': %s", path, err);
+		free(err);
+		return -1;
+	}
+	nf = ft_faces_describe_main(ctx, &img, NULL, desc, NULL, &err);
+	ft_image_clear(&img);
+	if (nf <= 0) {
+		ft_warn("cannot use '%s': %s", path, nf ? err : "no face found");
+		if (nf)
+			free(err);
+		return -1;
+	}
+	if ((n = ft_review_search(r, desc, hits, limit)) < 0)
+		ft_die(FT_EXIT_FAIL, "%s", ft_review_errmsg(r));
+	for (i = 0; i < n; i++) {
+		ft_customer c;
+
+		load_id(hits[i].customer_id, &c);
+		put(ft_record_search(path, i + 1, hits[i].distance, &c));
+		ft_customer_clear(&c);
+	}
+	return 0;
+}
+
+/* Search every photo; a photo that cannot be used is reported and the
+ * others searched all the same. */
+static int
+cmd_search(char **paths, int n, int limit)
+{
+	ft_face_ctx *ctx;
+	ft_review *r;
+	char *err;
+	int i, failed = 0;
+
+	if (!(ctx = ft_faces_open(&err)))
+		ft_die(FT_EXIT_FAIL, "%s", err);
+	/* As the samples were described (describe_images). */
+	ft_face_set_mirror(ctx, 1);
+	store = ft_store_open_configured();
+	r = review_open();
+	for (i = 0; i < n; i++)
+		if (search_photo(ctx, r, paths[i], limit))
+			failed = 1;
+	ft_review_free(r);
+	ft_face_close(ctx);
+	return failed ? FT_EXIT_FAIL : FT_EXIT_OK;
+}
+
+/* Rates to five places. */
+static jv
+rate(double x)
+{
+	return jv_number(round(x * 1e5) / 1e5);
+}
+
+static void
+calibration_chart(const ft_review_calibration *cal, const char *path)
+{
+	char labels[FT_REVIEW_CAL_STEPS][16], err[256];
+	const char *lp[FT_REVIEW_CAL_STEPS];
+	double split[FT_REVIEW_CAL_STEPS], merge[FT_REVIEW_CAL_STEPS];
+	ft_chart c = {
+		.title = "Split and merge rates by threshold",
+		.xlabel = "threshold", .ylabel = "% of sample pairs",
+		.n = (size_t)cal->nrows, .labels = lp, .values = split,
+		.lines = 1, .values2 = merge,
+		.names = { "one person split", "two people merged" }
+	};
+	size_t len = strlen(path);
+	int i, fmt = len >= 4 && !strcasecmp(path + len - 4, ".svg") ?
+	    FT_CHART_SVG : FT_CHART_PNG;
+
+	for (i = 0; i < cal->nrows; i++) {
+		snprintf(labels[i], sizeof labels[i], "%.2f",
+			 cal->rows[i].threshold);
+		lp[i] = labels[i];
+		split[i] = 100 * cal->rows[i].split;
+		merge[i] = 100 * cal->rows[i].merge;
+	}
+	if (ft_chart_write(&c, path, fmt, err, sizeof err))
+		ft_die(FT_EXIT_FAIL, "%s", err);
+}
+
+static jv
+calibration_record(const ft_review_calibration *cal)
+{
+	ft_match_config def;
+	jv o = jv_object();
+
+	ft_match_config_default(&def);
+	o = jv_object_set(o, jv_string("type"), jv_string("calibration"));
+	o = jv_object_set(o, jv_string("people"), jv_number(cal->people));
+	o = jv_object_set(o, jv_string("same_pairs"),
+			  jv_number((double)cal->same_pairs));
+	o = jv_object_set(o, jv_string("different_pairs"),
+			  jv_number((double)cal->different_pairs));
+	o = jv_object_set(o, jv_string("threshold"),
+			  rate(cal->threshold));
+	o = jv_object_set(o, jv_string("margin"), rate(cal->margin));
+	o = jv_object_set(o, jv_string("split"), rate(cal->split_at));
+	o = jv_object_set(o, jv_string("merge"), rate(cal->merge_at));
+	o = jv_object_set(o, jv_string("default_threshold"),
+			  rate(def.threshold));
+	o = jv_object_set(o, jv_string("default_margin"), rate(def.margin));
+	return o;
+}
+
+static int
+cmd_calibrate(const char *chart)
+{
+	ft_review_calibration cal;
+	char err[256];
+	int rc = ft_review_calibrate(store, &cal, err, sizeof err);
+	int i;
+
+	if (rc == FT_REVIEW_TOO_LITTLE) {
+		ft_warn("too little evidence to calibrate: %d named "
+			"customers with two samples or more, %d needed "
+			"(%d more)", cal.people, cal.needed,
+			cal.needed > cal.people ? cal.needed - cal.people : 1);
+		return FT_EXIT_FAIL;
+	}
+	if (rc != FT_OK) {
+		ft_warn("%s", err);
+		return ft_store_exit_status(rc);
+	}
+	for (i = 0; i < cal.nrows; i++) {
+		jv o = jv_object();
+
+		o = jv_object_set(o, jv_string("type"), jv_string("threshold"));
+		o = jv_object_set(o, jv_string("threshold"),
+				  rate(cal.rows[i].threshold));
+		o = jv_object_set(o, jv_string("split"),
+				  rate(cal.rows[i].split));
+		o = jv_object_set(o, jv_string("merge"),
+				  rate(cal.rows[i].merge));
+		put(o);
+	}
+	put(calibration_record(&cal));
+	if (chart)
+		calibration_chart(&cal, chart);
+	return FT_EXIT_OK;
+}
+
+static int
+is_review(const char *cmd)
+{
+	return !strcmp(cmd, "suggest") || !strcmp(cmd, "search") ||
+	       !strcmp(cmd, "calibrate");
+}
+
+/*
+ * Run review command cmd with its nargs arguments args; other is set
+ * when an option of the other commands was given, limit_arg and chart
+ * are --limit's and --chart's (NULL: not given).
+ */
+static int
+cmd_review(const char *cmd, int nargs, char **args, int other,
+	   const char *limit_arg, const char *chart)
+{
+	int search = !strcmp(cmd, "search");
+	long long limit = search ? 5 : FT_REVIEW_SUGGEST_LIMIT;
+	int rc;
+
+	if (other)
+		ft_usage_error("'%s' takes no options but --limit and "
+			       "--chart", cmd);
+	if (chart && strcmp(cmd, "calibrate"))
+		ft_usage_error("--chart goes with 'calibrate'");
+	if (limit_arg && !strcmp(cmd, "calibrate"))
+		ft_usage_error("--limit goes with 'suggest' or 'search'");
+	if (limit_arg && ft_parse_int(limit_arg, 1, search ?
+	    FT_REVIEW_MAX_HITS : 10000, &limit))
+		ft_usage_error("bad --limit: '%s' (1 to %d)", limit_arg,
+			       search ? FT_REVIEW_MAX_HITS : 10000);
+	if (search ? nargs < 1 : nargs != 0)
+		ft_usage_error(search ? "'search' takes one or more images" :
+			       "'%s' takes no arguments", cmd);
+	if (search)
+		return cmd_search(args, nargs, (int)limit);
+	store = ft_store_open_configured();
+	rc = !strcmp(cmd, "suggest") ? cmd_suggest((int)limit) :
+	     cmd_calibrate(chart);
+	ft_store_close(store);
+	return rc;
+}
+
 /* End with a usage error unless cmd takes nargs arguments, the fields
  * given (c's) and largest. */
 static void
@@ -747,6 +1020,7 @@ main(int argc, char **argv)
 	int64_t faces[FT_SPLIT_MAX];
 	int nfaces = 0;
 	const char *into = NULL;
+	const char *limit = NULL, *chart = NULL;
 
 	ft_set_progname(argv[0]);
 	ft_set_usage(usage);
@@ -781,6 +1055,8 @@ main(int argc, char **argv)
 			faces[nfaces++] = row_id(optarg, "sample");
 			break;
 		case O_INTO: into = optarg; break;
+		case O_LIMIT: limit = optarg; break;
+		case O_CHART: chart = optarg; break;
 		case 'h':
 			fputs(usage, stdout);
 			return ft_close_stdout(FT_EXIT_OK);
@@ -797,6 +1073,13 @@ main(int argc, char **argv)
 	nargs = argc - optind;
 	c.consent = consent > 0;
 
+	if (is_review(cmd))
+		return ft_close_stdout(cmd_review(cmd, nargs, argv + optind,
+		    fields || largest || dry_run || nfaces || into, limit,
+		    chart));
+	if (limit || chart)
+		ft_usage_error("--limit and --chart go with 'suggest', "
+			       "'search' or 'calibrate'");
 	check_command(cmd, nargs, &c, fields, largest, dry_run);
 	if ((nfaces || into) && strcmp(cmd, "split"))
 		ft_usage_error("--face and --into go with 'split'");
