@@ -118,6 +118,10 @@ LIBS_ft-recognize = $(STORE_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) \
 	$(FAISS_LIBS) -ldl
 LIBS_ft-enroll = $(STORE_LIBS) $(CSV_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) -ldl \
 	$(FAISS_LIBS) $(CAIRO_LIBS)
+# ft-serve searches customers by photo (lib/review, lib/faces); the
+# models are read only when the first search comes.
+CXX_PROGRAMS += ft-serve
+LIBS_ft-serve += $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS) -ldl
 LIBS_ft-seed-demo = $(STORE_LIBS)
 
 PROGRAMS = $(patsubst cmd/%.c,%,$(wildcard cmd/ft-*.c))

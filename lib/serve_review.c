@@ -15,7 +15,10 @@
  */
 #include "serve_priv.h"
 
+#include "faces.h"
+#include "frame.h"
 #include "record.h"
+#include "review.h"
 #include "store.h"
 #include "util.h"
 
@@ -23,8 +26,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * The search object over the store's samples and the face models are
+ * costly to make (a second or more; the models some hundred megabytes)
+ * and many requests use them, so one of each is kept, made on first use:
+ * a server whose owner never searches by photo never loads the models.
+ * One lock serialises their use, as neither may be shared between
+ * threads.
+ */
 struct serve_review {
 	pthread_mutex_t mu;	/* guards what follows */
+	ft_review *index;	/* NULL until the first suggestion or search */
+	ft_face_ctx *face;	/* NULL until the first search */
 };
 
 struct serve_review *
@@ -41,6 +54,9 @@ serve_review_free(struct serve_review *r)
 {
 	if (!r)
 		return;
+	ft_review_free(r->index);
+	if (r->face)
+		ft_face_close(r->face);
 	pthread_mutex_destroy(&r->mu);
 	free(r);
 }
@@ -475,6 +491,276 @@ out:
 	return ret;
 }
 
+/* --- suggestions and search by photo --- */
+
+#define SUGGEST_DEFAULT	20	/* pairs without ?limit= */
+#define SUGGEST_MAX	200
+#define SEARCH_DEFAULT	5	/* customers without ?limit= */
+
+struct limit_arg {
+	const char *limit;
+	const char *bad;	/* another parameter's name */
+};
+
+static enum MHD_Result
+collect_limit(void *cls, enum MHD_ValueKind kind, const char *key,
+	      const char *value)
+{
+	struct limit_arg *a = cls;
+
+	(void)kind;
+	if (!strcmp(key, "limit"))
+		a->limit = value ? value : "";
+	else if (!a->bad)
+		a->bad = key;
+	return MHD_YES;
+}
+
+/* The ?limit= of the request, 1 to max (dflt when absent); -1 after a
+ * 400 for it or for any other parameter. */
+static int
+query_limit(struct MHD_Connection *c, int dflt, int max,
+	    enum MHD_Result *ret)
+{
+	struct limit_arg a = { NULL, NULL };
+	long long n = dflt;
+
+	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_limit,
+				  &a);
+	if (a.bad) {
+		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "unknown "
+				   "parameter '%.40s'", a.bad);
+		return -1;
+	}
+	if (a.limit && ft_parse_int(a.limit, 1, max, &n) != 0) {
+		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "bad 'limit': "
+				   "'%.20s' (1 to %d)", a.limit, max);
+		return -1;
+	}
+	return (int)n;
+}
+
+/* With rv locked: the search object, made or brought up to date on s;
+ * NULL after a reply. */
+static ft_review *
+review_index(struct ft_server *srv, struct MHD_Connection *c,
+	     struct serve_review *rv, ft_store *s, enum MHD_Result *ret)
+{
+	char err[256];
+	int rc;
+
+	if (!rv->index) {
+		rc = ft_review_new(s, &rv->index, err, sizeof err);
+		if (rc == FT_OK)
+			return rv->index;
+		ft_warn("%s", err);
+	} else if ((rc = ft_review_refresh(rv->index, s)) == FT_OK) {
+		return rv->index;
+	} else {
+		ft_warn("%s", ft_review_errmsg(rv->index));
+		/* Made again from nothing by the next request. */
+		ft_review_free(rv->index);
+		rv->index = NULL;
+	}
+	if (rc == FT_ETEMP) {
+		drop_thread_store(srv);
+		*ret = reply_error_h(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "Retry-After", "5",
+				     "the store cannot be reached");
+	} else
+		*ret = reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot "
+				   "read the samples; the server's log says "
+				   "why");
+	return NULL;
+}
+
+/* The records of pairs p[0..n), as ft-enroll suggest prints them; a pair
+ * whose customer went meanwhile is left out. */
+static jv
+suggestion_records(ft_store *s, const ft_review_pair *p, size_t n)
+{
+	jv all = jv_array();
+	size_t i;
+	int rank = 0;
+
+	for (i = 0; i < n; i++) {
+		ft_customer a, b;
+
+		if (ft_store_customer_get_id(s, p[i].a, &a) != FT_OK)
+			continue;
+		if (ft_store_customer_get_id(s, p[i].b, &b) == FT_OK) {
+			all = jv_array_append(all, ft_record_suggestion(
+					      ++rank, &p[i], &a, &b));
+			ft_customer_clear(&b);
+		}
+		ft_customer_clear(&a);
+	}
+	return all;
+}
+
+/* GET /api/suggestions?limit=N: pairs of customers that are probably one
+ * person, nearest first (ft-enroll suggest); pairs marked as two people
+ * are never among them. */
+static enum MHD_Result
+api_suggestions(struct ft_server *srv, struct MHD_Connection *c)
+{
+	struct serve_review *rv = serve_review_of(srv);
+	enum MHD_Result ret = MHD_NO;
+	ft_review_suggest_opts o;
+	ft_review_pair *p = NULL;
+	ft_review *r;
+	ft_store *s;
+	size_t n = 0;
+	int rc;
+
+	ft_review_suggest_opts_default(&o);
+	if ((o.limit = query_limit(c, SUGGEST_DEFAULT, SUGGEST_MAX, &ret)) < 0 ||
+	    !(s = request_store(srv, c, &ret)))
+		return ret;
+	pthread_mutex_lock(&rv->mu);
+	if ((r = review_index(srv, c, rv, s, &ret)) &&
+	    (rc = ft_review_suggest(r, s, &o, &p, &n)) != FT_OK) {
+		ft_warn("%s", ft_review_errmsg(r));
+		ret = reply_error(c, rc == FT_ETEMP
+				  ? MHD_HTTP_SERVICE_UNAVAILABLE
+				  : MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot "
+				  "make suggestions; the server's log says "
+				  "why");
+		r = NULL;
+	}
+	pthread_mutex_unlock(&rv->mu);
+	if (r)
+		ret = reply_json(c, MHD_HTTP_OK, suggestion_records(s, p, n),
+				 NULL, NULL);
+	free(p);
+	return ret;
+}
+
+/* With rv locked: the face models, loaded on the first search; NULL
+ * after a 503 that says why (the next search tries again, so that
+ * models installed meanwhile are found). */
+static ft_face_ctx *
+search_models(struct MHD_Connection *c, struct serve_review *rv,
+	      enum MHD_Result *ret)
+{
+	char *err = NULL;
+
+	if (rv->face)
+		return rv->face;
+	if (!(rv->face = ft_faces_open(&err))) {
+		ft_warn("search by photo: %s", err ? err : "no face models");
+		*ret = reply_error_h(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+				     "Retry-After", "60", "search by photo "
+				     "needs the face models, which this "
+				     "server cannot load: %s",
+				     err ? err : "unknown error");
+		free(err);
+		return NULL;
+	}
+	/* As ft-enroll describes the samples it stores. */
+	ft_face_set_mirror(rv->face, 1);
+	return rv->face;
+}
+
+/* The descriptor of the main face of the photo (len bytes, a JPEG or a
+ * PNG within lib/frame's limits) into d; -1 after a reply: 415 for
+ * another format, 400 for one that cannot be read, 422 without a face,
+ * 503 without the models. */
+static int
+photo_face(struct MHD_Connection *c, struct serve_review *rv,
+	   const char *photo, size_t len, float *d, enum MHD_Result *ret)
+{
+	ft_image img = { 0 };
+	ft_face_ctx *face;
+	char *err = NULL;
+	long w, h;
+	int nf;
+
+	nf = len ? ft_image_probe(photo, len, &w, &h) : 0;
+	if (nf <= 0) {
+		*ret = nf ? reply_error(c, MHD_HTTP_BAD_REQUEST, "the photo's "
+					"header is damaged")
+			  : reply_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+					"send a JPEG or PNG photo as the body");
+		return -1;
+	}
+	if (ft_image_decode(photo, len, &img, &err)) {
+		*ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "cannot read the "
+				   "photo: %s", err ? err : "unknown error");
+		free(err);
+		return -1;
+	}
+	if (!(face = search_models(c, rv, ret))) {
+		ft_image_clear(&img);
+		return -1;
+	}
+	nf = ft_faces_describe_main(face, &img, NULL, d, NULL, &err);
+	ft_image_clear(&img);
+	if (nf > 0)
+		return 0;
+	if (nf < 0)
+		ft_warn("search by photo: %s", err ? err : "unknown error");
+	*ret = nf ? reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot "
+				"describe the face; the server's log says why")
+		  : reply_error(c, MHD_HTTP_UNPROCESSABLE_CONTENT, "no face "
+				"found in the photo");
+	free(err);
+	return -1;
+}
+
+/* The records of hits[0..n), as ft-query search prints them. */
+static jv
+search_records(ft_store *s, const ft_review_hit *hits, int n)
+{
+	jv all = jv_array();
+	int i, rank = 0;
+
+	for (i = 0; i < n; i++) {
+		ft_customer cu;
+
+		if (ft_store_customer_get_id(s, hits[i].customer_id, &cu))
+			continue;
+		all = jv_array_append(all, ft_record_search("upload", ++rank,
+							    hits[i].distance,
+							    &cu));
+		ft_customer_clear(&cu);
+	}
+	return all;
+}
+
+/* POST /api/search?limit=N with a photo as the body: the customers
+ * nearest its main face, nearest first, with their distances. */
+static enum MHD_Result
+api_search(struct ft_server *srv, struct MHD_Connection *c,
+	   const char *photo, size_t len)
+{
+	struct serve_review *rv = serve_review_of(srv);
+	ft_review_hit hits[FT_REVIEW_MAX_HITS];
+	float d[FT_DESCRIPTOR_DIM];
+	enum MHD_Result ret = MHD_NO;
+	ft_review *r = NULL;
+	ft_store *s;
+	int limit, n = -1;
+
+	if ((limit = query_limit(c, SEARCH_DEFAULT, FT_REVIEW_MAX_HITS,
+				 &ret)) < 0 ||
+	    !(s = request_store(srv, c, &ret)))
+		return ret;
+	pthread_mutex_lock(&rv->mu);
+	if (!photo_face(c, rv, photo, len, d, &ret) &&
+	    (r = review_index(srv, c, rv, s, &ret)) &&
+	    (n = ft_review_search(r, d, hits, limit)) < 0) {
+		ft_warn("%s", ft_review_errmsg(r));
+		ret = reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "the "
+				  "search failed; the server's log says why");
+	}
+	pthread_mutex_unlock(&rv->mu);
+	if (n >= 0)
+		ret = reply_json(c, MHD_HTTP_OK, search_records(s, hits, n),
+				 NULL, NULL);
+	return ret;
+}
+
 /* --- the router --- */
 
 static enum MHD_Result
@@ -511,6 +797,13 @@ serve_review_route(struct ft_server *srv, struct MHD_Connection *c,
 	if ((id = path_segment(url, "/api/visits/", "", buf, sizeof buf)))
 		return del ? api_visit_remove(srv, c, path_row_id(id))
 			   : method_not_allowed(c, "DELETE");
+	if (!strcmp(url, "/api/suggestions"))
+		return !strcmp(method, "GET") || !strcmp(method, "HEAD")
+		       ? api_suggestions(srv, c)
+		       : method_not_allowed(c, "GET, HEAD");
+	if (!strcmp(url, "/api/search"))
+		return post ? api_search(srv, c, body, len)
+			    : method_not_allowed(c, "POST");
 	if (!strcmp(url, "/api/different"))
 		return post ? api_different(srv, c, body, len)
 			    : method_not_allowed(c, "POST");

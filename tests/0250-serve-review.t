@@ -1,10 +1,15 @@
 #!/bin/sh
 # ft-serve's routes for the owner's corrections, on every store: the
 # customers listing with its filters, sort and keyset paging (against
-# ft-query); forget with its receipt; merge; and the bad inputs of each
-# (unknown ids 404, merging into itself 400, bodies that are not what
-# the route takes 400 or 415), which change nothing.  Every write is
-# audited with the key's name as actor and leaves its event on the feed.
+# ft-query); forget with its receipt; merge; removing a sample or a
+# visit; splitting samples off; marking two people; the suggestions of
+# likely duplicates; search by photo (with the face models and data when
+# they are here; without the models it says so with 503); and the bad
+# inputs of each (unknown ids 404, merging into itself 400, splitting
+# every sample away 409, a photo without a face 422, bodies that are not
+# what the route takes 400, 413 or 415), which change nothing.  Every
+# write is audited with the key's name as actor and leaves its event on
+# the feed.
 . "$(dirname "$0")/lib.sh"
 
 command -v curl >/dev/null 2>&1 || skip_all "curl is not installed"
@@ -47,13 +52,27 @@ rowid() {
 	store_sql "SELECT id FROM customers WHERE uuid = '$1'"
 }
 
-# add_face ROWID: a face sample of random bytes, written directly; prints
-# its id.
+# add_face ROWID [VALUE]: a face sample written directly, its descriptor
+# random (far from every other) or VALUE in each of its 128 floats;
+# prints its id.
 add_face() {
-	_hex=$(head -c 512 /dev/urandom | od -An -tx1 | tr -d " \n")
+	_hex=$(perl -e 'print unpack("H*", pack("f<*", map {
+		defined $ARGV[0] ? $ARGV[0] : rand() - 0.5 } 1..128))' -- ${2-})
 	store_sql "INSERT INTO faces (customer_id, descriptor, quality,
 		created_at) VALUES ($1, X'$_hex', 0.75, 0)" &&
 	store_sql "SELECT max(id) FROM faces"
+}
+
+# grey_png FILE: a small grey PNG, a photo of no face.
+grey_png() {
+	perl -MCompress::Zlib -e '
+		my ($w, $h) = (64, 64);
+		my $raw = join "", map { "\0" . ("\x80" x $w) } 1 .. $h;
+		sub ch { my ($t, $d) = @_;
+			pack("N", length $d) . $t . $d . pack("N", crc32($t . $d)) }
+		print "\x89PNG\r\n\x1a\n",
+			ch("IHDR", pack("NNCCCCC", $w, $h, 8, 0, 0, 0, 0)),
+			ch("IDAT", compress($raw)), ch("IEND", "");' >"$1"
 }
 
 # last_audit ACTION UUID: the newest audit entry is ACTION of UUID by
@@ -71,6 +90,15 @@ last_event() {
 	test "$(store_sql "SELECT kind FROM events ORDER BY id DESC
 		LIMIT 1")" = "$1"
 }
+
+# Search by photo needs the face models and photos of one person.
+FACES=
+if ft-recognize --models >/dev/null 2>&1; then
+	DATA=${FT_TEST_DATA:-$SRCDIR/../shared/data/faces}
+	if [ -d "$DATA" ] && P1=$(face_person 1 2 2>/dev/null); then
+		FACES=1
+	fi
+fi
 
 for store in $(test_stores); do
 	use_store "$store"
@@ -294,7 +322,100 @@ test_expect_success "$store: different: recorded, then no merge of the pair" '
 	store_dump >after && test_cmp before after
 '
 
+test_expect_success "$store: suggestions: the near pair, not the far one" '
+	ft-query customers --named yes --sort name --reverse --limit 3 |
+		jq -r .id >three &&
+	x=$(sed -n 1p three) && y=$(sed -n 2p three) && z=$(sed -n 3p three) &&
+	add_face $(rowid "$x") 0.1 >/dev/null &&
+	add_face $(rowid "$x") 0.1 >/dev/null &&
+	add_face $(rowid "$y") 0.1 >/dev/null &&
+	add_face $(rowid "$z") -0.1 >/dev/null &&
+	nx=$(store_sql "SELECT count(*) FROM faces
+		WHERE customer_id = $(rowid "$x")") &&
+	ny=$(store_sql "SELECT count(*) FROM faces
+		WHERE customer_id = $(rowid "$y")") &&
+	test $(http out "/api/suggestions?limit=50") = 200 &&
+	jq -e --arg x "$x" --arg y "$y" --argjson nx $nx --argjson ny $ny \
+		"map(select(.type == \"suggestion\" and
+		.customers as \$c | \$c == [\$x, \$y] or \$c == [\$y, \$x])
+		| select(.distance < 0.01 and
+		(.samples | sort) == ([\$nx, \$ny] | sort))) | length == 1" out &&
+	jq -e --arg z "$z" "map(select(.customers | index(\$z))) |
+		length == 0" out &&
+	jq -e "[.[].rank] == [range(1; length + 1)]" out &&
+	echo "$x $y" >"$TEST_DIR/near-pair"
+'
+
+test_expect_success "$store: suggestions: a pair marked two people is gone" '
+	read x y <"$TEST_DIR/near-pair" &&
+	test $(http out /api/different -X POST -H "$J" \
+		-d "{\"customers\":[\"$y\",\"$x\"]}") = 200 &&
+	test $(http out "/api/suggestions?limit=50") = 200 &&
+	jq -e --arg x "$x" "map(select(.customers | index(\$x))) |
+		length == 0" out
+'
+
+test_expect_success "$store: suggestions: bad parameters" '
+	test $(http out "/api/suggestions?limit=0") = 400 && is_error out 400 &&
+	test $(http out "/api/suggestions?limit=201") = 400 &&
+	test $(http out "/api/suggestions?limit=x") = 400 &&
+	test $(http out "/api/suggestions?count=3") = 400 &&
+	test $(http out "/api/suggestions" -X POST) = 405
+'
+
+test_expect_success "$store: search: bodies that are no photo" '
+	test $(http out /api/search -X POST -H "Content-Type: image/jpeg" \
+		--data-binary "hello") = 415 && is_error out 415 &&
+	test $(http out /api/search -X POST -H "Content-Type: image/jpeg") \
+		= 415 &&
+	printf "\377\330\377\340junk" >bad.jpg &&
+	test $(http out /api/search -X POST --data-binary @bad.jpg) = 400 &&
+	head -c 17000000 /dev/zero >big.bin &&
+	test $(http out /api/search -X POST --data-binary @big.bin) = 413 &&
+	test $(http out "/api/search?limit=0" -X POST \
+		--data-binary @bad.jpg) = 400 &&
+	test $(http out /api/search) = 405
+'
+
+if [ -n "$FACES" ]; then
+test_expect_success "$store: search: a photo finds its customer; no face 422" '
+	(
+		# A store of real samples only: the rows written above have
+		# no model recorded, and the store will not mix them.
+		use_store "$STORE" &&
+		serve_start --web "$SRCDIR/web" &&
+		id=$(ft-enroll add --name "Photo Person" \
+			"$(face_photo "$P1" 1)" | jq -r .id) &&
+		test $(http out "/api/search?limit=3" -X POST \
+			-H "Content-Type: image/jpeg" \
+			--data-binary @"$(face_photo "$P1" 2)") = 200 &&
+		jq -e --arg id "$id" ".[0].type == \"search\" and
+			.[0].customer == \$id and .[0].rank == 1 and
+			.[0].name == \"Photo Person\" and .[0].distance < 0.6
+			and length <= 3" out &&
+		grey_png grey.png &&
+		test $(http out /api/search -X POST -H "Content-Type: image/png" \
+			--data-binary @grey.png) = 422 && is_error out 422 &&
+		test_grep "no face" out &&
+		serve_stop
+	)
+'
+else
+	test_skip "$store: search: a photo finds its customer; no face 422" \
+		"no face models or face data"
+fi
+
 serve_stop
+
+test_expect_success "$store: search without the face models: 503 says so" '
+	FT_MODELS_DIR=$TEST_DIR/no-models serve_start --web "$SRCDIR/web" &&
+	grey_png grey.png &&
+	test $(http out /api/search -X POST -H "Content-Type: image/png" \
+		--data-binary @grey.png) = 503 &&
+	is_error out 503 && test_grep "face models" out &&
+	test_grep "Retry-After" out.h &&
+	serve_stop
+'
 done
 
 test_done

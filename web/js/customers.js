@@ -95,17 +95,18 @@ function restart() {
 
 // --- search by photo ---
 
+// A "search" record: customer, name, distance, visits, last_visit.
 function hit(h) {
   const li = document.createElement('li');
   const a = document.createElement('a');
-  a.href = 'customer.html?id=' + encodeURIComponent(h.customer.id);
-  a.textContent = displayName(h.customer);
+  a.href = 'customer.html?id=' + encodeURIComponent(h.customer);
+  a.textContent = displayName({ name: h.name, id: h.customer });
   const d = document.createElement('span');
   d.className = 'distance';
-  d.textContent = 'distance ' + h.distance.toFixed(3);
+  d.textContent = 'distance ' + Number(h.distance).toFixed(3);
   const meta = document.createElement('span');
   meta.className = 'meta';
-  meta.textContent = `${h.customer.visits} visits · ${h.customer.faces} samples`;
+  meta.textContent = `${h.visits} visits · last ${dateTimeOf(h.last_visit)}`;
   li.append(a, d, meta);
   return li;
 }

@@ -17,6 +17,18 @@ const LAST_VISITS = 3;
 // Pairs answered here, until the server's queue no longer has them.
 const answered = new Set();
 
+// A "suggestion" record as two customers: {a, b, distance}.
+function pairOf(rec) {
+  const one = (i) => ({
+    id: rec.customers[i],
+    name: rec.names[i],
+    visits: rec.visits[i],
+    faces: rec.samples[i],
+    last_visit: rec.last_visits[i],
+  });
+  return { a: one(0), b: one(1), distance: Number(rec.distance) };
+}
+
 function pairKey(p) {
   return [p.a.id, p.b.id].sort().join(' ');
 }
@@ -39,7 +51,7 @@ async function side(c) {
   h.appendChild(a);
   const facts = document.createElement('p');
   facts.className = 'meta';
-  facts.textContent = `${c.visits} visits · ${c.faces} samples · since ${dateTimeOf(c.created)}`;
+  facts.textContent = `${c.visits} visits · ${c.faces} samples · last visit ${dateTimeOf(c.last_visit)}`;
   const crops = document.createElement('ul');
   crops.className = 'crops small';
   const visits = document.createElement('ul');
@@ -130,7 +142,7 @@ async function load() {
   const mine = ++loading;
   let pairs;
   try {
-    pairs = await request(`/api/suggestions?limit=${QUEUE}`);
+    pairs = (await request(`/api/suggestions?limit=${QUEUE}`)).map(pairOf);
   } catch (e) {
     say('Cannot read the suggestions: ' + e.message, 'error');
     return;
