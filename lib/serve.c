@@ -2267,7 +2267,7 @@ is_method(const char *method, const char *m)
 	return !strcmp(method, m);
 }
 
-static enum MHD_Result
+enum MHD_Result
 not_allowed(struct MHD_Connection *c, const char *allow)
 {
 	return reply_error_h(c, MHD_HTTP_METHOD_NOT_ALLOWED, "Allow", allow,

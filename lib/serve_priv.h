@@ -37,6 +37,8 @@ enum MHD_Result reply_error_h(struct MHD_Connection *c, unsigned status,
 	__attribute__((format(printf, 5, 6)));
 #define reply_error(c, status, ...) \
 	reply_error_h((c), (status), NULL, NULL, __VA_ARGS__)
+/* 405 with the methods allowed ("GET, HEAD"). */
+enum MHD_Result not_allowed(struct MHD_Connection *c, const char *allow);
 
 /* This thread's store for a request, or NULL after a 503 reply. */
 ft_store *request_store(struct ft_server *srv, struct MHD_Connection *c,

@@ -118,6 +118,23 @@ find_customer(struct ft_server *srv, struct MHD_Connection *c, ft_store *s,
 	return -1;
 }
 
+/* The customer of row id as a record; a reply. */
+static enum MHD_Result
+reply_customer_id(struct ft_server *srv, struct MHD_Connection *c,
+		  ft_store *s, int64_t id)
+{
+	ft_customer cu;
+	int rc = ft_store_customer_get_id(s, id, &cu);
+	enum MHD_Result ret;
+
+	if (rc != FT_OK)
+		return reply_store_error(srv, c, s, rc);
+	ret = reply_json(c, MHD_HTTP_OK, ft_record_customer(&cu), NULL,
+			 NULL);
+	ft_customer_clear(&cu);
+	return ret;
+}
+
 /* --- forget and merge --- */
 
 /* DELETE /api/customers/ID: ft-enroll forget; the reply is the erasure
@@ -202,14 +219,7 @@ api_merge(struct ft_server *srv, struct MHD_Connection *c, const char *id,
 	}
 	if (rc == FT_OK)
 		rc = ft_store_customer_merge(s, keep.id, drop.id);
-	if (rc == FT_OK) {
-		int64_t kid = keep.id;
-
-		ft_customer_clear(&keep);
-		rc = ft_store_customer_get_id(s, kid, &keep);
-	}
-	ret = rc == FT_OK ? reply_json(c, MHD_HTTP_OK,
-				       ft_record_customer(&keep), NULL, NULL)
+	ret = rc == FT_OK ? reply_customer_id(srv, c, s, keep.id)
 			  : reply_store_error(srv, c, s, rc);
 out:
 	ft_customer_clear(&drop);
@@ -230,23 +240,6 @@ reply_refused(struct ft_server *srv, struct MHD_Connection *c, ft_store *s,
 		return reply_error(c, MHD_HTTP_CONFLICT, "%s",
 				   ft_store_errmsg(s));
 	return reply_store_error(srv, c, s, rc);
-}
-
-/* The customer of row id as a record; a reply. */
-static enum MHD_Result
-reply_customer_id(struct ft_server *srv, struct MHD_Connection *c,
-		  ft_store *s, int64_t id)
-{
-	ft_customer cu;
-	int rc = ft_store_customer_get_id(s, id, &cu);
-	enum MHD_Result ret;
-
-	if (rc != FT_OK)
-		return reply_store_error(srv, c, s, rc);
-	ret = reply_json(c, MHD_HTTP_OK, ft_record_customer(&cu), NULL,
-			 NULL);
-	ft_customer_clear(&cu);
-	return ret;
 }
 
 /* DELETE /api/faces/FACEID: remove a sample that is not its customer's
@@ -763,13 +756,6 @@ api_search(struct ft_server *srv, struct MHD_Connection *c,
 
 /* --- the router --- */
 
-static enum MHD_Result
-method_not_allowed(struct MHD_Connection *c, const char *allow)
-{
-	return reply_error_h(c, MHD_HTTP_METHOD_NOT_ALLOWED, "Allow", allow,
-			     "method not allowed (allowed: %s)", allow);
-}
-
 enum MHD_Result
 serve_review_route(struct ft_server *srv, struct MHD_Connection *c,
 		   const char *url, const char *method, const char *body,
@@ -786,27 +772,27 @@ serve_review_route(struct ft_server *srv, struct MHD_Connection *c,
 	if ((id = path_segment(url, "/api/customers/", "/merge", buf,
 			       sizeof buf)))
 		return post ? api_merge(srv, c, id, body, len)
-			    : method_not_allowed(c, "POST");
+			    : not_allowed(c, "POST");
 	if ((id = path_segment(url, "/api/customers/", "/split", buf,
 			       sizeof buf)))
 		return post ? api_split(srv, c, id, body, len)
-			    : method_not_allowed(c, "POST");
+			    : not_allowed(c, "POST");
 	if ((id = path_segment(url, "/api/faces/", "", buf, sizeof buf)))
 		return del ? api_face_remove(srv, c, path_row_id(id))
-			   : method_not_allowed(c, "DELETE");
+			   : not_allowed(c, "DELETE");
 	if ((id = path_segment(url, "/api/visits/", "", buf, sizeof buf)))
 		return del ? api_visit_remove(srv, c, path_row_id(id))
-			   : method_not_allowed(c, "DELETE");
+			   : not_allowed(c, "DELETE");
 	if (!strcmp(url, "/api/suggestions"))
 		return !strcmp(method, "GET") || !strcmp(method, "HEAD")
 		       ? api_suggestions(srv, c)
-		       : method_not_allowed(c, "GET, HEAD");
+		       : not_allowed(c, "GET, HEAD");
 	if (!strcmp(url, "/api/search"))
 		return post ? api_search(srv, c, body, len)
-			    : method_not_allowed(c, "POST");
+			    : not_allowed(c, "POST");
 	if (!strcmp(url, "/api/different"))
 		return post ? api_different(srv, c, body, len)
-			    : method_not_allowed(c, "POST");
+			    : not_allowed(c, "POST");
 	*handled = 0;
 	return MHD_NO;
 }

@@ -303,6 +303,14 @@ export function startClock(el) {
   setInterval(tick, 10000);
 }
 
+// Show the event stream's state in the header's #live dot.
+export function showLive(state) {
+  const el = document.getElementById('live');
+  if (!el) return;
+  el.className = 'status-dot ' + state;
+  el.textContent = state === 'live' ? 'live' : state === 'offline' ? 'reconnecting' : 'connecting';
+}
+
 // The kinds of event after which a page showing customers reads them
 // again: a customer may have changed, gone or gained or lost samples or
 // visits.

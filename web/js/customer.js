@@ -7,7 +7,7 @@
 
 import {
   request, follow, startClock, displayName, dateTimeOf, debounce, imageUrl,
-  ensureKey, CUSTOMER_EVENTS, ApiError,
+  ensureKey, CUSTOMER_EVENTS, showLive, ApiError,
 } from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -303,12 +303,6 @@ async function loadAll() {
   }
 }
 
-function setLive(state) {
-  const el = $('live');
-  el.className = 'status-dot ' + state;
-  el.textContent = state === 'live' ? 'live' : state === 'offline' ? 'reconnecting' : 'connecting';
-}
-
 function main() {
   startClock($('clock'));
   if (!ID) {
@@ -325,7 +319,7 @@ function main() {
   follow((type) => {
     if (CUSTOMER_EVENTS.has(type)) reload();
   }, (state) => {
-    setLive(state);
+    showLive(state);
     if (state === 'live') reload();
   });
 }

@@ -5,7 +5,7 @@
 
 import {
   request, follow, startClock, displayName, dateTimeOf, debounce,
-  CUSTOMER_EVENTS, ApiError,
+  CUSTOMER_EVENTS, showLive, ApiError,
 } from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -159,12 +159,6 @@ function setupPhoto() {
 
 // --- live ---
 
-function setLive(state) {
-  const el = $('live');
-  el.className = 'status-dot ' + state;
-  el.textContent = state === 'live' ? 'live' : state === 'offline' ? 'reconnecting' : 'connecting';
-}
-
 function main() {
   startClock($('clock'));
   const again = debounce(restart, 300);
@@ -195,7 +189,7 @@ function main() {
   follow((type) => {
     if (CUSTOMER_EVENTS.has(type)) reload();
   }, (state) => {
-    setLive(state);
+    showLive(state);
     if (state === 'live') reload();
   });
 }

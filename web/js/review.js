@@ -6,7 +6,7 @@
 
 import {
   request, follow, startClock, displayName, dateTimeOf, debounce, imageUrl,
-  CUSTOMER_EVENTS,
+  CUSTOMER_EVENTS, showLive,
 } from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -155,12 +155,6 @@ async function load() {
   $('pairs-empty').hidden = items.length > 0;
 }
 
-function setLive(state) {
-  const el = $('live');
-  el.className = 'status-dot ' + state;
-  el.textContent = state === 'live' ? 'live' : state === 'offline' ? 'reconnecting' : 'connecting';
-}
-
 function main() {
   startClock($('clock'));
   load();
@@ -168,7 +162,7 @@ function main() {
   follow((type) => {
     if (CUSTOMER_EVENTS.has(type)) reload();
   }, (state) => {
-    setLive(state);
+    showLive(state);
     if (state === 'live') reload();
   });
 }
