@@ -772,6 +772,83 @@ test_all_registers(void)
 	ft_recognize_free(r);
 }
 
+static int
+count_face(void *ctx, const ft_face *f)
+{
+	(void)f;
+	++*(int *)ctx;
+	return 0;
+}
+
+static int
+samples_of(int64_t id)
+{
+	int n = 0;
+
+	ft_store_faces(store, id, 0, count_face, &n);
+	return n;
+}
+
+/* A face 0.35 from Ann (a new look at her: a sample is added) and 0.46
+ * from Bob, whose one sample lies 0.30 from Ann's.  Once the two are
+ * marked two people, such a face is no longer added to Ann's samples. */
+static void
+test_different(void)
+{
+	ft_recognizer *r;
+	int64_t ann, bob;
+	int marked;
+
+	for (marked = 0; marked < 2; marked++) {
+		fresh_store(marked ? "different" : "not-different");
+		ann = enrol("Ann", 40, 0, 0, 1);
+		bob = enrol("Bob", 40, 0.30f, 1, 1);
+		r = recogniser(1, 0);
+		if (marked && ft_store_different_add(other, bob, ann) != FT_OK)
+			fprintf(stderr, "# %s\n", ft_store_errmsg(other));
+		face(100, 40, 0.35f, 2);
+		frame(r, 50000, 1);
+		is_str(seen.customer[0], uuid_of(ann), "%s: the face is Ann's",
+		    marked ? "marked" : "not marked");
+		is_int(samples_of(ann), marked ? 1 : 2, marked ?
+		    "marked two people: no sample added to Ann" :
+		    "not marked: the face is added to Ann's samples");
+		is_int(samples_of(bob), 1, "none to Bob");
+		ft_recognize_free(r);
+	}
+}
+
+static int
+last_visit_id(void *ctx, const ft_visit *v)
+{
+	*(int64_t *)ctx = v->id;
+	return 0;
+}
+
+/* A visit removed by another process: the next sighting, within what
+ * was the gap, counts as a visit again. */
+static void
+test_unvisit(void)
+{
+	ft_visit_filter f = { 0 };
+	ft_recognizer *r;
+	int64_t vid = 0;
+
+	fresh_store("unvisit");
+	f.customer_id = enrol("Ivy", 50, 0, 0, 3);
+	r = recogniser(0, -1);
+	face(100, 50, 0.1f, 0);
+	frame(r, 300 * MIN_MS, 0);
+	is_int(seen.visits, 1, "Ivy's visit");
+	ft_store_visits(other, &f, last_visit_id, &vid);
+	is_int(ft_store_visit_remove(other, vid, NULL), FT_OK,
+	    "another process removes it");
+	face(100, 50, 0.1f, 0);
+	frame(r, 305 * MIN_MS, 0);
+	is_int(seen.visits, 1, "five minutes later: a visit again");
+	ft_recognize_free(r);
+}
+
 int
 main(void)
 {
@@ -781,7 +858,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	plan(33 + 30);
+	plan(33 + 30 + 9);
 	fresh_store("one");
 	test_sightings();
 	test_one_to_one();
@@ -793,6 +870,8 @@ main(void)
 	test_consented();
 	test_anonymous();
 	test_all_registers();
+	test_different();
+	test_unvisit();
 	ft_store_close(store);
 	ft_store_close(other);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
