@@ -18,6 +18,8 @@
 #include "store.h"
 #include "util.h"
 
+#include "../tests/unit/synth.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -29,25 +31,6 @@
 
 #define DIM FT_DESCRIPTOR_DIM
 #define SAMPLES 3
-
-static unsigned long long rng = 88172645463325252ULL;
-
-static double
-uniform(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (double)(rng >> 11) / 9007199254740992.0;
-}
-
-static float
-gauss(void)
-{
-	double u = uniform() + 1e-12, v = uniform();
-
-	return (float)(sqrt(-2 * log(u)) * cos(6.283185307179586 * v));
-}
 
 static double
 now_s(void)
@@ -72,12 +55,7 @@ static float *centres;
 static void
 sample_of(int p, float *out)
 {
-	int j;
-
-	/* Per coordinate: 1.0 / sqrt(2 * 128) between centres, 0.35 /
-	 * sqrt(2 * 128) between samples. */
-	for (j = 0; j < DIM; j++)
-		out[j] = centres[(size_t)p * DIM + j] + gauss() * 0.0219f;
+	synth_sample(&centres[(size_t)p * DIM], out);
 }
 
 /* customers records: person p of record i is i, or for the last tenth
@@ -93,12 +71,11 @@ person_of(int i, int n)
 static void
 fill(ft_store *s, int n, int64_t *ids)
 {
-	int i, k, j;
+	int i, k;
 
 	centres = ft_xmalloc((size_t)n * DIM * sizeof *centres);
 	for (i = 0; i < n; i++)
-		for (j = 0; j < DIM; j++)
-			centres[(size_t)i * DIM + j] = gauss() * 0.0625f;
+		synth_person(&centres[(size_t)i * DIM]);
 	if (ft_store_begin(s) != FT_OK)
 		ft_die(1, "%s", ft_store_errmsg(s));
 	for (i = 0; i < n; i++) {
@@ -140,7 +117,7 @@ bench_search(ft_review *r, int n, int searches, const int64_t *ids)
 
 	for (i = 0; i < searches; i++) {
 		ft_review_hit hit;
-		int c = (int)(uniform() * (n - n / 10));
+		int c = (int)(synth_uniform() * (n - n / 10));
 
 		sample_of(c, q);
 		t0 = now_s();

@@ -9,50 +9,15 @@
  */
 #include "review.h"
 #include "store.h"
+#include "synth.h"
 #include "tap.h"
 
 #include <limits.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #define DIM FT_DESCRIPTOR_DIM
-
-static unsigned long long rng = 88172645463325252ULL;
-
-static double
-uniform(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (double)(rng >> 11) / 9007199254740992.0;
-}
-
-static float
-gauss(void)
-{
-	double u = uniform() + 1e-12, v = uniform();
-
-	return (float)(sqrt(-2 * log(u)) * cos(6.283185307179586 * v));
-}
-
-/* A person: a centre about 1.0 from others'. */
-static void
-person(float *c)
-{
-	for (int j = 0; j < DIM; j++)
-		c[j] = gauss() * 0.0625f;
-}
-
-/* A sample of centre c, about 0.35 from the person's others. */
-static void
-sample(const float *c, float *out)
-{
-	for (int j = 0; j < DIM; j++)
-		out[j] = c[j] + gauss() * 0.0219f;
-}
 
 static ft_store *store;
 
@@ -67,7 +32,7 @@ customer(const char *name, const float *c, int n)
 	for (int i = 0; i < n; i++) {
 		ft_face f = { .customer_id = cu.id, .quality = 1 };
 
-		sample(c, f.descriptor);
+		synth_sample(c, f.descriptor);
 		if (ft_store_face_add(store, &f) != FT_OK)
 			exit(1);
 	}
@@ -79,7 +44,7 @@ add_sample(int64_t id, const float *c)
 {
 	ft_face f = { .customer_id = id, .quality = 1 };
 
-	sample(c, f.descriptor);
+	synth_sample(c, f.descriptor);
 	if (ft_store_face_add(store, &f) != FT_OK)
 		exit(1);
 }
@@ -105,7 +70,7 @@ test_suggest(void)
 	int i, rank;
 
 	for (i = 0; i < 12; i++) {
-		person(c[i]);
+		synth_person(c[i]);
 		id[i] = customer(NULL, c[i], 3);
 	}
 	/* Person 0 again, as a second record. */
@@ -183,21 +148,21 @@ test_search(void)
 	char err[256];
 	int n;
 
-	person(a);
-	person(b);
+	synth_person(a);
+	synth_person(b);
 	for (int i = 0; i < 3; i++) {
-		person(q);
+		synth_person(q);
 		customer(NULL, q, 1);
 	}
 	ida = customer("Ann", a, 2);
 	ok(ft_review_new(store, &r, err, sizeof err) == FT_OK,
 	   "a search object");
-	sample(a, q);
+	synth_sample(a, q);
 	n = ft_review_search(r, q, hits, 4);
 	ok(n == 4 && hits[0].customer_id == ida && hits[0].distance <
 	   hits[1].distance, "search finds the person first, nearest first");
 	idb = customer("Bob", b, 1);
-	sample(b, q);
+	synth_sample(b, q);
 	n = ft_review_search(r, q, hits, 1);
 	ok(n == 1 && hits[0].customer_id != idb,
 	   "a new customer is not found before a refresh");
@@ -228,7 +193,7 @@ test_calibrate(void)
 	   "(rc %d, people %d)", rc, cal.people);
 	for (i = 0; i < 12; i++) {
 		snprintf(name, sizeof name, "Person %d", i);
-		person(c);
+		synth_person(c);
 		customer(name, c, 4);
 	}
 	rc = ft_review_calibrate(store, &cal, err, sizeof err);
