@@ -189,6 +189,9 @@ LIBS_test-index = $(FAISS_LIBS)
 # The recogniser's tests drive it with synthetic faces: no dlib.
 CXX_TESTS += test-recognize
 LIBS_test-recognize = $(STORE_LIBS) $(FAISS_LIBS) $(OPENCV_LIBS)
+# lib/review's ranking on made-up descriptors: the index, no dlib.
+CXX_TESTS += test-review
+LIBS_test-review = $(STORE_LIBS) $(FAISS_LIBS)
 $(B)/tests/%.o: tests/unit/%.c | $(B)/tests
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 

@@ -144,6 +144,7 @@ ft_record_suggestion(int rank, const ft_review_pair *p, const ft_customer *a,
 	o = jv_object_set(o, jv_string("customers"),
 			  pair_of(jv_string(a->uuid), jv_string(b->uuid)));
 	o = jv_object_set(o, jv_string("distance"), distance(p->distance));
+	o = jv_object_set(o, jv_string("lead"), distance(p->lead));
 	o = jv_object_set(o, jv_string("names"),
 			  pair_of(ft_jv_string_or_null(a->name),
 				  ft_jv_string_or_null(b->name)));

@@ -31,7 +31,7 @@ jv ft_record_stats(const ft_stats *st);
  *  receipt of a forget. */
 jv ft_record_erasure(const ft_erasure *e);
 
-/* {"type":"suggestion","rank","customers":[a,b],"distance","names",
+/* {"type":"suggestion","rank","customers":[a,b],"distance","lead","names",
  *  "visits","samples","last_visits"}: a pair of lib/review's, a and b
  *  its customers as read (each array in that order). */
 jv ft_record_suggestion(int rank, const ft_review_pair *p,

@@ -20,21 +20,21 @@
 #define DIM FT_DESCRIPTOR_DIM
 
 /*
- * The index turns approximate (IVF) from this many samples, sooner than
- * the recogniser's: suggestions search with every sample, and an exact
- * search of n samples by n costs n squared (at 50,000 samples some 30 s
- * on two cores).  A search by photo visits SEARCH_NPROBE clusters, as
- * the recogniser does (at 10,000 samples that is nearly all of them);
- * suggestions visit SUGGEST_NPROBE, a few thousand samples a query at a
- * million: a pair missed by one of its samples' searches is found by
- * another's.
+ * The index serves suggestions only, and is made when they are first
+ * asked for: a search by photo compares the photo with every sample
+ * (some 10 ms at 300,000 samples), cheaper than training an index for a
+ * program that searches once.  It turns approximate (IVF) from
+ * REVIEW_APPROX_ABOVE samples, sooner than the recogniser's: every
+ * customer queries it, and an exact search of n samples by n costs n
+ * squared.  Suggestions visit SUGGEST_NPROBE clusters, some 600 samples
+ * a query at 300,000: a pair missed by one customer's query is found by
+ * the other's.
  */
 #define REVIEW_APPROX_ABOVE 10000
-#define SEARCH_NPROBE 80
 #define SUGGEST_NPROBE 4
 
 struct ft_review {
-	ft_index *ix;
+	ft_index *ix;		/* NULL until suggestions ask for it */
 	size_t n, cap;		/* samples held, room for */
 	int64_t *fid, *cid;	/* each sample's face and customer */
 	float *d;		/* their descriptors, DIM floats each */
@@ -59,18 +59,22 @@ store_fail(ft_review *r, ft_store *s, int rc)
 	return fail(r, rc, "%s", ft_store_errmsg(s));
 }
 
+/* Euclidean distance, summed in eight lanes so that the compiler can
+ * use vector instructions (one running sum would fix the order). */
 static float
 dist(const float *a, const float *b)
 {
-	float sum = 0;
-	int i;
+	float lane[8] = { 0 };
+	int i, k;
 
-	for (i = 0; i < DIM; i++) {
-		float t = a[i] - b[i];
+	for (i = 0; i < DIM; i += 8)
+		for (k = 0; k < 8; k++) {
+			float t = a[i + k] - b[i + k];
 
-		sum += t * t;
-	}
-	return sqrtf(sum);
+			lane[k] += t * t;
+		}
+	return sqrtf(((lane[0] + lane[1]) + (lane[2] + lane[3])) +
+	    ((lane[4] + lane[5]) + (lane[6] + lane[7])));
 }
 
 /* --- the samples, kept in step with the store --- */
@@ -93,7 +97,33 @@ keep_sample(void *p, const ft_face *f)
 	return 0;
 }
 
-/* Read the samples after the newest held and index them. */
+/* Index the samples from first on, when there is an index; without
+ * one after a failure. */
+static int
+index_from(ft_review *r, size_t first)
+{
+	if (r->ix && r->n > first && ft_index_add(r->ix, r->n - first,
+	    &r->fid[first], &r->cid[first], &r->d[first * DIM]) != FT_OK) {
+		fail(r, FT_EFAIL, "index: %s", ft_index_errmsg(r->ix));
+		ft_index_free(r->ix);
+		r->ix = NULL;
+		return FT_EFAIL;
+	}
+	return FT_OK;
+}
+
+/* Make the index if it is not there yet. */
+static int
+index_ensure(ft_review *r)
+{
+	if (r->ix)
+		return FT_OK;
+	r->ix = ft_index_new(DIM, FT_INDEX_AUTO, REVIEW_APPROX_ABOVE);
+	ft_index_set_nprobe(r->ix, SUGGEST_NPROBE);
+	return index_from(r, 0);
+}
+
+/* Read the samples after the newest held (and index them). */
 static int
 catch_up(ft_review *r, ft_store *s)
 {
@@ -105,13 +135,7 @@ catch_up(ft_review *r, ft_store *s)
 		r->n = first;
 		return store_fail(r, s, rc);
 	}
-	if (r->n > first && ft_index_add(r->ix, r->n - first, &r->fid[first],
-	    &r->cid[first], &r->d[first * DIM]) != FT_OK) {
-		r->n = first;
-		return fail(r, FT_EFAIL, "index: %s",
-		    ft_index_errmsg(r->ix));
-	}
-	return FT_OK;
+	return index_from(r, first);
 }
 
 /* Everything afresh: the feed's position first, so that no change made
@@ -124,8 +148,7 @@ rebuild(ft_review *r, ft_store *s)
 	if (rc != FT_OK)
 		return store_fail(r, s, rc);
 	ft_index_free(r->ix);
-	r->ix = ft_index_new(DIM, FT_INDEX_AUTO, REVIEW_APPROX_ABOVE);
-	ft_index_set_nprobe(r->ix, SEARCH_NPROBE);
+	r->ix = NULL;
 	r->n = 0;
 	return catch_up(r, s);
 }
@@ -234,20 +257,43 @@ ft_review_errmsg(const ft_review *r)
 
 /* --- search by photo --- */
 
+/* Put customer cid at distance d into the n nearest out[0..*n) (at
+ * most max, nearest first, one hit a customer). */
+static void
+keep_nearest(ft_review_hit *out, int *n, int max, int64_t cid, float d)
+{
+	int i, at;
+
+	for (i = 0; i < *n && out[i].customer_id != cid; i++)
+		;
+	if (i < *n) {
+		if (out[i].distance <= d)
+			return;
+		at = i;		/* nearer: move it up from there */
+	} else if (*n < max) {
+		at = (*n)++;
+	} else {
+		at = max - 1;
+	}
+	for (; at > 0 && out[at - 1].distance > d; at--)
+		out[at] = out[at - 1];
+	out[at].customer_id = cid;
+	out[at].distance = d;
+}
+
 int
 ft_review_search(ft_review *r, const float *d, ft_review_hit *out, int max)
 {
-	ft_index_hit hits[FT_REVIEW_MAX_HITS];
-	int i, n;
+	size_t i;
+	int n = 0;
 
 	if (max > FT_REVIEW_MAX_HITS)
 		max = FT_REVIEW_MAX_HITS;
-	n = ft_index_search(r->ix, d, hits, max);
-	if (n < 0)
-		return fail(r, FT_EFAIL, "index: %s", ft_index_errmsg(r->ix));
-	for (i = 0; i < n; i++) {
-		out[i].customer_id = hits[i].customer_id;
-		out[i].distance = hits[i].distance;
+	for (i = 0; i < r->n && max > 0; i++) {
+		float x = dist(d, &r->d[i * DIM]);
+
+		if (n < max || x < out[n - 1].distance)
+			keep_nearest(out, &n, max, r->cid[i], x);
 	}
 	return n;
 }
@@ -451,7 +497,11 @@ candidates(ft_review *r, const ft_review_suggest_opts *o,
 	float *buf = ft_xmalloc((size_t)SUGGEST_BATCH * DIM * sizeof *buf);
 	size_t q[SUGGEST_BATCH], at, i;
 
-	ft_index_set_nprobe(r->ix, SUGGEST_NPROBE);
+	if ((rc = index_ensure(r)) != FT_OK) {
+		free(hits);
+		free(buf);
+		return rc;
+	}
 	for (at = 0; at < nc && rc == FT_OK; at += SUGGEST_BATCH) {
 		size_t nq = nc - at < SUGGEST_BATCH ? nc - at : SUGGEST_BATCH;
 
@@ -459,7 +509,6 @@ candidates(ft_review *r, const ft_review_suggest_opts *o,
 			q[i] = medoid(r, order, &custs[at + i]);
 		rc = ask(r, q, nq, k, hits, buf, ps);
 	}
-	ft_index_set_nprobe(r->ix, SEARCH_NPROBE);
 	free(hits);
 	free(buf);
 	pairs_unique(ps);
