@@ -390,6 +390,8 @@ main(int argc, char **argv)
 		return FT_EXIT_USAGE;
 	}
 
+	/* A reader: a mistyped store is an error, not an empty store. */
+	ft_store_need_existing();
 	store = ft_store_open_configured();
 	o.out = ft_out_new(stdout, (enum ft_format)fmt);
 	if (a.op->id == FT_QOP_TREND && fmt != FT_FORMAT_JSON) {

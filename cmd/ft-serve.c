@@ -14,6 +14,7 @@
  */
 #include "config.h"
 #include "serve.h"
+#include "store.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -181,6 +182,8 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	raise_fd_limit();
 
+	/* A reader: a mistyped store is an error, not an empty store. */
+	ft_store_need_existing();
 	rc = ft_serve_start(&cfg, &srv, err, sizeof err);
 	if (rc != 0) {
 		ft_warn("%s", err);

@@ -171,6 +171,7 @@ struct ft_server {
 
 	atomic_int active;	/* requests in hand */
 	atomic_int busy;	/* reports and chat questions in hand */
+	atomic_int moved;	/* the SQLite file was removed or replaced */
 	int64_t erased_at;	/* monotonic ms of the last erasure: answers
 				 * computed from before are not kept */
 	struct serve_review *review;	/* serve_review.c's state */
@@ -267,6 +268,21 @@ reply_error_h(struct MHD_Connection *c, unsigned status, const char *hname,
 
 /* --- store connections --- */
 
+/*
+ * Note, once, that the SQLite file s was opened on has been removed or
+ * replaced.  The server then refuses the API rather than answer from two
+ * stores (connections opened before and after) or reopen a file whose
+ * journal older connections still hold: it wants a restart.
+ */
+static void
+store_check(struct ft_server *srv, ft_store *s)
+{
+	if (!ft_store_moved(s) || atomic_exchange(&srv->moved, 1))
+		return;
+	ft_warn("the store's file was removed or replaced while ft-serve "
+		"ran; the API is refused until ft-serve is restarted");
+}
+
 /* This thread's store, opened on first use; NULL when it cannot be
  * opened (the reason is logged). */
 static ft_store *
@@ -276,6 +292,7 @@ thread_store(struct ft_server *srv, int *rc)
 	ft_store *s;
 
 	if (tl_store && tl_serial == srv->serial) {
+		store_check(srv, tl_store);
 		ft_store_set_actor(tl_store, tl_key ? tl_key->name
 				   : "ft-serve");
 		return tl_store;
@@ -634,6 +651,8 @@ hub_main(void *p)
 		pthread_mutex_unlock(&h->mu);
 
 		rc = FT_OK;
+		if (h->store)
+			store_check(srv, h->store);
 		if (!h->store) {
 			rc = ft_store_open(srv->db_url, &h->store, err,
 					   sizeof err);
@@ -2431,6 +2450,10 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 
 	if (!(tl_key = authorize(srv, c, url, method, &ret)))
 		return ret;
+	if (atomic_load(&srv->moved))
+		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the "
+				   "store's file was removed or replaced "
+				   "while the server ran; restart ft-serve");
 	if (!strcmp(url, "/api/whoami"))
 		return get ? api_whoami(c, tl_key) : not_allowed(c, "GET");
 

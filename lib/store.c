@@ -13,10 +13,12 @@
 #include "times.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <uuid/uuid.h>
@@ -37,7 +39,12 @@ struct ft_store {
 	struct cached cache[CACHE_MAX];
 	int ncache;
 	char actor[FT_AUDIT_ACTOR_MAX + 1];	/* "": the default */
+	char *path;		/* a SQLite store's file; NULL: MySQL */
+	dev_t dev;		/* and its identity when opened */
+	ino_t ino;
 };
+
+static int need_existing;	/* set once, before threads */
 
 static int
 fail(ft_store *s, int rc, const char *what)
@@ -306,6 +313,46 @@ migrate(ft_store *s)
 	return FT_OK;
 }
 
+void
+ft_store_need_existing(void)
+{
+	need_existing = 1;
+}
+
+/* Whether a SQLite spec names a file (not ":memory:" nor a URI). */
+static int
+file_spec(const char *spec)
+{
+	return strcmp(spec, ":memory:") && strncmp(spec, "file:", 5);
+}
+
+/* FT_OK, or FT_ENOTFOUND with a message when the store must exist and
+ * its file does not. */
+static int
+sqlite_exists(const char *spec, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (!need_existing || !file_spec(spec) || stat(spec, &st) == 0 ||
+	    errno != ENOENT)
+		return FT_OK;
+	snprintf(err, errlen, "SQLite store '%s' does not exist (ft-enroll, "
+		 "ft-recognize or scripts/seed-demo create one; check --db "
+		 "and FT_DB)", spec);
+	return FT_ENOTFOUND;
+}
+
+int
+ft_store_moved(ft_store *s)
+{
+	struct stat st;
+
+	if (!s->path)
+		return 0;
+	return stat(s->path, &st) != 0 || st.st_dev != s->dev ||
+	       st.st_ino != s->ino;
+}
+
 int
 ft_store_open(const char *url, ft_store **out, char *err, size_t errlen)
 {
@@ -335,11 +382,22 @@ ft_store_open(const char *url, ft_store **out, char *err, size_t errlen)
 		snprintf(err, errlen, "store URL '%s' names no database", url);
 		return FT_EINVAL;
 	}
+	if (d == &ft_driver_sqlite && (rc = sqlite_exists(spec, err, errlen)))
+		return rc;
 	s = ft_xcalloc(1, sizeof *s);
 	s->d = d;
 	if ((rc = d->open(spec, &s->db, err, errlen)) != FT_OK) {
 		free(s);
 		return rc;
+	}
+	if (d == &ft_driver_sqlite && file_spec(spec)) {
+		struct stat st;
+
+		s->path = ft_xstrdup(spec);
+		if (stat(spec, &st) == 0) {
+			s->dev = st.st_dev;
+			s->ino = st.st_ino;
+		}
 	}
 	if ((rc = migrate(s)) != FT_OK) {
 		snprintf(err, errlen, "%s", s->err);
@@ -375,6 +433,7 @@ ft_store_close(ft_store *s)
 	if (s->depth)
 		s->d->exec(s->db, "ROLLBACK");
 	s->d->close(s->db);
+	free(s->path);
 	free(s);
 }
 

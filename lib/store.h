@@ -149,6 +149,19 @@ void ft_store_close(ft_store *s);
  * or 1. */
 ft_store *ft_store_open_configured(void);
 
+/*
+ * Programs that only read call this once, before any thread starts:
+ * from then on ft_store_open refuses a SQLite store file that does not
+ * exist (FT_ENOTFOUND, a message saying which programs create one)
+ * instead of creating an empty store whose figures are all zeros.
+ */
+void ft_store_need_existing(void);
+
+/* Whether the SQLite file s was opened on is gone or replaced (another
+ * device or inode at its path) since: a connection to it answers from a
+ * store nobody else sees any more.  Always 0 for MySQL. */
+int ft_store_moved(ft_store *s);
+
 /* The last error's message; valid until the next call on s. */
 const char *ft_store_errmsg(const ft_store *s);
 /* "sqlite" or "mysql". */

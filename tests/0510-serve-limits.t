@@ -5,7 +5,9 @@
 # a closed event stream's place freed at once, a FIFO in the web
 # directory, charts of the chat left nowhere on disk; named API keys
 # with roles enforced on every route, weak keys and careless keys files
-# refused, wrong keys logged and slowed down.
+# refused, wrong keys logged and slowed down; a SQLite store that is
+# missing refused by every program that only reads, and one removed or
+# replaced under a running server refused until it is restarted.
 . "$(dirname "$0")/lib.sh"
 
 command -v curl >/dev/null 2>&1 || skip_all "curl is not installed"
@@ -326,6 +328,69 @@ test_expect_success 'wrong keys: logged without the key, then refused' '
 		"$TEST_DIR/serve.err" &&
 	test_grep "(10 in a row)" "$TEST_DIR/serve.err" &&
 	test_grep_not "guess-" "$TEST_DIR/serve.err"
+'
+serve_stop
+
+# --- a store that is not there, or not the one opened ---
+
+test_expect_success 'readers refuse a SQLite store that does not exist' '
+	for p in "ft-query stats" "ft-report --yesterday" \
+		 "ft-chat -e how-many-customers"; do
+		test_exit_status 1 $p --db sqlite:typo.db >out 2>err &&
+		test_grep "SQLite store .typo.db. does not exist" err &&
+		test_must_be_empty out &&
+		test ! -e typo.db || return 1
+	done &&
+	test_exit_status 1 ft-serve --listen 127.0.0.1:0 \
+		--db sqlite:typo.db 2>err &&
+	test_grep "^ft-serve: SQLite store .typo.db. does not exist" err &&
+	test ! -e typo.db &&
+	ft-enroll --db sqlite:typo.db add --name Ann >out &&
+	test "$(ft-query stats --db sqlite:typo.db --jq .total_customers)" = 1
+'
+
+# Copies of a store in WAL mode are made with its own backup.
+sqlite3 "$STORE_FILE" ".backup '$TEST_DIR/a.db'"
+seed_demo --customers 3 --visits 3 --days 2 --seed 9 >/dev/null
+FT_DB=sqlite:$TEST_DIR/a.db
+serve_start --web "$TEST_DIR/web" ||
+	test_expect_success 'ft-serve starts' 'false'
+
+# stats_until STATUS: /api/stats answers STATUS within two seconds.
+stats_until() {
+	_n=40
+	until test "$(http out /api/stats)" = "$1"; do
+		_n=$((_n - 1))
+		test "$_n" -gt 0 || { cat out >&3; return 1; }
+		sleep 0.05
+	done
+}
+
+test_expect_success 'a store file replaced under the server is refused' '
+	stats_until 200 &&
+	jq -e ".total_customers == 200" out &&
+	sqlite3 "$STORE_FILE" ".backup '"'"'$TEST_DIR/b.db'"'"'" &&
+	mv "$TEST_DIR/b.db" "$TEST_DIR/a.db" &&
+	stats_until 503 &&
+	test_grep "removed or replaced while the server ran; restart" out &&
+	test_grep "store.s file was removed or replaced" \
+		"$TEST_DIR/serve.err" &&
+	test "$(curl -s -o /dev/null -w "%{http_code}" "$BASE/")" = 200
+'
+serve_stop
+
+serve_start --web "$TEST_DIR/web" ||
+	test_expect_success 'ft-serve starts again' 'false'
+
+test_expect_success 'after a restart it reads the new one' '
+	stats_until 200 &&
+	jq -e ".total_customers == 203" out
+'
+
+test_expect_success 'a store file removed under the server is refused' '
+	rm "$TEST_DIR/a.db" &&
+	stats_until 503 &&
+	test_grep "restart ft-serve" out
 '
 serve_stop
 

@@ -65,6 +65,9 @@ FT_SYSCONF=$TEST_DIR/etc/facetrack.conf	# absent unless a test writes it
 FT_DB=sqlite:$TEST_DIR/test.db
 export TEST_DIR HOME FT_SYSCONF FT_DB
 mkdir "$HOME" "$TEST_DIR/etc"
+# The store exists, empty, as a shop's does once anything was enrolled:
+# programs that only read refuse a SQLite file that does not exist.
+: >"$TEST_DIR/test.db"
 
 test_count=0
 test_failed=0
@@ -479,6 +482,8 @@ use_store() {
 		STORE_FILE=$TEST_DIR/store-$store_n.db
 		STORE_DB=
 		FT_DB=sqlite:$STORE_FILE
+		# Created as the MySQL database is below: readers want it.
+		: >"$STORE_FILE"
 		;;
 	mysql)
 		if [ -z "${FT_TEST_MYSQL_URL-}" ]; then
