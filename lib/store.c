@@ -844,22 +844,39 @@ sort_column(enum ft_customer_sort sort, int *nullable)
 	return col[sort];
 }
 
-/* Where the next page starts: the keyset condition after customer k in
- * f's order, as SQL with its parameters in *b (value, value, id; or id
- * alone when k's value is NULL).  The "col >= v" part lets both engines
- * start the scan inside the sort column's index. */
+/*
+ * Where the next page starts: after customer k in f's order.  The rows
+ * that follow k are read in up to three parts, each a plain range of the
+ * sort column's index that both engines scan in order and stop at the
+ * page's end: those with k's value and a later id, then those with a
+ * later value, then (going down a column that may be NULL) the NULLs.
+ * One condition such as "col > v OR (col = v AND id > i)" reads the
+ * same rows, but MariaDB scans every tie of v to find them.
+ */
+enum { KS_VALUE = 1, KS_ID = 2 };	/* what a part binds, in this order */
+
 struct keyset {
-	int null;		/* k's sort value is NULL */
 	int text;		/* the value is k's name */
 	const char *name;
 	int64_t value, id;
+	int nparts;
+	char cond[3][96];	/* each part's condition */
+	unsigned binds[3];	/* KS_* of each part */
 };
 
 static void
-keyset_sql(const ft_customer_filter *f, const ft_customer *k,
-	   struct keyset *b, char *sql, size_t len)
+keyset_part(struct keyset *b, unsigned binds, const char *fmt,
+	    const char *col)
 {
-	int nullable;
+	snprintf(b->cond[b->nparts], sizeof b->cond[0], fmt, col);
+	b->binds[b->nparts++] = binds;
+}
+
+static void
+keyset_parts(const ft_customer_filter *f, const ft_customer *k,
+	     struct keyset *b)
+{
+	int nullable, null = 0, down = f->descending;
 	const char *col = sort_column(f->sort, &nullable);
 
 	memset(b, 0, sizeof *b);
@@ -868,11 +885,11 @@ keyset_sql(const ft_customer_filter *f, const ft_customer *k,
 	case FT_SORT_NAME:
 		b->text = 1;
 		b->name = k->name;
-		b->null = !k->name;
+		null = !k->name;
 		break;
 	case FT_SORT_LAST_VISIT:
 		b->value = k->last_visit;
-		b->null = !k->last_visit;
+		null = !k->last_visit;
 		break;
 	case FT_SORT_VISITS:
 		b->value = k->visit_count;
@@ -880,29 +897,33 @@ keyset_sql(const ft_customer_filter *f, const ft_customer *k,
 	default:
 		b->value = k->created_at;
 	}
-	if (b->null && !f->descending)
-		snprintf(sql, len, " AND ((%s IS NULL AND c.id > ?) OR %s IS "
-			 "NOT NULL)", col, col);
-	else if (b->null)
-		snprintf(sql, len, " AND %s IS NULL AND c.id < ?", col);
-	else if (!f->descending)
-		snprintf(sql, len, " AND %s >= ? AND (%s > ? OR c.id > ?)",
-			 col, col);
-	else
-		snprintf(sql, len, " AND ((%s <= ? AND (%s < ? OR c.id < ?))"
-			 "%s%s%s)", col, col, nullable ? " OR " : "",
-			 nullable ? col : "", nullable ? " IS NULL" : "");
+	if (null) {
+		/* NULLs come first going up, last going down. */
+		keyset_part(b, KS_ID, down ? " AND %s IS NULL AND c.id < ?"
+			    : " AND %s IS NULL AND c.id > ?", col);
+		if (!down)
+			keyset_part(b, 0, " AND %s IS NOT NULL", col);
+		return;
+	}
+	keyset_part(b, KS_VALUE | KS_ID, down ? " AND %s = ? AND c.id < ?"
+		    : " AND %s = ? AND c.id > ?", col);
+	keyset_part(b, KS_VALUE, down ? " AND %s < ?" : " AND %s > ?", col);
+	if (down && nullable)
+		keyset_part(b, 0, " AND %s IS NULL", col);
 }
 
 static int
-keyset_bind(ft_store *s, void *st, const struct keyset *b, int *n)
+keyset_bind(ft_store *s, void *st, const struct keyset *b, unsigned binds,
+	    int *n)
 {
-	int i, rc = FT_OK;
+	int rc = FT_OK;
 
-	for (i = 0; !b->null && i < 2 && rc == FT_OK; i++)
+	if (binds & KS_VALUE)
 		rc = b->text ? s->d->bind_text(st, ++*n, b->name)
 			     : s->d->bind_int64(st, ++*n, b->value);
-	return rc == FT_OK ? s->d->bind_int64(st, ++*n, b->id) : rc;
+	if (rc == FT_OK && (binds & KS_ID))
+		rc = s->d->bind_int64(st, ++*n, b->id);
+	return rc;
 }
 
 /* The WHERE conditions of f but the name and the keyset. */
@@ -925,7 +946,8 @@ filter_sql(const ft_customer_filter *f, char *sql, size_t len)
 
 static int
 customers_bind(ft_store *s, void *st, const ft_customer_filter *f,
-	       const char *pattern, const struct keyset *k)
+	       const char *pattern, const struct keyset *k, unsigned binds,
+	       int64_t limit)
 {
 	int rc = FT_OK, n = 0;
 
@@ -938,9 +960,56 @@ customers_bind(ft_store *s, void *st, const ft_customer_filter *f,
 	if (rc == FT_OK && f->min_visits > 0)
 		rc = s->d->bind_int64(st, ++n, f->min_visits);
 	if (rc == FT_OK && k)
-		rc = keyset_bind(s, st, k, &n);
-	if (rc == FT_OK && f->limit > 0)
-		rc = s->d->bind_int64(st, ++n, f->limit);
+		rc = keyset_bind(s, st, k, binds, &n);
+	if (rc == FT_OK && limit > 0)
+		rc = s->d->bind_int64(st, ++n, limit);
+	return rc;
+}
+
+/* Counts the rows passed on, for the parts of a page. */
+struct counting {
+	ft_customer_cb cb;
+	void *ctx;
+	int64_t n;
+};
+
+static int
+count_customer(void *p, const ft_customer *c)
+{
+	struct counting *k = p;
+
+	k->n++;
+	return k->cb(k->ctx, c);
+}
+
+/* One part of a listing: the rows of f (with condition cond, binding
+ * binds of ks) up to limit (0: all), to k. */
+static int
+customers_part(ft_store *s, const ft_customer_filter *f, const char *pattern,
+	       const struct keyset *ks, int part, int64_t limit,
+	       struct counting *k)
+{
+	const char *dir = f->descending ? "DESC" : "ASC", *col;
+	char sql[2048], where[512];
+	void *st;
+	int rc, nullable;
+
+	filter_sql(f, where, sizeof where);
+	col = sort_column(f->sort, &nullable);
+	snprintf(sql, sizeof sql, "SELECT " CUSTOMER_COLS " FROM customers c "
+		 "WHERE 1 = 1%s%s%s ORDER BY %s %s, c.id %s%s",
+		 pattern ? " AND c.name LIKE ? ESCAPE '!'" : "", where,
+		 ks ? ks->cond[part] : "", col, dir, dir,
+		 limit > 0 ? " LIMIT ?" : "");
+	if ((rc = s->d->prepare(s->db, sql, &st)) != FT_OK)
+		return fail(s, rc, "cannot prepare statement");
+	rc = customers_bind(s, st, f, pattern, ks, ks ? ks->binds[part] : 0,
+			    limit);
+	if (rc != FT_OK)
+		rc = fail(s, rc, "cannot bind parameter");
+	else
+		rc = each_customer(s, st, 0, count_customer, NULL, k);
+	s->d->finalize(st);
 	return rc;
 }
 
@@ -948,41 +1017,32 @@ int
 ft_store_customers(ft_store *s, const ft_customer_filter *f,
 		   ft_customer_cb cb, void *ctx)
 {
-	const char *dir = f->descending ? "DESC" : "ASC", *col;
-	char sql[2048], where[512], after[256] = "", *pattern = NULL;
-	ft_customer k = { 0 };
+	struct counting k = { cb, ctx, 0 };
+	ft_customer after = { 0 };
 	struct keyset ks;
-	void *st;
-	int rc, nullable;
+	char *pattern = f->name ? like_pattern(f->name) : NULL;
+	int rc = FT_OK, part, nparts = 1;
 
 	if (f->after) {
 		if (strlen(f->after) != FT_UUID_LEN)
-			return failf(s, FT_ENOTFOUND, "no customer '%.40s'",
-				     f->after);
-		if ((rc = ft_store_customer_get(s, f->after, &k)) != FT_OK)
-			return rc;
-		keyset_sql(f, &k, &ks, after, sizeof after);
+			rc = failf(s, FT_ENOTFOUND, "no customer '%.40s'",
+				   f->after);
+		else
+			rc = ft_store_customer_get(s, f->after, &after);
+		if (rc == FT_OK) {
+			keyset_parts(f, &after, &ks);
+			nparts = ks.nparts;
+		}
 	}
-	filter_sql(f, where, sizeof where);
-	col = sort_column(f->sort, &nullable);
-	snprintf(sql, sizeof sql, "SELECT " CUSTOMER_COLS " FROM customers c "
-		 "WHERE 1 = 1%s%s%s ORDER BY %s %s, c.id %s%s",
-		 f->name ? " AND c.name LIKE ? ESCAPE '!'" : "", where, after,
-		 col, dir, dir, f->limit > 0 ? " LIMIT ?" : "");
-	if ((rc = s->d->prepare(s->db, sql, &st)) != FT_OK) {
-		ft_customer_clear(&k);
-		return fail(s, rc, "cannot prepare statement");
+	for (part = 0; rc == FT_OK && part < nparts; part++) {
+		if (f->limit > 0 && k.n >= f->limit)
+			break;
+		rc = customers_part(s, f, pattern, f->after ? &ks : NULL,
+				    part, f->limit > 0 ? f->limit - k.n : 0,
+				    &k);
 	}
-	if (f->name)
-		pattern = like_pattern(f->name);
-	rc = customers_bind(s, st, f, pattern, f->after ? &ks : NULL);
-	if (rc != FT_OK)
-		rc = fail(s, rc, "cannot bind parameter");
-	else
-		rc = each_customer(s, st, 0, cb, NULL, ctx);
 	free(pattern);
-	ft_customer_clear(&k);
-	s->d->finalize(st);
+	ft_customer_clear(&after);
 	return rc;
 }
 

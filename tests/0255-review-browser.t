@@ -5,8 +5,9 @@
 # pair (one person enrolled twice) merged from the review queue, another
 # pair marked "not the same" and gone from the queue for good; a dropped
 # photo finding its customer; a customer forgotten elsewhere leaving the
-# open page.  Faces come from the face data (tests/lib.sh face_data) and
-# are enrolled with ft-enroll, so the models are needed.
+# open page; a viewer's key shown no control that changes customer data.
+# Faces come from the face data (tests/lib.sh face_data) and are enrolled
+# with ft-enroll, so the models are needed.
 . "$(dirname "$0")/lib.sh"
 
 command -v node >/dev/null 2>&1 || skip_all "node is not installed"
@@ -19,9 +20,13 @@ face_data
 
 KEY=review-key-$$-0123456789
 API_KEY_SECRET=$KEY
+# A viewer's key, whose pages show no control that changes customer data.
+VIEWER_KEY=review-viewer-$$-0123456789
+API_KEYS_FILE=$TEST_DIR/keys
+(umask 077 && echo "wall viewer $VIEWER_KEY" >"$API_KEYS_FILE")
 SHOTS=$FT_BUILD/screenshots
 USER_DATA=$TEST_DIR/chromium-profile
-export API_KEY_SECRET KEY SHOTS USER_DATA
+export API_KEY_SECRET KEY VIEWER_KEY API_KEYS_FILE SHOTS USER_DATA
 
 # Five people with three photos or more: one enrolled twice (a pair to
 # merge), one twice more (a pair to tell apart), one unnamed with a
@@ -82,6 +87,7 @@ for s in unnamed-found:"an unnamed customer is found with the filter" \
 	 review-not-the-same:"a pair marked not the same leaves the queue" \
 	 photo-finds-customer:"a dropped photo finds its customer" \
 	 forgotten-leaves-page:"a customer forgotten elsewhere leaves the page" \
+	 viewer-sees-no-changes:"a viewer's key shows no control that changes data" \
 	 no-console-errors:"no console errors"; do
 	name=${s%%:*}
 	test_expect_success "${s#*:}" "

@@ -2,7 +2,7 @@
 // (playwright-core) for tests/0255-review-browser.t.  Each step prints
 // "ok STEP" or "not ok STEP: why"; screenshots go to SHOTS.
 //
-// Environment: BASE, KEY (an admin's), SHOTS, USER_DATA (a fresh
+// Environment: BASE, KEY (an admin's), VIEWER_KEY (a viewer's), SHOTS, USER_DATA (a fresh
 // profile), and the world the shell test made: UNNAMED (an unnamed
 // customer's id), WRONG (the sample of someone else among theirs),
 // PAIR_SAME (two customers, one person: "ID ID"), PAIR_APART (two
@@ -30,6 +30,7 @@ const PAIR_SAME = env('PAIR_SAME').split(' ');
 const PAIR_APART = env('PAIR_APART').split(' ');
 const PHOTO = env('PHOTO');
 const FORGET = env('FORGET');
+const VIEWER_KEY = env('VIEWER_KEY');
 
 mkdirSync(SHOTS, { recursive: true });
 
@@ -182,6 +183,25 @@ try {
     await page.locator('#gone').waitFor({ state: 'visible', timeout: 5000 });
     await page.waitForTimeout(500);
     allowedStatus = new Set();
+  });
+
+  await step('viewer-sees-no-changes', async () => {
+    await page.evaluate((k) => localStorage.setItem('facetrack.apiKey', k), VIEWER_KEY);
+    await page.goto(BASE + '/customer.html?id=' + UNNAMED);
+    await page.waitForFunction(() => document.documentElement.dataset.keyRole === 'viewer', null, { timeout: 5000 });
+    await page.locator('#crops li').first().waitFor({ timeout: 5000 });
+    for (const sel of ['#save', '#forget', '#split', '#merge-find', '#crops li button', '#visits button']) {
+      const all = await page.locator(sel).all();
+      for (const el of all) check(!(await el.isVisible()), `${sel} is shown to a viewer`);
+    }
+    check(await page.locator('#crops li img').first().isVisible(), 'the crops are hidden from a viewer');
+    await page.goto(BASE + '/review.html');
+    await page.waitForFunction(() => document.documentElement.dataset.keyRole === 'viewer', null, { timeout: 5000 });
+    await page.waitForTimeout(1000);
+    for (const el of await page.locator('li.pair button').all()) {
+      check(!(await el.isVisible()), 'a review button is shown to a viewer');
+    }
+    await page.evaluate((k) => localStorage.setItem('facetrack.apiKey', k), KEY);
   });
 
   await step('no-console-errors', async () => {
