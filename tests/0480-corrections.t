@@ -306,25 +306,7 @@ if ! ft-recognize --models >/dev/null 2>&1; then
 	test_done
 fi
 face_data
-if [ "$FACE_DATA" = dev ]; then
-	A=Frank_Solich B=Ray_Romano
-else
-	A=$(face_person 1 3) && B=$(face_person 2 2) || {
-		echo "Bail out! too few people in $DATA"
-		exit 1
-	}
-fi
-
-# frames PATH TS...: frame records of an image file, one per time.
-frames() {
-	_p=$1
-	shift
-	for _t in "$@"; do
-		jq -nc --arg p "$_p" --arg ts "$_t" \
-			'{type: "frame", source: "door", seq: 1, ts: $ts,
-			  path: $p}'
-	done
-}
+face_two_people
 
 # B's face enrolled under A's name by mistake: B is taken for A until
 # the sample is split off, and a recogniser running all along then
