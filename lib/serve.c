@@ -21,7 +21,8 @@
  *
  * Erasure: when the hub reads a "forget", "merge" or "purge" event, it
  * drops from the ring every event of a customer the store no longer
- * holds (their payloads name them), so a stream coming back with
+ * holds (their payloads name them), and every correction that names two
+ * customers ("split", "different"), so a stream coming back with
  * Last-Event-ID is not replayed them, and forgets every cached answer.
  * Dropped texts are zeroed before they are freed.
  */
@@ -83,6 +84,8 @@ struct msg {
 	char *text;		/* "id: N\nevent: KIND\ndata: ...\n\n" */
 	size_t len;
 	int erasure;		/* a forget, merge or purge */
+	int names_others;	/* a correction naming two customers: its
+				 * customer_id is only one of them */
 };
 
 struct stream {
@@ -392,6 +395,8 @@ fetch_event(void *p, const ft_event *e)
 	f->v[f->n].len = (size_t)(w - text);
 	f->v[f->n].erasure = !strcmp(kind, "forget") ||
 			     !strcmp(kind, "merge") || !strcmp(kind, "purge");
+	f->v[f->n].names_others = !strcmp(kind, "split") ||
+				  !strcmp(kind, "different");
 	f->n++;
 	return 0;
 }
@@ -553,9 +558,12 @@ ring_drop(struct hub *h, const int64_t *gone, size_t ngone)
 	for (i = 0; i < h->count; i++) {
 		struct msg *m = &h->ring[(h->head + i) % RING_SIZE];
 
-		if (m->customer_id > 0 &&
+		/* Corrections naming two customers may name the one gone
+		 * under the other's id: after an erasure they are not
+		 * replayed. */
+		if (m->names_others || (m->customer_id > 0 &&
 		    bsearch(&m->customer_id, gone, ngone, sizeof *gone,
-			    cmp_id)) {
+			    cmp_id))) {
 			msg_wipe(m);
 			continue;
 		}

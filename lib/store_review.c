@@ -343,14 +343,6 @@ sample_row(void *ctx, const ft_driver *d, void *st)
 	sp->v[sp->n++].moves = 0;
 }
 
-static int
-load_samples(ft_store *s, struct split *sp)
-{
-	return each_row(s, "SELECT id, created_at FROM faces WHERE "
-			"customer_id = ? ORDER BY id", "cannot read samples",
-			sample_row, sp, "i", sp->from);
-}
-
 /* Mark the samples named to move; FT_EINVAL for one not of from, or for
  * all of them. */
 static int
@@ -407,14 +399,6 @@ visit_row(void *ctx, const ft_driver *d, void *st)
 
 	if (visit_moves(sp, d->col_int64(st, 1), d->col_int64(st, 2)))
 		ids_push(&sp->visits, d->col_int64(st, 0));
-}
-
-static int
-pick_visits(ft_store *s, struct split *sp)
-{
-	return each_row(s, "SELECT id, ts, face_id FROM visits WHERE "
-			"customer_id = ? ORDER BY id", "cannot read visits",
-			visit_row, sp, "i", sp->from);
 }
 
 /* The customer the samples move to: into, or a new unnamed one first
@@ -515,11 +499,17 @@ split_once(ft_store *s, struct split *sp, const int64_t *faces, int n)
 	if (rc == FT_OK && sp->into)
 		rc = customer_uuid(s, sp->into, sp->into_uuid);
 	if (rc == FT_OK)
-		rc = load_samples(s, sp);
+		rc = each_row(s, "SELECT id, created_at FROM faces WHERE "
+			      "customer_id = ? ORDER BY id",
+			      "cannot read samples", sample_row, sp, "i",
+			      sp->from);
 	if (rc == FT_OK)
 		rc = mark_samples(s, sp, faces, n);
 	if (rc == FT_OK)
-		rc = pick_visits(s, sp);
+		rc = each_row(s, "SELECT id, ts, face_id FROM visits WHERE "
+			      "customer_id = ? ORDER BY id",
+			      "cannot read visits", visit_row, sp, "i",
+			      sp->from);
 	if (rc == FT_OK)
 		rc = split_target(s, sp);
 	if (rc == FT_OK)

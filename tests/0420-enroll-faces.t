@@ -13,14 +13,7 @@ command -v ffmpeg >/dev/null || skip_all "ffmpeg is missing"
 face_data
 
 # A person with three photos and another with two (as in 0410).
-if [ "$FACE_DATA" = dev ]; then
-	A=Frank_Solich B=Ray_Romano
-else
-	A=$(face_person 1 3) && B=$(face_person 2 2) || {
-		echo "Bail out! too few people in $DATA"
-		exit 1
-	}
-fi
+face_two_people
 A1=$(face_photo "$A" 1)
 A2=$(face_photo "$A" 2)
 A3=$(face_photo "$A" 3)

@@ -131,17 +131,6 @@ C1=$DATA/Abdoulaye_Wade/0001.jpg
 ffmpeg -nostdin -v error -i "$A1" -i "$B1" -i "$C1" \
 	-filter_complex hstack=inputs=3 three.jpg
 
-# frames PATH TS...: one frame record per time.
-frames() {
-	_p=$1
-	shift
-	for _t in "$@"; do
-		jq -nc --arg p "$_p" --arg ts "$_t" \
-			'{type: "frame", source: "door", seq: 1, ts: $ts,
-			  path: $p}'
-	done
-}
-
 frames three.jpg 2026-11-24T10:00:00.000Z 2026-11-24T10:00:00.100Z \
 	2026-11-24T10:00:00.200Z 2026-11-24T10:00:00.300Z >four
 

@@ -288,17 +288,43 @@ done
 
 use_store sqlite
 
+mkdir -p "$TEST_DIR/web" && echo "<!doctype html>" >"$TEST_DIR/web/index.html"
+serve_start --web "$TEST_DIR/web" ||
+	test_expect_success "ft-serve starts" 'false'
+
 test_expect_success 'GET /api/faces?customer=ID lists the samples' '
 	ft-enroll add --name Fay >fay.json && FAY=$(jq -r .id fay.json) &&
 	f1=$(sample "$FAY" 10 ${T}09:00:00Z) &&
-	mkdir -p web && echo "<!doctype html>" >web/index.html &&
-	serve_start --web "$TEST_DIR/web" &&
 	test "$(http out "/api/faces?customer=$FAY")" = 200 &&
 	test "$(jq -r ".[].id" out)" = "$f1" &&
 	test "$(http out /api/faces)" = 400 &&
-	test "$(http out "/api/faces?customer=00000000-0000-4000-8000-00000000000f")" = 404 &&
-	serve_stop
+	test "$(http out "/api/faces?customer=00000000-0000-4000-8000-00000000000f")" = 404
 '
+
+# replay FILE KIND: what a stream resuming from the start is sent, into
+# FILE, once the server has read an event of KIND.
+replay() {
+	_i=0
+	while [ $_i -lt 20 ]; do
+		curl -sN --max-time 1 -H "X-API-Key: $KEY" \
+			-H "Last-Event-ID: 0" "$BASE/api/events" >"$1" 2>/dev/null
+		grep -q "^event: $2" "$1" && return 0
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+test_expect_success 'a forgotten customer is not replayed in a correction' '
+	FAY=$(jq -r .id fay.json) &&
+	ft-enroll add --name Gil >gil.json && GIL=$(jq -r .id gil.json) &&
+	ft-enroll different "$FAY" "$GIL" >/dev/null &&
+	replay before different &&
+	test_grep "$GIL" before &&
+	ft-enroll forget "$GIL" >/dev/null &&
+	replay after forget &&
+	test_grep_not "$GIL" after
+'
+serve_stop
 
 if ! ft-recognize --models >/dev/null 2>&1; then
 	test_skip "a running recogniser follows a split" \
@@ -306,25 +332,7 @@ if ! ft-recognize --models >/dev/null 2>&1; then
 	test_done
 fi
 face_data
-if [ "$FACE_DATA" = dev ]; then
-	A=Frank_Solich B=Ray_Romano
-else
-	A=$(face_person 1 3) && B=$(face_person 2 2) || {
-		echo "Bail out! too few people in $DATA"
-		exit 1
-	}
-fi
-
-# frames PATH TS...: frame records of an image file, one per time.
-frames() {
-	_p=$1
-	shift
-	for _t in "$@"; do
-		jq -nc --arg p "$_p" --arg ts "$_t" \
-			'{type: "frame", source: "door", seq: 1, ts: $ts,
-			  path: $p}'
-	done
-}
+face_two_people
 
 # B's face enrolled under A's name by mistake: B is taken for A until
 # the sample is split off, and a recogniser running all along then

@@ -401,6 +401,34 @@ face_photo() {
 	eval "echo \"\${$(($1 + 1))}\""
 }
 
+# face_two_people: A and B, two people of DATA (face_data) that the
+# descriptor model tells apart well, A with three photos or more and B
+# with two: in the development data two chosen so, else the first two
+# of the fallback set.
+face_two_people() {
+	if [ "$FACE_DATA" = dev ]; then
+		A=Frank_Solich B=Ray_Romano
+	else
+		A=$(face_person 1 3) && B=$(face_person 2 2) || {
+			echo "Bail out! too few people in $DATA"
+			exit 1
+		}
+	fi
+}
+
+# frame PATH TS [SOURCE]: a frame record that refers to an image file.
+frame() {
+	jq -nc --arg p "$1" --arg ts "$2" --arg s "${3:-door}" \
+		'{type: "frame", source: $s, seq: 1, ts: $ts, path: $p}'
+}
+
+# frames PATH TS...: one frame record of source door per time.
+frames() {
+	_p=$1
+	shift
+	for _t in "$@"; do frame "$_p" "$_t"; done
+}
+
 # csv_decode [FILE]: an RFC 4180 CSV as one line per record, fields
 # separated by tabs (the data under test holds no tabs).
 csv_decode() {
