@@ -449,13 +449,18 @@ review_figures(ft_store *s, const struct owner *own, size_t ncust)
 	    "%.3f (%zu of %zu)\n", 2 * dups, dups ? (double)(ncust -
 	    after_review(&t, p, np, 2 * dups)) / (double)dups : 0,
 	    ncust - after_review(&t, p, np, 2 * dups), dups);
-	printf("      customers per person: %.3f before review",
-	    (double)ncust / (double)npeople);
+	/* Of every person photographed, and of those registered (the
+	 * people never known have no record to join). */
+	printf("      customers per person (per person registered): %.3f "
+	    "(%.3f) before review", (double)ncust / (double)npeople,
+	    (double)ncust / (double)kinds);
 	for (i = 0; i < sizeof per / sizeof *per; i++) {
 		size_t n = (size_t)(per[i] * (double)npeople);
+		size_t left = after_review(&t, p, np, n);
 
-		printf("; %.3f after %zu (%.2f a person)", (double)after_review(
-		    &t, p, np, n) / (double)npeople, n, per[i]);
+		printf("; %.3f (%.3f) after %zu (%.2f a person)",
+		    (double)left / (double)npeople,
+		    (double)left / (double)kinds, n, per[i]);
 	}
 	printf("\n");
 	fflush(stdout);
