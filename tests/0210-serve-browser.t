@@ -109,6 +109,7 @@ for s in key-asked:"the API key is asked for" \
 	 settings-report-message:"a report from Settings is mailed" \
 	 chat-answers:"the chat answers with a figure and a chart" \
 	 viewer-sees-no-controls:"a viewer's key shows no controls" \
+	 wrong-keys-refused:"after ten wrong keys the dialog says why" \
 	 no-console-errors:"no console errors"; do
 	name=${s%%:*}
 	test_expect_success "${s#*:}" "

@@ -314,6 +314,30 @@ try {
     await v.close();
   });
 
+  // Last: the wrong keys refuse this address for a while.
+  await step('wrong-keys-refused', async () => {
+    const w = await context.newPage();
+    watch(w, 'guesser');
+    allowedStatus = new Set([401, 429]);
+    await w.goto(BASE + '/');
+    await w.evaluate(() => localStorage.removeItem('facetrack.apiKey'));
+    await w.reload();
+    const input = w.locator('#key-dialog input[name=key]');
+    const msg = w.locator('#key-dialog .message.error');
+    let text = '';
+    for (let i = 0; i < 12 && !/Refused/.test(text); i++) {
+      await input.fill(`guess-${i}-abcdefghijkl`);
+      await w.click('#key-dialog button[type=submit]');
+      await w.waitForFunction(() => !document.querySelector('#key-dialog button').disabled, null, { timeout: 5000 });
+      text = await msg.textContent();
+    }
+    check(/Refused: too many wrong keys from here; try again in \d+ seconds/.test(text), `message "${text}"`);
+    await w.screenshot({ path: join(SHOTS, 'key-refused.png') });
+    await w.evaluate((k) => localStorage.setItem('facetrack.apiKey', k), KEY);
+    await w.close();
+    allowedStatus = new Set();
+  });
+
   await step('no-console-errors', async () => {
     check(consoleErrors.length === 0, consoleErrors.join(' | '));
   });

@@ -55,6 +55,10 @@ async function tryKey(key) {
     cache: 'no-store',
   });
   if (res.status === 401) return false;
+  if (res.status === 429) {
+    const wait = res.headers.get('Retry-After') || 'a few';
+    throw new ApiError(429, `too many wrong keys from here; try again in ${wait} seconds`);
+  }
   if (!res.ok) throw new ApiError(res.status, `the server answered ${res.status}`);
   return true;
 }
@@ -95,7 +99,8 @@ export function askKey(why) {
         say('This key was not accepted by the server. Check API_KEY_SECRET and try again.');
         input.select();
       } catch (e) {
-        say('Cannot reach the FaceTrack server: ' + (e.message || e));
+        say(e.status === 429 ? 'Refused: ' + e.message + '.'
+          : 'Cannot reach the FaceTrack server: ' + (e.message || e));
       } finally {
         button.disabled = false;
       }
