@@ -217,9 +217,10 @@ test_expect_success 'crops are a few KB' '
 	ft-enroll add --name Size "$A1" "$A2" "$A3" "$B1" "$B2" >/dev/null &&
 	avg=$(store_sql "SELECT CAST(avg(length(crop)) AS INTEGER)
 		FROM faces") &&
-	echo "# average crop: $avg bytes over 5 samples" >&3 &&
+	echo "$avg" >avg &&
 	test "$avg" -gt 1000 && test "$avg" -lt 16000
 '
+[ -s avg ] && echo "# average crop: $(cat avg) bytes over 5 samples"
 
 # script(1) gives ft-enroll a terminal for stderr.
 if command -v script >/dev/null 2>&1; then
