@@ -7,12 +7,17 @@
  * a merge or a forget is whole or not at all.
  *
  * Face samples: `add` with image files and `add-faces` describe the face
- * of each image (ft_faces_describe_main) and store the descriptors with
- * the customer.  Every image is read and described before anything is
- * written, so an image without a face (or with several, unless --largest
- * takes the main one) refuses the whole command.  The models are opened
- * only when images are given: the profile commands need only the store.  `forget` deletes the samples
- * with the customer; running recognisers drop them from their indexes
+ * of each image (ft_faces_describe_main) and store the descriptors, each
+ * with the crop of its face (FT_FACE_CROPS), with the customer; `import
+ * DIR` makes a customer of each photo and folder of photos.  A folder
+ * stands for its image files.  Every image is read and described before
+ * anything is written: one that cannot be used (no face, several unless
+ * --largest takes the main one, unreadable) is skipped with a warning
+ * and the command exits 3 after storing the others, or, with --strict,
+ * refuses the whole command, as owners enrolling hundreds of photos
+ * expect of the first and scripts of the second.  The models are opened
+ * only when images are given: the profile commands need only the store.
+ * `forget` deletes the samples with the customer; running recognisers drop them from their indexes
  * when they see the forget in the store's event feed.  It prints an
  * "erasure" record, the receipt of what went.
  *
@@ -258,10 +263,12 @@ static void
 describe_person(struct enrol *e, struct person *p)
 {
 	uint8_t *chip = ft_xmalloc(FT_FACE_CHIP_BYTES);
-	char *err;
+	char *err, why[128];
 	size_t i;
 
 	if (!e->ctx) {
+		if (ft_config_face_crops(&e->crops, why, sizeof why))
+			ft_die(FT_EXIT_FAIL, "%s", why);
 		if (!(e->ctx = ft_faces_open(&err)))
 			ft_die(FT_EXIT_FAIL, "%s", err);
 		/* Samples are described once and matched for years: worth
@@ -1028,8 +1035,6 @@ main(int argc, char **argv)
 	check_command(cmd, nargs, argv + optind, &c, fields, &e, dry_run);
 	if (ft_customer_check(&c, fields, msg, sizeof msg))
 		ft_usage_error("%s", msg);
-	if (ft_config_face_crops(&e.crops, msg, sizeof msg))
-		ft_die(FT_EXIT_FAIL, "%s", msg);
 	e.tty = isatty(STDERR_FILENO);
 
 	rc = FT_EXIT_OK;

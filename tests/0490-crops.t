@@ -132,7 +132,9 @@ for store in $(test_stores); do
 		test_exit_status 1 env FT_FACE_CROPS=maybe \
 			ft-enroll add --name X "$B1" 2>err &&
 		test_grep "bad FT_FACE_CROPS .maybe." err &&
-		test "$(count customers)" = 2
+		test "$(count customers)" = 2 &&
+		FT_FACE_CROPS=maybe ft-enroll faces "$(jq -r .id nc)" >s &&
+		test_line_count = 1 s
 	'
 
 	test_expect_success "$store: add-faces of a folder skips what it cannot use" '
