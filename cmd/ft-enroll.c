@@ -17,9 +17,9 @@
  * refuses the whole command, as owners enrolling hundreds of photos
  * expect of the first and scripts of the second.  The models are opened
  * only when images are given: the profile commands need only the store.
- * `forget` deletes the samples with the customer; running recognisers drop them from their indexes
- * when they see the forget in the store's event feed.  It prints an
- * "erasure" record, the receipt of what went.
+ * `forget` deletes the samples with the customer; running recognisers
+ * drop them from their indexes when they see the forget in the store's
+ * event feed.  It prints an "erasure" record, the receipt of what went.
  *
  * Recognition modes (FT_RECOGNITION) bind enrolment too: with
  * "consented" samples are stored only for customers who agreed (add
