@@ -107,6 +107,7 @@ LIBS_test-proc = -lpthread
 LIBS_test-query = $(STORE_LIBS)
 LIBS_test-csvio = $(CSV_LIBS)
 LIBS_test-store-erase = $(STORE_LIBS)
+LIBS_test-store-crops = $(STORE_LIBS)
 CXX_PROGRAMS += ft-capture ft-recognize ft-enroll
 LIBS_ft-capture = $(OPENCV_LIBS)
 # dlib's .pc file names the BLAS and LAPACK it was built with, and SQLite

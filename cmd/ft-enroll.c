@@ -7,14 +7,19 @@
  * a merge or a forget is whole or not at all.
  *
  * Face samples: `add` with image files and `add-faces` describe the face
- * of each image (ft_faces_describe_main) and store the descriptors with
- * the customer.  Every image is read and described before anything is
- * written, so an image without a face (or with several, unless --largest
- * takes the main one) refuses the whole command.  The models are opened
- * only when images are given: the profile commands need only the store.  `forget` deletes the samples
- * with the customer; running recognisers drop them from their indexes
- * when they see the forget in the store's event feed.  It prints an
- * "erasure" record, the receipt of what went.
+ * of each image (ft_faces_describe_main) and store the descriptors, each
+ * with the crop of its face (FT_FACE_CROPS), with the customer; `import
+ * DIR` makes a customer of each photo and folder of photos.  A folder
+ * stands for its image files.  Every image is read and described before
+ * anything is written: one that cannot be used (no face, several unless
+ * --largest takes the main one, unreadable) is skipped with a warning
+ * and the command exits 3 after storing the others, or, with --strict,
+ * refuses the whole command, as owners enrolling hundreds of photos
+ * expect of the first and scripts of the second.  The models are opened
+ * only when images are given: the profile commands need only the store.
+ * `forget` deletes the samples with the customer; running recognisers
+ * drop them from their indexes when they see the forget in the store's
+ * event feed.  It prints an "erasure" record, the receipt of what went.
  *
  * Corrections: `split` moves samples (and the visits they explain) to
  * another customer or a new one, `remove-face` deletes samples,
@@ -42,6 +47,7 @@
 #include "store.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -49,13 +55,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage[] =
 "usage: ft-enroll [--db URL] COMMAND [ARGS]\n"
 "commands:\n"
 "  add --name NAME [--email ADDRESS] [--notes TEXT] [--consent]\n"
-"      [--largest] [IMAGE ...]\n"
-"  add-faces ID [--largest] IMAGE ...\n"
+"      [--largest] [--strict] [IMAGE|DIR ...]\n"
+"  add-faces ID [--largest] [--strict] IMAGE|DIR ...\n"
 "  faces ID\n"
 "  update ID [--name NAME] [--email ADDRESS] [--notes TEXT]\n"
 "            [--consent | --no-consent]\n"
@@ -66,6 +74,7 @@ static const char usage[] =
 "  different ID OTHER\n"
 "  forget ID\n"
 "  import FILE.csv|-\n"
+"  import DIR [--consent] [--largest] [--strict]\n"
 "  purge [--dry-run]\n"
 "  suggest [--limit N]\n"
 "  search [--limit N] IMAGE ...\n"
@@ -73,7 +82,8 @@ static const char usage[] =
 
 enum {
 	O_DB = 256, O_NAME, O_EMAIL, O_NOTES, O_CONSENT, O_NO_CONSENT,
-	O_LARGEST, O_DRY_RUN, O_FACE, O_INTO, O_VERSION, O_LIMIT, O_CHART
+	O_LARGEST, O_STRICT, O_DRY_RUN, O_FACE, O_INTO, O_VERSION, O_LIMIT,
+	O_CHART
 };
 
 static const struct option longopts[] = {
@@ -84,6 +94,7 @@ static const struct option longopts[] = {
 	{ "consent", no_argument, NULL, O_CONSENT },
 	{ "no-consent", no_argument, NULL, O_NO_CONSENT },
 	{ "largest", no_argument, NULL, O_LARGEST },
+	{ "strict", no_argument, NULL, O_STRICT },
 	{ "dry-run", no_argument, NULL, O_DRY_RUN },
 	{ "face", required_argument, NULL, O_FACE },
 	{ "into", required_argument, NULL, O_INTO },
@@ -137,75 +148,218 @@ print_current(int64_t id)
 
 /* --- face samples --- */
 
-/*
- * Describe the one face of each of the n images into samples[0..n):
- * every image is checked before the caller writes anything.  Ends the
- * program with a message when an image cannot be read or does not show
- * exactly one face (the main one of several with largest set:
- * ft_faces_main).
- */
+/* What a command enrols from photos, over all its people. */
+struct enrol {
+	ft_face_ctx *ctx;	/* the models, opened on first use */
+	int largest;		/* take the main face of several */
+	int strict;		/* a photo that cannot be used refuses all */
+	int crops;		/* keep crops (FT_FACE_CROPS) */
+	int tty;		/* stderr is a terminal: show progress */
+	size_t total, done, skipped;	/* photos */
+	char *model;		/* the descriptor model's id */
+};
+
+/* One customer's photos and the samples they gave. */
+struct person {
+	char *name;		/* import: the file's or folder's name */
+	char **paths;
+	size_t n;
+	ft_face *samples;	/* one for each usable photo */
+	unsigned char **crops;	/* each sample's crop, or NULL */
+	size_t nsamples;
+};
+
 static void
-describe_images(char **paths, int n, int largest, ft_face *samples,
-		char **model_id)
+person_clear(struct person *p)
 {
-	ft_face_ctx *ctx;
-	ft_image img = { 0 };
-	char *err;
-	int i;
+	size_t i;
 
-	if (!(ctx = ft_faces_open(&err)))
-		ft_die(FT_EXIT_FAIL, "%s", err);
-	/* Samples are described once and matched for years: worth the
-	 * mirror image's second look. */
-	ft_face_set_mirror(ctx, 1);
-	for (i = 0; i < n; i++) {
-		ft_face_quality q;
-		int nf;
-
-		if (ft_image_read(paths[i], &img, &err))
-			ft_die(FT_EXIT_FAIL, "cannot read '%s': %s", paths[i],
-			       err);
-		nf = ft_faces_describe_main(ctx, &img, NULL,
-					    samples[i].descriptor, &q, &err);
-		if (nf < 0)
-			ft_die(FT_EXIT_FAIL, "cannot use '%s': %s", paths[i],
-			       err);
-		if (nf == 0)
-			ft_die(FT_EXIT_FAIL, "cannot use '%s': no face found",
-			       paths[i]);
-		if (nf > 1 && !largest)
-			ft_die(FT_EXIT_FAIL, "cannot use '%s': %d faces found "
-			       "(--largest takes the main one)", paths[i],
-			       nf);
-		samples[i].quality = q.score;
-		samples[i].created_at = ft_time_now();
-	}
-	*model_id = ft_xstrdup(ft_face_model_id(ctx));
-	ft_image_clear(&img);
-	ft_face_close(ctx);
+	for (i = 0; i < p->nsamples; i++)
+		free(p->crops[i]);
+	free(p->crops);
+	free(p->samples);
+	ft_image_list_free(p->paths, p->n);
+	free(p->name);
+	memset(p, 0, sizeof *p);
 }
 
-/* Check the model, then add the samples to customer id (0: add c first
- * and take its id); one transaction. */
 static void
-store_samples(ft_customer *c, ft_face *samples, int n, const char *model)
+person_add_path(struct person *p, const char *path)
 {
-	int rc, i;
+	p->paths = ft_xrealloc(p->paths, (p->n + 1) * sizeof *p->paths);
+	p->paths[p->n++] = ft_xstrdup(path);
+}
+
+/* Add the photo arg, or the image files of the directory arg, to p. */
+static void
+person_add_arg(struct person *p, const char *arg)
+{
+	struct stat sb;
+	char **list, *err;
+	size_t n, i;
+
+	if (stat(arg, &sb) || !S_ISDIR(sb.st_mode)) {
+		person_add_path(p, arg);	/* reading it says what fails */
+		return;
+	}
+	if (ft_image_list(arg, &list, &n, &err))
+		ft_die(FT_EXIT_FAIL, "cannot read '%s': %s", arg, err);
+	for (i = 0; i < n; i++)
+		person_add_path(p, list[i]);
+	ft_image_list_free(list, n);
+}
+
+/* The progress line on a terminal: one line, rewritten. */
+static void
+progress(const struct enrol *e)
+{
+	if (e->tty)
+		fprintf(stderr, "\r\033[K%s: %zu of %zu photos, %zu skipped",
+			ft_progname(), e->done, e->total, e->skipped);
+}
+
+static void
+progress_clear(const struct enrol *e)
+{
+	if (e->tty)
+		fputs("\r\033[K", stderr);
+}
+
+/* A photo that cannot be used: the end of the command with --strict, a
+ * warning naming it otherwise. */
+static void
+skip(struct enrol *e, const char *path, const char *why)
+{
+	progress_clear(e);
+	if (e->strict)
+		ft_die(FT_EXIT_FAIL, "cannot use '%s': %s", path, why);
+	ft_warn("skipping '%s': %s", path, why);
+	e->skipped++;
+}
+
+/* Describe the photo path into p's next sample; skip it when it cannot
+ * be read or does not show exactly one face (the main one of several
+ * with largest: ft_faces_main). */
+static void
+describe_photo(struct enrol *e, struct person *p, const char *path,
+	       uint8_t *chip)
+{
+	ft_face *f = &p->samples[p->nsamples];
+	ft_image img = { 0 };
+	ft_face_quality q;
+	char *err, why[64];
+	int nf;
+
+	if (ft_image_read(path, &img, &err)) {
+		skip(e, path, err);
+		free(err);
+		return;
+	}
+	nf = ft_faces_describe_main(e->ctx, &img, NULL, f->descriptor, &q,
+				    chip, &err);
+	ft_image_clear(&img);
+	if (nf < 0) {
+		skip(e, path, err);
+		free(err);
+		return;
+	}
+	if (nf == 0 || (nf > 1 && !e->largest)) {
+		snprintf(why, sizeof why, nf ? "%d faces found (--largest "
+			 "takes the main one)" : "no face found", nf);
+		skip(e, path, why);
+		return;
+	}
+	f->quality = q.score;
+	f->created_at = ft_time_now();
+	p->crops[p->nsamples] = NULL;
+	if (e->crops && ft_faces_crop(chip, &p->crops[p->nsamples],
+				      &f->crop_len, &err))
+		ft_die(FT_EXIT_FAIL, "cannot keep the crop of '%s': %s", path,
+		       err);
+	f->crop = p->crops[p->nsamples];
+	p->nsamples++;
+}
+
+/* Describe the photos of p, before anything is written. */
+static void
+describe_person(struct enrol *e, struct person *p)
+{
+	uint8_t *chip = ft_xmalloc(FT_FACE_CHIP_BYTES);
+	char *err, why[128];
+	size_t i;
+
+	if (!e->ctx) {
+		if (ft_config_face_crops(&e->crops, why, sizeof why))
+			ft_die(FT_EXIT_FAIL, "%s", why);
+		if (!(e->ctx = ft_faces_open(&err)))
+			ft_die(FT_EXIT_FAIL, "%s", err);
+		/* Samples are described once and matched for years: worth
+		 * the mirror image's second look. */
+		ft_face_set_mirror(e->ctx, 1);
+		e->model = ft_xstrdup(ft_face_model_id(e->ctx));
+	}
+	p->samples = ft_xcalloc(p->n + 1, sizeof *p->samples);
+	p->crops = ft_xcalloc(p->n + 1, sizeof *p->crops);
+	for (i = 0; i < p->n; i++) {
+		progress(e);
+		describe_photo(e, p, p->paths[i], chip);
+		e->done++;
+	}
+	progress(e);
+	free(chip);
+}
+
+/* After the photos were described: the summary, when there is one to
+ * give; the end of the command when no photo could be used. */
+static void
+describe_done(struct enrol *e)
+{
+	progress_clear(e);
+	if (e->total && e->done == e->skipped)
+		ft_die(FT_EXIT_FAIL, "no photo could be used: nothing stored");
+	if (e->skipped || e->tty)
+		ft_warn("%zu of %zu photos enrolled, %zu skipped",
+			e->done - e->skipped, e->total, e->skipped);
+}
+
+static void
+enrol_clear(struct enrol *e)
+{
+	if (e->ctx)
+		ft_face_close(e->ctx);
+	free(e->model);
+}
+
+/* Add p's samples to customer c (c->id 0: add c first and take its id),
+ * inside the caller's transaction. */
+static int
+store_person(ft_customer *c, struct person *p)
+{
+	int rc = FT_OK;
+	size_t i;
+
+	if (!c->id && (rc = ft_store_customer_add(store, c)) != FT_OK)
+		return rc;
+	for (i = 0; i < p->nsamples && rc == FT_OK; i++) {
+		p->samples[i].customer_id = c->id;
+		rc = ft_store_face_add(store, &p->samples[i]);
+	}
+	return rc;
+}
+
+/* Check the model, then store p's samples with c; one transaction. */
+static void
+store_samples(ft_customer *c, struct person *p, const char *model)
+{
+	int rc;
 
 	if ((rc = ft_store_face_model(store, model)) != FT_OK)
 		store_fail(rc);
 	if ((rc = ft_store_begin(store)) != FT_OK)
 		store_fail(rc);
-	if (!c->id && (rc = ft_store_customer_add(store, c)) != FT_OK) {
+	if ((rc = store_person(c, p)) != FT_OK) {
 		ft_store_rollback(store);
 		store_fail(rc);
-	}
-	for (i = 0; i < n; i++) {
-		samples[i].customer_id = c->id;
-		if ((rc = ft_store_face_add(store, &samples[i])) != FT_OK) {
-			ft_store_rollback(store);
-			store_fail(rc);
-		}
 	}
 	if ((rc = ft_store_commit(store)) != FT_OK)
 		store_fail(rc);
@@ -639,6 +793,159 @@ import_row(void *p, size_t line, char **f, size_t n)
 	return 0;
 }
 
+/* The customer's name a photo or folder of an import gives: the last
+ * part of path without a photo's suffix, each '_' read as a space. */
+static char *
+import_name(const char *path, int is_photo)
+{
+	const char *base = strrchr(path, '/');
+	char *name = ft_xstrdup(base ? base + 1 : path), *dot, *p;
+
+	if (is_photo && (dot = strrchr(name, '.')) && dot != name)
+		*dot = '\0';
+	for (p = name; *p; p++)
+		if (*p == '_')
+			*p = ' ';
+	return name;
+}
+
+static int
+by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The folders in dir, by name, as paths (hidden ones left out). */
+static char **
+import_folders(const char *dir, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	struct stat sb;
+	char **v = NULL, *path;
+
+	*n = 0;
+	if (!d)
+		ft_die(FT_EXIT_FAIL, "cannot read '%s': %s", dir,
+		       strerror(errno));
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		path = ft_xasprintf("%s/%s", dir, de->d_name);
+		if (stat(path, &sb) || !S_ISDIR(sb.st_mode) ||
+		    *n >= FT_IMAGE_LIST_MAX) {
+			free(path);
+			continue;
+		}
+		v = ft_xrealloc(v, (*n + 1) * sizeof *v);
+		v[(*n)++] = path;
+	}
+	closedir(d);
+	if (*n)
+		qsort(v, *n, sizeof *v, by_name);
+	return v;
+}
+
+/* The people of an import of dir: one for each photo in it, one for
+ * each folder of photos. */
+static struct person *
+import_people(const char *dir, size_t *n)
+{
+	struct person *people;
+	char **photos, **folders, *err;
+	size_t nphotos, nfolders, i;
+
+	if (ft_image_list(dir, &photos, &nphotos, &err))
+		ft_die(FT_EXIT_FAIL, "cannot read '%s': %s", dir, err);
+	folders = import_folders(dir, &nfolders);
+	*n = nphotos + nfolders;
+	people = ft_xcalloc(*n + 1, sizeof *people);
+	for (i = 0; i < nphotos; i++) {
+		people[i].name = import_name(photos[i], 1);
+		person_add_path(&people[i], photos[i]);
+	}
+	for (i = 0; i < nfolders; i++) {
+		people[nphotos + i].name = import_name(folders[i], 0);
+		person_add_arg(&people[nphotos + i], folders[i]);
+		free(folders[i]);
+	}
+	ft_image_list_free(photos, nphotos);
+	free(folders);
+	return people;
+}
+
+/* Add each person with a usable photo as a customer with their samples;
+ * one transaction.  Prints the customers added. */
+static void
+import_store(struct person *people, size_t n, int consent,
+	     const char *model)
+{
+	ft_customer c;
+	int64_t *ids = ft_xcalloc(n + 1, sizeof *ids);
+	size_t i;
+	int rc;
+
+	if ((rc = ft_store_face_model(store, model)) != FT_OK)
+		store_fail(rc);
+	if ((rc = ft_store_begin(store)) != FT_OK)
+		store_fail(rc);
+	for (i = 0; i < n && rc == FT_OK; i++) {
+		if (!people[i].nsamples)
+			continue;
+		memset(&c, 0, sizeof c);
+		c.name = people[i].name;
+		c.consent = consent;
+		rc = store_person(&c, &people[i]);
+		ids[i] = c.id;
+	}
+	if (rc != FT_OK) {
+		ft_store_rollback(store);
+		store_fail(rc);
+	}
+	if ((rc = ft_store_commit(store)) != FT_OK)
+		store_fail(rc);
+	for (i = 0; i < n; i++)
+		if (ids[i])
+			print_current(ids[i]);
+	free(ids);
+}
+
+/* import DIR: its photos and folders of photos, each a customer. */
+static int
+cmd_import_dir(const char *dir, struct enrol *e, int consent)
+{
+	struct person *people;
+	char msg[128];
+	size_t n, i;
+	ft_customer c;
+
+	check_samples_allowed(consent, NULL);
+	people = import_people(dir, &n);
+	for (i = 0; i < n; i++) {
+		memset(&c, 0, sizeof c);
+		c.name = people[i].name;
+		if (ft_customer_check(&c, FT_FIELD_NAME, msg, sizeof msg))
+			ft_die(FT_EXIT_DATA, "'%s': %s; nothing imported",
+			       people[i].name, msg);
+		e->total += people[i].n;
+	}
+	if (!e->total)
+		ft_die(FT_EXIT_FAIL, "no photos in '%s'", dir);
+	for (i = 0; i < n; i++) {
+		describe_person(e, &people[i]);
+		if (!people[i].nsamples && people[i].n != 1)
+			ft_warn("no photo of '%s' could be used: not "
+				"imported", people[i].name);
+	}
+	describe_done(e);
+	store = ft_store_open_configured();
+	import_store(people, n, consent, e->model);
+	for (i = 0; i < n; i++)
+		person_clear(&people[i]);
+	free(people);
+	return e->skipped ? FT_EXIT_DATA : FT_EXIT_OK;
+}
+
 static int
 cmd_import(const char *path)
 {
@@ -762,7 +1069,8 @@ search_photo(ft_face_ctx *ctx, ft_review *r, const char *path, int limit)
 		free(err);
 		return -1;
 	}
-	nf = ft_faces_describe_main(ctx, &img, NULL, desc, NULL, &err);
+	nf = ft_faces_describe_main(ctx, &img, NULL, desc, NULL, NULL,
+	    &err);
 	ft_image_clear(&img);
 	if (nf <= 0) {
 		ft_warn("cannot use '%s': %s", path, nf ? err : "no face found");
@@ -945,19 +1253,37 @@ cmd_review(const char *cmd, int nargs, char **args, int other,
 	return rc;
 }
 
-/* End with a usage error unless cmd takes nargs arguments, the fields
- * given (c's) and largest. */
-static void
-check_command(const char *cmd, int nargs, const ft_customer *c,
-	      unsigned fields, int largest, int dry_run)
+/* Whether path names a directory. */
+static int
+is_dir(const char *path)
 {
+	struct stat sb;
+
+	return !stat(path, &sb) && S_ISDIR(sb.st_mode);
+}
+
+/* End with a usage error unless cmd takes nargs arguments, the fields
+ * given (c's), largest and strict (e's). */
+static void
+check_command(const char *cmd, int nargs, char **args, const ft_customer *c,
+	      unsigned fields, const struct enrol *e, int dry_run)
+{
+	int photos = !strcmp(cmd, "add") || !strcmp(cmd, "add-faces") ||
+		(!strcmp(cmd, "import") && nargs == 1 && is_dir(args[0]));
+
 	if (dry_run && strcmp(cmd, "purge"))
 		ft_usage_error("--dry-run goes with 'purge'");
 	if (fields && (!strcmp(cmd, "split") || !strcmp(cmd, "remove-face") ||
 	    !strcmp(cmd, "unvisit") || !strcmp(cmd, "different")))
 		ft_usage_error("'%s' takes no field options", cmd);
-	if (largest && strcmp(cmd, "add") && strcmp(cmd, "add-faces"))
-		ft_usage_error("--largest goes with 'add' or 'add-faces'");
+	if ((e->largest || e->strict) && !photos)
+		ft_usage_error("--%s goes with 'add', 'add-faces' or 'import "
+			       "DIR'", e->largest ? "largest" : "strict");
+	if (photos && !strcmp(cmd, "import")) {
+		if (fields & ~(unsigned)FT_FIELD_CONSENT)
+			ft_usage_error("'import DIR' takes only --consent");
+		return;
+	}
 	if (!strcmp(cmd, "purge")) {
 		if (fields || nargs)
 			ft_usage_error("'purge' takes only --dry-run");
@@ -1008,19 +1334,98 @@ check_command(const char *cmd, int nargs, const ft_customer *c,
 		ft_usage_error("the name cannot be empty");
 }
 
+/* The commands that need only the store, on it. */
+static int
+run_command(const char *cmd, char **args, ft_customer *c, unsigned fields,
+	    int dry_run)
+{
+	ft_customer cur;
+	int rc;
+
+	if (!strcmp(cmd, "add")) {
+		if (c->email && !*c->email)
+			c->email = NULL;
+		if ((rc = ft_store_customer_add(store, c)) != FT_OK)
+			store_fail(rc);
+		print_current(c->id);
+	} else if (!strcmp(cmd, "faces")) {
+		cmd_faces(args[0]);
+	} else if (!strcmp(cmd, "update")) {
+		load(args[0], &cur);
+		c->id = cur.id;
+		ft_customer_clear(&cur);
+		if (c->email && !*c->email)
+			c->email = NULL;
+		if (c->notes && !*c->notes)
+			c->notes = NULL;
+		if ((rc = ft_store_customer_update(store, c, fields)) != FT_OK)
+			store_fail(rc);
+		print_current(c->id);
+	} else if (!strcmp(cmd, "merge")) {
+		cmd_merge(args[0], args[1]);
+	} else if (!strcmp(cmd, "forget")) {
+		cmd_forget(args[0]);
+	} else if (!strcmp(cmd, "purge")) {
+		return cmd_purge(dry_run);
+	} else {
+		return cmd_import(args[0]);
+	}
+	return FT_EXIT_OK;
+}
+
+/* add or add-faces with photos: describe them, then store them with c
+ * (a new customer when c->id is 0, checked against the recognition
+ * mode first); prints the customer. */
+static int
+cmd_add_photos(ft_customer *c, struct enrol *e, char **args, int n)
+{
+	struct person p = { 0 };
+	int i;
+
+	for (i = 0; i < n; i++)
+		person_add_arg(&p, args[i]);
+	e->total = p.n;
+	if (!p.n)
+		ft_die(FT_EXIT_FAIL, "no photos given (empty folders)");
+	describe_person(e, &p);
+	describe_done(e);
+	if (!store)
+		store = ft_store_open_configured();
+	store_samples(c, &p, e->model);
+	person_clear(&p);
+	print_current(c->id);
+	return e->skipped ? FT_EXIT_DATA : FT_EXIT_OK;
+}
+
+/* add-faces ID PHOTO...: the customer's consent is checked before the
+ * photos are described. */
+static int
+cmd_add_faces(const char *id, struct enrol *e, char **args, int n)
+{
+	ft_customer cur;
+	int rc;
+
+	store = ft_store_open_configured();
+	load(id, &cur);
+	check_samples_allowed(cur.consent, id);
+	rc = cmd_add_photos(&cur, e, args, n);
+	ft_customer_clear(&cur);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *cmd;
 	ft_customer c;
+	struct enrol e = { 0 };
 	unsigned fields = 0;
-	int opt, rc, consent = -1, nargs, largest = 0, dry_run = 0;
-	ft_face *samples = NULL;
-	char *model = NULL;
+	int opt, rc, consent = -1, nargs, dry_run = 0;
 	int64_t faces[FT_SPLIT_MAX];
 	int nfaces = 0;
 	const char *into = NULL;
 	const char *limit = NULL, *chart = NULL;
+	char msg[128];
 
 	ft_set_progname(argv[0]);
 	ft_set_usage(usage);
@@ -1045,7 +1450,8 @@ main(int argc, char **argv)
 			consent = opt == O_CONSENT;
 			fields |= FT_FIELD_CONSENT;
 			break;
-		case O_LARGEST: largest = 1; break;
+		case O_LARGEST: e.largest = 1; break;
+		case O_STRICT: e.strict = 1; break;
 		case O_DRY_RUN: dry_run = 1; break;
 		case O_FACE:
 			if (nfaces == FT_SPLIT_MAX)
@@ -1075,12 +1481,12 @@ main(int argc, char **argv)
 
 	if (is_review(cmd))
 		return ft_close_stdout(cmd_review(cmd, nargs, argv + optind,
-		    fields || largest || dry_run || nfaces || into, limit,
-		    chart));
+		    fields || e.largest || e.strict || dry_run || nfaces ||
+		    into, limit, chart));
 	if (limit || chart)
 		ft_usage_error("--limit and --chart go with 'suggest', "
 			       "'search' or 'calibrate'");
-	check_command(cmd, nargs, &c, fields, largest, dry_run);
+	check_command(cmd, nargs, argv + optind, &c, fields, &e, dry_run);
 	if ((nfaces || into) && strcmp(cmd, "split"))
 		ft_usage_error("--face and --into go with 'split'");
 	if (!strcmp(cmd, "split") && !nfaces && nargs < 2)
@@ -1088,79 +1494,39 @@ main(int argc, char **argv)
 	if (nfaces + nargs - 1 > FT_SPLIT_MAX && !strcmp(cmd, "split"))
 		ft_usage_error("at most %d samples can be split off at once",
 			       FT_SPLIT_MAX);
-	{
-		char msg[128];
-
-		if (ft_customer_check(&c, fields, msg, sizeof msg))
-			ft_usage_error("%s", msg);
-	}
-
-	/* Images are described before the store is touched. */
-	if (!strcmp(cmd, "add") && nargs > 0) {
-		check_samples_allowed(c.consent, NULL);
-		samples = ft_xcalloc((size_t)nargs, sizeof *samples);
-		describe_images(argv + optind, nargs, largest, samples,
-				&model);
-	} else if (!strcmp(cmd, "add-faces")) {
-		samples = ft_xcalloc((size_t)nargs, sizeof *samples);
-		describe_images(argv + optind + 1, nargs - 1, largest,
-				samples, &model);
-	}
-
-	store = ft_store_open_configured();
+	if (ft_customer_check(&c, fields, msg, sizeof msg))
+		ft_usage_error("%s", msg);
+	e.tty = isatty(STDERR_FILENO);
 
 	rc = FT_EXIT_OK;
-	if (!strcmp(cmd, "add")) {
+	if (!strcmp(cmd, "add") && nargs > 0) {
+		/* Photos are described before the store is touched. */
+		check_samples_allowed(c.consent, NULL);
 		if (c.email && !*c.email)
 			c.email = NULL;
-		if (samples)
-			store_samples(&c, samples, nargs, model);
-		else if ((rc = ft_store_customer_add(store, &c)) != FT_OK)
-			store_fail(rc);
-		print_current(c.id);
+		rc = cmd_add_photos(&c, &e, argv + optind, nargs);
 	} else if (!strcmp(cmd, "add-faces")) {
-		ft_customer cur;
-
-		load(argv[optind], &cur);
-		check_samples_allowed(cur.consent, argv[optind]);
-		store_samples(&cur, samples, nargs - 1, model);
-		print_current(cur.id);
-		ft_customer_clear(&cur);
-	} else if (!strcmp(cmd, "faces")) {
-		cmd_faces(argv[optind]);
-	} else if (!strcmp(cmd, "update")) {
-		ft_customer cur;
-
-		load(argv[optind], &cur);
-		c.id = cur.id;
-		ft_customer_clear(&cur);
-		if (c.email && !*c.email)
-			c.email = NULL;
-		if (c.notes && !*c.notes)
-			c.notes = NULL;
-		if ((rc = ft_store_customer_update(store, &c, fields)) != FT_OK)
-			store_fail(rc);
-		print_current(c.id);
-	} else if (!strcmp(cmd, "merge")) {
-		cmd_merge(argv[optind], argv[optind + 1]);
-	} else if (!strcmp(cmd, "split")) {
-		cmd_split(argv[optind], argv + optind + 1, nargs - 1, faces,
-			  nfaces, into);
-	} else if (!strcmp(cmd, "remove-face")) {
-		cmd_remove_face(argv[optind], argv + optind + 1, nargs - 1);
-	} else if (!strcmp(cmd, "unvisit")) {
-		cmd_unvisit(argv + optind, nargs);
-	} else if (!strcmp(cmd, "different")) {
-		cmd_different(argv[optind], argv[optind + 1]);
-	} else if (!strcmp(cmd, "forget")) {
-		cmd_forget(argv[optind]);
-	} else if (!strcmp(cmd, "purge")) {
-		rc = cmd_purge(dry_run);
+		rc = cmd_add_faces(argv[optind], &e, argv + optind + 1,
+				   nargs - 1);
+	} else if (!strcmp(cmd, "import") && is_dir(argv[optind])) {
+		rc = cmd_import_dir(argv[optind], &e, c.consent);
 	} else {
-		rc = cmd_import(argv[optind]);
+		store = ft_store_open_configured();
+		if (!strcmp(cmd, "split"))
+			cmd_split(argv[optind], argv + optind + 1, nargs - 1,
+				  faces, nfaces, into);
+		else if (!strcmp(cmd, "remove-face"))
+			cmd_remove_face(argv[optind], argv + optind + 1,
+					nargs - 1);
+		else if (!strcmp(cmd, "unvisit"))
+			cmd_unvisit(argv + optind, nargs);
+		else if (!strcmp(cmd, "different"))
+			cmd_different(argv[optind], argv[optind + 1]);
+		else
+			rc = run_command(cmd, argv + optind, &c, fields,
+					 dry_run);
 	}
-	free(samples);
-	free(model);
+	enrol_clear(&e);
 	ft_store_close(store);
 	return ft_close_stdout(rc);
 }

@@ -45,7 +45,7 @@ static const char usage[] =
 "            [--named any|yes|no] [--consent any|yes|no]\n"
 "            [--sort created|name|last-visit|visits] [--reverse]\n"
 "            [--limit N] [--after ID]\n"
-"  customer ID\n"
+"  customer ID [--faces DIR]\n"
 "  visits [--since T] [--until T] [--customer ID] [--source NAME]\n"
 "         [--limit N] [--reverse]\n"
 "  stats\n"
@@ -65,12 +65,13 @@ static const char usage[] =
 "  search [--limit N] IMAGE ...\n"
 "T: 2026-11-24, 2026-11-24T09:15, now, today, yesterday, 7d, 12h, 30m\n";
 
-enum { O_DB = 256, O_FORMAT, O_JQ, O_VERSION, O_QUERY };
+enum { O_DB = 256, O_FORMAT, O_JQ, O_FACES, O_VERSION, O_QUERY };
 
 static const struct option global_opts[] = {
 	{ "db", required_argument, NULL, O_DB },
 	{ "format", required_argument, NULL, O_FORMAT },
 	{ "jq", required_argument, NULL, O_JQ },
+	{ "faces", required_argument, NULL, O_FACES },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 };
@@ -329,10 +330,26 @@ search_main(int argc, char **argv, const struct given *g, size_t ngiven,
 	return ft_close_stdout(rc);
 }
 
+/* --faces DIR: the customer's crops as files, and how many. */
+static int
+write_faces(ft_store *store, const char *id, const char *dir)
+{
+	char err[512];
+	size_t n;
+	int rc = ft_query_write_crops(store, id, dir, &n, err, sizeof err);
+
+	if (rc != FT_OK)
+		ft_warn("%s", err);
+	ft_warn("%zu face crop%s written to '%s'", n, n == 1 ? "" : "s",
+		dir);
+	return rc;
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *format_name = "json", *jq_prog = NULL, *db = NULL;
+	const char *format_name = "json", *jq_prog = NULL, *db = NULL,
+		   *faces_dir = NULL;
 	struct option longopts[NOPTS];
 	struct given given[NOPTS];
 	struct output o = { 0 };
@@ -356,6 +373,7 @@ main(int argc, char **argv)
 			break;
 		case O_FORMAT: format_name = optarg; break;
 		case O_JQ: jq_prog = optarg; break;
+		case O_FACES: faces_dir = optarg; break;
 		case O_QUERY:
 			if (ngiven == NOPTS)
 				ft_usage_error("too many options");
@@ -381,6 +399,9 @@ main(int argc, char **argv)
 	     ngiven);
 	if ((fmt = ft_format_parse(format_name)) < 0)
 		ft_usage_error("bad --format: '%s'", format_name);
+	if (faces_dir && (a.op->id != FT_QOP_CUSTOMER || !*faces_dir))
+		ft_usage_error(*faces_dir ? "--faces goes with 'customer'" :
+			       "--faces needs a directory");
 	if (a.op->id == FT_QOP_EXPORT && (fmt != FT_FORMAT_JSON || jq_prog))
 		ft_usage_error("'export' writes one JSON document; --format "
 			       "and --jq do not apply");
@@ -404,10 +425,12 @@ main(int argc, char **argv)
 	} else {
 		rc = ft_query_run(store, &a, emit, &o);
 	}
-	ft_query_args_clear(&a);
-
 	if (rc < 0)
 		ft_warn("%s", ft_store_errmsg(store));
+	else if (faces_dir)
+		rc = write_faces(store, a.s[FT_QS_ID], faces_dir);
+	ft_query_args_clear(&a);
+
 	if (ft_out_finish(o.out) != 0)
 		o.failed = 1;
 	ft_store_close(store);

@@ -8,11 +8,16 @@
 #include "times.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct relay {
 	ft_emit_fn emit;
@@ -897,6 +902,8 @@ struct exporter {
 	int items;		/* items written in the current section */
 	const ft_customer *c;	/* whose export it is */
 	int64_t visits;		/* visits written so far */
+	int64_t *samples;	/* the ids of the samples written */
+	size_t nsamples;
 };
 
 static int
@@ -942,9 +949,13 @@ export_visit(void *p, const ft_visit *bare)
 static int
 export_face(void *p, const ft_face *f)
 {
+	struct exporter *x = p;
 	char *b64 = ft_base64_encode(f->descriptor, sizeof f->descriptor);
 	jv o = jv_object();
 
+	x->samples = ft_xrealloc(x->samples, (x->nsamples + 1) *
+				 sizeof *x->samples);
+	x->samples[x->nsamples++] = f->id;
 	o = jv_object_set(o, jv_string("id"), jv_number((double)f->id));
 	o = jv_object_set(o, jv_string("created"),
 			  ft_record_time(f->created_at));
@@ -977,6 +988,36 @@ export_audit(void *p, const ft_audit *e)
 					    jv_string("type")));
 }
 
+/* The crops of the samples written, each read when its turn comes (not
+ * while the samples are listed: one statement at a time). */
+static int
+export_crops(ft_store *s, struct exporter *x)
+{
+	unsigned char *jpeg;
+	char *b64;
+	size_t i, len;
+	jv o;
+	int rc = FT_OK;
+
+	for (i = 0; i < x->nsamples && rc == FT_OK; i++) {
+		rc = ft_store_face_crop(s, x->samples[i], &jpeg, &len);
+		if (rc == FT_ENOTFOUND) {
+			rc = FT_OK;	/* a sample without one */
+			continue;
+		}
+		if (rc != FT_OK)
+			break;
+		b64 = ft_base64_encode(jpeg, len);
+		free(jpeg);
+		o = jv_object_set(jv_object(), jv_string("sample"),
+				  jv_number((double)x->samples[i]));
+		o = jv_object_set(o, jv_string("jpeg"), jv_string(b64));
+		free(b64);
+		rc = put_item(x, o);
+	}
+	return rc;
+}
+
 /* Open the next section: "],\"name\":[" after the first. */
 static int
 section(struct exporter *x, const char *name)
@@ -991,7 +1032,7 @@ section(struct exporter *x, const char *name)
 int
 ft_query_export(ft_store *s, const char *id, ft_write_fn write, void *ctx)
 {
-	struct exporter x = { write, ctx, 0, NULL, 0 };
+	struct exporter x = { write, ctx, 0, NULL, 0, NULL, 0 };
 	ft_visit_filter vf = { 0 };
 	ft_audit_filter af = { 0 };
 	ft_customer c;
@@ -1025,6 +1066,8 @@ ft_query_export(ft_store *s, const char *id, ft_write_fn write, void *ctx)
 	if (!rc && !(rc = section(&x, "faces")))
 		rc = ft_store_faces(s, c.id, 0, export_face, &x);
 	if (!rc && !(rc = section(&x, "crops")))
+		rc = export_crops(s, &x);
+	if (!rc)
 		rc = section(&x, "events");
 	if (!rc)
 		rc = ft_store_customer_events(s, c.id, export_event, &x);
@@ -1033,6 +1076,125 @@ ft_query_export(ft_store *s, const char *id, ft_write_fn write, void *ctx)
 		rc = ft_store_audits(s, &af, export_audit, &x);
 	if (!rc)
 		rc = put_text(&x, "]}\n");
+	free(x.samples);
+	ft_customer_clear(&c);
+	return rc;
+}
+
+struct sample_ids {
+	int64_t *v;
+	size_t n;
+};
+
+static int
+collect_sample(void *p, const ft_face *f)
+{
+	struct sample_ids *ids = p;
+
+	ids->v = ft_xrealloc(ids->v, (ids->n + 1) * sizeof *ids->v);
+	ids->v[ids->n++] = f->id;
+	return 0;
+}
+
+/* Write jpeg to dir/ID.jpg, replacing only a regular file of that
+ * name.  -1 with a message in err. */
+static int
+write_crop(const char *dir, int64_t id, const unsigned char *jpeg,
+	   size_t len, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	ssize_t w;
+	size_t off = 0;
+	int fd;
+
+	if (snprintf(path, sizeof path, "%s/%lld.jpg", dir, (long long)id)
+	    >= (int)sizeof path) {
+		ft_seterr(err, errlen, "'%s': path too long", dir);
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		ft_seterr(err, errlen, "cannot write '%s': %s", path,
+			  fd < 0 && errno == ELOOP ? "a symbolic link is in "
+			  "the way" : fd < 0 ? strerror(errno) :
+			  "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (ftruncate(fd, 0))
+		off = len + 1;
+	while (off < len && (w = write(fd, jpeg + off, len - off)) > 0)
+		off += (size_t)w;
+	if (close(fd) || off != len) {
+		ft_seterr(err, errlen, "cannot write '%s': %s", path,
+			  strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Make dir (0700: crops are biometric data) unless it is a directory. */
+static int
+crops_dir(const char *dir, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (!mkdir(dir, 0700) || (errno == EEXIST && !stat(dir, &sb) &&
+	    S_ISDIR(sb.st_mode)))
+		return 0;
+	ft_seterr(err, errlen, "cannot make directory '%s': %s", dir,
+		  errno == EEXIST ? "a file is in the way" : strerror(errno));
+	return -1;
+}
+
+int
+ft_query_write_crops(ft_store *s, const char *id, const char *dir,
+		     size_t *written, char *err, size_t errlen)
+{
+	struct sample_ids ids = { NULL, 0 };
+	unsigned char *jpeg;
+	ft_customer c;
+	char detail[64];
+	size_t i, len;
+	int rc;
+
+	*written = 0;
+	if ((rc = ft_store_customer_get(s, id, &c)) != FT_OK) {
+		ft_seterr(err, errlen, "%s", ft_store_errmsg(s));
+		return rc;
+	}
+	rc = ft_store_faces(s, c.id, 0, collect_sample, &ids);
+	if (rc == FT_OK && crops_dir(dir, err, errlen))
+		rc = FT_EFAIL;
+	else if (rc != FT_OK)
+		ft_seterr(err, errlen, "%s", ft_store_errmsg(s));
+	for (i = 0; i < ids.n && rc == FT_OK; i++) {
+		rc = ft_store_face_crop(s, ids.v[i], &jpeg, &len);
+		if (rc == FT_ENOTFOUND) {
+			rc = FT_OK;	/* a sample without one */
+			continue;
+		}
+		if (rc != FT_OK) {
+			ft_seterr(err, errlen, "%s", ft_store_errmsg(s));
+			break;
+		}
+		if (write_crop(dir, ids.v[i], jpeg, len, err, errlen))
+			rc = FT_EFAIL;
+		else
+			++*written;
+		free(jpeg);
+	}
+	/* Face images leaving the store are an export: audited, with the
+	 * count of what was written even after a failure. */
+	snprintf(detail, sizeof detail, "{\"crops\":%zu}", *written);
+	if (*written && ft_store_audit(s, "export-crops", c.uuid, NULL,
+				       detail) != FT_OK && rc == FT_OK) {
+		ft_seterr(err, errlen, "%s", ft_store_errmsg(s));
+		rc = FT_EFAIL;
+	}
+	free(ids.v);
 	ft_customer_clear(&c);
 	return rc;
 }

@@ -224,6 +224,20 @@ int ft_query_run(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
  * code or write's nonzero value.
  */
 typedef int (*ft_write_fn)(void *ctx, const char *buf, size_t len);
+
+/*
+ * Write the crop of each face sample of customer id (a uuid or a unique
+ * prefix) to dir/SAMPLEID.jpg (mode 0600), making dir (mode 0700) when
+ * it does not exist.  A file of such a name is replaced when it is a
+ * regular file; a symbolic link or anything else there refuses, and
+ * nothing else in dir is touched.  Samples without a crop are left out.
+ * *written receives the number of files written (also after a failure);
+ * when any were, an "export-crops" audit entry records it.  Returns
+ * FT_OK, a store code, or FT_EFAIL for the file system; the message is
+ * in err.  Blocks on the store and the disk.
+ */
+int ft_query_write_crops(ft_store *s, const char *id, const char *dir,
+			 size_t *written, char *err, size_t errlen);
 int ft_query_export(ft_store *s, const char *id, ft_write_fn write,
 		    void *ctx);
 

@@ -50,6 +50,16 @@ struct srcstate {
 	ft_face_box last[MAX_FACES];
 };
 
+/* The crop of a face that may become a new customer's sample, kept
+ * until its track registers, by the descriptor lib/match keeps for the
+ * sample.  Mode all only: in the others nobody is registered. */
+#define CROP_KEEP 64
+struct crop {
+	float desc[FT_FACE_DIM];
+	unsigned char *jpeg;	/* NULL: a free slot */
+	size_t len;
+};
+
 /* The faces of the frame in hand. */
 struct frame {
 	const ft_recognize_input *in;
@@ -91,10 +101,14 @@ struct ft_recognizer {
 	struct pair *pairs;
 	size_t npairs, cappairs;
 	struct frame f;
+	struct crop crops[CROP_KEEP];	/* a ring of pending faces' crops */
+	int next_crop;
 	int cb_rc;		/* a failure inside a callback of lib/match */
 	ft_recognize_stats st;
 	char err[512];
 };
+
+static void crops_clear(ft_recognizer *r);
 
 const char *const ft_recognize_stage_names[FT_RECOGNIZE_NSTAGES] = {
 	"detect", "landmarks", "descriptor", "search", "store"
@@ -108,6 +122,7 @@ ft_recognize_config_default(ft_recognize_config *c)
 	c->max_samples = 8;
 	c->refresh_ms = 1000;
 	c->index_kind = FT_INDEX_AUTO;
+	c->crops = 1;
 }
 
 /* Record a failure's message; returns rc. */
@@ -571,6 +586,7 @@ ft_recognize_free(ft_recognizer *r)
 	free(r->srcs);
 	free(r->anons);
 	free(r->pairs);
+	crops_clear(r);
 	free(r);
 }
 
@@ -665,6 +681,92 @@ emit_visit(ft_recognizer *r, ft_visit *v, struct cust *k)
 	return emit_rec(r, rec);
 }
 
+/* --- crops --- */
+
+/* The crop of face i of the frame in hand into *jpeg (malloc'd) and
+ * *len; *jpeg NULL when crops are off, the backend gives no chip or the
+ * chip cannot be encoded: a sample without a crop is still a sample. */
+static void
+face_crop(ft_recognizer *r, int i, unsigned char **jpeg, size_t *len)
+{
+	const uint8_t *chip;
+	char *err = NULL;
+
+	*jpeg = NULL;
+	*len = 0;
+	if (!r->cfg.crops || !r->fb.chip || r->f.slot[i] < 0)
+		return;
+	if (!(chip = r->fb.chip(r->fb.ctx, r->f.slot[i])))
+		return;
+	if (ft_faces_crop(chip, jpeg, len, &err)) {
+		free(err);
+		*jpeg = NULL;
+	}
+}
+
+static void
+crop_drop(struct crop *c)
+{
+	free(c->jpeg);
+	memset(c, 0, sizeof *c);
+}
+
+static void
+crops_clear(ft_recognizer *r)
+{
+	int i;
+
+	for (i = 0; i < CROP_KEEP; i++)
+		crop_drop(&r->crops[i]);
+}
+
+/* Keep the crops of the faces of the frame that lib/match may register
+ * later with the descriptor they have now, the oldest making room. */
+static void
+crops_keep(ft_recognizer *r)
+{
+	struct frame *f = &r->f;
+	struct crop *c;
+	int i;
+
+	if (r->cfg.mode != FT_RECOGNITION_ALL)
+		return;
+	for (i = 0; i < f->n; i++) {
+		if (!f->mf[i].descriptor || (f->res[i].status !=
+		    FT_MATCH_PENDING && f->res[i].status != FT_MATCH_NEW))
+			continue;
+		c = &r->crops[r->next_crop];
+		crop_drop(c);
+		face_crop(r, i, &c->jpeg, &c->len);
+		if (!c->jpeg)
+			continue;
+		memcpy(c->desc, f->mf[i].descriptor, sizeof c->desc);
+		r->next_crop = (r->next_crop + 1) % CROP_KEEP;
+	}
+}
+
+/* The kept crop of the sample desc, now the caller's (NULL: none). */
+static unsigned char *
+crop_take(ft_recognizer *r, const float *desc, size_t *len)
+{
+	unsigned char *jpeg;
+	int i;
+
+	for (i = 0; i < CROP_KEEP; i++) {
+		struct crop *c = &r->crops[i];
+
+		if (c->jpeg && !memcmp(c->desc, desc, sizeof c->desc)) {
+			jpeg = c->jpeg;
+			*len = c->len;
+			c->jpeg = NULL;
+			crop_drop(c);
+			return jpeg;
+		}
+	}
+	*len = 0;
+	return NULL;
+}
+
 /* --- decisions written down --- */
 
 static int
@@ -687,10 +789,13 @@ record_visit(ft_recognizer *r, int64_t customer_id, float distance,
 	return emit_visit(r, &v, k);
 }
 
+/* Store face i of the frame in hand as a sample of customer_id, with
+ * its crop. */
 static int
-add_sample(ft_recognizer *r, int64_t customer_id, const float *d,
-    double quality)
+add_sample(ft_recognizer *r, int64_t customer_id, int i)
 {
+	const ft_match_face *mf = &r->f.mf[i];
+	unsigned char *crop;
 	ft_face f = { 0 };
 	int rc;
 
@@ -698,10 +803,14 @@ add_sample(ft_recognizer *r, int64_t customer_id, const float *d,
 	    r->cfg.max_samples)
 		return FT_OK;
 	f.customer_id = customer_id;
-	memcpy(f.descriptor, d, sizeof f.descriptor);
-	f.quality = quality;
+	memcpy(f.descriptor, mf->descriptor, sizeof f.descriptor);
+	f.quality = mf->quality;
 	f.created_at = r->f.in->ts;
-	if ((rc = ft_store_face_add(r->store, &f)) != FT_OK)
+	face_crop(r, i, &crop, &f.crop_len);
+	f.crop = crop;
+	rc = ft_store_face_add(r->store, &f);
+	free(crop);
+	if (rc != FT_OK)
 		return store_fail(r, rc);
 	if (ft_index_add(r->ix, 1, &f.id, &f.customer_id, f.descriptor))
 		return index_fail(r);
@@ -762,6 +871,7 @@ register_person(ft_recognizer *r, ft_match_result *res, int64_t *id,
     int *fresh)
 {
 	ft_face faces[FT_MATCH_MAX_SAMPLES];
+	unsigned char *crops[FT_MATCH_MAX_SAMPLES];
 	ft_customer c = { 0 };
 	ft_visit v = { 0 };
 	struct cust *k;
@@ -780,12 +890,16 @@ register_person(ft_recognizer *r, ft_match_result *res, int64_t *id,
 		    sizeof faces[i].descriptor);
 		faces[i].quality = res->sample_quality[i];
 		faces[i].created_at = r->f.in->ts;
+		crops[i] = crop_take(r, res->samples[i], &faces[i].crop_len);
+		faces[i].crop = crops[i];
 	}
 	v.ts = r->f.in->ts;
 	v.source = (char *)r->f.in->source;
 	v.distance = -1;
 	c.created_at = r->f.in->ts;
 	rc = ft_store_register(r->store, &c, faces, res->nsamples, &v);
+	for (i = 0; i < res->nsamples; i++)
+		free(crops[i]);
 	if (rc != FT_OK) {
 		store_fail(r, rc);
 		ft_store_register_end(r->store, 0);
@@ -1223,8 +1337,7 @@ write_result(ft_recognizer *r, int i)
 		    res->distance, matched_face(r, i))))
 			return rc;
 		if (res->add_sample && mf->descriptor && !near_other(r, i) &&
-		    (rc = add_sample(r, res->customer_id, mf->descriptor,
-		    mf->quality)))
+		    (rc = add_sample(r, res->customer_id, i)))
 			return rc;
 	} else {
 		if (r->cfg.mode != FT_RECOGNITION_ALL)
@@ -1258,6 +1371,7 @@ decide(ft_recognizer *r)
 	    f->res);
 	if ((rc = r->cb_rc))
 		return rc;
+	crops_keep(r);
 	for (i = 0; i < f->n && rc == FT_OK; i++)
 		rc = write_result(r, i);
 	r->st.ms[FT_RECOGNIZE_STORE] += ft_time_mono_ms() - t0;
@@ -1296,6 +1410,7 @@ ft_recognize_frame(ft_recognizer *r, const ft_recognize_input *in)
 	if (in->still) {
 		ft_match_end_tracks(r->matcher, in->source);
 		anon_prune(r, 1);
+		crops_clear(r);	/* the photo's tracks ended */
 	}
 	return rc;
 }

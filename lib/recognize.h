@@ -79,6 +79,9 @@ typedef struct ft_recognize_config {
 	long approx_above;	/* its approx_above (0: the default) */
 	enum ft_recognition mode;	/* who is recognised
 					   (FT_RECOGNITION_ALL) */
+	int crops;		/* keep a crop (ft_faces_crop) with every
+				   sample stored, when the backend gives
+				   chips (1) */
 } ft_recognize_config;
 
 /* The defaults above, with lib/match's for a stream (mode: all). */

@@ -687,7 +687,7 @@ photo_face(struct MHD_Connection *c, struct serve_review *rv,
 		ft_image_clear(&img);
 		return -1;
 	}
-	nf = ft_faces_describe_main(face, &img, NULL, d, NULL, &err);
+	nf = ft_faces_describe_main(face, &img, NULL, d, NULL, NULL, &err);
 	ft_image_clear(&img);
 	if (nf > 0)
 		return 0;

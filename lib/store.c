@@ -1882,8 +1882,10 @@ ft_store_register(ft_store *s, ft_customer *c, ft_face *faces, int n,
 /* --- face samples --- */
 
 static const char sql_face_add[] =
-	"INSERT INTO faces (customer_id, descriptor, quality, created_at) "
-	"VALUES (?, ?, ?, ?)";
+	"INSERT INTO faces (customer_id, descriptor, quality, created_at, "
+	"crop) VALUES (?, ?, ?, ?, ?)";
+static const char sql_face_crop[] =
+	"SELECT crop FROM faces WHERE id = ?";
 static const char sql_faces_all[] =
 	"SELECT id, customer_id, descriptor, quality, created_at FROM faces "
 	"WHERE id > ? ORDER BY id";
@@ -1897,6 +1899,9 @@ ft_store_face_add(ft_store *s, ft_face *f)
 	void *st;
 	int rc;
 
+	if (f->crop && (!f->crop_len || f->crop_len > FT_FACE_CROP_MAX))
+		return failf(s, FT_EINVAL, "a face crop of %zu bytes is "
+			     "outside 1 to %d", f->crop_len, FT_FACE_CROP_MAX);
 	if (!f->created_at)
 		f->created_at = ft_time_now();
 	if (!(st = stmt(s, sql_face_add, &rc)))
@@ -1905,6 +1910,12 @@ ft_store_face_add(ft_store *s, ft_face *f)
 	 * every platform this runs on. */
 	rc = bind(s, st, "ibdi", f->customer_id, (const void *)f->descriptor,
 		  sizeof f->descriptor, f->quality, f->created_at);
+	if (rc == FT_OK && f->crop)
+		rc = s->d->bind_blob(st, 5, f->crop, f->crop_len);
+	else if (rc == FT_OK)
+		rc = s->d->bind_text(st, 5, NULL);
+	if (rc != FT_OK)
+		rc = fail(s, rc, "cannot bind parameter");
 	if (rc == FT_OK)
 		rc = run(s, st, "cannot add face");
 	if (rc == FT_OK)
@@ -1975,6 +1986,37 @@ ft_store_face_owner(ft_store *s, int64_t face_id, int64_t *customer_id)
 			   (long long)face_id);
 	else if (rc < 0)
 		rc = fail(s, rc, "cannot read faces");
+	done(s, st);
+	return rc;
+}
+
+int
+ft_store_face_crop(ft_store *s, int64_t face_id, unsigned char **jpeg,
+		   size_t *len)
+{
+	const void *blob = NULL;
+	size_t n = 0;
+	void *st;
+	int rc;
+
+	*jpeg = NULL;
+	*len = 0;
+	if (!(st = stmt(s, sql_face_crop, &rc)))
+		return rc;
+	rc = bind(s, st, "i", face_id);
+	if (rc == FT_OK && (rc = s->d->step(st)) < 0)
+		rc = fail(s, rc, "cannot read face crop");
+	if (rc == FT_ROW)
+		blob = s->d->col_blob(st, 0, &n);
+	if (rc >= 0 && (!blob || !n))
+		rc = failf(s, FT_ENOTFOUND, rc == FT_ROW ? "sample %lld has "
+			   "no crop" : "no sample %lld", (long long)face_id);
+	else if (rc >= 0) {
+		*jpeg = ft_xmalloc(n);
+		memcpy(*jpeg, blob, n);
+		*len = n;
+		rc = FT_OK;
+	}
 	done(s, st);
 	return rc;
 }

@@ -70,7 +70,14 @@ typedef struct ft_face {
 	float descriptor[FT_DESCRIPTOR_DIM];
 	double quality;
 	int64_t created_at;
+	/* For inserts only (borrowed, NULL for none; the listing functions
+	 * leave them NULL): */
+	const unsigned char *crop;	/* JPEG of the aligned chip */
+	size_t crop_len;
 } ft_face;
+
+/* The largest crop the store takes, in bytes (a crop is a few KB). */
+#define FT_FACE_CROP_MAX 65535
 
 typedef struct ft_event {
 	int64_t id;
@@ -341,8 +348,15 @@ int ft_store_register(ft_store *s, ft_customer *c, ft_face *faces, int n,
 
 /* --- face samples --- */
 
-/* Add a sample to a customer; writes f->id and f->created_at back. */
+/* Add a sample to a customer, with its crop when f->crop is set (FT_EINVAL
+ * for one of more than FT_FACE_CROP_MAX bytes); writes f->id and
+ * f->created_at back. */
 int ft_store_face_add(ft_store *s, ft_face *f);
+/* The JPEG crop of sample face_id into *jpeg (malloc'd, the caller
+ * frees) and *len.  FT_ENOTFOUND when there is no such sample or it has
+ * no crop. */
+int ft_store_face_crop(ft_store *s, int64_t face_id,
+		       unsigned char **jpeg, size_t *len);
 /* Samples with id > after_id, of one customer (customer_id > 0) or of all,
  * in id order. */
 int ft_store_faces(ft_store *s, int64_t customer_id, int64_t after_id,

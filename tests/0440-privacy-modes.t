@@ -5,7 +5,8 @@
 # With the development faces: in the consented mode a consenting
 # customer is recognised while a stranger and a customer without consent
 # are counted once per track as footfall, with no customer, visit,
-# sample or descriptor of theirs written; in the anonymous mode every
+# sample, crop or descriptor of theirs written (a stranger registered in
+# the mode all has crops: the control); in the anonymous mode every
 # track is footfall and nobody is recognised.
 . "$(dirname "$0")/lib.sh"
 
@@ -186,6 +187,14 @@ for store in $(test_stores); do
 		ft-query stats >st &&
 		jq -e ".footfall_today == 2 and .visits_today == 1" st
 	'
+	# Crops follow the samples: the only ones are Frank'"'"'s and the one
+	# Ray was enrolled with.
+	test_expect_success "$store: consented: no crop of Ray or the stranger" '
+		test "$(store_sql "SELECT count(*) FROM faces
+			WHERE crop IS NULL")" = 0 &&
+		test "$(store_sql "SELECT count(*) FROM faces f JOIN customers c
+			ON c.id = f.customer_id WHERE c.name <> '"'Frank'"'")" = 1
+	'
 	test_expect_success "$store: consented: a photo of a stranger is footfall at once" '
 		FT_RECOGNITION=consented ft-recognize "$C1" >out &&
 		test "$(jq -r "select(.type == \"face\") | .status" out)" = \
@@ -209,7 +218,12 @@ for store in $(test_stores); do
 	'
 	test_expect_success "$store: all: the stranger is registered as before" '
 		ft-recognize <four >out &&
-		test "$(count customers)" = 3
+		test "$(count customers)" = 3 &&
+		test "$(store_sql "SELECT count(*) FROM faces f JOIN customers c
+			ON c.id = f.customer_id WHERE c.name IS NULL
+			AND f.crop IS NOT NULL")" -ge 1 &&
+		test "$(store_sql "SELECT count(*) FROM faces
+			WHERE crop IS NULL")" = 0
 	'
 done
 

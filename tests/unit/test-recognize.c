@@ -26,6 +26,7 @@ struct synth {
 	float desc[8][DIM];
 	double quality[8];
 	int prepared[8];	/* scripted face of each prepared box */
+	uint8_t chips[8][FT_FACE_CHIP_BYTES];	/* theirs: one grey each */
 	int nprepared;
 	int described;		/* descriptors computed, all frames */
 };
@@ -69,6 +70,7 @@ synth_prepare(void *ctx, const ft_image *img, const ft_face_box *boxes,
 			return -1;
 		sy.prepared[i] = j;
 		quality[i] = sy.quality[j];
+		memset(sy.chips[i], 40 + 20 * j, FT_FACE_CHIP_BYTES);
 	}
 	sy.nprepared = n;
 	return 0;
@@ -85,6 +87,12 @@ synth_describe(void *ctx, int n, float (*out)[DIM])
 	return 0;
 }
 
+static const uint8_t *
+synth_chip(void *ctx, int i)
+{
+	return i >= 0 && i < sy.nprepared ? sy.chips[i] : NULL;
+}
+
 static const char *
 synth_errmsg(void *ctx)
 {
@@ -99,7 +107,7 @@ synth_model(void *ctx)
 
 static const ft_face_backend synth_backend = {
 	NULL, synth_detect, synth_prepare, synth_describe, synth_errmsg,
-	synth_model
+	synth_model, synth_chip
 };
 
 /* Person k's descriptor, moved d along axis 100 + off. */
@@ -204,6 +212,7 @@ fresh_store(const char *name)
 
 static enum ft_recognition mode;	/* of the recognisers made */
 static int no_descriptors;	/* not even in the consented mode */
+static int no_crops;		/* FT_FACE_CROPS=0 */
 
 static ft_recognizer *
 recogniser(int still, float margin)
@@ -216,6 +225,7 @@ recogniser(int still, float margin)
 	c.mode = mode;
 	c.descriptors = mode != FT_RECOGNITION_ALL && !no_descriptors;
 	c.refresh_ms = 0;
+	c.crops = !no_crops;
 	if (still)
 		c.match.min_sightings = 1;
 	if (margin >= 0) {
@@ -849,6 +859,66 @@ test_unvisit(void)
 	ft_recognize_free(r);
 }
 
+struct crops {
+	int samples, crops, chips;	/* chips: 150x150 JPEGs */
+};
+
+static int
+count_crop(void *p, const ft_face *f)
+{
+	struct crops *c = p;
+	unsigned char *jpeg;
+	ft_image img = { 0 };
+	char *err = NULL;
+	size_t len;
+
+	c->samples++;
+	if (ft_store_face_crop(store, f->id, &jpeg, &len) != FT_OK)
+		return 0;
+	c->crops++;
+	if (!ft_image_decode(jpeg, len, &img, &err) &&
+	    img.width == FT_FACE_CHIP && img.height == FT_FACE_CHIP)
+		c->chips++;
+	ft_image_clear(&img);
+	free(err);
+	free(jpeg);
+	return 0;
+}
+
+/* A stranger on a stream registers after three sightings: each of the
+ * samples gathered over those frames keeps the crop of its own frame
+ * (kept by the recogniser until the registration); none without crops. */
+static void
+test_crops(void)
+{
+	struct crops c = { 0 };
+	ft_recognizer *r;
+	int i;
+
+	mode = FT_RECOGNITION_ALL;
+	for (no_crops = 0; no_crops < 2; no_crops++) {
+		fresh_store(no_crops ? "nocrops" : "crops");
+		r = recogniser(0, -1);
+		for (i = 0; i < 4; i++) {
+			face(200, 60, 0.05f, i);
+			frame(r, 20000 + i * 100, 0);
+		}
+		ft_recognize_free(r);
+		memset(&c, 0, sizeof c);
+		ft_store_faces(store, 0, 0, count_crop, &c);
+		if (!no_crops) {
+			ok(c.samples >= 2 && c.crops == c.samples,
+			    "crops: every sample of a stream's stranger has "
+			    "one (%d of %d)", c.crops, c.samples);
+			is_int(c.chips, c.crops, "crops: each a 150x150 JPEG");
+		} else {
+			ok(c.samples >= 2 && c.crops == 0,
+			    "crops off: samples (%d), no crop", c.samples);
+		}
+	}
+	no_crops = 0;
+}
+
 int
 main(void)
 {
@@ -858,7 +928,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	plan(33 + 30 + 9);
+	plan(33 + 33 + 9);
 	fresh_store("one");
 	test_sightings();
 	test_one_to_one();
@@ -872,6 +942,7 @@ main(void)
 	test_all_registers();
 	test_different();
 	test_unvisit();
+	test_crops();
 	ft_store_close(store);
 	ft_store_close(other);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
