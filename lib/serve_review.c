@@ -242,6 +242,30 @@ reply_refused(struct ft_server *srv, struct MHD_Connection *c, ft_store *s,
 	return reply_store_error(srv, c, s, rc);
 }
 
+/* GET /api/faces/FACEID/crop: the JPEG of the sample's face, for a
+ * person to look at; 404 when the sample is gone or has no crop (one
+ * stored before crops were kept). */
+static enum MHD_Result
+api_face_crop(struct ft_server *srv, struct MHD_Connection *c, int64_t face)
+{
+	enum MHD_Result ret = MHD_NO;
+	ft_store *s = request_store(srv, c, &ret);
+	unsigned char *jpeg = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!s)
+		return ret;
+	if (face < 0)
+		return reply_error(c, MHD_HTTP_NOT_FOUND, "no such sample");
+	if ((rc = ft_store_face_crop(s, face, &jpeg, &len)) != FT_OK)
+		return reply_store_error(srv, c, s, rc);
+	ret = reply_bytes(c, MHD_HTTP_OK, "image/jpeg", (const char *)jpeg,
+			  len, NULL, NULL);
+	free(jpeg);
+	return ret;
+}
+
 /* DELETE /api/faces/FACEID: remove a sample that is not its customer's
  * (ft-enroll remove-face); the reply is the customer afterwards.  Their
  * last sample is refused with 409: forget them instead. */
@@ -777,6 +801,10 @@ serve_review_route(struct ft_server *srv, struct MHD_Connection *c,
 			       sizeof buf)))
 		return post ? api_split(srv, c, id, body, len)
 			    : not_allowed(c, "POST");
+	if ((id = path_segment(url, "/api/faces/", "/crop", buf, sizeof buf)))
+		return !strcmp(method, "GET") || !strcmp(method, "HEAD")
+		       ? api_face_crop(srv, c, path_row_id(id))
+		       : not_allowed(c, "GET, HEAD");
 	if ((id = path_segment(url, "/api/faces/", "", buf, sizeof buf)))
 		return del ? api_face_remove(srv, c, path_row_id(id))
 			   : not_allowed(c, "DELETE");

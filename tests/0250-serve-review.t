@@ -1,15 +1,15 @@
 #!/bin/sh
 # ft-serve's routes for the owner's corrections, on every store: the
 # customers listing with its filters, sort and keyset paging (against
-# ft-query); forget with its receipt; merge; removing a sample or a
-# visit; splitting samples off; marking two people; the suggestions of
-# likely duplicates; search by photo (with the face models and data when
-# they are here; without the models it says so with 503); and the bad
-# inputs of each (unknown ids 404, merging into itself 400, splitting
-# every sample away 409, a photo without a face 422, bodies that are not
-# what the route takes 400, 413 or 415), which change nothing.  Every
-# write is audited with the key's name as actor and leaves its event on
-# the feed.
+# ft-query); forget with its receipt; merge; a sample's face crop;
+# removing a sample or a visit; splitting samples off; marking two
+# people; the suggestions of likely duplicates; search by photo (with the
+# face models and data when they are here; without the models it says
+# so with 503); and the bad inputs of each (unknown ids 404, merging into
+# itself 400, splitting every sample away 409, a photo without a face
+# 422, bodies that are not what the route takes 400, 413 or 415), which
+# change nothing.  Every write is audited with the key's name as actor
+# and leaves its event on the feed.
 . "$(dirname "$0")/lib.sh"
 
 command -v curl >/dev/null 2>&1 || skip_all "curl is not installed"
@@ -229,6 +229,22 @@ test_expect_success "$store: remove a sample: audited, the last one refused" '
 	test $(http out "/api/faces/x1" -X DELETE) = 404 &&
 	test $(http out "/api/faces/$f2") = 405 &&
 	store_dump >after && test_cmp before after
+'
+
+test_expect_success "$store: a sample's crop as image/jpeg; none is 404" '
+	id=$(ft-query customers --limit 1 --sort visits | jq -r .id) &&
+	f=$(add_face $(rowid "$id")) && g=$(add_face $(rowid "$id")) &&
+	printf "\377\330\377\340 crop of %s \377\331" "$f" >crop.jpg &&
+	hex=$(od -An -tx1 crop.jpg | tr -d " \n") &&
+	store_sql "UPDATE faces SET crop = X'"'"'$hex'"'"' WHERE id = $f" &&
+	test $(http out "/api/faces/$f/crop") = 200 &&
+	test_grep -i "^content-type: image/jpeg" out.h &&
+	test_grep -i "^cache-control: no-store" out.h &&
+	cmp crop.jpg out &&
+	test $(http out "/api/faces/$g/crop") = 404 && is_error out 404 &&
+	test $(http out "/api/faces/999999/crop") = 404 &&
+	test $(http out "/api/faces/x/crop") = 404 &&
+	test $(http out "/api/faces/$f/crop" -X DELETE) = 405
 '
 
 test_expect_success "$store: delete a visit: counts follow, audited" '
