@@ -15,7 +15,7 @@
 command -v perl >/dev/null 2>&1 || skip_all "perl is not installed"
 
 VISIT_ADD=$FT_BUILD/tests/visit-add
-KEY=k3y-0480-$$
+KEY=k3y-0480-$$-0123456789
 API_KEY_SECRET=$KEY
 FT_STATE_DIR=$TEST_DIR/state
 FT_CRONTAB=false
