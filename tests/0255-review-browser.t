@@ -86,6 +86,7 @@ for s in unnamed-found:"an unnamed customer is found with the filter" \
 	 review-merge:"a suggested pair is merged from the queue" \
 	 review-not-the-same:"a pair marked not the same leaves the queue" \
 	 photo-finds-customer:"a dropped photo finds its customer" \
+	 pages-fit-a-phone:"the three pages fit a phone" \
 	 forgotten-leaves-page:"a customer forgotten elsewhere leaves the page" \
 	 viewer-sees-no-changes:"a viewer's key shows no control that changes data" \
 	 no-console-errors:"no console errors"; do

@@ -174,6 +174,25 @@ try {
     await page.screenshot({ path: join(SHOTS, 'search.png'), fullPage: true });
   });
 
+  await step('pages-fit-a-phone', async () => {
+    const phone = await context.newPage();
+    watch(phone, 'phone');
+    await phone.setViewportSize({ width: 390, height: 844 });
+    for (const [path, ready] of [
+      ['/customers.html', '#rows tr'],
+      ['/customer.html?id=' + UNNAMED, '#crops li'],
+      ['/review.html', '#pairs-empty, li.pair'],
+    ]) {
+      await phone.goto(BASE + path);
+      await phone.locator(ready).first().waitFor({ state: 'attached', timeout: 15000 });
+      await phone.waitForTimeout(500);
+      const over = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      check(over <= 0, `${path} is ${over} px wider than the phone`);
+    }
+    await phone.screenshot({ path: join(SHOTS, 'review-phone.png'), fullPage: true });
+    await phone.close();
+  });
+
   await step('forgotten-leaves-page', async () => {
     await page.goto(BASE + '/customer.html?id=' + FORGET);
     await page.locator('#live.live').waitFor({ timeout: 5000 });
