@@ -285,7 +285,7 @@ test_expect_success 'routes yet to come are an admin.s unless read' '
 			= 403 || return 1
 		test $(as "$VIEWER" out $m /api/future) = 403 || return 1
 	done &&
-	test $(as "$VIEWER" out POST /api/search -H "$j" -d "{}") = 404 &&
+	test $(as "$VIEWER" out POST /api/search -H "$j" -d "{}") = 415 &&
 	test $(as "$BOSS" out DELETE /api/future) = 404
 '
 
