@@ -89,12 +89,20 @@ try {
 
   await step('unnamed-found', async () => {
     await page.goto(BASE + '/customers.html');
+    await page.locator('#rows tr').first().waitFor({ timeout: 5000 });
+    const want = Math.min(lines('ft-query', 'customers', '--named', 'no').length, 25);
     await page.selectOption('#f-named', 'no');
+    // The filtered page replaces the first one.
+    await page.waitForFunction(
+      (n) => document.querySelectorAll('#rows tr').length === n,
+      want,
+      { timeout: 5000 },
+    ).catch(async () => {
+      const n = await page.locator('#rows tr').count();
+      throw new Error(`${n} rows shown, ft-query lists ${want} unnamed`);
+    });
     const link = page.locator(`#rows tr[data-id="${UNNAMED}"] a`);
     await link.waitFor({ timeout: 5000 });
-    const n = await page.locator('#rows tr').count();
-    const want = lines('ft-query', 'customers', '--named', 'no').length;
-    check(n === Math.min(want, 25), `${n} rows shown, ft-query lists ${want} unnamed`);
     await page.screenshot({ path: join(SHOTS, 'customers.png'), fullPage: true });
     await link.click();
     await page.waitForURL(/customer\.html\?id=/, { timeout: 5000 });
