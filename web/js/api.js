@@ -333,6 +333,19 @@ export function debounce(fn, ms) {
   };
 }
 
+// Read a page's customers again (load) a moment after the live feed says
+// they changed, and when the feed comes back after a break; show the
+// feed's state in #live.
+export function followCustomers(load, ms = 300) {
+  const reload = debounce(load, ms);
+  return follow((type) => {
+    if (CUSTOMER_EVENTS.has(type)) reload();
+  }, (state) => {
+    showLive(state);
+    if (state === 'live') reload();
+  });
+}
+
 export function displayName(c) {
   if (c.name) return c.name;
   const id = c.customer || c.id || '';

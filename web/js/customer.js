@@ -6,8 +6,8 @@
 // away elsewhere leaves it with a notice.
 
 import {
-  request, follow, startClock, displayName, dateTimeOf, debounce, imageUrl,
-  ensureKey, CUSTOMER_EVENTS, showLive, ApiError,
+  request, followCustomers, startClock, displayName, dateTimeOf, debounce, imageUrl,
+  ensureKey, ApiError,
 } from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -315,13 +315,7 @@ function main() {
   $('merge-find').addEventListener('input', debounce(findOthers, 250));
   $('forget').addEventListener('click', forget);
   loadAll();
-  const reload = debounce(loadAll, 300);
-  follow((type) => {
-    if (CUSTOMER_EVENTS.has(type)) reload();
-  }, (state) => {
-    showLive(state);
-    if (state === 'live') reload();
-  });
+  followCustomers(loadAll);
 }
 
 main();

@@ -4,8 +4,8 @@
 // shown is read again when the live feed says customers changed.
 
 import {
-  request, follow, startClock, displayName, dateTimeOf, debounce,
-  CUSTOMER_EVENTS, showLive, ApiError,
+  request, followCustomers, startClock, displayName, dateTimeOf, debounce,
+  ApiError,
 } from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -185,13 +185,7 @@ function main() {
   if (given.get('named')) $('f-named').value = given.get('named');
   setupPhoto();
   load();
-  const reload = debounce(load, 300);
-  follow((type) => {
-    if (CUSTOMER_EVENTS.has(type)) reload();
-  }, (state) => {
-    showLive(state);
-    if (state === 'live') reload();
-  });
+  followCustomers(load);
 }
 
 main();

@@ -5,8 +5,7 @@
 // is read again when the live feed says customers changed elsewhere.
 
 import {
-  request, follow, startClock, displayName, dateTimeOf, debounce, imageUrl,
-  CUSTOMER_EVENTS, showLive,
+  request, followCustomers, startClock, displayName, dateTimeOf, imageUrl,
 } from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -158,13 +157,7 @@ async function load() {
 function main() {
   startClock($('clock'));
   load();
-  const reload = debounce(load, 500);
-  follow((type) => {
-    if (CUSTOMER_EVENTS.has(type)) reload();
-  }, (state) => {
-    showLive(state);
-    if (state === 'live') reload();
-  });
+  followCustomers(load, 500);
 }
 
 main();
