@@ -107,6 +107,7 @@ LIBS_test-proc = -lpthread
 LIBS_test-query = $(STORE_LIBS)
 LIBS_test-csvio = $(CSV_LIBS)
 LIBS_test-store-erase = $(STORE_LIBS)
+LIBS_test-store-crops = $(STORE_LIBS)
 CXX_PROGRAMS += ft-capture ft-recognize ft-enroll
 LIBS_ft-capture = $(OPENCV_LIBS)
 # dlib's .pc file names the BLAS and LAPACK it was built with, and SQLite
@@ -116,12 +117,18 @@ DLIB_LIBS ?= $(filter-out -lsqlite3 %/libsqlite3.so,\
 	-ldlib -lblas -llapack -lpthread))
 LIBS_ft-recognize = $(STORE_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) \
 	$(FAISS_LIBS) -ldl
-LIBS_ft-enroll = $(STORE_LIBS) $(CSV_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) -ldl
+LIBS_ft-enroll = $(STORE_LIBS) $(CSV_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) -ldl \
+	$(FAISS_LIBS) $(CAIRO_LIBS)
+# ft-serve searches customers by photo (lib/review, lib/faces); the
+# models are read only when the first search comes.
+CXX_PROGRAMS += ft-serve
+LIBS_ft-serve += $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS) -ldl
 LIBS_ft-seed-demo = $(STORE_LIBS)
 
 PROGRAMS = $(patsubst cmd/%.c,%,$(wildcard cmd/ft-*.c))
 PROGRAM_BINS = $(addprefix $(B)/,$(PROGRAMS))
-TOOLS = $(B)/ft-seed-demo $(B)/ft-bench-index $(B)/ft-bench-register
+TOOLS = $(B)/ft-seed-demo $(B)/ft-bench-index $(B)/ft-bench-register \
+	$(B)/ft-bench-review
 UNIT_TESTS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(wildcard tests/unit/*.c))
 
 MANPAGES = $(wildcard man/*.[1-8])
@@ -164,6 +171,9 @@ $(B)/cmd/ft-seed-demo.o: scripts/seed-demo.c | $(B)/cmd
 CXX_PROGRAMS += ft-bench-index ft-bench-register
 LIBS_ft-bench-index = $(FAISS_LIBS)
 LIBS_ft-bench-register = $(STORE_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS)
+# The time lib/review takes at 100,000 customers (scripts/bench).
+CXX_PROGRAMS += ft-bench-review
+LIBS_ft-bench-review = $(STORE_LIBS) $(FAISS_LIBS)
 $(B)/cmd/ft-bench-%.o: scripts/bench-%.c | $(B)/cmd
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 
@@ -180,6 +190,9 @@ LIBS_test-index = $(FAISS_LIBS)
 # The recogniser's tests drive it with synthetic faces: no dlib.
 CXX_TESTS += test-recognize
 LIBS_test-recognize = $(STORE_LIBS) $(FAISS_LIBS) $(OPENCV_LIBS)
+# lib/review's ranking on made-up descriptors: the index, no dlib.
+CXX_TESTS += test-review
+LIBS_test-review = $(STORE_LIBS) $(FAISS_LIBS)
 $(B)/tests/%.o: tests/unit/%.c | $(B)/tests
 	$(CC) $(CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
 

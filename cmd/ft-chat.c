@@ -388,6 +388,8 @@ main(int argc, char **argv)
 		o.stream = 0;
 	utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 
+	/* A reader: a mistyped store is an error, not an empty store. */
+	ft_store_need_existing();
 	o.store = ft_store_open_configured();
 	engine = ft_chat_new(&o);
 

@@ -403,6 +403,8 @@ main(int argc, char **argv)
 	configure_match(&cfg.match, still);
 	if (ft_config_recognition(&cfg.mode, msg, sizeof msg))
 		ft_die(FT_EXIT_FAIL, "%s", msg);
+	if (ft_config_face_crops(&cfg.crops, msg, sizeof msg))
+		ft_die(FT_EXIT_FAIL, "%s", msg);
 
 	/* Before the models load (a second or more): a SIGTERM then ends
 	 * the program as cleanly as one later. */

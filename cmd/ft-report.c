@@ -130,6 +130,8 @@ main(int argc, char **argv)
 	}
 	o.dir = ft_config_get("FT_REPORTS_DIR", "./reports");
 
+	/* A reader: a mistyped store is an error, not an empty store. */
+	ft_store_need_existing();
 	s = ft_store_open_configured();
 	rc = ft_report_write(s, &o, now, &r, err, sizeof err);
 	if (rc != FT_OK) {

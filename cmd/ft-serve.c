@@ -14,6 +14,7 @@
  */
 #include "config.h"
 #include "serve.h"
+#include "store.h"
 #include "util.h"
 
 #include <getopt.h>
@@ -27,11 +28,12 @@
 
 static const char usage[] =
 "usage: ft-serve [--listen ADDR] [--db URL] [--web DIR] [--threads N]\n"
-"                [--max-clients N] [--cache-ms N]\n";
+"                [--max-clients N] [--max-per-address N] [--idle-timeout S]\n"
+"                [--max-busy N] [--cache-ms N]\n";
 
 enum {
 	O_LISTEN = 256, O_DB, O_WEB, O_THREADS, O_MAX_CLIENTS, O_CACHE_MS,
-	O_VERSION
+	O_PER_ADDR, O_IDLE, O_MAX_BUSY, O_VERSION
 };
 
 static const struct option longopts[] = {
@@ -41,6 +43,9 @@ static const struct option longopts[] = {
 	{ "threads", required_argument, NULL, O_THREADS },
 	{ "max-clients", required_argument, NULL, O_MAX_CLIENTS },
 	{ "cache-ms", required_argument, NULL, O_CACHE_MS },
+	{ "max-per-address", required_argument, NULL, O_PER_ADDR },
+	{ "idle-timeout", required_argument, NULL, O_IDLE },
+	{ "max-busy", required_argument, NULL, O_MAX_BUSY },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 }
@@ -115,6 +120,7 @@ main(int argc, char **argv)
 	ft_set_progname(argv[0]);
 	ft_set_usage(usage);
 	cfg.cache_ms = 1000;
+	cfg.max_per_addr = 64;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case O_LISTEN: ft_config_set("FT_LISTEN", optarg); break;
@@ -126,6 +132,17 @@ main(int argc, char **argv)
 		case O_MAX_CLIENTS:
 			cfg.max_clients = count_arg("max-clients", optarg, 1,
 						    100000);
+			break;
+		case O_PER_ADDR:
+			cfg.max_per_addr = count_arg("max-per-address",
+						     optarg, 0, 100000);
+			break;
+		case O_IDLE:
+			cfg.idle_s = count_arg("idle-timeout", optarg, 1,
+					       3600);
+			break;
+		case O_MAX_BUSY:
+			cfg.max_busy = count_arg("max-busy", optarg, 1, 64);
 			break;
 		case O_CACHE_MS:
 			cfg.cache_ms = count_arg("cache-ms", optarg, 0,
@@ -152,6 +169,7 @@ main(int argc, char **argv)
 	cfg.db_url = url;
 	cfg.web_dir = webdir;
 	cfg.api_key = ft_config_get("API_KEY_SECRET", NULL);
+	cfg.keys_file = ft_config_get("API_KEYS_FILE", NULL);
 	ft_config_get("FT_STATE_DIR", NULL);
 
 	/* A client gone mid-answer is a closed connection, not a reason
@@ -164,6 +182,8 @@ main(int argc, char **argv)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	raise_fd_limit();
 
+	/* A reader: a mistyped store is an error, not an empty store. */
+	ft_store_need_existing();
 	rc = ft_serve_start(&cfg, &srv, err, sizeof err);
 	if (rc != 0) {
 		ft_warn("%s", err);

@@ -81,6 +81,57 @@ text_at(cairo_t *cr, const char *s, double x, double y, double ax,
 	cairo_restore(cr);
 }
 
+/* One curve through the middles of the slots, and its legend entry
+ * (the kth). */
+static void
+curve(cairo_t *cr, const ft_chart *c, const double *v, int k, double top,
+      double slot)
+{
+	double ploth = H - TOP - BOTTOM, lx = LEFT + 16 + k * 200.0;
+	size_t i;
+
+	if (k)
+		cairo_set_source_rgb(cr, 0.85, 0.37, 0.01);
+	else
+		cairo_set_source_rgb(cr, 0.22, 0.45, 0.70);
+	cairo_set_line_width(cr, 2.5);
+	for (i = 0; i < c->n; i++) {
+		double x = LEFT + ((double)i + 0.5) * slot;
+		double y = TOP + ploth - (v[i] > 0 ? v[i] / top * ploth : 0);
+
+		if (i)
+			cairo_line_to(cr, x, y);
+		else
+			cairo_move_to(cr, x, y);
+	}
+	cairo_stroke(cr);
+	if (!c->names[k])
+		return;
+	cairo_move_to(cr, lx, TOP - 14);
+	cairo_line_to(cr, lx + 24, TOP - 14);
+	cairo_stroke(cr);
+	cairo_set_source_rgb(cr, 0.2, 0.2, 0.2);
+	text_at(cr, c->names[k], lx + 30, TOP - 14, 0, 0.5, 0);
+}
+
+static double
+series_max(const ft_chart *c, int *whole)
+{
+	double max = 0;
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		if (c->values[i] > max)
+			max = c->values[i];
+		if (c->values2 && c->values2[i] > max)
+			max = c->values2[i];
+		if (c->values[i] != floor(c->values[i]) || (c->values2 &&
+		    c->values2[i] != floor(c->values2[i])))
+			*whole = 0;
+	}
+	return max;
+}
+
 static void
 draw(cairo_t *cr, const ft_chart *c)
 {
@@ -90,12 +141,7 @@ draw(cairo_t *cr, const ft_chart *c)
 	int whole = 1;
 	char buf[64];
 
-	for (i = 0; i < c->n; i++) {
-		if (c->values[i] > max)
-			max = c->values[i];
-		if (c->values[i] != floor(c->values[i]))
-			whole = 0;
-	}
+	max = series_max(c, &whole);
 	step = tick_step(max, whole);
 	top = max > 0 ? ceil(max / step) * step : 5 * step;
 
@@ -126,7 +172,12 @@ draw(cairo_t *cr, const ft_chart *c)
 
 	/* Bars, and their values when there is room. */
 	slot = c->n ? plotw / (double)c->n : plotw;
-	for (i = 0; i < c->n; i++) {
+	if (c->lines && c->n) {
+		curve(cr, c, c->values, 0, top, slot);
+		if (c->values2)
+			curve(cr, c, c->values2, 1, top, slot);
+	}
+	for (i = 0; i < c->n && !c->lines; i++) {
 		double h = c->values[i] > 0 ? c->values[i] / top * ploth : 0;
 		double x = LEFT + (double)i * slot + slot * 0.12;
 

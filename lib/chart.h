@@ -1,7 +1,8 @@
 /*
- * chart — one series of labelled values as a bar chart: an image file
- * drawn with cairo (PNG or SVG, with a title, axes, tick labels and axis
- * titles) or rows of block characters for a terminal.
+ * chart — one series of labelled values as a bar chart (or one or two
+ * as curves): an image file drawn with cairo (PNG or SVG, with a title,
+ * axes, tick labels and axis titles) or rows of block characters for a
+ * terminal.
  *
  * Nothing here reads the configuration: callers pass the directory and
  * formats they want (FT_PLOTS_DIR and FT_CHART_FORMAT are read by the
@@ -24,6 +25,12 @@ typedef struct ft_chart {
 	size_t n;			/* number of bars (0: an empty chart) */
 	const char *const *labels;	/* n labels, one under each bar */
 	const double *values;		/* n values, >= 0 */
+	/* Curves instead of bars: values, and values2 when not NULL (n
+	 * values >= 0), each a line through its points, named in a legend
+	 * by names[0] and names[1].  Image files only. */
+	int lines;
+	const double *values2;
+	const char *names[2];
 } ft_chart;
 
 /* Image formats, as bits: a chart may be written in both. */

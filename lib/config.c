@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -353,6 +354,27 @@ ft_config_state_dir(char **dir, char *err, size_t errlen)
 static const char *const recognition_names[] = {
 	"all", "consented", "anonymous"
 };
+
+int
+ft_config_face_crops(int *on, char *err, size_t errlen)
+{
+	static const char *const names[] = {
+		"0", "no", "off", "false", "1", "yes", "on", "true"
+	};
+	const char *v = ft_config_get("FT_FACE_CROPS", "1");
+	int i;
+
+	*on = 1;
+	for (i = 0; i < 8; i++) {
+		if (!strcasecmp(v, names[i])) {
+			*on = i >= 4;
+			return FT_OK;
+		}
+	}
+	ft_seterr(err, errlen, "bad FT_FACE_CROPS '%.64s' (1 keeps a crop "
+		  "with each face sample, 0 none)", v);
+	return FT_EINVAL;
+}
 
 int
 ft_config_recognition(enum ft_recognition *mode, char *err, size_t errlen)

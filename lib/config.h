@@ -74,6 +74,11 @@ enum ft_recognition {
 	FT_RECOGNITION_ANONYMOUS	/* "anonymous": footfall only */
 };
 
+/* FT_FACE_CROPS into *on: 1 (the default) keeps a JPEG crop of the face
+ * with every face sample stored, 0 keeps none.  Takes 1, yes, on, true
+ * and 0, no, off, false; FT_EINVAL with a message for another value. */
+int ft_config_face_crops(int *on, char *err, size_t errlen);
+
 /* FT_RECOGNITION into *mode (FT_RECOGNITION_ALL when unset).  FT_EINVAL
  * with a message in err for a value that is none of the three names. */
 int ft_config_recognition(enum ft_recognition *mode, char *err,

@@ -354,7 +354,7 @@ ft_faces_assess(const ft_face_box *box, const ft_face_shape *shape,
 int
 ft_faces_describe_main(ft_face_ctx *ctx, const ft_image *photo,
     ft_face_box *box, float desc[FT_FACE_DIM], ft_face_quality *q,
-    char **err)
+    uint8_t *chip_out, char **err)
 {
 	uint8_t *chip = ft_xmalloc(FT_FACE_CHIP_BYTES);
 	ft_face_shape shape;
@@ -376,6 +376,8 @@ ft_faces_describe_main(ft_face_ctx *ctx, const ft_image *photo,
 			*box = b;
 		if (q)
 			ft_faces_assess(&b, &shape, chip, q);
+		if (chip_out)
+			memcpy(chip_out, chip, FT_FACE_CHIP_BYTES);
 	}
 	free(chip);
 	return n;
@@ -478,6 +480,16 @@ dlib_prepare(void *p, const ft_image *img, const ft_face_box *boxes, int n,
 	return 0;
 }
 
+static const uint8_t *
+dlib_chip(void *p, int i)
+{
+	struct dlib_backend *b = p;
+
+	if (i < 0 || i >= b->nchips)
+		return NULL;
+	return b->chips + (size_t)i * FT_FACE_CHIP_BYTES;
+}
+
 static int
 dlib_describe(void *p, int n, float (*out)[FT_FACE_DIM])
 {
@@ -507,6 +519,7 @@ ft_faces_backend(ft_face_backend *fb, ft_face_ctx *ctx)
 	fb->ctx = b;
 	fb->detect = dlib_detect;
 	fb->prepare = dlib_prepare;
+	fb->chip = dlib_chip;
 	fb->describe = dlib_describe;
 	fb->errmsg = dlib_errmsg;
 	fb->model_id = dlib_model_id;

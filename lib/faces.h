@@ -123,8 +123,9 @@ void ft_faces_assess(const ft_face_box *box, const ft_face_shape *shape,
 /*
  * Describe the main face of a photo in one call: ft_faces_detect_main
  * with the default options, then align, describe (mirrored when ctx is
- * set so) and assess it.  box, desc and q receive the face, its
- * descriptor and its quality (box and q may be NULL).
+ * set so) and assess it.  box, desc, q and chip receive the face, its
+ * descriptor, its quality and its aligned chip (FT_FACE_CHIP_BYTES; box,
+ * q and chip may be NULL).
  *
  * Returns the number of faces found, so that a caller can refuse a photo
  * of several (0: none; box, desc and q untouched), or -1 with *err set to
@@ -133,7 +134,34 @@ void ft_faces_assess(const ft_face_box *box, const ft_face_shape *shape,
  */
 int ft_faces_describe_main(ft_face_ctx *ctx, const ft_image *photo,
     ft_face_box *box, float desc[FT_FACE_DIM], ft_face_quality *q,
-    char **err);
+    uint8_t *chip, char **err);
+
+/* --- crops --- */
+
+/*
+ * The crop kept with a face sample so that a person can see whom it is
+ * of: the aligned chip (FT_FACE_CHIP_BYTES of RGB, from ft_face_align)
+ * as a JPEG of quality FT_FACES_CROP_QUALITY, about 4 KB (well under
+ * FT_FACE_CROP_MAX of lib/store.h, and small enough for MariaDB to keep
+ * in the sample's row, where an erasure overwrites it).  *jpeg is
+ * malloc'd, the caller frees it.  Returns 0, or -1 with *err set to a
+ * message to free().  Needs no context.
+ */
+#define FT_FACES_CROP_QUALITY 80
+static inline int
+ft_faces_crop(const uint8_t *chip, unsigned char **jpeg, size_t *len,
+    char **err)
+{
+	/* Inline, so that the recogniser (and its tests, which have no
+	 * dlib) need only lib/frame.  The image borrows the chip. */
+	ft_image img = { FT_FACE_CHIP, FT_FACE_CHIP, 3, FT_FACE_CHIP * 3,
+	    (uint8_t *)chip, NULL };
+
+	*jpeg = NULL;
+	*len = 0;
+	return ft_image_encode_jpeg(&img, FT_FACES_CROP_QUALITY, jpeg, len,
+	    err);
+}
 
 /* --- the recogniser's backend --- */
 
@@ -170,6 +198,11 @@ typedef struct ft_face_backend {
 	const char *(*errmsg)(void *ctx);
 	/* The descriptor model's id (ft_face_model_id); owned by it. */
 	const char *(*model_id)(void *ctx);
+	/* The aligned chip (FT_FACE_CHIP_BYTES of RGB) of face i of the
+	 * last prepare, owned by the backend and valid until the next
+	 * prepare; NULL when i is out of range.  The pointer may be NULL:
+	 * a backend without chips keeps no crops. */
+	const uint8_t *(*chip)(void *ctx, int i);
 } ft_face_backend;
 
 /*

@@ -294,6 +294,73 @@ has_image_suffix(const std::string &name)
 	return false;
 }
 
+/* The image files of the open directory d (named name), by name; hidden
+ * ones left out. */
+static void
+list_images(DIR *d, const char *name, std::vector<std::string> &out)
+{
+	struct dirent *e;
+
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && has_image_suffix(e->d_name))
+			out.push_back(std::string(name) + "/" + e->d_name);
+	std::sort(out.begin(), out.end());
+}
+
+extern "C" int
+ft_image_list(const char *dir, char ***paths, size_t *n, char **errp)
+{
+	std::vector<std::string> files;
+	DIR *d;
+	size_t i;
+
+	*paths = NULL;
+	*n = 0;
+	if (errp)
+		*errp = NULL;
+	if (!(d = opendir(dir))) {
+		set_err(errp, "%s", strerror(errno));
+		return -1;
+	}
+	try {
+		list_images(d, dir, files);
+	} catch (std::bad_alloc &) {
+		closedir(d);
+		set_err(errp, "out of memory");
+		return -1;
+	}
+	closedir(d);
+	if (files.size() > FT_IMAGE_LIST_MAX) {
+		set_err(errp, "%zu images, over the limit of %d", files.size(),
+		    FT_IMAGE_LIST_MAX);
+		return -1;
+	}
+	if (!(*paths = (char **)calloc(files.size() + 1, sizeof **paths))) {
+		set_err(errp, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < files.size(); i++) {
+		if (!((*paths)[i] = strdup(files[i].c_str()))) {
+			ft_image_list_free(*paths, i);
+			*paths = NULL;
+			set_err(errp, "out of memory");
+			return -1;
+		}
+	}
+	*n = files.size();
+	return 0;
+}
+
+extern "C" void
+ft_image_list_free(char **paths, size_t n)
+{
+	size_t i;
+
+	for (i = 0; paths && i < n; i++)
+		free(paths[i]);
+	free(paths);
+}
+
 static bool
 is_camera_index(const char *s)
 {
@@ -339,7 +406,6 @@ ft_frame_open(const char *name, char **errp)
 			return NULL;
 		} else if (S_ISDIR(st.st_mode)) {
 			DIR *d = opendir(name);
-			struct dirent *e;
 
 			src->kind = FT_FRAME_DIR;
 			if (!d) {
@@ -347,13 +413,8 @@ ft_frame_open(const char *name, char **errp)
 				delete src;
 				return NULL;
 			}
-			while ((e = readdir(d)))
-				if (e->d_name[0] != '.' &&
-				    has_image_suffix(e->d_name))
-					src->files.push_back(std::string(name) +
-					    "/" + e->d_name);
+			list_images(d, name, src->files);
 			closedir(d);
-			std::sort(src->files.begin(), src->files.end());
 			return src;
 		} else if (has_image_suffix(name)) {
 			src->kind = FT_FRAME_IMAGE;

@@ -107,6 +107,15 @@ int ft_image_probe(const void *data, size_t len, long *width,
  * file within the limits above is read. */
 int ft_image_read(const char *path, ft_image *img, char **errp);
 
+/* The image files of directory dir (by their suffix: .jpg, .png, ...;
+ * hidden ones left out), sorted by name, as paths "dir/NAME" into
+ * *paths[0..*n): each and the array malloc'd, released with
+ * ft_image_list_free.  -1 with *errp set when dir cannot be read or
+ * holds more than FT_IMAGE_LIST_MAX images. */
+#define FT_IMAGE_LIST_MAX 100000
+int ft_image_list(const char *dir, char ***paths, size_t *n, char **errp);
+void ft_image_list_free(char **paths, size_t n);
+
 /* Decode JPEG (or any format OpenCV reads) bytes into img as RGB, within
  * the limits above. */
 int ft_image_decode(const void *data, size_t len, ft_image *img,

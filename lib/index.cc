@@ -282,21 +282,14 @@ knn(ft_index *ix, size_t nq, const float *q, int k, float *dist,
 	    (size_t)k, dist, lab);
 }
 
-extern "C" int
-ft_index_search(ft_index *ix, const float *q, ft_index_hit *out, int max)
+/* Of FETCH neighbours dist, lab of one query, up to max hits in out,
+ * one per customer, nearest first; returns how many. */
+static int
+one_per_customer(const ft_index *ix, const float *dist, const int64_t *lab,
+    ft_index_hit *out, int max)
 {
-	float dist[FETCH];
-	int64_t lab[FETCH];
 	int nout = 0;
 
-	if (ft_index_size(ix) == 0 || max <= 0)
-		return 0;
-	try {
-		knn(ix, 1, q, FETCH, dist, lab);
-	} catch (faiss::FaissException &e) {
-		ix->err = e.what();
-		return -1;
-	}
 	for (int i = 0; i < FETCH && nout < max; i++) {
 		int64_t s = lab[i];
 		bool dup = false;
@@ -314,6 +307,60 @@ ft_index_search(ft_index *ix, const float *q, ft_index_hit *out, int max)
 		nout++;
 	}
 	return nout;
+}
+
+extern "C" int
+ft_index_search(ft_index *ix, const float *q, ft_index_hit *out, int max)
+{
+	float dist[FETCH];
+	int64_t lab[FETCH];
+
+	if (ft_index_size(ix) == 0 || max <= 0)
+		return 0;
+	try {
+		knn(ix, 1, q, FETCH, dist, lab);
+	} catch (faiss::FaissException &e) {
+		ix->err = e.what();
+		return -1;
+	}
+	return one_per_customer(ix, dist, lab, out, max);
+}
+
+extern "C" int
+ft_index_search_many(ft_index *ix, size_t n, const float *q,
+    ft_index_hit *out, int max)
+{
+	std::vector<float> dist;
+	std::vector<int64_t> lab;
+
+	if (max <= 0)
+		return 0;
+	for (size_t i = 0; i < n * (size_t)max; i++)
+		out[i].face_id = -1;
+	if (ft_index_size(ix) == 0 || n == 0)
+		return 0;
+	try {
+		dist.resize(n * FETCH);
+		lab.resize(n * FETCH);
+		/* Many queries: each core takes its own, rather than all
+		 * cores one query's clusters. */
+		if (ix->ivf)
+			ix->ivf->parallel_mode = 0;
+		knn(ix, n, q, FETCH, dist.data(), lab.data());
+		if (ix->ivf)
+			ix->ivf->parallel_mode = 1;
+	} catch (std::bad_alloc &) {
+		oom();
+	} catch (faiss::FaissException &e) {
+		if (ix->ivf)
+			ix->ivf->parallel_mode = 1;
+		ix->err = e.what();
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		one_per_customer(ix, &dist[i * FETCH], &lab[i * FETCH],
+		    &out[i * (size_t)max], max);
+	return 0;
 }
 
 extern "C" int

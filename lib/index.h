@@ -88,6 +88,16 @@ int ft_index_search(ft_index *ix, const float *q, ft_index_hit *out,
 int ft_index_search_batch(ft_index *ix, size_t n, const float *q,
     ft_index_hit *out);
 
+/*
+ * The nearest customers of each of n queries q[i*dim..], as
+ * ft_index_search for each but in one batch (the queries spread over
+ * the cores): writes up to max hits a query to out[i*max..], the rest
+ * of its max slots with face_id -1.  FT_OK, or FT_EFAIL when FAISS
+ * failed.
+ */
+int ft_index_search_many(ft_index *ix, size_t n, const float *q,
+    ft_index_hit *out, int max);
+
 /* Cost knob of the IVF index: clusters visited per query (default 80).
  * No effect on an exact index. */
 void ft_index_set_nprobe(ft_index *ix, int nprobe);

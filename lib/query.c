@@ -8,11 +8,16 @@
 #include "times.h"
 #include "util.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct relay {
 	ft_emit_fn emit;
@@ -615,6 +620,7 @@ run_loyal(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 #define LIST_MAX	10000
 #define LIST_DEFAULT	100
 
+static const char *const conditions[] = { "any", "yes", "no", NULL };
 static const char *const sorts[] = {
 	"created", "name", "last-visit", "visits", NULL
 };
@@ -667,6 +673,12 @@ static const ft_query_param p_customers[] = {
 	{ .name = "min-visits", .type = FT_QT_INT, .slot = FT_QS_MIN_VISITS,
 	  .max = { INT64_MAX, INT64_MAX, 1000000000 },
 	  .help = "at least this many visits in all" },
+	{ .name = "named", .type = FT_QT_ENUM, .slot = FT_QS_NAMED,
+	  .choices = conditions, .help = "yes: only customers with a name; "
+	  "no: only unnamed ones (default any)" },
+	{ .name = "consent", .type = FT_QT_ENUM, .slot = FT_QS_CONSENT,
+	  .choices = conditions, .help = "yes: only customers who consented "
+	  "to be recognised; no: only those who did not (default any)" },
 	{ .name = "sort", .type = FT_QT_ENUM, .slot = FT_QS_SORT,
 	  .choices = sorts, .help = "order (default created)" },
 	{ .name = "reverse", .type = FT_QT_BOOL, .slot = FT_QS_REVERSE,
@@ -674,6 +686,10 @@ static const ft_query_param p_customers[] = {
 	{ .name = "limit", .type = FT_QT_INT, .slot = FT_QS_LIMIT, .min = 1,
 	  .max = { INT64_MAX, LIST_MAX, 100 }, .def = { 0, LIST_DEFAULT, 20 },
 	  .help = "how many (default 20)" },
+	{ .name = "after", .type = FT_QT_STRING, .slot = FT_QS_AFTER,
+	  .only = FT_QUERY_ON(FT_QUERY_CLI) | FT_QUERY_ON(FT_QUERY_HTTP),
+	  .max = { 0, FT_UUID_LEN, 0 }, .help = "the next page: the "
+	  "customers after this one (the last of a page) in the order" },
 	{ NULL }
 };
 static const ft_query_param p_customer[] = {
@@ -705,7 +721,6 @@ static const ft_query_param p_visits[] = {
 	{ NULL }
 };
 
-static const char *const conditions[] = { "any", "yes", "no", NULL };
 static const char *const bys[] = { "weekday", "hour", NULL };
 
 static const ft_query_param p_census[] = {
@@ -887,6 +902,8 @@ struct exporter {
 	int items;		/* items written in the current section */
 	const ft_customer *c;	/* whose export it is */
 	int64_t visits;		/* visits written so far */
+	int64_t *samples;	/* the ids of the samples written */
+	size_t nsamples;
 };
 
 static int
@@ -932,9 +949,13 @@ export_visit(void *p, const ft_visit *bare)
 static int
 export_face(void *p, const ft_face *f)
 {
+	struct exporter *x = p;
 	char *b64 = ft_base64_encode(f->descriptor, sizeof f->descriptor);
 	jv o = jv_object();
 
+	x->samples = ft_xrealloc(x->samples, (x->nsamples + 1) *
+				 sizeof *x->samples);
+	x->samples[x->nsamples++] = f->id;
 	o = jv_object_set(o, jv_string("id"), jv_number((double)f->id));
 	o = jv_object_set(o, jv_string("created"),
 			  ft_record_time(f->created_at));
@@ -967,6 +988,36 @@ export_audit(void *p, const ft_audit *e)
 					    jv_string("type")));
 }
 
+/* The crops of the samples written, each read when its turn comes (not
+ * while the samples are listed: one statement at a time). */
+static int
+export_crops(ft_store *s, struct exporter *x)
+{
+	unsigned char *jpeg;
+	char *b64;
+	size_t i, len;
+	jv o;
+	int rc = FT_OK;
+
+	for (i = 0; i < x->nsamples && rc == FT_OK; i++) {
+		rc = ft_store_face_crop(s, x->samples[i], &jpeg, &len);
+		if (rc == FT_ENOTFOUND) {
+			rc = FT_OK;	/* a sample without one */
+			continue;
+		}
+		if (rc != FT_OK)
+			break;
+		b64 = ft_base64_encode(jpeg, len);
+		free(jpeg);
+		o = jv_object_set(jv_object(), jv_string("sample"),
+				  jv_number((double)x->samples[i]));
+		o = jv_object_set(o, jv_string("jpeg"), jv_string(b64));
+		free(b64);
+		rc = put_item(x, o);
+	}
+	return rc;
+}
+
 /* Open the next section: "],\"name\":[" after the first. */
 static int
 section(struct exporter *x, const char *name)
@@ -981,7 +1032,7 @@ section(struct exporter *x, const char *name)
 int
 ft_query_export(ft_store *s, const char *id, ft_write_fn write, void *ctx)
 {
-	struct exporter x = { write, ctx, 0, NULL, 0 };
+	struct exporter x = { write, ctx, 0, NULL, 0, NULL, 0 };
 	ft_visit_filter vf = { 0 };
 	ft_audit_filter af = { 0 };
 	ft_customer c;
@@ -1015,6 +1066,8 @@ ft_query_export(ft_store *s, const char *id, ft_write_fn write, void *ctx)
 	if (!rc && !(rc = section(&x, "faces")))
 		rc = ft_store_faces(s, c.id, 0, export_face, &x);
 	if (!rc && !(rc = section(&x, "crops")))
+		rc = export_crops(s, &x);
+	if (!rc)
 		rc = section(&x, "events");
 	if (!rc)
 		rc = ft_store_customer_events(s, c.id, export_event, &x);
@@ -1023,9 +1076,168 @@ ft_query_export(ft_store *s, const char *id, ft_write_fn write, void *ctx)
 		rc = ft_store_audits(s, &af, export_audit, &x);
 	if (!rc)
 		rc = put_text(&x, "]}\n");
+	free(x.samples);
 	ft_customer_clear(&c);
 	return rc;
 }
+
+struct sample_ids {
+	int64_t *v;
+	size_t n;
+};
+
+static int
+collect_sample(void *p, const ft_face *f)
+{
+	struct sample_ids *ids = p;
+
+	ids->v = ft_xrealloc(ids->v, (ids->n + 1) * sizeof *ids->v);
+	ids->v[ids->n++] = f->id;
+	return 0;
+}
+
+/* Write jpeg to dir/ID.jpg, replacing only a regular file of that
+ * name.  -1 with a message in err. */
+static int
+write_crop(const char *dir, int64_t id, const unsigned char *jpeg,
+	   size_t len, char *err, size_t errlen)
+{
+	char path[PATH_MAX];
+	struct stat sb;
+	ssize_t w;
+	size_t off = 0;
+	int fd;
+
+	if (snprintf(path, sizeof path, "%s/%lld.jpg", dir, (long long)id)
+	    >= (int)sizeof path) {
+		ft_seterr(err, errlen, "'%s': path too long", dir);
+		return -1;
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 || fstat(fd, &sb) || !S_ISREG(sb.st_mode)) {
+		ft_seterr(err, errlen, "cannot write '%s': %s", path,
+			  fd < 0 && errno == ELOOP ? "a symbolic link is in "
+			  "the way" : fd < 0 ? strerror(errno) :
+			  "not a regular file");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	if (ftruncate(fd, 0))
+		off = len + 1;
+	while (off < len && (w = write(fd, jpeg + off, len - off)) > 0)
+		off += (size_t)w;
+	if (close(fd) || off != len) {
+		ft_seterr(err, errlen, "cannot write '%s': %s", path,
+			  strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Make dir (0700: crops are biometric data) unless it is a directory. */
+static int
+crops_dir(const char *dir, char *err, size_t errlen)
+{
+	struct stat sb;
+
+	if (!mkdir(dir, 0700) || (errno == EEXIST && !stat(dir, &sb) &&
+	    S_ISDIR(sb.st_mode)))
+		return 0;
+	ft_seterr(err, errlen, "cannot make directory '%s': %s", dir,
+		  errno == EEXIST ? "a file is in the way" : strerror(errno));
+	return -1;
+}
+
+int
+ft_query_write_crops(ft_store *s, const char *id, const char *dir,
+		     size_t *written, char *err, size_t errlen)
+{
+	struct sample_ids ids = { NULL, 0 };
+	unsigned char *jpeg;
+	ft_customer c;
+	char detail[64];
+	size_t i, len;
+	int rc;
+
+	*written = 0;
+	if ((rc = ft_store_customer_get(s, id, &c)) != FT_OK) {
+		ft_seterr(err, errlen, "%s", ft_store_errmsg(s));
+		return rc;
+	}
+	rc = ft_store_faces(s, c.id, 0, collect_sample, &ids);
+	if (rc == FT_OK && crops_dir(dir, err, errlen))
+		rc = FT_EFAIL;
+	else if (rc != FT_OK)
+		ft_seterr(err, errlen, "%s", ft_store_errmsg(s));
+	for (i = 0; i < ids.n && rc == FT_OK; i++) {
+		rc = ft_store_face_crop(s, ids.v[i], &jpeg, &len);
+		if (rc == FT_ENOTFOUND) {
+			rc = FT_OK;	/* a sample without one */
+			continue;
+		}
+		if (rc != FT_OK) {
+			ft_seterr(err, errlen, "%s", ft_store_errmsg(s));
+			break;
+		}
+		if (write_crop(dir, ids.v[i], jpeg, len, err, errlen))
+			rc = FT_EFAIL;
+		else
+			++*written;
+		free(jpeg);
+	}
+	/* Face images leaving the store are an export: audited, with the
+	 * count of what was written even after a failure. */
+	snprintf(detail, sizeof detail, "{\"crops\":%zu}", *written);
+	if (*written && ft_store_audit(s, "export-crops", c.uuid, NULL,
+				       detail) != FT_OK && rc == FT_OK) {
+		ft_seterr(err, errlen, "%s", ft_store_errmsg(s));
+		rc = FT_EFAIL;
+	}
+	free(ids.v);
+	ft_customer_clear(&c);
+	return rc;
+}
+
+/* --- a customer's face samples --- */
+
+struct sample_relay {
+	struct relay r;
+	const char *uuid;
+};
+
+static int
+sample_row(void *p, const ft_face *f)
+{
+	struct sample_relay *x = p;
+
+	return x->r.emit(x->r.ctx, ft_record_sample(f, x->uuid));
+}
+
+/* The samples of one customer, oldest first: the ids that ft-enroll
+ * split and remove-face take. */
+static int
+run_faces(ft_store *s, const ft_query_args *a, ft_emit_fn emit, void *ctx)
+{
+	struct sample_relay x = { { emit, ctx }, NULL };
+	ft_customer c;
+	int rc;
+
+	if ((rc = ft_store_customer_get(s, a->s[FT_QS_CUSTOMER], &c)))
+		return rc;
+	x.uuid = c.uuid;
+	rc = ft_store_faces(s, c.id, 0, sample_row, &x);
+	ft_customer_clear(&c);
+	return rc;
+}
+
+/* ft-query takes the customer as its argument, ft-serve as ?customer=. */
+static const ft_query_param p_faces[] = {
+	{ .name = "customer", .type = FT_QT_STRING, .slot = FT_QS_CUSTOMER,
+	  .only = FT_QUERY_ON(FT_QUERY_HTTP), .required = 1,
+	  .max = { 0, 64, 64 }, .help = "the customer's id" },
+	{ NULL }
+};
 
 /* In the order the model is offered them. */
 static const ft_query_op ops[] = {
@@ -1085,6 +1297,8 @@ static const ft_query_op ops[] = {
 	  "Audit entries: who changed which customer's data, and how." },
 	{ FT_QOP_EXPORT, "export", NULL, FT_QUERY_ON(FT_QUERY_CLI), FT_QS_ID,
 	  p_export, "Everything held about one customer." },
+	{ FT_QOP_FACES, "faces", NULL, ON_CLI_HTTP, FT_QS_CUSTOMER, p_faces,
+	  "One customer's face samples (id, quality, created)." },
 	{ 0, NULL, NULL, 0, -1, NULL, NULL }
 };
 
@@ -1614,6 +1828,9 @@ ft_query_run(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 		cf.sort = (enum ft_customer_sort)n[FT_QS_SORT];
 		cf.descending = (int)n[FT_QS_REVERSE];
 		cf.limit = n[FT_QS_LIMIT];
+		cf.named = (int)n[FT_QS_NAMED];
+		cf.consent = (int)n[FT_QS_CONSENT];
+		cf.after = a->s[FT_QS_AFTER];
 		return ft_query_customers(s, &cf, emit, ctx);
 	case FT_QOP_CUSTOMER:
 		return ft_query_customer(s, a->s[FT_QS_ID], emit, ctx);
@@ -1633,6 +1850,8 @@ ft_query_run(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
 		return run_compare(s, a, emit, ctx);
 	case FT_QOP_AUDIT:
 		return run_audit(s, a, emit, ctx);
+	case FT_QOP_FACES:
+		return run_faces(s, a, emit, ctx);
 	default:
 		return FT_EINVAL;
 	}

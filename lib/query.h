@@ -94,7 +94,7 @@ enum ft_query_slot {
 	FT_QS_REVERSE, FT_QS_LIMIT, FT_QS_CUSTOMER, FT_QS_SOURCE, FT_QS_DAYS,
 	FT_QS_ID, FT_QS_VISITS, FT_QS_WHAT,
 	FT_QS_EMAIL, FT_QS_CONSENT, FT_QS_NAMED, FT_QS_BY, FT_QS_SINCE2,
-	FT_QS_UNTIL2,
+	FT_QS_UNTIL2, FT_QS_AFTER,
 	FT_QS_SERIES, FT_QS_TITLE,	/* the chat's own tools */
 	FT_QS_COUNT
 };
@@ -121,7 +121,7 @@ enum ft_query_op_id {
 	FT_QOP_STATS, FT_QOP_TREND, FT_QOP_COUNT, FT_QOP_TOP,
 	FT_QOP_CUSTOMERS, FT_QOP_CUSTOMER, FT_QOP_VISITS, FT_QOP_CENSUS,
 	FT_QOP_AVERAGES, FT_QOP_BY_TIME, FT_QOP_LAPSED, FT_QOP_LOYAL,
-	FT_QOP_COMPARE, FT_QOP_AUDIT, FT_QOP_EXPORT,
+	FT_QOP_COMPARE, FT_QOP_AUDIT, FT_QOP_EXPORT, FT_QOP_FACES,
 	FT_QOP_OTHER		/* not for ft_query_run: the chat's chart */
 };
 
@@ -224,6 +224,20 @@ int ft_query_run(ft_store *s, const ft_query_args *a, ft_emit_fn emit,
  * code or write's nonzero value.
  */
 typedef int (*ft_write_fn)(void *ctx, const char *buf, size_t len);
+
+/*
+ * Write the crop of each face sample of customer id (a uuid or a unique
+ * prefix) to dir/SAMPLEID.jpg (mode 0600), making dir (mode 0700) when
+ * it does not exist.  A file of such a name is replaced when it is a
+ * regular file; a symbolic link or anything else there refuses, and
+ * nothing else in dir is touched.  Samples without a crop are left out.
+ * *written receives the number of files written (also after a failure);
+ * when any were, an "export-crops" audit entry records it.  Returns
+ * FT_OK, a store code, or FT_EFAIL for the file system; the message is
+ * in err.  Blocks on the store and the disk.
+ */
+int ft_query_write_crops(ft_store *s, const char *id, const char *dir,
+			 size_t *written, char *err, size_t errlen);
 int ft_query_export(ft_store *s, const char *id, ft_write_fn write,
 		    void *ctx);
 

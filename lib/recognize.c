@@ -50,6 +50,16 @@ struct srcstate {
 	ft_face_box last[MAX_FACES];
 };
 
+/* The crop of a face that may become a new customer's sample, kept
+ * until its track registers, by the descriptor lib/match keeps for the
+ * sample.  Mode all only: in the others nobody is registered. */
+#define CROP_KEEP 64
+struct crop {
+	float desc[FT_FACE_DIM];
+	unsigned char *jpeg;	/* NULL: a free slot */
+	size_t len;
+};
+
 /* The faces of the frame in hand. */
 struct frame {
 	const ft_recognize_input *in;
@@ -62,6 +72,14 @@ struct frame {
 	double quality[MAX_FACES];
 	float desc[MAX_FACES][FT_FACE_DIM];
 	int anon[MAX_FACES];	/* counted as anonymous footfall */
+	/* The sample of each candidate nearest the face: the one a visit
+	 * is recognised by. */
+	int64_t cand_face[MAX_FACES][FT_MATCH_MAX_CANDIDATES];
+};
+
+/* Customers marked two people (ft_store_different_add), a < b. */
+struct pair {
+	int64_t a, b;
 };
 
 struct ft_recognizer {
@@ -80,11 +98,17 @@ struct ft_recognizer {
 	size_t nsrcs;
 	struct anon *anons;
 	size_t nanons, capanons;
+	struct pair *pairs;
+	size_t npairs, cappairs;
 	struct frame f;
+	struct crop crops[CROP_KEEP];	/* a ring of pending faces' crops */
+	int next_crop;
 	int cb_rc;		/* a failure inside a callback of lib/match */
 	ft_recognize_stats st;
 	char err[512];
 };
+
+static void crops_clear(ft_recognizer *r);
 
 const char *const ft_recognize_stage_names[FT_RECOGNIZE_NSTAGES] = {
 	"detect", "landmarks", "descriptor", "search", "store"
@@ -98,6 +122,7 @@ ft_recognize_config_default(ft_recognize_config *c)
 	c->max_samples = 8;
 	c->refresh_ms = 1000;
 	c->index_kind = FT_INDEX_AUTO;
+	c->crops = 1;
 }
 
 /* Record a failure's message; returns rc. */
@@ -291,10 +316,94 @@ index_rebuild(ft_recognizer *r)
 	return rc;
 }
 
+/* --- pairs marked two people --- */
+
+static int
+pair_add(void *p, int64_t a, int64_t b)
+{
+	ft_recognizer *r = p;
+
+	if (r->npairs == r->cappairs) {
+		r->cappairs = r->cappairs ? r->cappairs * 2 : 16;
+		r->pairs = ft_xrealloc(r->pairs,
+		    r->cappairs * sizeof *r->pairs);
+	}
+	r->pairs[r->npairs].a = a;
+	r->pairs[r->npairs++].b = b;
+	return 0;
+}
+
+static int
+pairs_load(ft_recognizer *r)
+{
+	int rc;
+
+	r->npairs = 0;
+	if ((rc = ft_store_different_pairs(r->store, pair_add, r)))
+		return store_fail(r, rc);
+	return FT_OK;
+}
+
+/* Whether customers a and b were marked two people. */
+static int
+apart(const ft_recognizer *r, int64_t a, int64_t b)
+{
+	size_t i;
+
+	for (i = 0; i < r->npairs; i++)
+		if ((r->pairs[i].a == a && r->pairs[i].b == b) ||
+		    (r->pairs[i].a == b && r->pairs[i].b == a))
+			return 1;
+	return 0;
+}
+
+/* --- following the feed --- */
+
 struct feed {
 	ft_recognizer *r;
 	int rebuild;
+	int pairs;		/* the pairs changed */
 };
+
+/* The row id of the customer the payload's member key names, or 0. */
+static int64_t
+payload_customer(ft_recognizer *r, const char *payload, const char *key)
+{
+	jv o = jv_parse(payload ? payload : "");
+	jv v = jv_is_valid(o) && jv_get_kind(o) == JV_KIND_OBJECT ?
+	    jv_object_get(jv_copy(o), jv_string(key)) : jv_invalid();
+	ft_customer c;
+	int64_t id = 0;
+
+	if (jv_is_valid(v) && jv_get_kind(v) == JV_KIND_STRING &&
+	    ft_store_customer_get(r->store, jv_string_value(v), &c) == FT_OK) {
+		id = c.id;
+		ft_customer_clear(&c);
+	}
+	jv_free(v);
+	jv_free(o);
+	return id;
+}
+
+/* A correction: samples moved or removed, a visit removed.  The index
+ * is rebuilt for the samples; tracks that followed the customers
+ * concerned earn their match anew, and the visit gap is read again
+ * from the store's visits. */
+static void
+feed_correction(struct feed *f, const ft_event *e)
+{
+	int64_t from;
+
+	if (strcmp(e->kind, "unvisit"))
+		f->rebuild = 1;
+	if (!strcmp(e->kind, "split") &&
+	    (from = payload_customer(f->r, e->payload, "customer")))
+		ft_match_drop_customer(f->r->matcher, from);
+	if (e->customer_id) {
+		ft_match_drop_customer(f->r->matcher, e->customer_id);
+		cust_drop(f->r, e->customer_id);
+	}
+}
 
 static int
 feed_event(void *p, const ft_event *e)
@@ -302,7 +411,12 @@ feed_event(void *p, const ft_event *e)
 	struct feed *f = p;
 
 	if (!strcmp(e->kind, "forget") || !strcmp(e->kind, "merge"))
-		f->rebuild = 1;
+		f->rebuild = f->pairs = 1;
+	if (!strcmp(e->kind, "split") || !strcmp(e->kind, "face_removed") ||
+	    !strcmp(e->kind, "unvisit"))
+		feed_correction(f, e);
+	if (!strcmp(e->kind, "different"))
+		f->pairs = 1;
 	/* A customer changed (consent given or withdrawn, a new name):
 	 * read them again; with consent required, a track that followed
 	 * them must earn its match anew. */
@@ -320,7 +434,7 @@ feed_event(void *p, const ft_event *e)
 int
 ft_recognize_refresh(ft_recognizer *r)
 {
-	struct feed f = { r, 0 };
+	struct feed f = { r, 0, 0 };
 	int rc;
 
 	if (!r->store || r->cfg.mode == FT_RECOGNITION_ANONYMOUS)
@@ -329,6 +443,8 @@ ft_recognize_refresh(ft_recognizer *r)
 	rc = ft_store_events(r->store, r->last_event, 0, feed_event, &f);
 	if (rc != FT_OK)
 		return store_fail(r, rc);
+	if (f.pairs && (rc = pairs_load(r)))
+		return rc;
 	return f.rebuild ? index_rebuild(r) : index_catch_up(r);
 }
 
@@ -339,7 +455,8 @@ ft_recognize_refresh(ft_recognizer *r)
  * more likely theirs than a consenting customer's further away.
  */
 static int
-candidates(ft_recognizer *r, const float *d, ft_match_face *mf)
+candidates(ft_recognizer *r, const float *d, ft_match_face *mf,
+    int64_t *faces)
 {
 	ft_index_hit hits[FT_MATCH_MAX_CANDIDATES];
 	int consented = r->cfg.mode == FT_RECOGNITION_CONSENTED;
@@ -378,6 +495,8 @@ candidates(ft_recognizer *r, const float *d, ft_match_face *mf)
 			    ft_index_customer_samples(r->ix, k->id) >=
 			    r->cfg.match.trusted_samples;
 		}
+		if (faces)
+			faces[mf->ncand] = hits[i].face_id;
 		mf->ncand++;
 	}
 	return FT_OK;
@@ -434,7 +553,7 @@ ft_recognize_new(ft_store *store, const ft_face_backend *fb,
 			store_fail(r, rc);
 		else if ((rc = ft_store_last_event(store, &r->last_event)))
 			store_fail(r, rc);
-		else
+		else if ((rc = pairs_load(r)) == FT_OK)
 			rc = index_rebuild(r);
 		r->last_refresh = ft_time_mono();
 	} else {
@@ -466,6 +585,8 @@ ft_recognize_free(ft_recognizer *r)
 		free(r->srcs[i].name);
 	free(r->srcs);
 	free(r->anons);
+	free(r->pairs);
+	crops_clear(r);
 	free(r);
 }
 
@@ -560,10 +681,97 @@ emit_visit(ft_recognizer *r, ft_visit *v, struct cust *k)
 	return emit_rec(r, rec);
 }
 
+/* --- crops --- */
+
+/* The crop of face i of the frame in hand into *jpeg (malloc'd) and
+ * *len; *jpeg NULL when crops are off, the backend gives no chip or the
+ * chip cannot be encoded: a sample without a crop is still a sample. */
+static void
+face_crop(ft_recognizer *r, int i, unsigned char **jpeg, size_t *len)
+{
+	const uint8_t *chip;
+	char *err = NULL;
+
+	*jpeg = NULL;
+	*len = 0;
+	if (!r->cfg.crops || !r->fb.chip || r->f.slot[i] < 0)
+		return;
+	if (!(chip = r->fb.chip(r->fb.ctx, r->f.slot[i])))
+		return;
+	if (ft_faces_crop(chip, jpeg, len, &err)) {
+		free(err);
+		*jpeg = NULL;
+	}
+}
+
+static void
+crop_drop(struct crop *c)
+{
+	free(c->jpeg);
+	memset(c, 0, sizeof *c);
+}
+
+static void
+crops_clear(ft_recognizer *r)
+{
+	int i;
+
+	for (i = 0; i < CROP_KEEP; i++)
+		crop_drop(&r->crops[i]);
+}
+
+/* Keep the crops of the faces of the frame that lib/match may register
+ * later with the descriptor they have now, the oldest making room. */
+static void
+crops_keep(ft_recognizer *r)
+{
+	struct frame *f = &r->f;
+	struct crop *c;
+	int i;
+
+	if (r->cfg.mode != FT_RECOGNITION_ALL)
+		return;
+	for (i = 0; i < f->n; i++) {
+		if (!f->mf[i].descriptor || (f->res[i].status !=
+		    FT_MATCH_PENDING && f->res[i].status != FT_MATCH_NEW))
+			continue;
+		c = &r->crops[r->next_crop];
+		crop_drop(c);
+		face_crop(r, i, &c->jpeg, &c->len);
+		if (!c->jpeg)
+			continue;
+		memcpy(c->desc, f->mf[i].descriptor, sizeof c->desc);
+		r->next_crop = (r->next_crop + 1) % CROP_KEEP;
+	}
+}
+
+/* The kept crop of the sample desc, now the caller's (NULL: none). */
+static unsigned char *
+crop_take(ft_recognizer *r, const float *desc, size_t *len)
+{
+	unsigned char *jpeg;
+	int i;
+
+	for (i = 0; i < CROP_KEEP; i++) {
+		struct crop *c = &r->crops[i];
+
+		if (c->jpeg && !memcmp(c->desc, desc, sizeof c->desc)) {
+			jpeg = c->jpeg;
+			*len = c->len;
+			c->jpeg = NULL;
+			crop_drop(c);
+			return jpeg;
+		}
+	}
+	*len = 0;
+	return NULL;
+}
+
 /* --- decisions written down --- */
 
 static int
-record_visit(ft_recognizer *r, int64_t customer_id, float distance)
+record_visit(ft_recognizer *r, int64_t customer_id, float distance,
+    int64_t face_id)
 {
 	ft_visit v = { 0 };
 	struct cust *k;
@@ -575,15 +783,19 @@ record_visit(ft_recognizer *r, int64_t customer_id, float distance)
 	v.ts = r->f.in->ts;
 	v.source = (char *)r->f.in->source;
 	v.distance = distance;
+	v.face_id = face_id;
 	if ((rc = ft_store_visit_add(r->store, &v)) != FT_OK)
 		return store_fail(r, rc);
 	return emit_visit(r, &v, k);
 }
 
+/* Store face i of the frame in hand as a sample of customer_id, with
+ * its crop. */
 static int
-add_sample(ft_recognizer *r, int64_t customer_id, const float *d,
-    double quality)
+add_sample(ft_recognizer *r, int64_t customer_id, int i)
 {
+	const ft_match_face *mf = &r->f.mf[i];
+	unsigned char *crop;
 	ft_face f = { 0 };
 	int rc;
 
@@ -591,10 +803,14 @@ add_sample(ft_recognizer *r, int64_t customer_id, const float *d,
 	    r->cfg.max_samples)
 		return FT_OK;
 	f.customer_id = customer_id;
-	memcpy(f.descriptor, d, sizeof f.descriptor);
-	f.quality = quality;
+	memcpy(f.descriptor, mf->descriptor, sizeof f.descriptor);
+	f.quality = mf->quality;
 	f.created_at = r->f.in->ts;
-	if ((rc = ft_store_face_add(r->store, &f)) != FT_OK)
+	face_crop(r, i, &crop, &f.crop_len);
+	f.crop = crop;
+	rc = ft_store_face_add(r->store, &f);
+	free(crop);
+	if (rc != FT_OK)
 		return store_fail(r, rc);
 	if (ft_index_add(r->ix, 1, &f.id, &f.customer_id, f.descriptor))
 		return index_fail(r);
@@ -630,7 +846,7 @@ registered_meanwhile(ft_recognizer *r, ft_match_result *res, int64_t *id)
 	for (i = 0; i < res->nsamples; i++) {
 		ft_match_face mf = { 0 };
 
-		if ((rc = candidates(r, res->samples[i], &mf)))
+		if ((rc = candidates(r, res->samples[i], &mf, NULL)))
 			return rc;
 		for (j = 0; j < mf.ncand; j++) {
 			if (ft_match_accepts(&r->cfg.match, mf.cand,
@@ -655,6 +871,7 @@ register_person(ft_recognizer *r, ft_match_result *res, int64_t *id,
     int *fresh)
 {
 	ft_face faces[FT_MATCH_MAX_SAMPLES];
+	unsigned char *crops[FT_MATCH_MAX_SAMPLES];
 	ft_customer c = { 0 };
 	ft_visit v = { 0 };
 	struct cust *k;
@@ -673,12 +890,16 @@ register_person(ft_recognizer *r, ft_match_result *res, int64_t *id,
 		    sizeof faces[i].descriptor);
 		faces[i].quality = res->sample_quality[i];
 		faces[i].created_at = r->f.in->ts;
+		crops[i] = crop_take(r, res->samples[i], &faces[i].crop_len);
+		faces[i].crop = crops[i];
 	}
 	v.ts = r->f.in->ts;
 	v.source = (char *)r->f.in->source;
 	v.distance = -1;
 	c.created_at = r->f.in->ts;
 	rc = ft_store_register(r->store, &c, faces, res->nsamples, &v);
+	for (i = 0; i < res->nsamples; i++)
+		free(crops[i]);
 	if (rc != FT_OK) {
 		store_fail(r, rc);
 		ft_store_register_end(r->store, 0);
@@ -1043,11 +1264,49 @@ describe(ft_recognizer *r)
 		if (!f->need[i])
 			continue;
 		f->mf[i].descriptor = f->desc[f->slot[i]];
-		if ((rc = candidates(r, f->mf[i].descriptor, &f->mf[i])))
+		if ((rc = candidates(r, f->mf[i].descriptor, &f->mf[i],
+		    f->cand_face[i])))
 			return rc;
 	}
 	r->st.ms[FT_RECOGNIZE_SEARCH] += ft_time_mono_ms() - t0;
 	return FT_OK;
+}
+
+/* The sample face i was recognised by in this frame, or 0 when its
+ * track carried the match without a new look. */
+static int64_t
+matched_face(const ft_recognizer *r, int i)
+{
+	const ft_match_face *mf = &r->f.mf[i];
+	int j;
+
+	if (!mf->descriptor)
+		return 0;
+	for (j = 0; j < mf->ncand; j++)
+		if (mf->cand[j].customer_id == r->f.res[i].customer_id)
+			return r->f.cand_face[i][j];
+	return 0;
+}
+
+/*
+ * Whether face i, recognised as its customer, is also within the
+ * threshold of a customer marked as another person.  Such a face is
+ * not added to either's samples: it would draw the two together until
+ * recognition took one for the other.
+ */
+static int
+near_other(const ft_recognizer *r, int i)
+{
+	const ft_match_face *mf = &r->f.mf[i];
+	int64_t id = r->f.res[i].customer_id;
+	int j;
+
+	for (j = 0; j < mf->ncand; j++)
+		if (mf->cand[j].customer_id != id &&
+		    mf->cand[j].distance < r->cfg.match.threshold &&
+		    apart(r, id, mf->cand[j].customer_id))
+			return 1;
+	return 0;
 }
 
 /* Write down what lib/match decided for face i. */
@@ -1075,11 +1334,10 @@ write_result(ft_recognizer *r, int i)
 		res->status = fresh ? FT_MATCH_NEW : FT_MATCH_KNOWN;
 	} else if (res->status == FT_MATCH_KNOWN) {
 		if (res->visit && (rc = record_visit(r, res->customer_id,
-		    res->distance)))
+		    res->distance, matched_face(r, i))))
 			return rc;
-		if (res->add_sample && mf->descriptor &&
-		    (rc = add_sample(r, res->customer_id, mf->descriptor,
-		    mf->quality)))
+		if (res->add_sample && mf->descriptor && !near_other(r, i) &&
+		    (rc = add_sample(r, res->customer_id, i)))
 			return rc;
 	} else {
 		if (r->cfg.mode != FT_RECOGNITION_ALL)
@@ -1113,6 +1371,7 @@ decide(ft_recognizer *r)
 	    f->res);
 	if ((rc = r->cb_rc))
 		return rc;
+	crops_keep(r);
 	for (i = 0; i < f->n && rc == FT_OK; i++)
 		rc = write_result(r, i);
 	r->st.ms[FT_RECOGNIZE_STORE] += ft_time_mono_ms() - t0;
@@ -1151,6 +1410,7 @@ ft_recognize_frame(ft_recognizer *r, const ft_recognize_input *in)
 	if (in->still) {
 		ft_match_end_tracks(r->matcher, in->source);
 		anon_prune(r, 1);
+		crops_clear(r);	/* the photo's tracks ended */
 	}
 	return rc;
 }

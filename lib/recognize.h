@@ -19,7 +19,15 @@
  * meanwhile and the new samples are searched again first, so two
  * processes never register one person twice.  The index also follows
  * other processes' new samples (every refresh_ms), and is rebuilt when
- * the store's event feed shows a forget or a merge.
+ * the store's event feed shows a forget, a merge, a split or a removed
+ * sample; tracks that followed a customer whose samples were split off
+ * or removed earn their match anew, and a removed visit has the visit
+ * gap read again from the store.  A visit records the sample its face
+ * was matched to (ft_visit.face_id), so that a split takes it along.
+ *
+ * Customers marked two people (ft_store_different_add) are never drawn
+ * together: a face recognised as one of them that also lies within the
+ * threshold of the other is not added to either's samples.
  *
  * Recognition modes (cfg.mode, FT_RECOGNITION of facetrack.conf(5)):
  * with FT_RECOGNITION_ALL everybody is recognised and strangers are
@@ -71,6 +79,9 @@ typedef struct ft_recognize_config {
 	long approx_above;	/* its approx_above (0: the default) */
 	enum ft_recognition mode;	/* who is recognised
 					   (FT_RECOGNITION_ALL) */
+	int crops;		/* keep a crop (ft_faces_crop) with every
+				   sample stored, when the backend gives
+				   chips (1) */
 } ft_recognize_config;
 
 /* The defaults above, with lib/match's for a stream (mode: all). */

@@ -11,7 +11,9 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -209,6 +211,42 @@ make_bins(ft_report *r, struct writer *w)
 	w->bounds[r->nbins] = r->period.until;
 }
 
+/*
+ * A new file beside name in dir to write the report into, its path in
+ * *tmp (the caller's to free).  Its name is the process's and a counter
+ * of its own, created exclusively: threads or processes writing the same
+ * report at once each write their own file and the last rename wins,
+ * whole.  NULL with errno set on failure.
+ */
+static FILE *
+open_aside(const char *dir, const char *name, char **tmp)
+{
+	static atomic_uint serial;
+	FILE *f;
+	int fd, tries;
+
+	for (tries = 0; tries < 100; tries++) {
+		*tmp = ft_xasprintf("%s/.%s.%ld.%u.tmp", dir, name,
+				    (long)getpid(),
+				    atomic_fetch_add(&serial, 1));
+		fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			  0666);
+		if (fd >= 0) {
+			if ((f = fdopen(fd, "w")))
+				return f;
+			close(fd);
+			unlink(*tmp);
+			return NULL;
+		}
+		if (errno != EEXIST)
+			return NULL;
+		free(*tmp);
+	}
+	*tmp = ft_xasprintf("%s/.%s.tmp", dir, name);
+	errno = EEXIST;
+	return NULL;
+}
+
 int
 ft_report_write(ft_store *s, const ft_report_opts *o, int64_t now,
 		ft_report *r, char *err, size_t errlen)
@@ -241,8 +279,7 @@ ft_report_write(ft_store *s, const ft_report_opts *o, int64_t now,
 				       : "visits", o->period.first);
 	r->path = ft_xasprintf("%s/%s", o->dir, r->name);
 	/* Written aside and renamed: the report is whole or absent. */
-	tmp = ft_xasprintf("%s/.%s.%ld.tmp", o->dir, r->name, (long)getpid());
-	if (!(w.f = fopen(tmp, "w"))) {
+	if (!(w.f = open_aside(o->dir, r->name, &tmp))) {
 		ft_seterr(err, errlen, "cannot create '%s': %s", tmp,
 		       strerror(errno));
 		free(tmp);

@@ -21,12 +21,15 @@
  *
  * Erasure: when the hub reads a "forget", "merge" or "purge" event, it
  * drops from the ring every event of a customer the store no longer
- * holds (their payloads name them), so a stream coming back with
+ * holds (their payloads name them), and every correction that names two
+ * customers ("split", "different"), so a stream coming back with
  * Last-Event-ID is not replayed them, and forgets every cached answer.
  * Dropped texts are zeroed before they are freed.
  */
 #include "serve.h"
+#include "serve_priv.h"
 
+#include "apikey.h"
 #include "base64.h"
 #include "chat.h"
 #include "config.h"
@@ -49,6 +52,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -70,6 +74,7 @@
 #define CACHE_BODY_MAX	(256 * 1024)	/* larger answers are not kept */
 #define QUESTION_MAX	4000		/* characters of a chat question */
 #define WORKERS		2		/* threads renewing cached answers */
+#define REPORT_DAYS_MAX	366		/* longest period of /api/reports */
 
 /* --- shared state --- */
 
@@ -79,6 +84,8 @@ struct msg {
 	char *text;		/* "id: N\nevent: KIND\ndata: ...\n\n" */
 	size_t len;
 	int erasure;		/* a forget, merge or purge */
+	int names_others;	/* a correction naming two customers: its
+				 * customer_id is only one of them */
 };
 
 struct stream {
@@ -91,6 +98,7 @@ struct stream {
 	int64_t part_id;
 	size_t part_off;
 	int waiting;		/* suspended, on the hub's list */
+	int gone;		/* the client hung up while it waited */
 	struct stream *next;	/* on the hub's waiting list */
 };
 
@@ -143,7 +151,8 @@ struct ft_server {
 	char *db_url;
 	char *web_dir;		/* realpath of the web directory */
 	size_t web_len;
-	char *api_key;
+	ft_apikeys *keys;	/* who may use the API, and how */
+	ft_authfail *fails;	/* wrong keys per client address */
 	char address[80];
 	ft_serve_config cfg;
 	unsigned serial;	/* tells a thread's store from an old one's */
@@ -164,8 +173,11 @@ struct ft_server {
 	int cache_closing;
 
 	atomic_int active;	/* requests in hand */
+	atomic_int busy;	/* reports and chat questions in hand */
+	atomic_int moved;	/* the SQLite file was removed or replaced */
 	int64_t erased_at;	/* monotonic ms of the last erasure: answers
 				 * computed from before are not kept */
+	struct serve_review *review;	/* serve_review.c's state */
 };
 
 enum req_kind { REQ_PLAIN = 0, REQ_STREAM };
@@ -181,6 +193,8 @@ struct request {
 static atomic_uint server_serial;
 static _Thread_local ft_store *tl_store;
 static _Thread_local unsigned tl_serial;
+/* The key of the request in hand: the audit's actor for its changes. */
+static _Thread_local const ft_apikey *tl_key;
 
 /* --- responses --- */
 
@@ -192,7 +206,7 @@ common_headers(struct MHD_Response *r)
 	MHD_add_response_header(r, "X-Frame-Options", "DENY");
 }
 
-static enum MHD_Result
+enum MHD_Result
 reply_bytes(struct MHD_Connection *c, unsigned status, const char *type,
 	    const char *body, size_t len, const char *hname,
 	    const char *hvalue)
@@ -214,10 +228,10 @@ reply_bytes(struct MHD_Connection *c, unsigned status, const char *type,
 	return ret;
 }
 
-static const char json_type[] = "application/json; charset=utf-8";
+const char json_type[] = "application/json; charset=utf-8";
 
 /* Reply with v (consumed) as JSON. */
-static enum MHD_Result
+enum MHD_Result
 reply_json(struct MHD_Connection *c, unsigned status, jv v,
 	   const char *hname, const char *hvalue)
 {
@@ -241,12 +255,7 @@ error_record(unsigned status, const char *msg)
 	return jv_object_set(o, jv_string("message"), jv_string(msg));
 }
 
-static enum MHD_Result
-reply_error_h(struct MHD_Connection *c, unsigned status, const char *hname,
-	      const char *hvalue, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-
-static enum MHD_Result
+enum MHD_Result
 reply_error_h(struct MHD_Connection *c, unsigned status, const char *hname,
 	      const char *hvalue, const char *fmt, ...)
 {
@@ -260,10 +269,22 @@ reply_error_h(struct MHD_Connection *c, unsigned status, const char *hname,
 			  hvalue);
 }
 
-#define reply_error(c, status, ...) \
-	reply_error_h((c), (status), NULL, NULL, __VA_ARGS__)
-
 /* --- store connections --- */
+
+/*
+ * Note, once, that the SQLite file s was opened on has been removed or
+ * replaced.  The server then refuses the API rather than answer from two
+ * stores (connections opened before and after) or reopen a file whose
+ * journal older connections still hold: it wants a restart.
+ */
+static void
+store_check(struct ft_server *srv, ft_store *s)
+{
+	if (!ft_store_moved(s) || atomic_exchange(&srv->moved, 1))
+		return;
+	ft_warn("the store's file was removed or replaced while ft-serve "
+		"ran; the API is refused until ft-serve is restarted");
+}
 
 /* This thread's store, opened on first use; NULL when it cannot be
  * opened (the reason is logged). */
@@ -273,15 +294,19 @@ thread_store(struct ft_server *srv, int *rc)
 	char err[256];
 	ft_store *s;
 
-	if (tl_store && tl_serial == srv->serial)
+	if (tl_store && tl_serial == srv->serial) {
+		store_check(srv, tl_store);
+		ft_store_set_actor(tl_store, tl_key ? tl_key->name
+				   : "ft-serve");
 		return tl_store;
+	}
 	*rc = ft_store_open(srv->db_url, &s, err, sizeof err);
 	if (*rc != FT_OK) {
 		ft_warn("%s", err);
 		return NULL;
 	}
-	/* Once keys have names, the key's name. */
-	ft_store_set_actor(s, "ft-serve/api");
+	/* Changes are the key's, by its name. */
+	ft_store_set_actor(s, tl_key ? tl_key->name : "ft-serve");
 	pthread_mutex_lock(&srv->stores_mu);
 	srv->stores = ft_xrealloc(srv->stores,
 				  (srv->nstores + 1) * sizeof *srv->stores);
@@ -293,7 +318,7 @@ thread_store(struct ft_server *srv, int *rc)
 }
 
 /* Forget this thread's store after it reported the server gone. */
-static void
+void
 drop_thread_store(struct ft_server *srv)
 {
 	size_t i;
@@ -370,6 +395,8 @@ fetch_event(void *p, const ft_event *e)
 	f->v[f->n].len = (size_t)(w - text);
 	f->v[f->n].erasure = !strcmp(kind, "forget") ||
 			     !strcmp(kind, "merge") || !strcmp(kind, "purge");
+	f->v[f->n].names_others = !strcmp(kind, "split") ||
+				  !strcmp(kind, "different");
 	f->n++;
 	return 0;
 }
@@ -387,6 +414,49 @@ wake_streams(struct hub *h)
 		MHD_resume_connection(st->conn);
 	}
 	h->waiting = NULL;
+}
+
+/*
+ * Resume the waiting streams whose clients have hung up, marked gone so
+ * that they end at once: a suspended connection is off libmicrohttpd's
+ * event loop, and would otherwise hold its slot until the next
+ * heartbeat.  With the hub locked; costs one poll of the waiting
+ * sockets, without blocking.
+ */
+static void
+reap_streams(struct hub *h)
+{
+	struct stream *st, **pp;
+	struct pollfd *pf;
+	size_t n = 0, i;
+
+	for (st = h->waiting; st; st = st->next)
+		n++;
+	if (!n)
+		return;
+	pf = ft_xcalloc(n, sizeof *pf);
+	for (st = h->waiting, i = 0; st; st = st->next, i++) {
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+			st->conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+
+		pf[i].fd = ci ? ci->connect_fd : -1;
+		pf[i].events = POLLRDHUP;
+	}
+	if (poll(pf, (nfds_t)n, 0) > 0) {
+		for (pp = &h->waiting, i = 0; (st = *pp); i++) {
+			if (!(pf[i].revents & (POLLRDHUP | POLLHUP |
+					       POLLERR))) {
+				pp = &st->next;
+				continue;
+			}
+			*pp = st->next;
+			st->waiting = 0;
+			st->next = NULL;
+			st->gone = 1;
+			MHD_resume_connection(st->conn);
+		}
+	}
+	free(pf);
 }
 
 static int
@@ -488,9 +558,12 @@ ring_drop(struct hub *h, const int64_t *gone, size_t ngone)
 	for (i = 0; i < h->count; i++) {
 		struct msg *m = &h->ring[(h->head + i) % RING_SIZE];
 
-		if (m->customer_id > 0 &&
+		/* Corrections naming two customers may name the one gone
+		 * under the other's id: after an erasure they are not
+		 * replayed. */
+		if (m->names_others || (m->customer_id > 0 &&
 		    bsearch(&m->customer_id, gone, ngone, sizeof *gone,
-			    cmp_id)) {
+			    cmp_id))) {
 			msg_wipe(m);
 			continue;
 		}
@@ -586,6 +659,8 @@ hub_main(void *p)
 		pthread_mutex_unlock(&h->mu);
 
 		rc = FT_OK;
+		if (h->store)
+			store_check(srv, h->store);
 		if (!h->store) {
 			rc = ft_store_open(srv->db_url, &h->store, err,
 					   sizeof err);
@@ -644,6 +719,8 @@ hub_main(void *p)
 		}
 		if (f.n || beat)
 			wake_streams(h);
+		else
+			reap_streams(h);
 	}
 	pthread_mutex_unlock(&h->mu);
 	return NULL;
@@ -674,6 +751,10 @@ stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 
 	(void)pos;
 	pthread_mutex_lock(&h->mu);
+	if (st->gone) {
+		pthread_mutex_unlock(&h->mu);
+		return MHD_CONTENT_READER_END_WITH_ERROR;
+	}
 	if (!st->hello) {
 		st->hello = 1;
 		st->hb_seen = h->hb;
@@ -774,6 +855,9 @@ open_stream(struct ft_server *srv, struct MHD_Connection *c,
 
 	rq->kind = REQ_STREAM;
 	rq->stream = st;
+	/* A stream is quiet between events: only its own end closes it,
+	 * not the idle timeout meant for clients that never finish. */
+	MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
 	r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096,
 					      stream_read, st, NULL);
 	if (!r)
@@ -865,7 +949,9 @@ serve_file(struct ft_server *srv, struct MHD_Connection *c, const char *url)
 		free(real);
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "not found");
 	}
-	fd = open(real, O_RDONLY | O_CLOEXEC);
+	/* Without blocking: a FIFO or a device would hold the thread
+	 * (and the stop after it) until somebody wrote to it. */
+	fd = open(real, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	free(real);
 	if (fd < 0)
 		return reply_error(c, MHD_HTTP_NOT_FOUND, "not found");
@@ -1010,7 +1096,9 @@ spec_run(const struct spec *sp, ft_store *s, char **body, size_t *len,
 		switch (*rc) {
 		case FT_ENOTFOUND:
 			snprintf(msg, msglen, "no customer '%.40s'",
-				 sp->id ? sp->id : sp->v[FT_QS_CUSTOMER]);
+				 sp->id ? sp->id : sp->v[FT_QS_CUSTOMER]
+				 ? sp->v[FT_QS_CUSTOMER] : sp->v[FT_QS_AFTER]
+				 ? sp->v[FT_QS_AFTER] : "");
 			return MHD_HTTP_NOT_FOUND;
 		case FT_ETEMP:
 			ft_warn("%s", ft_store_errmsg(s));
@@ -1460,9 +1548,18 @@ body_object(struct MHD_Connection *c, const struct request *rq,
 	return v;
 }
 
+jv
+serve_body_object(struct MHD_Connection *c, const char *body, size_t len,
+		  enum MHD_Result *ret)
+{
+	struct request rq = { .body = (char *)body, .len = len };
+
+	return body_object(c, &rq, ret);
+}
+
 /* Check that obj has only the members of names (a NULL-ended list);
  * reply 400 naming the first other one. */
-static int
+int
 only_members(struct MHD_Connection *c, jv obj, const char *const *names,
 	     enum MHD_Result *ret)
 {
@@ -1488,7 +1585,7 @@ only_members(struct MHD_Connection *c, jv obj, const char *const *names,
 
 /* A string member, NULL when absent; -1 (after a 400) when it is there
  * but not a string. */
-static int
+int
 member_string(struct MHD_Connection *c, jv obj, const char *name,
 	      char **out, enum MHD_Result *ret)
 {
@@ -1558,7 +1655,19 @@ api_recognition(struct ft_server *srv, struct MHD_Connection *c,
 				  "'action' is missing (start, stop, restart, "
 				  "schedule, unschedule or report)");
 		goto out;
-	} else if (!strcmp(action, "start")) {
+	}
+	/* The route is an operator's; the schedule and the nightly
+	 * report are settings, an admin's. */
+	if (strcmp(action, "start") && strcmp(action, "stop") &&
+	    strcmp(action, "restart") && tl_key &&
+	    tl_key->role < FT_ROLE_ADMIN) {
+		ret = reply_error(c, MHD_HTTP_FORBIDDEN, "the API key '%s' "
+				  "may start and stop recognition; its "
+				  "schedule needs the admin role",
+				  tl_key->name);
+		goto out;
+	}
+	if (!strcmp(action, "start")) {
 		rc = ft_supervise_start(0, err, sizeof err);
 	} else if (!strcmp(action, "stop")) {
 		rc = ft_supervise_stop(err, sizeof err);
@@ -1626,7 +1735,7 @@ out:
 /* --- API: reports and chat --- */
 
 /* The store of this thread for a request, or a 503 reply. */
-static ft_store *
+ft_store *
 request_store(struct ft_server *srv, struct MHD_Connection *c,
 	      enum MHD_Result *ret)
 {
@@ -1725,6 +1834,13 @@ api_reports(struct ft_server *srv, struct MHD_Connection *c,
 	if (ft_times_period_parse(from, to, now, &o.period, err,
 				   sizeof err) != 0) {
 		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
+		goto done;
+	}
+	if (o.period.days > REPORT_DAYS_MAX) {
+		ret = reply_error(c, MHD_HTTP_BAD_REQUEST, "the period is %d "
+				  "days long; a report through the API covers "
+				  "%d days at most (ft-report has no limit)",
+				  o.period.days, REPORT_DAYS_MAX);
 		goto done;
 	}
 	if (!(s = request_store(srv, c, &ret)))
@@ -1941,7 +2057,7 @@ out:
 #define EXPORT_MAX	(32u << 20)	/* largest export the API gives */
 
 /* Reply to a failed store call on a customer route. */
-static enum MHD_Result
+enum MHD_Result
 reply_store_error(struct ft_server *srv, struct MHD_Connection *c,
 		  ft_store *s, int rc)
 {
@@ -2178,11 +2294,155 @@ is_method(const char *method, const char *m)
 	return !strcmp(method, m);
 }
 
-static enum MHD_Result
+enum MHD_Result
 not_allowed(struct MHD_Connection *c, const char *allow)
 {
 	return reply_error_h(c, MHD_HTTP_METHOD_NOT_ALLOWED, "Allow", allow,
 			     "method not allowed (allowed: %s)", allow);
+}
+
+/* Whether op's argument is also one of its query-string parameters
+ * (faces: ?customer=ID), so that /api/NAME reaches it. */
+static int
+arg_param(const ft_query_op *op)
+{
+	const ft_query_param *p;
+
+	for (p = op->params; p->name; p++)
+		if ((int)p->slot == op->arg &&
+		    ft_query_param_find(op, FT_QUERY_HTTP, p->name))
+			return 1;
+	return 0;
+}
+
+/*
+ * Take one of the max_busy places for a report or a chat question, which
+ * may take seconds of a request thread: the threads left over keep
+ * answering figures and files.  0 when all are taken.
+ */
+static int
+busy_enter(struct ft_server *srv)
+{
+	if (atomic_fetch_add(&srv->busy, 1) < (int)srv->cfg.max_busy)
+		return 1;
+	atomic_fetch_sub(&srv->busy, 1);
+	return 0;
+}
+
+/*
+ * The role a request needs, by its method and route alone, so that
+ * every route is covered, those added later included: reads are a
+ * viewer's (questions to the chat and searches too, though POSTed),
+ * recognition control and reports an operator's, and every other change
+ * and the export of a customer's data an admin's.
+ */
+static enum ft_role
+route_role(const char *method, const char *url)
+{
+	char id[FT_UUID_LEN + 1];
+
+	if (is_method(method, "GET") || is_method(method, "HEAD"))
+		return export_id(url, id, sizeof id) ? FT_ROLE_ADMIN
+						     : FT_ROLE_VIEWER;
+	if (is_method(method, "POST")) {
+		if (!strcmp(url, "/api/chat") || !strcmp(url, "/api/search"))
+			return FT_ROLE_VIEWER;
+		if (!strcmp(url, "/api/recognition") ||
+		    !strcmp(url, "/api/reports"))
+			return FT_ROLE_OPERATOR;
+	}
+	return FT_ROLE_ADMIN;
+}
+
+/* The client's address as text, for the log and the count of its
+ * failures. */
+static void
+client_address(struct MHD_Connection *c, char *buf, size_t len)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+		c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+	snprintf(buf, len, "unknown");
+	if (sa && sa->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+			  buf, (socklen_t)len);
+	else if (sa && sa->sa_family == AF_INET6)
+		inet_ntop(AF_INET6,
+			  &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+			  (socklen_t)len);
+}
+
+/*
+ * The key of the request, or NULL after replying: 429 to an address
+ * refused for its failures, 401 without a key or with a wrong one (the
+ * failure is logged with the address and the time, never the key), 403
+ * when the key's role is short of the route's.
+ */
+static const ft_apikey *
+authorize(struct ft_server *srv, struct MHD_Connection *c, const char *url,
+	  const char *method, enum MHD_Result *ret)
+{
+	const char *given = given_key(c);
+	const ft_apikey *k;
+	char addr[64], when[FT_TIME_BUFSZ], wait_s[16];
+	int64_t now = ft_time_mono();
+	enum ft_role need;
+	unsigned wait, n;
+
+	client_address(c, addr, sizeof addr);
+	if ((wait = ft_authfail_wait(srv->fails, addr, now))) {
+		snprintf(wait_s, sizeof wait_s, "%u", wait);
+		*ret = reply_error_h(c, MHD_HTTP_TOO_MANY_REQUESTS,
+				     "Retry-After", wait_s, "too many wrong "
+				     "API keys from this address; try again "
+				     "in %u seconds", wait);
+		return NULL;
+	}
+	if (!given || !*given) {
+		*ret = reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
+				     "WWW-Authenticate",
+				     "Bearer realm=\"facetrack\"",
+				     "missing API key: send it as "
+				     "'Authorization: Bearer KEY' or "
+				     "'X-API-Key: KEY'");
+		return NULL;
+	}
+	if (!(k = ft_apikeys_find(srv->keys, given))) {
+		n = ft_authfail_note(srv->fails, addr, now);
+		ft_warn("wrong API key from %s at %s (%u in a row)", addr,
+			ft_time_format(ft_time_now(), when), n);
+		*ret = reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
+				     "WWW-Authenticate",
+				     "Bearer realm=\"facetrack\", "
+				     "error=\"invalid_token\"",
+				     "wrong API key");
+		return NULL;
+	}
+	ft_authfail_clear(srv->fails, addr);
+	if (k->role < (need = route_role(method, url))) {
+		*ret = reply_error(c, MHD_HTTP_FORBIDDEN, "the API key '%s' "
+				   "is a%s %s's; this needs the %s role",
+				   k->name, k->role == FT_ROLE_OPERATOR ? "n"
+				   : "", ft_role_name(k->role),
+				   ft_role_name(need));
+		return NULL;
+	}
+	return k;
+}
+
+/* GET /api/whoami: the key's name and role, for the dashboard to show
+ * only what the key may do. */
+static enum MHD_Result
+api_whoami(struct MHD_Connection *c, const ft_apikey *k)
+{
+	jv o = jv_object_set(jv_object(), jv_string("type"),
+			     jv_string("whoami"));
+
+	o = jv_object_set(o, jv_string("name"), jv_string(k->name));
+	o = jv_object_set(o, jv_string("role"),
+			  jv_string(ft_role_name(k->role)));
+	return reply_json(c, MHD_HTTP_OK, o, NULL, NULL);
 }
 
 static enum MHD_Result
@@ -2191,22 +2451,25 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 {
 	const ft_query_op *op = NULL;
 	int get = is_method(method, "GET") || is_method(method, "HEAD");
-	const char *key = given_key(c), *id;
+	const char *id;
 	char idbuf[FT_UUID_LEN + 1];
+	enum MHD_Result ret;
+	int handled = 0;
 
-	if (!key || !*key)
-		return reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
-				     "WWW-Authenticate",
-				     "Bearer realm=\"facetrack\"",
-				     "missing API key: send it as "
-				     "'Authorization: Bearer KEY' or "
-				     "'X-API-Key: KEY'");
-	if (!ft_secret_equal(key, srv->api_key))
-		return reply_error_h(c, MHD_HTTP_UNAUTHORIZED,
-				     "WWW-Authenticate",
-				     "Bearer realm=\"facetrack\", "
-				     "error=\"invalid_token\"",
-				     "wrong API key");
+	if (!(tl_key = authorize(srv, c, url, method, &ret)))
+		return ret;
+	if (atomic_load(&srv->moved))
+		return reply_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "the "
+				   "store's file was removed or replaced "
+				   "while the server ran; restart ft-serve");
+	if (!strcmp(url, "/api/whoami"))
+		return get ? api_whoami(c, tl_key) : not_allowed(c, "GET");
+
+	/* Corrections, samples and review (serve_review.c). */
+	ret = serve_review_route(srv, c, url, method, rq->body, rq->len,
+				 &handled);
+	if (handled)
+		return ret;
 
 	/* One customer's edits and export. */
 	if (is_method(method, "PATCH") &&
@@ -2218,7 +2481,7 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 	/* /api/NAME of an operation, and /api/customers/ID. */
 	if (!strncmp(url, "/api/", 5))
 		op = ft_query_op_find(FT_QUERY_HTTP, url + 5);
-	if (op && op->arg >= 0)
+	if (op && op->arg >= 0 && !arg_param(op))
 		op = NULL;
 	if (!op && (id = last_segment(url, "/api/customers/")))
 		op = ft_query_op_find(FT_QUERY_HTTP, "customer");
@@ -2239,15 +2502,18 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 			return not_allowed(c, "GET, HEAD, POST");
 		return api_recognition(srv, c, method, rq);
 	}
-	if (!strcmp(url, "/api/reports")) {
+	if (!strcmp(url, "/api/reports") || !strcmp(url, "/api/chat")) {
 		if (!is_method(method, "POST"))
 			return not_allowed(c, "POST");
-		return api_reports(srv, c, rq);
-	}
-	if (!strcmp(url, "/api/chat")) {
-		if (!is_method(method, "POST"))
-			return not_allowed(c, "POST");
-		return api_chat(srv, c, rq);
+		if (!busy_enter(srv))
+			return reply_error_h(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+					     "Retry-After", "5", "the server "
+					     "is busy with other reports and "
+					     "questions; try again shortly");
+		ret = url[5] == 'r' ? api_reports(srv, c, rq)
+				    : api_chat(srv, c, rq);
+		atomic_fetch_sub(&srv->busy, 1);
+		return ret;
 	}
 	return reply_error(c, MHD_HTTP_NOT_FOUND, "no such route");
 }
@@ -2259,6 +2525,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 {
 	struct ft_server *srv = cls;
 	struct request *rq = *con_cls;
+	size_t max = serve_body_max(url, BODY_MAX);
 
 	(void)version;
 	if (!rq) {
@@ -2273,14 +2540,14 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 		len = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 						  "Content-Length");
 		if (len && (ft_parse_int(len, 0, INT64_MAX, &n) != 0 ||
-			    n > BODY_MAX))
+			    (size_t)n > max))
 			return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
-					   "the body is larger than %d bytes",
-					   BODY_MAX);
+					   "the body is larger than %zu bytes",
+					   max);
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (!rq->too_big && rq->len + *upload_size > BODY_MAX) {
+		if (!rq->too_big && rq->len + *upload_size > max) {
 			rq->too_big = 1;
 			free(rq->body);
 			rq->body = NULL;
@@ -2297,8 +2564,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url,
 	}
 	if (rq->too_big)
 		return reply_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
-				   "the body is larger than %d bytes",
-				   BODY_MAX);
+				   "the body is larger than %zu bytes", max);
 	if (!strncmp(url, "/api", 4) && (url[4] == '/' || url[4] == '\0'))
 		return api(srv, c, url, method, rq);
 	if (!is_method(method, "GET") && !is_method(method, "HEAD"))
@@ -2457,8 +2723,16 @@ free_server(struct ft_server *srv)
 		close(srv->listen_fd);
 	free(srv->db_url);
 	free(srv->web_dir);
-	free(srv->api_key);
+	ft_apikeys_free(srv->keys);
+	ft_authfail_free(srv->fails);
+	serve_review_free(srv->review);
 	free(srv);
+}
+
+struct serve_review *
+serve_review_of(struct ft_server *srv)
+{
+	return srv->review;
 }
 
 int
@@ -2470,12 +2744,14 @@ ft_serve_start(const ft_serve_config *cfg, ft_server **out, char *err,
 	int rc;
 
 	*out = NULL;
-	if (!cfg->api_key || !*cfg->api_key) {
-		snprintf(err, errlen, "API_KEY_SECRET is not set; the API "
-			 "needs a key");
+	srv = ft_xcalloc(1, sizeof *srv);
+	if (ft_apikeys_load(cfg->keys_file, cfg->api_key, &srv->keys, err,
+			    errlen) != FT_OK) {
+		free(srv);
 		return FT_EXIT_FAIL;
 	}
-	srv = ft_xcalloc(1, sizeof *srv);
+	srv->fails = ft_authfail_new();
+	srv->review = serve_review_new();
 	srv->listen_fd = -1;
 	srv->cfg = *cfg;
 	if (!srv->cfg.threads)
@@ -2486,6 +2762,11 @@ ft_serve_start(const ft_serve_config *cfg, ft_server **out, char *err,
 		srv->cfg.max_clients = 2000;
 	if (!srv->cfg.max_streams)
 		srv->cfg.max_streams = srv->cfg.max_clients;
+	if (!srv->cfg.idle_s)
+		srv->cfg.idle_s = 10;
+	if (!srv->cfg.max_busy)
+		srv->cfg.max_busy = srv->cfg.threads > 1
+				    ? srv->cfg.threads / 2 : 1;
 	srv->serial = atomic_fetch_add(&server_serial, 1) + 1;
 	pthread_mutex_init(&srv->hub.mu, NULL);
 	pthread_cond_init(&srv->hub.wake, NULL);
@@ -2494,7 +2775,6 @@ ft_serve_start(const ft_serve_config *cfg, ft_server **out, char *err,
 	pthread_cond_init(&srv->cache_done, NULL);
 	pthread_cond_init(&srv->work, NULL);
 	srv->db_url = ft_xstrdup(cfg->db_url);
-	srv->api_key = ft_xstrdup(cfg->api_key);
 	srv->web_dir = realpath(cfg->web_dir, NULL);
 	if (!srv->web_dir) {
 		snprintf(err, errlen, "cannot use web directory '%s': %s",
@@ -2534,7 +2814,8 @@ ft_serve_start(const ft_serve_config *cfg, ft_server **out, char *err,
 		MHD_OPTION_LISTEN_SOCKET, srv->listen_fd,
 		MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads,
 		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_clients,
-		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.max_per_addr,
+		MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.idle_s,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
 		MHD_OPTION_END);
 	if (!srv->d) {

@@ -19,10 +19,18 @@ typedef struct ft_serve_config {
 	const char *listen;	/* "HOST:PORT", "[V6ADDR]:PORT" or "PORT" */
 	const char *db_url;	/* the store */
 	const char *web_dir;	/* the dashboard's files */
-	const char *api_key;	/* every /api route wants it; not empty */
+	const char *api_key;	/* API_KEY_SECRET: the admin key "admin" */
+	const char *keys_file;	/* API_KEYS_FILE: named keys with roles */
 	unsigned threads;	/* request threads */
 	unsigned max_clients;	/* open connections at most */
 	unsigned max_streams;	/* open event streams at most */
+	unsigned max_per_addr;	/* open connections of one client address
+				 * at most; 0: no limit of its own */
+	unsigned idle_s;	/* seconds a connection may stay silent
+				 * before its request is whole (and between
+				 * requests); 0: the default, 10 */
+	unsigned max_busy;	/* reports and chat questions answered at
+				 * once; 0: half the threads, at least 1 */
 	unsigned cache_ms;	/* an answer is fresh this long; 0: no cache */
 	unsigned poll_ms;	/* how often the events table is read */
 } ft_serve_config;
@@ -30,7 +38,8 @@ typedef struct ft_serve_config {
 typedef struct ft_server ft_server;
 
 /*
- * Open the store, bind the address and start serving.  The strings of
+ * Open the store, read the API keys (see apikey.h; api_key or keys_file
+ * must give one), bind the address and start serving.  The strings of
  * cfg are copied.  Returns 0 with *out set, or an exit status (75 when
  * the store is unreachable, 1 otherwise) with a message in err.
  */

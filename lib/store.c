@@ -13,10 +13,12 @@
 #include "times.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <uuid/uuid.h>
@@ -37,7 +39,12 @@ struct ft_store {
 	struct cached cache[CACHE_MAX];
 	int ncache;
 	char actor[FT_AUDIT_ACTOR_MAX + 1];	/* "": the default */
+	char *path;		/* a SQLite store's file; NULL: MySQL */
+	dev_t dev;		/* and its identity when opened */
+	ino_t ino;
 };
+
+static int need_existing;	/* set once, before threads */
 
 static int
 fail(ft_store *s, int rc, const char *what)
@@ -306,6 +313,46 @@ migrate(ft_store *s)
 	return FT_OK;
 }
 
+void
+ft_store_need_existing(void)
+{
+	need_existing = 1;
+}
+
+/* Whether a SQLite spec names a file (not ":memory:" nor a URI). */
+static int
+file_spec(const char *spec)
+{
+	return strcmp(spec, ":memory:") && strncmp(spec, "file:", 5);
+}
+
+/* FT_OK, or FT_ENOTFOUND with a message when the store must exist and
+ * its file does not. */
+static int
+sqlite_exists(const char *spec, char *err, size_t errlen)
+{
+	struct stat st;
+
+	if (!need_existing || !file_spec(spec) || stat(spec, &st) == 0 ||
+	    errno != ENOENT)
+		return FT_OK;
+	snprintf(err, errlen, "SQLite store '%s' does not exist (ft-enroll, "
+		 "ft-recognize or scripts/seed-demo create one; check --db "
+		 "and FT_DB)", spec);
+	return FT_ENOTFOUND;
+}
+
+int
+ft_store_moved(ft_store *s)
+{
+	struct stat st;
+
+	if (!s->path)
+		return 0;
+	return stat(s->path, &st) != 0 || st.st_dev != s->dev ||
+	       st.st_ino != s->ino;
+}
+
 int
 ft_store_open(const char *url, ft_store **out, char *err, size_t errlen)
 {
@@ -335,11 +382,22 @@ ft_store_open(const char *url, ft_store **out, char *err, size_t errlen)
 		snprintf(err, errlen, "store URL '%s' names no database", url);
 		return FT_EINVAL;
 	}
+	if (d == &ft_driver_sqlite && (rc = sqlite_exists(spec, err, errlen)))
+		return rc;
 	s = ft_xcalloc(1, sizeof *s);
 	s->d = d;
 	if ((rc = d->open(spec, &s->db, err, errlen)) != FT_OK) {
 		free(s);
 		return rc;
+	}
+	if (d == &ft_driver_sqlite && file_spec(spec)) {
+		struct stat st;
+
+		s->path = ft_xstrdup(spec);
+		if (stat(spec, &st) == 0) {
+			s->dev = st.st_dev;
+			s->ino = st.st_ino;
+		}
 	}
 	if ((rc = migrate(s)) != FT_OK) {
 		snprintf(err, errlen, "%s", s->err);
@@ -375,6 +433,7 @@ ft_store_close(ft_store *s)
 	if (s->depth)
 		s->d->exec(s->db, "ROLLBACK");
 	s->d->close(s->db);
+	free(s->path);
 	free(s);
 }
 
@@ -767,57 +826,223 @@ like_pattern(const char *text)
 	return p;
 }
 
-int
-ft_store_customers(ft_store *s, const ft_customer_filter *f,
-		   ft_customer_cb cb, void *ctx)
+/* The column a sort order sorts on (then on c.id), and whether it may
+ * be NULL (both engines put NULLs first going up, last going down). */
+static const char *
+sort_column(enum ft_customer_sort sort, int *nullable)
 {
-	static const char *const order[] = {
-		[FT_SORT_CREATED] = "c.created_at %s, c.id %s",
-		[FT_SORT_NAME] = "c.name %s, c.id %s",
-		[FT_SORT_LAST_VISIT] = "c.last_visit %s, c.id %s",
-		[FT_SORT_VISITS] = "c.visit_count %s, c.id %s",
+	static const char *const col[] = {
+		[FT_SORT_CREATED] = "c.created_at",
+		[FT_SORT_NAME] = "c.name",
+		[FT_SORT_LAST_VISIT] = "c.last_visit",
+		[FT_SORT_VISITS] = "c.visit_count",
 	};
-	const char *dir = f->descending ? "DESC" : "ASC";
-	char sql[1024], tail[128], *pattern = NULL;
-	void *st;
-	int rc, n = 0;
 
-	snprintf(sql, sizeof sql, "SELECT " CUSTOMER_COLS
-		 " FROM customers c WHERE 1 = 1");
-	if (f->name)
-		strcat(sql, " AND c.name LIKE ? ESCAPE '!'");
-	if (f->since)
-		strcat(sql, " AND c.created_at >= ?");
-	if (f->until)
-		strcat(sql, " AND c.created_at < ?");
-	if (f->min_visits > 0)
-		strcat(sql, " AND c.visit_count >= ?");
-	strcat(sql, " ORDER BY ");
-	snprintf(tail, sizeof tail, order[f->sort <= FT_SORT_VISITS ? f->sort
-		 : 0], dir, dir);
-	strcat(sql, tail);
-	if (f->limit > 0)
-		strcat(sql, " LIMIT ?");
-	if ((rc = s->d->prepare(s->db, sql, &st)) != FT_OK)
-		return fail(s, rc, "cannot prepare statement");
-	if (f->name) {
-		pattern = like_pattern(f->name);
-		rc = s->d->bind_text(st, ++n, pattern);
+	if (sort > FT_SORT_VISITS)
+		sort = FT_SORT_CREATED;
+	*nullable = sort == FT_SORT_NAME || sort == FT_SORT_LAST_VISIT;
+	return col[sort];
+}
+
+/*
+ * Where the next page starts: after customer k in f's order.  The rows
+ * that follow k are read in up to three parts, each a plain range of the
+ * sort column's index that both engines scan in order and stop at the
+ * page's end: those with k's value and a later id, then those with a
+ * later value, then (going down a column that may be NULL) the NULLs.
+ * One condition such as "col > v OR (col = v AND id > i)" reads the
+ * same rows, but MariaDB scans every tie of v to find them.
+ */
+enum { KS_VALUE = 1, KS_ID = 2 };	/* what a part binds, in this order */
+
+struct keyset {
+	int text;		/* the value is k's name */
+	const char *name;
+	int64_t value, id;
+	int nparts;
+	char cond[3][96];	/* each part's condition */
+	unsigned binds[3];	/* KS_* of each part */
+};
+
+static void
+keyset_part(struct keyset *b, unsigned binds, const char *fmt,
+	    const char *col)
+{
+	snprintf(b->cond[b->nparts], sizeof b->cond[0], fmt, col);
+	b->binds[b->nparts++] = binds;
+}
+
+static void
+keyset_parts(const ft_customer_filter *f, const ft_customer *k,
+	     struct keyset *b)
+{
+	int nullable, null = 0, down = f->descending;
+	const char *col = sort_column(f->sort, &nullable);
+
+	memset(b, 0, sizeof *b);
+	b->id = k->id;
+	switch (f->sort) {
+	case FT_SORT_NAME:
+		b->text = 1;
+		b->name = k->name;
+		null = !k->name;
+		break;
+	case FT_SORT_LAST_VISIT:
+		b->value = k->last_visit;
+		null = !k->last_visit;
+		break;
+	case FT_SORT_VISITS:
+		b->value = k->visit_count;
+		break;
+	default:
+		b->value = k->created_at;
 	}
+	if (null) {
+		/* NULLs come first going up, last going down. */
+		keyset_part(b, KS_ID, down ? " AND %s IS NULL AND c.id < ?"
+			    : " AND %s IS NULL AND c.id > ?", col);
+		if (!down)
+			keyset_part(b, 0, " AND %s IS NOT NULL", col);
+		return;
+	}
+	keyset_part(b, KS_VALUE | KS_ID, down ? " AND %s = ? AND c.id < ?"
+		    : " AND %s = ? AND c.id > ?", col);
+	keyset_part(b, KS_VALUE, down ? " AND %s < ?" : " AND %s > ?", col);
+	if (down && nullable)
+		keyset_part(b, 0, " AND %s IS NULL", col);
+}
+
+static int
+keyset_bind(ft_store *s, void *st, const struct keyset *b, unsigned binds,
+	    int *n)
+{
+	int rc = FT_OK;
+
+	if (binds & KS_VALUE)
+		rc = b->text ? s->d->bind_text(st, ++*n, b->name)
+			     : s->d->bind_int64(st, ++*n, b->value);
+	if (rc == FT_OK && (binds & KS_ID))
+		rc = s->d->bind_int64(st, ++*n, b->id);
+	return rc;
+}
+
+/* The WHERE conditions of f but the name and the keyset. */
+static void
+filter_sql(const ft_customer_filter *f, char *sql, size_t len)
+{
+	static const char *const named[] = {
+		"", " AND c.name IS NOT NULL AND c.name <> ''",
+		" AND (c.name IS NULL OR c.name = '')" };
+	static const char *const consent[] = {
+		"", " AND c.consent <> 0", " AND c.consent = 0" };
+
+	snprintf(sql, len, "%s%s%s%s%s",
+		 f->since ? " AND c.created_at >= ?" : "",
+		 f->until ? " AND c.created_at < ?" : "",
+		 f->min_visits > 0 ? " AND c.visit_count >= ?" : "",
+		 named[f->named >= 0 && f->named <= 2 ? f->named : 0],
+		 consent[f->consent >= 0 && f->consent <= 2 ? f->consent : 0]);
+}
+
+static int
+customers_bind(ft_store *s, void *st, const ft_customer_filter *f,
+	       const char *pattern, const struct keyset *k, unsigned binds,
+	       int64_t limit)
+{
+	int rc = FT_OK, n = 0;
+
+	if (pattern)
+		rc = s->d->bind_text(st, ++n, pattern);
 	if (rc == FT_OK && f->since)
 		rc = s->d->bind_int64(st, ++n, f->since);
 	if (rc == FT_OK && f->until)
 		rc = s->d->bind_int64(st, ++n, f->until);
 	if (rc == FT_OK && f->min_visits > 0)
 		rc = s->d->bind_int64(st, ++n, f->min_visits);
-	if (rc == FT_OK && f->limit > 0)
-		rc = s->d->bind_int64(st, ++n, f->limit);
+	if (rc == FT_OK && k)
+		rc = keyset_bind(s, st, k, binds, &n);
+	if (rc == FT_OK && limit > 0)
+		rc = s->d->bind_int64(st, ++n, limit);
+	return rc;
+}
+
+/* Counts the rows passed on, for the parts of a page. */
+struct counting {
+	ft_customer_cb cb;
+	void *ctx;
+	int64_t n;
+};
+
+static int
+count_customer(void *p, const ft_customer *c)
+{
+	struct counting *k = p;
+
+	k->n++;
+	return k->cb(k->ctx, c);
+}
+
+/* One part of a listing: the rows of f (with condition cond, binding
+ * binds of ks) up to limit (0: all), to k. */
+static int
+customers_part(ft_store *s, const ft_customer_filter *f, const char *pattern,
+	       const struct keyset *ks, int part, int64_t limit,
+	       struct counting *k)
+{
+	const char *dir = f->descending ? "DESC" : "ASC", *col;
+	char sql[2048], where[512];
+	void *st;
+	int rc, nullable;
+
+	filter_sql(f, where, sizeof where);
+	col = sort_column(f->sort, &nullable);
+	snprintf(sql, sizeof sql, "SELECT " CUSTOMER_COLS " FROM customers c "
+		 "WHERE 1 = 1%s%s%s ORDER BY %s %s, c.id %s%s",
+		 pattern ? " AND c.name LIKE ? ESCAPE '!'" : "", where,
+		 ks ? ks->cond[part] : "", col, dir, dir,
+		 limit > 0 ? " LIMIT ?" : "");
+	if ((rc = s->d->prepare(s->db, sql, &st)) != FT_OK)
+		return fail(s, rc, "cannot prepare statement");
+	rc = customers_bind(s, st, f, pattern, ks, ks ? ks->binds[part] : 0,
+			    limit);
 	if (rc != FT_OK)
 		rc = fail(s, rc, "cannot bind parameter");
 	else
-		rc = each_customer(s, st, 0, cb, NULL, ctx);
-	free(pattern);
+		rc = each_customer(s, st, 0, count_customer, NULL, k);
 	s->d->finalize(st);
+	return rc;
+}
+
+int
+ft_store_customers(ft_store *s, const ft_customer_filter *f,
+		   ft_customer_cb cb, void *ctx)
+{
+	struct counting k = { cb, ctx, 0 };
+	ft_customer after = { 0 };
+	struct keyset ks;
+	char *pattern = f->name ? like_pattern(f->name) : NULL;
+	int rc = FT_OK, part, nparts = 1;
+
+	if (f->after) {
+		if (strlen(f->after) != FT_UUID_LEN)
+			rc = failf(s, FT_ENOTFOUND, "no customer '%.40s'",
+				   f->after);
+		else
+			rc = ft_store_customer_get(s, f->after, &after);
+		if (rc == FT_OK) {
+			keyset_parts(f, &after, &ks);
+			nparts = ks.nparts;
+		}
+	}
+	for (part = 0; rc == FT_OK && part < nparts; part++) {
+		if (f->limit > 0 && k.n >= f->limit)
+			break;
+		rc = customers_part(s, f, pattern, f->after ? &ks : NULL,
+				    part, f->limit > 0 ? f->limit - k.n : 0,
+				    &k);
+	}
+	free(pattern);
+	ft_customer_clear(&after);
 	return rc;
 }
 
@@ -975,6 +1200,9 @@ customer_merge_once(ft_store *s, int64_t keep, int64_t drop)
 				keep, drop);
 	if (rc == FT_OK)
 		rc = merge_profile(s, &k, &d);
+	/* Who drop was marked apart from, keep is now apart from. */
+	if (rc == FT_OK)
+		rc = ft_store_review_merge(s, keep, drop);
 	/* drop's events name drop: they go with the profile. */
 	if (rc == FT_OK)
 		rc = erase_profile(s, drop, NULL);
@@ -1010,6 +1238,7 @@ static int
 customer_erase_once(ft_store *s, int64_t id, ft_erasure *e)
 {
 	ft_customer c;
+	int64_t named = 0;
 	int rc;
 
 	if ((rc = ft_store_begin(s)) != FT_OK)
@@ -1025,8 +1254,12 @@ customer_erase_once(ft_store *s, int64_t id, ft_erasure *e)
 	if (rc == FT_OK)
 		rc = customer_rows(s, sql_forget_faces, "cannot delete faces",
 				   id, &e->samples);
+	/* Their pairs, and the corrections naming them in others' events. */
+	if (rc == FT_OK)
+		rc = ft_store_review_forget(s, id, e->uuid, &named);
 	if (rc == FT_OK)
 		rc = erase_profile(s, id, &e->events);
+	e->events += named;
 	/* Tell followers of the feed that figures changed, naming nobody. */
 	if (rc == FT_OK)
 		rc = ft_store_event_add(s, "forget", 0, "{\"type\":\"forget\"}",
@@ -1064,8 +1297,8 @@ ft_store_customer_forget(ft_store *s, int64_t id)
 /* --- visits --- */
 
 static const char sql_visit_insert[] =
-	"INSERT INTO visits (customer_id, ts, source, distance, new_customer)"
-	" VALUES (?, ?, ?, ?, ?)";
+	"INSERT INTO visits (customer_id, ts, source, distance, new_customer,"
+	" face_id) VALUES (?, ?, ?, ?, ?, ?)";
 static const char sql_visit_count_up[] =
 	"UPDATE customers SET visit_count = visit_count + 1, last_visit = "
 	"CASE WHEN last_visit IS NULL OR last_visit < ? THEN ? "
@@ -1089,6 +1322,9 @@ insert_visit(ft_store *s, const ft_visit *v)
 				      : s->d->bind_text(st, 4, NULL);
 	if (rc == FT_OK)
 		rc = s->d->bind_int64(st, 5, v->new_customer != 0);
+	if (rc == FT_OK)
+		rc = v->face_id > 0 ? s->d->bind_int64(st, 6, v->face_id)
+				    : s->d->bind_text(st, 6, NULL);
 	if (rc != FT_OK)
 		rc = fail(s, rc, "cannot bind parameter");
 	else
@@ -1172,7 +1408,7 @@ ft_store_visits(ft_store *s, const ft_visit_filter *f, ft_visit_cb cb,
 	if (f->bare)
 		snprintf(sql, sizeof sql,
 			 "SELECT v.id, v.customer_id, NULL, NULL, NULL, v.ts, "
-			 "v.source, v.distance, v.new_customer, 0 "
+			 "v.source, v.distance, v.new_customer, 0, v.face_id "
 			 "FROM visits v WHERE 1 = 1");
 	else
 		snprintf(sql, sizeof sql,
@@ -1180,7 +1416,7 @@ ft_store_visits(ft_store *s, const ft_visit_filter *f, ft_visit_cb cb,
 			 "v.ts, v.source, v.distance, v.new_customer, "
 			 "(SELECT COUNT(*) FROM visits w WHERE w.customer_id = "
 			 "v.customer_id AND (w.ts < v.ts OR (w.ts = v.ts AND "
-			 "w.id <= v.id))) "
+			 "w.id <= v.id))), v.face_id "
 			 "FROM visits v JOIN customers c ON c.id = "
 			 "v.customer_id WHERE 1 = 1");
 	if (f->since)
@@ -1227,6 +1463,7 @@ ft_store_visits(ft_store *s, const ft_visit_filter *f, ft_visit_cb cb,
 			     : s->d->col_double(st, 7);
 		v.new_customer = s->d->col_int64(st, 8) != 0;
 		v.number = s->d->col_int64(st, 9);
+		v.face_id = s->d->col_int64(st, 10);
 		rc = cb(ctx, &v);
 		ft_visit_clear(&v);
 		if (rc)
@@ -1622,6 +1859,9 @@ register_once(ft_store *s, ft_customer *c, ft_face *faces, int n,
 	if (rc == FT_OK) {
 		v->customer_id = c->id;
 		v->new_customer = 1;
+		/* The visit is explained by the samples it made. */
+		if (n > 0 && !v->face_id)
+			v->face_id = faces[0].id;
 		rc = ft_store_visit_add(s, v);
 	}
 	return finish(s, rc);
@@ -1642,8 +1882,10 @@ ft_store_register(ft_store *s, ft_customer *c, ft_face *faces, int n,
 /* --- face samples --- */
 
 static const char sql_face_add[] =
-	"INSERT INTO faces (customer_id, descriptor, quality, created_at) "
-	"VALUES (?, ?, ?, ?)";
+	"INSERT INTO faces (customer_id, descriptor, quality, created_at, "
+	"crop) VALUES (?, ?, ?, ?, ?)";
+static const char sql_face_crop[] =
+	"SELECT crop FROM faces WHERE id = ?";
 static const char sql_faces_all[] =
 	"SELECT id, customer_id, descriptor, quality, created_at FROM faces "
 	"WHERE id > ? ORDER BY id";
@@ -1657,6 +1899,9 @@ ft_store_face_add(ft_store *s, ft_face *f)
 	void *st;
 	int rc;
 
+	if (f->crop && (!f->crop_len || f->crop_len > FT_FACE_CROP_MAX))
+		return failf(s, FT_EINVAL, "a face crop of %zu bytes is "
+			     "outside 1 to %d", f->crop_len, FT_FACE_CROP_MAX);
 	if (!f->created_at)
 		f->created_at = ft_time_now();
 	if (!(st = stmt(s, sql_face_add, &rc)))
@@ -1665,6 +1910,12 @@ ft_store_face_add(ft_store *s, ft_face *f)
 	 * every platform this runs on. */
 	rc = bind(s, st, "ibdi", f->customer_id, (const void *)f->descriptor,
 		  sizeof f->descriptor, f->quality, f->created_at);
+	if (rc == FT_OK && f->crop)
+		rc = s->d->bind_blob(st, 5, f->crop, f->crop_len);
+	else if (rc == FT_OK)
+		rc = s->d->bind_text(st, 5, NULL);
+	if (rc != FT_OK)
+		rc = fail(s, rc, "cannot bind parameter");
 	if (rc == FT_OK)
 		rc = run(s, st, "cannot add face");
 	if (rc == FT_OK)
@@ -1709,6 +1960,63 @@ ft_store_faces(ft_store *s, int64_t customer_id, int64_t after_id,
 		rc = fail(s, rc, "cannot read faces");
 	else if (rc == FT_DONE)
 		rc = FT_OK;
+	done(s, st);
+	return rc;
+}
+
+static const char sql_face_owner[] =
+	"SELECT customer_id FROM faces WHERE id = ?";
+
+int
+ft_store_face_owner(ft_store *s, int64_t face_id, int64_t *customer_id)
+{
+	void *st;
+	int rc;
+
+	*customer_id = 0;
+	if (!(st = stmt(s, sql_face_owner, &rc)))
+		return rc;
+	if ((rc = bind(s, st, "i", face_id)) == FT_OK)
+		rc = s->d->step(st);
+	if (rc == FT_ROW) {
+		*customer_id = s->d->col_int64(st, 0);
+		rc = FT_OK;
+	} else if (rc == FT_DONE)
+		rc = failf(s, FT_ENOTFOUND, "no sample #%lld",
+			   (long long)face_id);
+	else if (rc < 0)
+		rc = fail(s, rc, "cannot read faces");
+	done(s, st);
+	return rc;
+}
+
+int
+ft_store_face_crop(ft_store *s, int64_t face_id, unsigned char **jpeg,
+		   size_t *len)
+{
+	const void *blob = NULL;
+	size_t n = 0;
+	void *st;
+	int rc;
+
+	*jpeg = NULL;
+	*len = 0;
+	if (!(st = stmt(s, sql_face_crop, &rc)))
+		return rc;
+	rc = bind(s, st, "i", face_id);
+	if (rc == FT_OK && (rc = s->d->step(st)) < 0)
+		rc = fail(s, rc, "cannot read face crop");
+	if (rc == FT_ROW)
+		blob = s->d->col_blob(st, 0, &n);
+	if (rc >= 0 && (!blob || !n))
+		rc = failf(s, FT_ENOTFOUND, rc == FT_ROW ? "sample %lld has "
+			   "no crop" : "no sample %lld", (long long)face_id);
+	else if (rc >= 0) {
+		*jpeg = ft_xmalloc(n);
+		memcpy(*jpeg, blob, n);
+		*len = n;
+		rc = FT_OK;
+	}
 	done(s, st);
 	return rc;
 }
@@ -1866,4 +2174,22 @@ int
 ft_store_priv_fail(ft_store *s, int rc, const char *what)
 {
 	return fail(s, rc, what);
+}
+
+int
+ft_store_priv_depth(const ft_store *s)
+{
+	return s->depth;
+}
+
+int
+ft_store_priv_finish(ft_store *s, int rc)
+{
+	return finish(s, rc);
+}
+
+int
+ft_store_priv_again(ft_store *s, int own, int rc, int *tries)
+{
+	return again(s, own, rc, tries);
 }

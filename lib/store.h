@@ -59,6 +59,9 @@ typedef struct ft_visit {
 	double distance;		/* match distance; < 0 when unknown */
 	int new_customer;		/* the visit that registered them */
 	int64_t number;			/* nth visit of this customer (read) */
+	int64_t face_id;		/* the sample it was recognised by (a
+					 * registering visit: one it made);
+					 * 0: unknown */
 } ft_visit;
 
 typedef struct ft_face {
@@ -67,7 +70,14 @@ typedef struct ft_face {
 	float descriptor[FT_DESCRIPTOR_DIM];
 	double quality;
 	int64_t created_at;
+	/* For inserts only (borrowed, NULL for none; the listing functions
+	 * leave them NULL): */
+	const unsigned char *crop;	/* JPEG of the aligned chip */
+	size_t crop_len;
 } ft_face;
+
+/* The largest crop the store takes, in bytes (a crop is a few KB). */
+#define FT_FACE_CROP_MAX 65535
 
 typedef struct ft_event {
 	int64_t id;
@@ -99,9 +109,15 @@ typedef struct ft_customer_filter {
 	int64_t since;		/* created at or after; 0: no bound */
 	int64_t until;		/* created before; 0: no bound */
 	int64_t min_visits;
+	int named;		/* 1: only named; 2: only unnamed; 0: all */
+	int consent;		/* 1: only consented; 2: only not; 0: all */
 	enum ft_customer_sort sort;
 	int descending;
 	int64_t limit;		/* 0: no limit */
+	const char *after;	/* a page's last customer (a full uuid): the
+				 * listing goes on after them in its order
+				 * (keyset paging: each page costs the same
+				 * however deep); NULL: from the start */
 } ft_customer_filter;
 
 typedef struct ft_visit_filter {
@@ -139,6 +155,19 @@ void ft_store_close(ft_store *s);
  * program: on failure print the message and exit with 75 (unreachable)
  * or 1. */
 ft_store *ft_store_open_configured(void);
+
+/*
+ * Programs that only read call this once, before any thread starts:
+ * from then on ft_store_open refuses a SQLite store file that does not
+ * exist (FT_ENOTFOUND, a message saying which programs create one)
+ * instead of creating an empty store whose figures are all zeros.
+ */
+void ft_store_need_existing(void);
+
+/* Whether the SQLite file s was opened on is gone or replaced (another
+ * device or inode at its path) since: a connection to it answers from a
+ * store nobody else sees any more.  Always 0 for MySQL. */
+int ft_store_moved(ft_store *s);
 
 /* The last error's message; valid until the next call on s. */
 const char *ft_store_errmsg(const ft_store *s);
@@ -198,6 +227,8 @@ int ft_customer_check(const ft_customer *c, unsigned fields, char *err,
 int ft_store_customer_get(ft_store *s, const char *id, ft_customer *out);
 int ft_store_customer_get_id(ft_store *s, int64_t id, ft_customer *out);
 
+/* The customers f selects, in its order, to cb.  FT_ENOTFOUND when
+ * f->after names no customer (forgotten or merged since: start again). */
 int ft_store_customers(ft_store *s, const ft_customer_filter *f,
 		       ft_customer_cb cb, void *ctx);
 
@@ -317,12 +348,22 @@ int ft_store_register(ft_store *s, ft_customer *c, ft_face *faces, int n,
 
 /* --- face samples --- */
 
-/* Add a sample to a customer; writes f->id and f->created_at back. */
+/* Add a sample to a customer, with its crop when f->crop is set (FT_EINVAL
+ * for one of more than FT_FACE_CROP_MAX bytes); writes f->id and
+ * f->created_at back. */
 int ft_store_face_add(ft_store *s, ft_face *f);
+/* The JPEG crop of sample face_id into *jpeg (malloc'd, the caller
+ * frees) and *len.  FT_ENOTFOUND when there is no such sample or it has
+ * no crop. */
+int ft_store_face_crop(ft_store *s, int64_t face_id,
+		       unsigned char **jpeg, size_t *len);
 /* Samples with id > after_id, of one customer (customer_id > 0) or of all,
  * in id order. */
 int ft_store_faces(ft_store *s, int64_t customer_id, int64_t after_id,
 		   ft_face_cb cb, void *ctx);
+/* The customer whose sample face_id is, into *customer_id.
+ * FT_ENOTFOUND when there is no such sample. */
+int ft_store_face_owner(ft_store *s, int64_t face_id, int64_t *customer_id);
 
 /* --- events --- */
 
@@ -401,6 +442,50 @@ typedef struct ft_purge_counts {
  */
 int ft_store_purge(ft_store *s, const ft_retention *r, int dry_run,
 		   ft_purge_counts *out);
+
+/* --- corrections of who is who (store_review.c) --- */
+
+/*
+ * Recognition splits some people into two customers and takes others
+ * for one.  These undo it, each in one transaction with an event on the
+ * feed ("face_removed", "split", "unvisit", "different", payloads naming
+ * customers by uuid) and an audit entry; the customers' visit counts,
+ * last visits and samples follow.  Removed descriptors are erased as a
+ * forget erases them, and ft_store_scrub() follows when the call is the
+ * outermost transaction.
+ *
+ * A visit is explained by the sample it was recognised by
+ * (ft_visit.face_id).  A visit that names none, or a sample that no
+ * longer exists, is explained by the customer's sample made nearest in
+ * time to it (the earlier one on a tie).
+ */
+
+/* Remove sample face_id of customer customer_id (its bytes erased as
+ * forget erases them). FT_ENOTFOUND: no such sample of that customer;
+ * FT_EINVAL: it is the customer's last sample (forget them instead). */
+int ft_store_face_remove(ft_store *s, int64_t customer_id, int64_t face_id);
+/* Move samples faces[0..n) of customer from (and the visits only they
+ * explain) to customer into, or to a new customer when into is 0;
+ * out (may be NULL) receives the customer they moved to.
+ * FT_EINVAL: no samples named, a sample not of from, every sample of
+ * from, or into == from; FT_ENOTFOUND: no such customer. */
+int ft_store_customer_split(ft_store *s, int64_t from,
+    const int64_t *faces, int n, int64_t into, ft_customer *out);
+/* Delete visit visit_id, the customer's visit count and last visit
+ * following; out (may be NULL) receives the visit removed. */
+int ft_store_visit_remove(ft_store *s, int64_t visit_id, ft_visit *out);
+/* Record that customers a and b are two people (either order).
+ * FT_EINVAL when a == b. */
+int ft_store_different_add(ft_store *s, int64_t a, int64_t b);
+/* *out: 1 when a and b were marked two people, else 0. */
+int ft_store_different(ft_store *s, int64_t a, int64_t b, int *out);
+/* Every pair marked two people, a < b, in (a, b) order; cb returns
+ * nonzero to stop (returned). */
+typedef int (*ft_pair_cb)(void *ctx, int64_t a, int64_t b);
+int ft_store_different_pairs(ft_store *s, ft_pair_cb cb, void *ctx);
+
+/* The most samples ft_store_customer_split moves in one call. */
+#define FT_SPLIT_MAX 1000
 
 /* --- audit --- */
 

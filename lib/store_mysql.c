@@ -655,8 +655,8 @@ static const char *const m_wipe_profile[] = {
 	NULL
 };
 static const char *const m_wipe_samples[] = {
-	"UPDATE faces SET descriptor = REPEAT(X'00', OCTET_LENGTH(descriptor))"
-	" WHERE customer_id = ?",
+	"UPDATE faces SET descriptor = REPEAT(X'00', OCTET_LENGTH(descriptor)),"
+	" crop = REPEAT(X'00', OCTET_LENGTH(crop)) WHERE customer_id = ?",
 	NULL
 };
 

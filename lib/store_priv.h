@@ -106,6 +106,24 @@ extern const struct ft_migration ft_migrations[];
 const ft_driver *ft_store_priv_driver(ft_store *s, void **db);
 int ft_store_priv_fail(ft_store *s, int rc, const char *what);
 
+/* How deep in transactions s is (0: outside any). */
+int ft_store_priv_depth(const ft_store *s);
+/* End a transaction the caller began: commit when rc is FT_OK, else
+ * roll back; returns the outcome. */
+int ft_store_priv_finish(ft_store *s, int rc);
+/* Whether a transaction the caller owns whole (own) and that failed
+ * with rc is worth running again (a deadlock, a lock wait): waits a
+ * little first; *tries counts the runs. */
+int ft_store_priv_again(ft_store *s, int own, int rc, int *tries);
+
+/* store_review.c's part in a merge and a forget, inside their
+ * transaction: the pairs marked two people move from drop to keep (a
+ * pair of keep with itself goes); the corrections' events of other
+ * customers that name the forgotten uuid are erased (*n: how many). */
+int ft_store_review_merge(ft_store *s, int64_t keep, int64_t drop);
+int ft_store_review_forget(ft_store *s, int64_t id, const char *uuid,
+			   int64_t *n);
+
 /* A handle's parts, for the store's files other than store.c
  * (store_audit.c): all borrowed from s. */
 struct ft_store_parts {

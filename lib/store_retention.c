@@ -232,9 +232,9 @@ purge_unnamed(ft_store *s, int64_t before, int dry_run, int64_t *n)
 	return rc;
 }
 
-/* InnoDB leaves a deleted row's bytes in its page: the descriptors of
- * the samples about to go are overwritten with zeros first, as a
- * forget does (SQLite's secure_delete zeroes them itself). */
+/* InnoDB leaves a deleted row's bytes in its page: the descriptors and
+ * crops of the samples about to go are overwritten with zeros first, as
+ * a forget does (SQLite's secure_delete zeroes them itself). */
 static int
 wipe_samples(ft_store *s, int64_t before)
 {
@@ -245,7 +245,8 @@ wipe_samples(ft_store *s, int64_t before)
 	if (strcmp(d->name, "mysql"))
 		return FT_OK;
 	rc = prepare(s, "UPDATE faces SET descriptor = "
-		     "REPEAT(X'00', OCTET_LENGTH(descriptor)) WHERE "
+		     "REPEAT(X'00', OCTET_LENGTH(descriptor)), crop = "
+		     "REPEAT(X'00', OCTET_LENGTH(crop)) WHERE "
 		     "created_at < ? AND customer_id IN (SELECT id FROM "
 		     "customers WHERE COALESCE(last_visit, 0) < ?)",
 		     "cannot wipe samples", &st, "ii", before, before);

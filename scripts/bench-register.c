@@ -15,9 +15,20 @@
  * 1.00), people wrongly merged into another's customer (ideal 0), photos
  * left unknown and people never known.
  *
+ * With --review, the store each replay leaves is handed to lib/review
+ * as the owner would: the precision of the top 50, 100 and 200
+ * duplicate suggestions (pairs whose registering photos are of one
+ * person), the share of the duplicate records that accepting the true
+ * suggestions among the top 2 x (number of duplicates) removes, and
+ * customers per person after reviewing 0.1 to 1 suggestions per person;
+ * then search by photo: 500 people (of those with two photos or more)
+ * enrolled from their first photo and searched with their second, the
+ * share found first.  --half 1 or 2 keeps every other person (in name
+ * order) only, to see that figures hold on people not looked at.
+ *
  * usage: bench-register [--seed N] [--thresholds T,T,...]
  *                       [--strict-offset D] [--margin D] [--min-quality Q]
- *                       < faces.jsonl
+ *                       [--review] [--half 1|2] < faces.jsonl
  *
  * The defaults are lib/match's; --margin 0 turns the lead over the crowd
  * off, --min-quality 0 lets every face register.
@@ -27,6 +38,7 @@
 #include "frame.h"
 #include "jsonl.h"
 #include "recognize.h"
+#include "review.h"
 #include "store.h"
 #include "util.h"
 
@@ -36,6 +48,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define DIM FT_DESCRIPTOR_DIM
 
@@ -197,7 +210,7 @@ replay_model(void *ctx)
 
 static const ft_face_backend replay = {
 	NULL, replay_detect, replay_prepare, replay_describe, replay_errmsg,
-	replay_model
+	replay_model, NULL
 };
 
 /* What the recogniser said of the photo in hand: its customer, and
@@ -267,6 +280,197 @@ scratch_remove(ft_store *s, const char *dir)
 		ft_warn("cannot remove '%s'", dir);
 }
 
+/* --- lib/review on the store a replay leaves (--review) --- */
+
+static int review;
+
+static double
+now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The store's customers (row ids, ascending) and the true person of
+ * each, by the photo that registered it. */
+struct truth {
+	int64_t *id;
+	const char **person;
+	size_t *set;		/* union-find of accepted merges */
+	size_t n;
+	const struct owner *own;
+	size_t nown;
+};
+
+static int
+truth_add(void *p, const ft_customer *c)
+{
+	struct truth *t = p;
+	size_t i;
+
+	t->id = ft_xrealloc(t->id, (t->n + 1) * sizeof *t->id);
+	t->person = ft_xrealloc(t->person, (t->n + 1) * sizeof *t->person);
+	t->id[t->n] = c->id;
+	t->person[t->n] = "";
+	for (i = 0; i < t->nown; i++)
+		if (!strcmp(t->own[i].customer, c->uuid))
+			t->person[t->n] = t->own[i].person;
+	t->n++;
+	return 0;
+}
+
+static size_t
+truth_find(const struct truth *t, int64_t id)
+{
+	size_t lo = 0, hi = t->n;
+
+	while (lo + 1 < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (t->id[mid] <= id)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static size_t
+uf_root(size_t *set, size_t i)
+{
+	while (set[i] != i)
+		i = set[i] = set[set[i]];
+	return i;
+}
+
+static int
+pair_true(const struct truth *t, const ft_review_pair *p)
+{
+	const char *a = t->person[truth_find(t, p->a)];
+
+	return *a && !strcmp(a, t->person[truth_find(t, p->b)]);
+}
+
+/* Records left after accepting the true suggestions among the first
+ * n of p. */
+static size_t
+after_review(struct truth *t, const ft_review_pair *p, size_t np, size_t n)
+{
+	size_t i, left = t->n;
+
+	for (i = 0; i < t->n; i++)
+		t->set[i] = i;
+	for (i = 0; i < n && i < np; i++) {
+		size_t a, b;
+
+		if (!pair_true(t, &p[i]))
+			continue;
+		a = uf_root(t->set, truth_find(t, p[i].a));
+		b = uf_root(t->set, truth_find(t, p[i].b));
+		if (a != b) {
+			t->set[a] = b;
+			left--;
+		}
+	}
+	return left;
+}
+
+static size_t
+count_people(void)
+{
+	const char **people = ft_xcalloc(nphotos, sizeof *people);
+	size_t i, n = 0;
+
+	for (i = 0; i < nphotos; i++)
+		people[i] = photos[i].person;
+	qsort(people, nphotos, sizeof *people, cmp_str);
+	for (i = 0; i < nphotos; i++)
+		n += !i || strcmp(people[i], people[i - 1]);
+	free(people);
+	return n;
+}
+
+static void
+precision_at(const struct truth *t, const ft_review_pair *p, size_t np,
+    size_t n)
+{
+	size_t i, good = 0;
+
+	for (i = 0; i < n && i < np; i++)
+		good += pair_true(t, &p[i]);
+	printf("      precision of the top %zu: %.3f (%zu of %zu)\n", n,
+	    i ? (double)good / (double)i : 0, good, i);
+}
+
+static void
+review_figures(ft_store *s, const struct owner *own, size_t ncust)
+{
+	static const double per[] = { 0.1, 0.25, 0.5, 1.0 };
+	ft_customer_filter all = { 0 };
+	struct truth t = { .own = own, .nown = ncust };
+	ft_review_suggest_opts o;
+	size_t npeople = count_people(), np, dups, i, kinds = 0;
+	ft_review_pair *p;
+	ft_review *r;
+	char err[256];
+	double t0, t1, t2;
+
+	if (ft_store_customers(s, &all, truth_add, &t) != FT_OK)
+		ft_die(1, "%s", ft_store_errmsg(s));
+	for (i = 0; i < ncust; i++) {
+		size_t j;
+
+		for (j = 0; j < i && strcmp(own[j].person, own[i].person); j++)
+			;
+		kinds += j == i;
+	}
+	dups = ncust - kinds;
+	t.set = ft_xcalloc(t.n + 1, sizeof *t.set);
+	t0 = now_s();
+	if (ft_review_new(s, &r, err, sizeof err) != FT_OK)
+		ft_die(1, "%s", err);
+	t1 = now_s();
+	ft_review_suggest_opts_default(&o);
+	o.limit = (int)(2 * dups > npeople ? 2 * dups : npeople);
+	if (o.limit < 200)
+		o.limit = 200;
+	if (ft_review_suggest(r, s, &o, &p, &np) != FT_OK)
+		ft_die(1, "%s", ft_review_errmsg(r));
+	t2 = now_s();
+	printf("    review: %zu customers of %zu people registered, %zu "
+	    "duplicate records; %zu suggestions (load %.2f s, suggest "
+	    "%.2f s)\n", ncust, kinds, dups, np, t1 - t0, t2 - t1);
+	precision_at(&t, p, np, 50);
+	precision_at(&t, p, np, 100);
+	precision_at(&t, p, np, 200);
+	printf("      duplicates removed by the true ones of the top %zu: "
+	    "%.3f (%zu of %zu)\n", 2 * dups, dups ? (double)(ncust -
+	    after_review(&t, p, np, 2 * dups)) / (double)dups : 0,
+	    ncust - after_review(&t, p, np, 2 * dups), dups);
+	/* Of every person photographed, and of those registered (the
+	 * people never known have no record to join). */
+	printf("      customers per person (per person registered): %.3f "
+	    "(%.3f) before review", (double)ncust / (double)npeople,
+	    (double)ncust / (double)kinds);
+	for (i = 0; i < sizeof per / sizeof *per; i++) {
+		size_t n = (size_t)(per[i] * (double)npeople);
+		size_t left = after_review(&t, p, np, n);
+
+		printf("; %.3f (%.3f) after %zu (%.2f a person)",
+		    (double)left / (double)npeople,
+		    (double)left / (double)kinds, n, per[i]);
+	}
+	printf("\n");
+	fflush(stdout);
+	free(p);
+	ft_review_free(r);
+	free(t.id);
+	free(t.person);
+	free(t.set);
+}
+
 /*
  * Replay every photo, in order, as a still image through the recogniser
  * (lib/recognize) on a scratch store; cust_of[i] receives photo i's
@@ -306,6 +510,8 @@ replay_photos(const ft_recognize_config *c, const size_t *order,
 		}
 	}
 	ft_recognize_free(r);
+	if (review)
+		review_figures(s, own, ncust);
 	scratch_remove(s, dir);
 	return ncust;
 }
@@ -342,6 +548,109 @@ count_merged(char (*cust_of)[FT_UUID_LEN + 1], const struct owner *own,
 	}
 	free(owner_of);
 	return merged;
+}
+
+static int
+cmp_photo(const void *a, const void *b)
+{
+	const struct photo *x = a, *y = b;
+	int c = strcmp(x->person, y->person);
+
+	return c ? c : strcmp(x->path, y->path);
+}
+
+/* Search by photo: up to 500 people of two photos or more enrolled
+ * from the first, searched with the second. */
+static void
+search_figures(void)
+{
+	struct photo *ph = ft_xmalloc(nphotos * sizeof *ph);
+	size_t i, j, n = 0, first = 0, *second;
+	int64_t *cust;
+	char dir[PATH_MAX], err[256];
+	ft_store *s = scratch_store(dir);
+	ft_review *r;
+	double t0, spent = 0;
+
+	memcpy(ph, photos, nphotos * sizeof *ph);
+	qsort(ph, nphotos, sizeof *ph, cmp_photo);
+	second = ft_xcalloc(nphotos, sizeof *second);
+	cust = ft_xcalloc(nphotos, sizeof *cust);
+	if (ft_store_begin(s) != FT_OK)
+		ft_die(1, "%s", ft_store_errmsg(s));
+	for (i = 0; i + 1 < nphotos && n < 500; i = j) {
+		ft_customer c = { .name = ph[i].person };
+		ft_face f = { 0 };
+
+		for (j = i + 1; j < nphotos && !strcmp(ph[j].person,
+		    ph[i].person); j++)
+			;
+		if (j - i < 2)
+			continue;
+		if (ft_store_customer_add(s, &c) != FT_OK)
+			ft_die(1, "%s", ft_store_errmsg(s));
+		f.customer_id = c.id;
+		memcpy(f.descriptor, ph[i].d, sizeof f.descriptor);
+		if (ft_store_face_add(s, &f) != FT_OK)
+			ft_die(1, "%s", ft_store_errmsg(s));
+		cust[n] = c.id;
+		second[n++] = i + 1;
+	}
+	if (ft_store_commit(s) != FT_OK ||
+	    ft_review_new(s, &r, err, sizeof err) != FT_OK)
+		ft_die(1, "%s", ft_store_errmsg(s));
+	for (i = 0; i < n; i++) {
+		ft_review_hit hit;
+
+		t0 = now_s();
+		if (ft_review_search(r, ph[second[i]].d, &hit, 1) != 1)
+			ft_die(1, "search found nobody");
+		spent += now_s() - t0;
+		first += hit.customer_id == cust[i];
+	}
+	printf("    search by photo: %zu people enrolled from one photo, "
+	    "searched with another: rank-1 %.3f (%zu of %zu), %.2f ms a "
+	    "search\n", n, n ? (double)first / (double)n : 0, first, n,
+	    n ? 1000 * spent / (double)n : 0);
+	ft_review_free(r);
+	scratch_remove(s, dir);
+	free(ph);
+	free(second);
+	free(cust);
+}
+
+/* Keep every other person, in name order: half 1 the first, 3rd, ...,
+ * half 2 the others. */
+static void
+keep_half(int half)
+{
+	const char **people = ft_xcalloc(nphotos, sizeof *people);
+	size_t i, k, n = 0, kept = 0;
+
+	for (i = 0; i < nphotos; i++)
+		people[i] = photos[i].person;
+	qsort(people, nphotos, sizeof *people, cmp_str);
+	for (i = 0; i < nphotos; i++)
+		if (!i || strcmp(people[i], people[i - 1]))
+			people[n++] = people[i];
+	/* Decided first: people[] points into the photos' names. */
+	for (i = 0; i < nphotos; i++) {
+		const char **at = bsearch(&photos[i].person, people, n,
+		    sizeof *people, cmp_str);
+
+		k = (size_t)(at - people);
+		photos[i].nfaces = (int)(k % 2) == half - 1;
+	}
+	free(people);
+	for (i = 0; i < nphotos; i++) {
+		if (photos[i].nfaces) {
+			photos[kept++] = photos[i];
+			continue;
+		}
+		free(photos[i].person);
+		free(photos[i].path);
+	}
+	nphotos = kept;
 }
 
 static void
@@ -399,6 +708,8 @@ main(int argc, char **argv)
 		{ "strict-offset", required_argument, NULL, 'o' },
 		{ "margin", required_argument, NULL, 'm' },
 		{ "min-quality", required_argument, NULL, 'q' },
+		{ "review", no_argument, NULL, 'r' },
+		{ "half", required_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *thresholds = "0.40,0.45,0.50,0.55,0.60";
@@ -409,7 +720,7 @@ main(int argc, char **argv)
 	size_t *order, i;
 	char *list, *tok;
 	jv rec;
-	int o, rc;
+	int o, rc, half = 0;
 
 	ft_set_progname(argv[0]);
 	ft_match_config_default(&defaults);
@@ -423,10 +734,13 @@ main(int argc, char **argv)
 		case 'o': offset = strtof(optarg, NULL); break;
 		case 'm': margin = strtof(optarg, NULL); break;
 		case 'q': min_quality = strtod(optarg, NULL); break;
+		case 'r': review = 1; break;
+		case 'h': half = atoi(optarg); break;
 		default:
 			fprintf(stderr, "usage: bench-register [--seed N] "
 			    "[--thresholds T,...] [--strict-offset D] [--margin D]\n"
-			    "                      [--min-quality Q]\n");
+			    "                      [--min-quality Q] [--review] "
+			    "[--half 1|2]\n");
 			return 2;
 		}
 	}
@@ -438,6 +752,8 @@ main(int argc, char **argv)
 	if (!nphotos)
 		ft_die(1, "no face records with descriptors and paths");
 	choose_faces();
+	if (half == 1 || half == 2)
+		keep_half(half);
 	order = ft_xcalloc(nphotos, sizeof *order);
 	for (i = 0; i < nphotos; i++)
 		order[i] = i;
@@ -452,5 +768,7 @@ main(int argc, char **argv)
 		run(strtof(tok, NULL), offset, margin, min_quality, order);
 	free(list);
 	free(order);
+	if (review)
+		search_figures();
 	return 0;
 }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Configuration: where the store comes from.  Precedence is
 # --db > environment > ./.env > user file > FT_SYSCONF file > default,
-# seen through which SQLite file a program creates and which store
-# `ft-query stats` reads; DB_* select MySQL, and an unreachable server
+# seen through which SQLite file a program creates, which missing store
+# `ft-query stats` refuses to read (readers create no store), and which
+# store it reads; DB_* select MySQL, and an unreachable server
 # gives status 75 with a message that names host and database but never
 # the password.
 . "$(dirname "$0")/lib.sh"
@@ -15,6 +16,16 @@ mkdir -p "$HOME/.config/facetrack"
 # fresh_config: no user or system file left over from an earlier test.
 fresh_config() {
 	rm -f "$userconf" "$FT_SYSCONF"
+}
+
+# reads_from FILE: ft-query stats chose the SQLite store FILE (in this
+# directory) and, as it does not exist, refused it and created nothing.
+reads_from() {
+	test_exit_status 1 ft-query stats >"$TEST_DIR/.out" \
+		2>"$TEST_DIR/.err" &&
+	test_grep "SQLite store .$PWD/$1. does not exist" "$TEST_DIR/.err" &&
+	test_must_be_empty "$TEST_DIR/.out" &&
+	only_db . ""
 }
 
 only_db() {
@@ -30,8 +41,12 @@ only_db() {
 test_expect_success 'no setting at all: ./facetrack.db' '
 	fresh_config &&
 	mkdir default && cd default &&
+	test_exit_status 1 ft-query stats >out 2>err &&
+	test_grep "SQLite store .\./facetrack.db. does not exist" err &&
+	only_db . "" &&
+	ft-enroll add --name Ann >out &&
 	ft-query stats >out &&
-	test "$(json_get out .total_customers)" = 0 &&
+	test "$(json_get out .total_customers)" = 1 &&
 	only_db . facetrack.db &&
 	sqlite3 facetrack.db .tables >tables &&
 	test_grep -w customers tables &&
@@ -42,8 +57,7 @@ test_expect_success 'the FT_SYSCONF file names the store' '
 	fresh_config &&
 	mkdir sys && cd sys &&
 	echo "FT_DB=sqlite:$PWD/sys.db" >"$FT_SYSCONF" &&
-	ft-query stats >out &&
-	only_db . sys.db
+	reads_from sys.db
 '
 
 test_expect_success 'the user file outranks the system file' '
@@ -51,8 +65,7 @@ test_expect_success 'the user file outranks the system file' '
 	mkdir user && cd user &&
 	echo "FT_DB=sqlite:$PWD/sys.db" >"$FT_SYSCONF" &&
 	echo "FT_DB=sqlite:$PWD/user.db" >"$userconf" &&
-	ft-query stats >out &&
-	only_db . user.db
+	reads_from user.db
 '
 
 test_expect_success 'XDG_CONFIG_HOME moves the user file' '
@@ -60,8 +73,7 @@ test_expect_success 'XDG_CONFIG_HOME moves the user file' '
 	mkdir xdg xdg/conf xdg/conf/facetrack && cd xdg &&
 	echo "FT_DB=sqlite:$PWD/user.db" >"$userconf" &&
 	echo "FT_DB=sqlite:$PWD/xdg.db" >conf/facetrack/facetrack.conf &&
-	XDG_CONFIG_HOME=$PWD/conf ft-query stats >out &&
-	only_db . xdg.db
+	XDG_CONFIG_HOME=$PWD/conf reads_from xdg.db
 '
 
 test_expect_success './.env outranks the user file' '
@@ -69,28 +81,31 @@ test_expect_success './.env outranks the user file' '
 	mkdir dotenv && cd dotenv &&
 	echo "FT_DB=sqlite:$PWD/user.db" >"$userconf" &&
 	echo "FT_DB=sqlite:$PWD/dotenv.db" >.env &&
-	ft-query stats >out &&
-	only_db . dotenv.db
+	reads_from dotenv.db
 '
 
 test_expect_success 'the environment outranks ./.env' '
 	fresh_config &&
 	mkdir env && cd env &&
 	echo "FT_DB=sqlite:$PWD/dotenv.db" >.env &&
-	FT_DB=sqlite:$PWD/env.db ft-query stats >out &&
-	only_db . env.db
+	FT_DB=sqlite:$PWD/env.db reads_from env.db
 '
 
 test_expect_success '--db outranks the environment, before or after COMMAND' '
 	fresh_config &&
 	mkdir opt && cd opt &&
 	echo "FT_DB=sqlite:$PWD/dotenv.db" >.env &&
-	FT_DB=sqlite:$PWD/env.db ft-query --db "sqlite:$PWD/a.db" stats >out &&
-	only_db . a.db &&
-	FT_DB=sqlite:$PWD/env.db ft-query stats --db "sqlite:$PWD/b.db" >out &&
-	FT_DB=sqlite:$PWD/env.db ft-enroll --db "sqlite:$PWD/c.db" \
+	FT_DB=sqlite:$PWD/env.db ft-enroll --db "sqlite:$PWD/a.db" \
 		add --name Ann >out &&
-	printf "a.db\nb.db\nc.db\n" >want &&
+	FT_DB=sqlite:$PWD/env.db ft-enroll add --db "sqlite:$PWD/b.db" \
+		--name Bob >out &&
+	FT_DB=sqlite:$PWD/env.db ft-query --db "sqlite:$PWD/a.db" stats \
+		--jq .total_customers >got1 &&
+	FT_DB=sqlite:$PWD/env.db test_exit_status 1 ft-query stats \
+		--db "sqlite:$PWD/c.db" 2>err &&
+	test_grep "c.db. does not exist" err &&
+	echo 1 >want1 && test_cmp want1 got1 &&
+	printf "a.db\nb.db\n" >want &&
 	ls | grep "\.db$" >got &&
 	test_cmp want got
 '
@@ -132,10 +147,11 @@ test_expect_success 'ft-query stats reads the store of the strongest source' '
 	rm "$userconf" &&
 	ft-query stats --jq .total_customers >>got &&
 	rm "$FT_SYSCONF" &&
-	ft-query stats --jq .total_customers >>got &&
-	printf "1\n2\n3\n4\n5\n0\n" >want &&
+	test_exit_status 1 ft-query stats 2>err &&
+	test_grep "facetrack.db. does not exist" err &&
+	printf "1\n2\n3\n4\n5\n" >want &&
 	test_cmp want got &&
-	test -f facetrack.db
+	test ! -f facetrack.db
 '
 
 test_expect_success 'config file syntax: export, quotes, comments, blanks' '
@@ -147,17 +163,14 @@ test_expect_success 'config file syntax: export, quotes, comments, blanks' '
 	   # indented comment
 	export FT_DB="sqlite:$PWD/quoted one.db"
 	EOF
-	ft-query stats >out &&
-	test -f "quoted one.db" &&
+	reads_from "quoted one.db" &&
 	cat >"$userconf" <<-EOF &&
 	FT_DB='"'"'sqlite:$PWD/single.db'"'"'
 	EOF
 	rm .env &&
-	ft-query stats >out &&
-	test -f single.db &&
+	reads_from single.db &&
 	printf "FT_DB = sqlite:$PWD/spaced.db   # a comment\n" >.env &&
-	ft-query stats >out &&
-	test -f spaced.db
+	reads_from spaced.db
 '
 
 port=$(unused_port)
@@ -241,13 +254,9 @@ test_expect_success 'FT_DB, from any source, outranks DB_*' '
 	mkdir ftdb && cd ftdb &&
 	export DB_HOST=127.0.0.1 DB_PORT=$port DB_USER=ft \
 		DB_PASSWORD=$secret DB_NAME=shopdb &&
-	FT_DB=sqlite:$PWD/local.db ft-query stats >out 2>err &&
-	test_must_be_empty err &&
-	only_db . local.db &&
+	FT_DB=sqlite:$PWD/local.db reads_from local.db &&
 	echo "FT_DB=sqlite:$PWD/dotenv.db" >.env &&
-	ft-query stats >out 2>err &&
-	test_must_be_empty err &&
-	test -f dotenv.db
+	reads_from dotenv.db
 '
 
 test_expect_success 'a store URL of no known kind: status 1 or 2, a message' '

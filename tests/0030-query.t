@@ -379,6 +379,60 @@ test_expect_success "$store: customers --since/--until bound the creation day" '
 	json_check day.json ".created | startswith(\"2026-11-20\")"
 '
 
+test_expect_success "$store: customers --after pages through every order" '
+	(
+		use_store "$STORE" &&
+		seed_demo --customers 90 --visits 200 --days 20 --seed 3 \
+			>/dev/null &&
+		store_sql "UPDATE customers SET name = NULL
+			WHERE id % 3 = 0" &&
+		store_sql "UPDATE customers SET last_visit = NULL,
+			visit_count = 0 WHERE id % 4 = 0" &&
+		store_sql "UPDATE customers SET name = '"'"'Same'"'"'
+			WHERE id % 5 = 1" &&
+		for sort in created name last-visit visits; do
+			for rev in "" --reverse; do
+				ft-query customers --sort $sort $rev |
+					jq -r .id >want &&
+				test_line_count = 90 want &&
+				: >got && after= &&
+				while :; do
+					ft-query customers --sort $sort $rev \
+						--limit 7 ${after:+--after $after} |
+						jq -r .id >page &&
+					test -s page || break
+					cat page >>got &&
+					after=$(tail -1 page)
+				done &&
+				test_cmp want got || exit 1
+			done
+		done &&
+		test_exit_status 1 ft-query customers \
+			--after 00000000-0000-0000-0000-000000000000
+	)
+'
+
+test_expect_success "$store: customers --named --consent match SQL" '
+	(
+		use_store "$STORE" &&
+		seed_demo --customers 40 --visits 50 --days 10 --seed 4 \
+			>/dev/null &&
+		store_sql "UPDATE customers SET name = NULL
+			WHERE id % 3 = 0" &&
+		store_sql "UPDATE customers SET consent = (id % 2)" &&
+		ft-query customers --named no --consent yes | jq -r .id |
+			sort >got &&
+		store_sql "SELECT uuid FROM customers WHERE name IS NULL
+			AND consent = 1" | sort >want &&
+		test -s want && test_cmp want got &&
+		ft-query customers --named yes --consent no | jq -r .id |
+			sort >got &&
+		store_sql "SELECT uuid FROM customers WHERE name IS NOT NULL
+			AND consent = 0" | sort >want &&
+		test -s want && test_cmp want got
+	)
+'
+
 test_expect_success "$store: customer ID: the record, then its visits" '
 	id=$(sed -n 1p top.json | jq -r .id) &&
 	ft-query customer "$id" >one.json &&

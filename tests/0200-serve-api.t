@@ -9,7 +9,7 @@
 
 command -v curl >/dev/null 2>&1 || skip_all "curl is not installed"
 
-KEY=k3y-0200-$$
+KEY=k3y-0200-$$-0123456789
 API_KEY_SECRET=$KEY
 # Recognition control acts on files of this test only, and no crontab
 # of this machine is read or written ("false" stands for crontab).

@@ -17,11 +17,15 @@ command -v node >/dev/null 2>&1 || skip_all "node is not installed"
 [ -d "$SRCDIR/web/node_modules/chart.js" ] ||
 	skip_all "chart.js is not installed (make web)"
 
-KEY=browser-key-$$
+KEY=browser-key-$$-0123456789
 API_KEY_SECRET=$KEY
 FT_STATE_DIR=$TEST_DIR/state
 SHOTS=$FT_BUILD/screenshots
-export API_KEY_SECRET FT_STATE_DIR
+# A second key, a viewer's, whose pages show no controls.
+VIEWER_KEY=browser-viewer-$$-0123456789
+API_KEYS_FILE=$TEST_DIR/keys
+(umask 077 && echo "wall viewer $VIEWER_KEY" >"$API_KEYS_FILE")
+export API_KEY_SECRET FT_STATE_DIR API_KEYS_FILE VIEWER_KEY
 
 # Recognition from Settings runs a pipeline replaying frame records.
 for i in 1 2 3; do
@@ -104,6 +108,8 @@ for s in key-asked:"the API key is asked for" \
 	 settings-schedule:"Settings writes the schedule window" \
 	 settings-report-message:"a report from Settings is mailed" \
 	 chat-answers:"the chat answers with a figure and a chart" \
+	 viewer-sees-no-controls:"a viewer's key shows no controls" \
+	 wrong-keys-refused:"after ten wrong keys the dialog says why" \
 	 no-console-errors:"no console errors"; do
 	name=${s%%:*}
 	test_expect_success "${s#*:}" "

@@ -17,7 +17,7 @@ FT_STATE_DIR=$TEST_DIR/state
 export FT_STATE_DIR
 use_store sqlite
 
-KEY=k3y-0230-$$
+KEY=k3y-0230-$$-0123456789
 API_KEY_SECRET=$KEY
 export API_KEY_SECRET
 trap 'ft-schedule stop >/dev/null 2>&1; _test_cleanup' EXIT

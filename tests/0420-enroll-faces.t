@@ -1,7 +1,7 @@
 #!/bin/sh
-# ft-enroll with images: a customer added with face samples, refused for
-# an image with no face or several (unless --largest) with nothing
-# written, samples added to an existing customer and listed, forgotten
+# ft-enroll with images: a customer added with face samples, refused with
+# --strict for an image with no face or several (unless --largest) with
+# nothing written, samples added to an existing customer and listed, forgotten
 # with the customer; --largest taking the main face (large and central),
 # not the largest; the models' absence reported.  On photos of the
 # development data, or of the fallback set (face_data in lib.sh).
@@ -13,14 +13,7 @@ command -v ffmpeg >/dev/null || skip_all "ffmpeg is missing"
 face_data
 
 # A person with three photos and another with two (as in 0410).
-if [ "$FACE_DATA" = dev ]; then
-	A=Frank_Solich B=Ray_Romano
-else
-	A=$(face_person 1 3) && B=$(face_person 2 2) || {
-		echo "Bail out! too few people in $DATA"
-		exit 1
-	}
-fi
+face_two_people
 A1=$(face_photo "$A" 1)
 A2=$(face_photo "$A" 2)
 A3=$(face_photo "$A" 3)
@@ -54,11 +47,12 @@ for store in $(test_stores); do
 			= 512
 	'
 
-	test_expect_success "$store: no face, or several, is refused whole" '
-		test_exit_status 1 ft-enroll add --name X "$A2" noface.jpg \
-			>out 2>err &&
+	test_expect_success "$store: --strict refuses no face, or several" '
+		test_exit_status 1 ft-enroll add --strict --name X "$A2" \
+			noface.jpg >out 2>err &&
 		test_grep "cannot use .noface.jpg.: no face found" err &&
-		test_exit_status 1 ft-enroll add --name X two.jpg >out 2>err &&
+		test_exit_status 1 ft-enroll add --strict --name X two.jpg \
+			>out 2>err &&
 		test_grep "cannot use .two.jpg.: 2 faces found" err &&
 		test_must_be_empty out &&
 		test "$(count customers)" = 1 &&
@@ -72,8 +66,8 @@ for store in $(test_stores); do
 		test "$(jq -r .faces c3)" = 2 &&
 		ft-enroll faces "$(jq -r .id c)" >s &&
 		test_line_count = 2 s &&
-		test_exit_status 1 ft-enroll add-faces "$(jq -r .id c)" \
-			noface.jpg 2>err &&
+		test_exit_status 1 ft-enroll add-faces --strict \
+			"$(jq -r .id c)" noface.jpg 2>err &&
 		test "$(ft-enroll faces "$(jq -r .id c)" | wc -l)" = 2 &&
 		test_exit_status 2 ft-enroll add-faces "$(jq -r .id c)" 2>err
 	'

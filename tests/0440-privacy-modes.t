@@ -5,7 +5,8 @@
 # With the development faces: in the consented mode a consenting
 # customer is recognised while a stranger and a customer without consent
 # are counted once per track as footfall, with no customer, visit,
-# sample or descriptor of theirs written; in the anonymous mode every
+# sample, crop or descriptor of theirs written (a stranger registered in
+# the mode all has crops: the control); in the anonymous mode every
 # track is footfall and nobody is recognised.
 . "$(dirname "$0")/lib.sh"
 
@@ -56,7 +57,7 @@ test_expect_success 'ft-schedule status shows the mode and the retention' '
 if command -v curl >/dev/null 2>&1; then
 	test_expect_success 'the dashboard API shows the privacy settings' '
 		FT_RECOGNITION=consented FT_RETAIN_UNNAMED_DAYS=30 \
-			API_KEY_SECRET=k3y-0440 ft-serve --listen 127.0.0.1:0 \
+			API_KEY_SECRET=k3y-0440-strong1 ft-serve --listen 127.0.0.1:0 \
 			2>serve.err &
 		pid=$! &&
 		i=0 &&
@@ -70,7 +71,7 @@ if command -v curl >/dev/null 2>&1; then
 		done &&
 		base=$(sed -n "s|.*listening on \(http://[^ ]*\)$|\1|p" \
 			serve.err) &&
-		curl -sS -H "Authorization: Bearer k3y-0440" \
+		curl -sS -H "Authorization: Bearer k3y-0440-strong1" \
 			"$base/api/recognition" >st;
 		rc=$?
 		kill "$pid" && wait "$pid" 2>/dev/null;
@@ -131,17 +132,6 @@ C1=$DATA/Abdoulaye_Wade/0001.jpg
 ffmpeg -nostdin -v error -i "$A1" -i "$B1" -i "$C1" \
 	-filter_complex hstack=inputs=3 three.jpg
 
-# frames PATH TS...: one frame record per time.
-frames() {
-	_p=$1
-	shift
-	for _t in "$@"; do
-		jq -nc --arg p "$_p" --arg ts "$_t" \
-			'{type: "frame", source: "door", seq: 1, ts: $ts,
-			  path: $p}'
-	done
-}
-
 frames three.jpg 2026-11-24T10:00:00.000Z 2026-11-24T10:00:00.100Z \
 	2026-11-24T10:00:00.200Z 2026-11-24T10:00:00.300Z >four
 
@@ -197,6 +187,14 @@ for store in $(test_stores); do
 		ft-query stats >st &&
 		jq -e ".footfall_today == 2 and .visits_today == 1" st
 	'
+	# Crops follow the samples: the only ones are Frank'"'"'s and the one
+	# Ray was enrolled with.
+	test_expect_success "$store: consented: no crop of Ray or the stranger" '
+		test "$(store_sql "SELECT count(*) FROM faces
+			WHERE crop IS NULL")" = 0 &&
+		test "$(store_sql "SELECT count(*) FROM faces f JOIN customers c
+			ON c.id = f.customer_id WHERE c.name <> '"'Frank'"'")" = 1
+	'
 	test_expect_success "$store: consented: a photo of a stranger is footfall at once" '
 		FT_RECOGNITION=consented ft-recognize "$C1" >out &&
 		test "$(jq -r "select(.type == \"face\") | .status" out)" = \
@@ -220,7 +218,12 @@ for store in $(test_stores); do
 	'
 	test_expect_success "$store: all: the stranger is registered as before" '
 		ft-recognize <four >out &&
-		test "$(count customers)" = 3
+		test "$(count customers)" = 3 &&
+		test "$(store_sql "SELECT count(*) FROM faces f JOIN customers c
+			ON c.id = f.customer_id WHERE c.name IS NULL
+			AND f.crop IS NOT NULL")" -ge 1 &&
+		test "$(store_sql "SELECT count(*) FROM faces
+			WHERE crop IS NULL")" = 0
 	'
 done
 

@@ -3,7 +3,8 @@
 # FT_RETAIN_SAMPLES_DAYS, FT_RETAIN_UNNAMED_DAYS) counted back from now;
 # --dry-run counts without removing; unnamed strangers go through the
 # forget path (their samples, visits and events with them, a "forget"
-# event left); samples of customers still coming are kept; counts are
+# event left); samples of customers still coming are kept, and the crops
+# of those that go leave the store with them; counts are
 # recomputed; 0 keeps for ever; bad settings and usage refused.
 . "$(dirname "$0")/lib.sh"
 
@@ -31,12 +32,14 @@ customer() {
 	echo "$_id"
 }
 
-# sample ID CREATED: a face sample of customer ID made at CREATED.
+# sample ID CREATED: a face sample of customer ID made at CREATED, with a
+# crop that names them (JPEG markers around "crop of ID made CREATED").
 sample() {
 	_blob=$(printf '%01024d' 0)
+	_crop=ffd8ff$(printf 'crop of %s made %s' "$1" "$2" | od -An -tx1 | tr -d ' \n')ffd9
 	store_sql "INSERT INTO faces (customer_id, descriptor, quality,
-		created_at) VALUES ((SELECT id FROM customers WHERE uuid = '$1'),
-		X'$_blob', 0.9, $(ms_of "$2"))"
+		created_at, crop) VALUES ((SELECT id FROM customers
+		WHERE uuid = '$1'), X'$_blob', 0.9, $(ms_of "$2"), X'$_crop')"
 }
 
 visit() {
@@ -116,7 +119,18 @@ for store in $(test_stores); do
 		read ann bob stray fresh con never <ids &&
 		ft-enroll faces "$ann" >s && test_line_count = 1 s &&
 		ft-enroll faces "$bob" >s && test_line_count = 1 s &&
-		jq -e ".created == \"2026-11-01T10:00:00.000Z\"" s
+		jq -e ".created == \"2026-11-01T10:00:00.000Z\"" s &&
+		ft-query export "$bob" >exp &&
+		jq -e --argjson id "$(jq .id s)" ".crops | length == 1 and
+			.[0].sample == \$id" exp &&
+		jq -r ".crops[0].jpeg" exp | base64 -d | tail -c +4 |
+			head -c -2 >got &&
+		printf "crop of %s made 2026-11-01T10:00:00Z" "$bob" >want &&
+		test_cmp want got &&
+		if [ "$STORE" = sqlite ]; then
+			! grep -a -q "crop of $bob made 2025" "$STORE_FILE" \
+				"$STORE_FILE-wal"
+		fi
 	'
 
 	test_expect_success "$store: old visits go; the counts follow" '

@@ -1,14 +1,14 @@
 #!/bin/sh
 # Erasure that is real: after ft-enroll forget, and for the customer a
-# merge drops, no descriptor, name or e-mail of theirs is left in any
-# file of the store.  The files are searched byte for byte: on SQLite the
+# merge drops, no descriptor, face crop, name or e-mail of theirs is left
+# in any file of the store.  The files are searched byte for byte: on SQLite the
 # database, its -wal, -journal and -shm (with another connection open, as
 # ft-serve's would be, so the WAL outlives the program); on MariaDB the
 # database's table files at once, and the table files and system
 # tablespace once InnoDB's purge has run, and the redo log after the
 # resize facetrack(7) tells operators about.  The descriptor is looked
 # for as stored (128 little-endian float32), in 8-byte pieces, so even
-# a part of it counts.  Also: the receipt, event ids never given twice.
+# a part of it counts; so is the crop (4000 bytes).  Also: the receipt, event ids never given twice.
 . "$(dirname "$0")/lib.sh"
 
 command -v perl >/dev/null 2>&1 || skip_all "perl is not installed"
@@ -28,8 +28,26 @@ descriptor() {
 		print unpack("H*", $b), "\n";' "$1" "$2"
 }
 
+# crop FILE N: a stand-in for a face crop of 4000 bytes (a JPEG's
+# markers around bytes as varied as its compressed data), raw bytes in
+# FILE and as hex on stdout; N varies them.
+crop() {
+	perl -e '
+		my ($file, $n) = @ARGV;
+		my ($x, $b) = (12345 + 977 * $n, "\xff\xd8\xff\xe0");
+		for (1 .. 3992) {
+			$x = ($x * 1103515245 + 12345) % 2147483648;
+			$b .= chr(($x >> 16) & 255);
+		}
+		$b .= "\xff\xd9\xff\xd9";
+		open my $f, ">", $file or die "$file: $!";
+		binmode $f; print $f $b; close $f;
+		print unpack("H*", $b), "\n";' "$1" "$2"
+}
+
 # traces DESC NAME EMAIL FILE...: print each trace of the customer found
-# in the files (a missing file holds none); status 1 when there is one.
+# in the files (a missing file holds none; "-" looks for nothing);
+# status 1 when there is one.
 traces() {
 	perl -e '
 		my ($desc, $name, $email, @files) = @ARGV;
@@ -48,11 +66,12 @@ traces() {
 				$n++ if index($t, substr($d, 8 * $i, 8)) >= 0;
 			}
 			if ($n) {
-				print "$file: descriptor ($n of 64 pieces)\n";
+				my $all = int(length($d) / 8);
+				print "$file: $desc ($n of $all pieces)\n";
 				$hits++;
 			}
 			for my $s ($name, $email) {
-				next if index($t, $s) < 0;
+				next if $s eq "-" || index($t, $s) < 0;
 				print "$file: $s\n";
 				$hits++;
 			}
@@ -74,16 +93,19 @@ some_traces() {
 }
 
 # enroll NAME EMAIL DESC-FILE N: a customer with one face sample of the
-# descriptor (written with the store's own client: ft-enroll describes
-# images only) and two visits through the store's own code (their
-# "visit" events name them); prints the customer's id.
+# descriptor and its crop (in crop.N; written with the store's own
+# client: ft-enroll describes images only) and two visits through the
+# store's own code (their "visit" events name them); prints the
+# customer's id.
 enroll() {
 	ft-enroll add --name "$1" --email "$2" >"enrolled.$4" &&
 	_id=$(jq -r .id "enrolled.$4") &&
 	_row=$(store_sql "SELECT id FROM customers WHERE uuid = '$_id'") &&
 	_hex=$(descriptor "$3" "$4") &&
+	_chex=$(crop "crop.$4" "$4") &&
 	store_sql "INSERT INTO faces (customer_id, descriptor, quality,
-		created_at) VALUES ($_row, X'$_hex', 0.9, 0)" &&
+		created_at, crop) VALUES ($_row, X'$_hex', 0.9, 0,
+		X'$_chex')" &&
 	"$VISIT_ADD" "$_id" >/dev/null &&
 	"$VISIT_ADD" --source till "$_id" >/dev/null &&
 	echo "$_id"
@@ -208,10 +230,12 @@ test_expect_success "$store: the customers are in the store files" '
 	if [ "$STORE" = mysql ]; then
 		flush_tables &&
 		some_traces desc.bin "$NAME" "$EMAIL" "$(ibd faces)" &&
+		some_traces crop.1 - - "$(ibd faces)" &&
 		some_traces - "$NAME" "$EMAIL" "$(ibd customers)" &&
 		some_traces - "$MNAME" "$MEMAIL" "$(ibd events)"
 	else
 		some_traces desc.bin "$NAME" "$EMAIL" $(sqlite_files) &&
+		some_traces crop.1 - - $(sqlite_files) &&
 		some_traces - "$MNAME" "$MEMAIL" $(sqlite_files)
 	fi
 '
@@ -267,6 +291,7 @@ if [ "$store" = sqlite ]; then
 		test -f "$STORE_FILE-wal" &&
 		test ! -s "$STORE_FILE-wal" &&
 		no_traces desc.bin "$NAME" "$EMAIL" $(sqlite_files) &&
+		no_traces crop.1 "$NAME" "$EMAIL" $(sqlite_files) &&
 		no_traces - "$MNAME" "$MEMAIL" $(sqlite_files)
 	'
 
@@ -291,6 +316,7 @@ else
 		flush_tables &&
 		no_traces desc.bin "$NAME" "$EMAIL" "$(ibd faces)" \
 			"$(ibd events)" "$(ibd visits)" &&
+		no_traces crop.1 "$NAME" "$EMAIL" "$(ibd faces)" &&
 		no_traces - "$MNAME" "$MEMAIL" "$(ibd events)" &&
 		no_traces - "$EMAIL" "$MEMAIL" "$(ibd customers)"
 	'
@@ -299,6 +325,9 @@ else
 	test_expect_success "mysql: after purge, no trace in any table file" '
 		purge_tables &&
 		no_traces desc.bin "$NAME" "$EMAIL" \
+			"$FT_TEST_MYSQL_DIR"/data/"$STORE_DB"/*.ibd \
+			"$FT_TEST_MYSQL_DIR/data/ibdata1" &&
+		no_traces crop.1 "$NAME" "$EMAIL" \
 			"$FT_TEST_MYSQL_DIR"/data/"$STORE_DB"/*.ibd \
 			"$FT_TEST_MYSQL_DIR/data/ibdata1" &&
 		no_traces - "$MNAME" "$MEMAIL" \
@@ -315,6 +344,7 @@ else
 		size=$(admin_sql "SELECT @@innodb_log_file_size") &&
 		admin_sql "SET GLOBAL innodb_log_file_size = $size + 1048576" &&
 		no_traces desc.bin "$NAME" "$EMAIL" "$log" &&
+		no_traces crop.1 "$NAME" "$EMAIL" "$log" &&
 		no_traces - "$MNAME" "$MEMAIL" "$log" &&
 		admin_sql "SET GLOBAL innodb_log_file_size = $size"
 	'

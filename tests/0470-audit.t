@@ -10,7 +10,7 @@
 
 command -v curl >/dev/null 2>&1 || skip_all "curl is not installed"
 
-KEY=k3y-0470-$$
+KEY=k3y-0470-$$-0123456789
 API_KEY_SECRET=$KEY
 FT_STATE_DIR=$TEST_DIR/state
 # A crontab of this test only: a file.
@@ -118,7 +118,7 @@ test_expect_success "$store: an edit through ft-serve is audited" '
 	jq -e ".email == \"new@audit.example\" and .consent == true" cust &&
 	ft-query audit --customer "$ANN" --reverse --limit 1 >out &&
 	test_line_count = 1 out &&
-	entry out update "$ANN" ft-serve/api "[\"email\",\"consent\"]"
+	entry out update "$ANN" admin "[\"email\",\"consent\"]"
 '
 
 test_expect_success "$store: bad edits are refused and not audited" '
@@ -144,7 +144,7 @@ test_expect_success "$store: a settings change through ft-serve is audited" '
 		-d "{\"action\":\"report\",\"at\":\"21:30\"}") = 200 &&
 	test_grep ft-report "$TEST_DIR/crontab.txt" &&
 	ft-query audit --reverse --limit 1 >out &&
-	jq -e ".action == \"settings\" and .actor == \"ft-serve/api\" and
+	jq -e ".action == \"settings\" and .actor == \"admin\" and
 		.customer == null and .fields == [\"report\"]" out
 '
 
@@ -203,10 +203,10 @@ test_expect_success "$store: the API export is a download, and audited" '
 	test_grep "^Content-Type: application/json" h &&
 	jq -e ".customer.id == \"$CARL\" and (.visits | length) == 2 and
 		(.faces | length) == 2" out &&
-	jq -e "[.audit[].actor] | .[-1] == \"ft-serve/api\"" out &&
+	jq -e "[.audit[].actor] | .[-1] == \"admin\"" out &&
 	ft-query audit --customer "$CARL" >a &&
 	entry a export "$CARL" "ft-query/$ME" "[]" &&
-	entry a export "$CARL" ft-serve/api "[]"
+	entry a export "$CARL" admin "[]"
 '
 
 test_expect_success "$store: the export route wants the key, GET and a customer" '

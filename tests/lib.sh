@@ -43,7 +43,7 @@ export FT_BUILD PATH
 # MariaDB client's own variables.
 unset FT_DB DB_HOST DB_PORT DB_USER DB_PASSWORD DB_NAME \
 	OPENROUTER_API_KEY SMTP_SERVER SMTP_PORT SMTP_USER SMTP_PASSWORD \
-	ADMIN_EMAIL API_KEY_SECRET XDG_CONFIG_HOME \
+	ADMIN_EMAIL API_KEY_SECRET API_KEYS_FILE XDG_CONFIG_HOME \
 	MYSQL_HOST MYSQL_PWD MYSQL_TCP_PORT MYSQL_UNIX_PORT MYSQL_HISTFILE
 # Determinism: times and days in UTC, "now" pinned (tests may change
 # either), byte-wise sorting.
@@ -65,6 +65,9 @@ FT_SYSCONF=$TEST_DIR/etc/facetrack.conf	# absent unless a test writes it
 FT_DB=sqlite:$TEST_DIR/test.db
 export TEST_DIR HOME FT_SYSCONF FT_DB
 mkdir "$HOME" "$TEST_DIR/etc"
+# The store exists, empty, as a shop's does once anything was enrolled:
+# programs that only read refuse a SQLite file that does not exist.
+: >"$TEST_DIR/test.db"
 
 test_count=0
 test_failed=0
@@ -398,6 +401,34 @@ face_photo() {
 	eval "echo \"\${$(($1 + 1))}\""
 }
 
+# face_two_people: A and B, two people of DATA (face_data) that the
+# descriptor model tells apart well, A with three photos or more and B
+# with two: in the development data two chosen so, else the first two
+# of the fallback set.
+face_two_people() {
+	if [ "$FACE_DATA" = dev ]; then
+		A=Frank_Solich B=Ray_Romano
+	else
+		A=$(face_person 1 3) && B=$(face_person 2 2) || {
+			echo "Bail out! too few people in $DATA"
+			exit 1
+		}
+	fi
+}
+
+# frame PATH TS [SOURCE]: a frame record that refers to an image file.
+frame() {
+	jq -nc --arg p "$1" --arg ts "$2" --arg s "${3:-door}" \
+		'{type: "frame", source: $s, seq: 1, ts: $ts, path: $p}'
+}
+
+# frames PATH TS...: one frame record of source door per time.
+frames() {
+	_p=$1
+	shift
+	for _t in "$@"; do frame "$_p" "$_t"; done
+}
+
 # csv_decode [FILE]: an RFC 4180 CSV as one line per record, fields
 # separated by tabs (the data under test holds no tabs).
 csv_decode() {
@@ -479,6 +510,8 @@ use_store() {
 		STORE_FILE=$TEST_DIR/store-$store_n.db
 		STORE_DB=
 		FT_DB=sqlite:$STORE_FILE
+		# Created as the MySQL database is below: readers want it.
+		: >"$STORE_FILE"
 		;;
 	mysql)
 		if [ -z "${FT_TEST_MYSQL_URL-}" ]; then

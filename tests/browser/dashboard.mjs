@@ -3,7 +3,8 @@
 // "ok STEP" or "not ok STEP: why", which the shell test turns into its
 // own tests; screenshots go to SHOTS.
 //
-// Environment: BASE (http://127.0.0.1:PORT), KEY (the API key), SHOTS
+// Environment: BASE (http://127.0.0.1:PORT), KEY (the API key, an
+// admin's), VIEWER_KEY (a viewer's), SHOTS
 // (a directory), VISIT_ADD (a program recording a visit of the customer
 // given as argument), CUSTOMER (that customer's id), CRON (1 when the
 // schedule may be written), MAILDIR (where the test's SMTP server keeps
@@ -22,6 +23,7 @@ const env = (name) => {
 };
 const BASE = env('BASE');
 const KEY = env('KEY');
+const VIEWER_KEY = env('VIEWER_KEY');
 const SHOTS = env('SHOTS');
 const VISIT_ADD = env('VISIT_ADD');
 const CUSTOMER = env('CUSTOMER');
@@ -287,6 +289,53 @@ try {
     check(width > 100, `the chart image is ${width} px wide`);
     await chat.screenshot({ path: join(SHOTS, 'chat.png'), fullPage: true });
     await chat.close();
+  });
+
+  await step('viewer-sees-no-controls', async () => {
+    const v = await context.newPage();
+    watch(v, 'viewer');
+    await v.goto(BASE + '/settings.html');
+    // An admin's key first: every control is there.
+    await v.waitForFunction(() => document.documentElement.dataset.keyRole === 'admin', null, { timeout: 5000 });
+    for (const id of ['rec-start', 'rec-stop', 'sched-save', 'nightly-save', 'report-send']) {
+      check(await v.locator('#' + id).isVisible(), `#${id} is hidden from the admin`);
+    }
+    await v.evaluate((k) => localStorage.setItem('facetrack.apiKey', k), VIEWER_KEY);
+    await v.reload();
+    await v.waitForFunction(() => document.documentElement.dataset.keyRole === 'viewer', null, { timeout: 5000 });
+    await v.locator('#rec-state[data-running]').waitFor({ timeout: 5000 });
+    for (const id of ['rec-start', 'rec-stop', 'sched-save', 'sched-remove', 'nightly-save', 'report-send']) {
+      check(!(await v.locator('#' + id).isVisible()), `#${id} is shown to a viewer`);
+    }
+    check(await v.locator('#rec-state').isVisible(), 'the recognition status is hidden');
+    check(/"wall" \(viewer\)/.test(await v.locator('#key-who').textContent()), 'the key is not named');
+    await v.screenshot({ path: join(SHOTS, 'settings-viewer.png'), fullPage: true });
+    await v.evaluate((k) => localStorage.setItem('facetrack.apiKey', k), KEY);
+    await v.close();
+  });
+
+  // Last: the wrong keys refuse this address for a while.
+  await step('wrong-keys-refused', async () => {
+    const w = await context.newPage();
+    watch(w, 'guesser');
+    allowedStatus = new Set([401, 429]);
+    await w.goto(BASE + '/');
+    await w.evaluate(() => localStorage.removeItem('facetrack.apiKey'));
+    await w.reload();
+    const input = w.locator('#key-dialog input[name=key]');
+    const msg = w.locator('#key-dialog .message.error');
+    let text = '';
+    for (let i = 0; i < 12 && !/Refused/.test(text); i++) {
+      await input.fill(`guess-${i}-abcdefghijkl`);
+      await w.click('#key-dialog button[type=submit]');
+      await w.waitForFunction(() => !document.querySelector('#key-dialog button').disabled, null, { timeout: 5000 });
+      text = await msg.textContent();
+    }
+    check(/Refused: too many wrong keys from here; try again in \d+ seconds/.test(text), `message "${text}"`);
+    await w.screenshot({ path: join(SHOTS, 'key-refused.png') });
+    await w.evaluate((k) => localStorage.setItem('facetrack.apiKey', k), KEY);
+    await w.close();
+    allowedStatus = new Set();
   });
 
   await step('no-console-errors', async () => {

@@ -119,7 +119,7 @@ end_to_end(const char *desc_model, const char *shape_model,
 		if (read_jpeg(path, &img) != 0)
 			die("cannot read", path);
 		ft_image fi = as_ft_image(&img);
-		int n = ft_faces_describe_main(ctx, &fi, NULL, d, NULL, &err);
+		int n = ft_faces_describe_main(ctx, &fi, NULL, d, NULL, NULL, &err);
 		if (n < 0)
 			die(err, path);
 		free(img.px);

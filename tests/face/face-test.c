@@ -448,7 +448,7 @@ test_describe_main(ft_face_ctx *ctx, struct photos *ps)
 		ft_face_quality q, want;
 		float d[1][FT_FACE_DIM];
 		char *err = NULL;
-		int n = ft_faces_describe_main(ctx, &fi, &b, d[0], &q, &err);
+		int n = ft_faces_describe_main(ctx, &fi, &b, d[0], &q, NULL, &err);
 
 		if (n < 1) {
 			diag("'%s': %d faces: %s", ps->paths[i], n,

@@ -3,7 +3,9 @@
  * ft_store_visit_add(), as a recogniser does, for tests that must see a
  * visit arrive from another process (its "visit" event included).
  *
- *   visit-add [--source NAME] [--at TIME] CUSTOMER-ID
+ *   visit-add [--source NAME] [--at TIME] [--face SAMPLE] CUSTOMER-ID
+ *
+ * --face names the sample the visit was recognised by.
  *
  * Prints the visit record; exits like the programs do (75: store away).
  */
@@ -23,6 +25,7 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "source", required_argument, NULL, 's' },
 		{ "at", required_argument, NULL, 'a' },
+		{ "face", required_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 }
 	};
 	ft_visit v = { 0 };
@@ -32,7 +35,8 @@ main(int argc, char **argv)
 	int opt, rc;
 
 	ft_set_progname(argv[0]);
-	ft_set_usage("usage: visit-add [--source NAME] [--at TIME] ID\n");
+	ft_set_usage("usage: visit-add [--source NAME] [--at TIME] "
+		     "[--face SAMPLE] ID\n");
 	v.ts = now;
 	v.source = "test";
 	v.distance = 0.42;
@@ -42,6 +46,12 @@ main(int argc, char **argv)
 		else if (opt == 'a') {
 			if (ft_time_parse(optarg, now, 0, &v.ts) != 0)
 				ft_usage_error("bad --at: '%s'", optarg);
+		} else if (opt == 'f') {
+			long long id;
+
+			if (ft_parse_int(optarg, 1, INT64_MAX, &id))
+				ft_usage_error("bad --face: '%s'", optarg);
+			v.face_id = id;
 		} else
 			ft_usage_error(NULL);
 	}

@@ -140,11 +140,11 @@ test_no_face(ft_face_ctx *ctx)
 	    "nor upsampled as far as it goes");
 	is_int(ft_faces_detect_main(ctx, &img, NULL, &b), 0,
 	    "no main face");
-	ok(ft_faces_describe_main(ctx, &img, &b, d, &q, &err) == 0 &&
+	ok(ft_faces_describe_main(ctx, &img, &b, d, &q, NULL, &err) == 0 &&
 	    !err && b.left == 1 && q.score == -1 && d[0] == 0,
 	    "none to describe, and nothing touched");
 	img.stride = 320;
-	n = ft_faces_describe_main(ctx, &img, &b, d, &q, &err);
+	n = ft_faces_describe_main(ctx, &img, &b, d, &q, NULL, &err);
 	ok(n == -1 && err && strstr(err, "bad image"),
 	    "a bad image is refused: %s", err ? err : "no message");
 	free(err);

@@ -26,6 +26,7 @@ struct synth {
 	float desc[8][DIM];
 	double quality[8];
 	int prepared[8];	/* scripted face of each prepared box */
+	uint8_t chips[8][FT_FACE_CHIP_BYTES];	/* theirs: one grey each */
 	int nprepared;
 	int described;		/* descriptors computed, all frames */
 };
@@ -69,6 +70,7 @@ synth_prepare(void *ctx, const ft_image *img, const ft_face_box *boxes,
 			return -1;
 		sy.prepared[i] = j;
 		quality[i] = sy.quality[j];
+		memset(sy.chips[i], 40 + 20 * j, FT_FACE_CHIP_BYTES);
 	}
 	sy.nprepared = n;
 	return 0;
@@ -85,6 +87,12 @@ synth_describe(void *ctx, int n, float (*out)[DIM])
 	return 0;
 }
 
+static const uint8_t *
+synth_chip(void *ctx, int i)
+{
+	return i >= 0 && i < sy.nprepared ? sy.chips[i] : NULL;
+}
+
 static const char *
 synth_errmsg(void *ctx)
 {
@@ -99,7 +107,7 @@ synth_model(void *ctx)
 
 static const ft_face_backend synth_backend = {
 	NULL, synth_detect, synth_prepare, synth_describe, synth_errmsg,
-	synth_model
+	synth_model, synth_chip
 };
 
 /* Person k's descriptor, moved d along axis 100 + off. */
@@ -204,6 +212,7 @@ fresh_store(const char *name)
 
 static enum ft_recognition mode;	/* of the recognisers made */
 static int no_descriptors;	/* not even in the consented mode */
+static int no_crops;		/* FT_FACE_CROPS=0 */
 
 static ft_recognizer *
 recogniser(int still, float margin)
@@ -216,6 +225,7 @@ recogniser(int still, float margin)
 	c.mode = mode;
 	c.descriptors = mode != FT_RECOGNITION_ALL && !no_descriptors;
 	c.refresh_ms = 0;
+	c.crops = !no_crops;
 	if (still)
 		c.match.min_sightings = 1;
 	if (margin >= 0) {
@@ -772,6 +782,143 @@ test_all_registers(void)
 	ft_recognize_free(r);
 }
 
+static int
+count_face(void *ctx, const ft_face *f)
+{
+	(void)f;
+	++*(int *)ctx;
+	return 0;
+}
+
+static int
+samples_of(int64_t id)
+{
+	int n = 0;
+
+	ft_store_faces(store, id, 0, count_face, &n);
+	return n;
+}
+
+/* A face 0.35 from Ann (a new look at her: a sample is added) and 0.46
+ * from Bob, whose one sample lies 0.30 from Ann's.  Once the two are
+ * marked two people, such a face is no longer added to Ann's samples. */
+static void
+test_different(void)
+{
+	ft_recognizer *r;
+	int64_t ann, bob;
+	int marked;
+
+	for (marked = 0; marked < 2; marked++) {
+		fresh_store(marked ? "different" : "not-different");
+		ann = enrol("Ann", 40, 0, 0, 1);
+		bob = enrol("Bob", 40, 0.30f, 1, 1);
+		r = recogniser(1, 0);
+		if (marked && ft_store_different_add(other, bob, ann) != FT_OK)
+			fprintf(stderr, "# %s\n", ft_store_errmsg(other));
+		face(100, 40, 0.35f, 2);
+		frame(r, 50000, 1);
+		is_str(seen.customer[0], uuid_of(ann), "%s: the face is Ann's",
+		    marked ? "marked" : "not marked");
+		is_int(samples_of(ann), marked ? 1 : 2, marked ?
+		    "marked two people: no sample added to Ann" :
+		    "not marked: the face is added to Ann's samples");
+		is_int(samples_of(bob), 1, "none to Bob");
+		ft_recognize_free(r);
+	}
+}
+
+static int
+last_visit_id(void *ctx, const ft_visit *v)
+{
+	*(int64_t *)ctx = v->id;
+	return 0;
+}
+
+/* A visit removed by another process: the next sighting, within what
+ * was the gap, counts as a visit again. */
+static void
+test_unvisit(void)
+{
+	ft_visit_filter f = { 0 };
+	ft_recognizer *r;
+	int64_t vid = 0;
+
+	fresh_store("unvisit");
+	f.customer_id = enrol("Ivy", 50, 0, 0, 3);
+	r = recogniser(0, -1);
+	face(100, 50, 0.1f, 0);
+	frame(r, 300 * MIN_MS, 0);
+	is_int(seen.visits, 1, "Ivy's visit");
+	ft_store_visits(other, &f, last_visit_id, &vid);
+	is_int(ft_store_visit_remove(other, vid, NULL), FT_OK,
+	    "another process removes it");
+	face(100, 50, 0.1f, 0);
+	frame(r, 305 * MIN_MS, 0);
+	is_int(seen.visits, 1, "five minutes later: a visit again");
+	ft_recognize_free(r);
+}
+
+struct crops {
+	int samples, crops, chips;	/* chips: 150x150 JPEGs */
+};
+
+static int
+count_crop(void *p, const ft_face *f)
+{
+	struct crops *c = p;
+	unsigned char *jpeg;
+	ft_image img = { 0 };
+	char *err = NULL;
+	size_t len;
+
+	c->samples++;
+	if (ft_store_face_crop(store, f->id, &jpeg, &len) != FT_OK)
+		return 0;
+	c->crops++;
+	if (!ft_image_decode(jpeg, len, &img, &err) &&
+	    img.width == FT_FACE_CHIP && img.height == FT_FACE_CHIP)
+		c->chips++;
+	ft_image_clear(&img);
+	free(err);
+	free(jpeg);
+	return 0;
+}
+
+/* A stranger on a stream registers after three sightings: each of the
+ * samples gathered over those frames keeps the crop of its own frame
+ * (kept by the recogniser until the registration); none without crops. */
+static void
+test_crops(void)
+{
+	struct crops c = { 0 };
+	ft_recognizer *r;
+	int i;
+
+	mode = FT_RECOGNITION_ALL;
+	for (no_crops = 0; no_crops < 2; no_crops++) {
+		fresh_store(no_crops ? "nocrops" : "crops");
+		r = recogniser(0, -1);
+		for (i = 0; i < 4; i++) {
+			face(200, 60, 0.05f, i);
+			frame(r, 20000 + i * 100, 0);
+		}
+		ft_recognize_free(r);
+		memset(&c, 0, sizeof c);
+		ft_store_faces(store, 0, 0, count_crop, &c);
+		if (!no_crops) {
+			ok(c.samples >= 2 && c.crops == c.samples,
+			    "crops: every sample of a stream's stranger has "
+			    "one (%d of %d)", c.crops, c.samples);
+			is_int(c.chips, c.crops, "crops: each a 150x150 JPEG");
+		} else {
+			ok(c.samples >= 2 && c.crops == 0,
+			    "crops off: samples (%d), no crop", c.samples);
+		}
+	}
+	no_crops = 0;
+}
+
 int
 main(void)
 {
@@ -781,7 +928,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	plan(33 + 30);
+	plan(33 + 33 + 9);
 	fresh_store("one");
 	test_sightings();
 	test_one_to_one();
@@ -793,6 +940,9 @@ main(void)
 	test_consented();
 	test_anonymous();
 	test_all_registers();
+	test_different();
+	test_unvisit();
+	test_crops();
 	ft_store_close(store);
 	ft_store_close(other);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

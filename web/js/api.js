@@ -38,8 +38,8 @@ function buildDialog() {
   overlay.innerHTML = `
     <form novalidate>
       <h2>Connect to FaceTrack</h2>
-      <p>Enter the API key of this FaceTrack server (the value of
-      API_KEY_SECRET in its settings).  It is kept in this browser.</p>
+      <p>Enter an API key of this FaceTrack server (API_KEY_SECRET or a
+      key of API_KEYS_FILE in its settings).  It is kept in this browser.</p>
       <label>API key
         <input type="password" name="key" autocomplete="off" required>
       </label>
@@ -55,6 +55,10 @@ async function tryKey(key) {
     cache: 'no-store',
   });
   if (res.status === 401) return false;
+  if (res.status === 429) {
+    const wait = res.headers.get('Retry-After') || 'a few';
+    throw new ApiError(429, `too many wrong keys from here; try again in ${wait} seconds`);
+  }
   if (!res.ok) throw new ApiError(res.status, `the server answered ${res.status}`);
   return true;
 }
@@ -89,12 +93,14 @@ export function askKey(why) {
           overlay.remove();
           pendingKey = null;
           resolve(key);
+          loadRole();
           return;
         }
         say('This key was not accepted by the server. Check API_KEY_SECRET and try again.');
         input.select();
       } catch (e) {
-        say('Cannot reach the FaceTrack server: ' + (e.message || e));
+        say(e.status === 429 ? 'Refused: ' + e.message + '.'
+          : 'Cannot reach the FaceTrack server: ' + (e.message || e));
       } finally {
         button.disabled = false;
       }
@@ -112,14 +118,18 @@ export async function ensureKey() {
 // --- requests ---
 
 // A JSON request to the API; asks for the key when there is none or it
-// is refused.  Errors are ApiError with the server's message.
-export async function request(path, { method = 'GET', body } = {}) {
+// is refused.  Errors are ApiError with the server's message.  body is
+// sent as JSON; raw (a Blob or File, a photo) as it is, with its type.
+export async function request(path, { method = 'GET', body, raw } = {}) {
   for (;;) {
     const key = await ensureKey();
     const init = { method, headers: headersFor(key), cache: 'no-store' };
     if (body !== undefined) {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body);
+    } else if (raw !== undefined) {
+      init.headers['Content-Type'] = raw.type || 'application/octet-stream';
+      init.body = raw;
     }
     let res;
     try {
@@ -142,6 +152,59 @@ export async function request(path, { method = 'GET', body } = {}) {
       throw new ApiError(res.status, (data && data.message) || `the server answered ${res.status}`);
     }
     return data;
+  }
+}
+
+// An image of the API (a face crop) as an object URL for an <img>, which
+// cannot send the key itself; null when there is none (404) or it
+// cannot be had.  The caller revokes the URL when the image goes.
+export async function imageUrl(path) {
+  const key = await ensureKey();
+  try {
+    const res = await fetch(path, { headers: headersFor(key), cache: 'no-store' });
+    if (!res.ok) return null;
+    return URL.createObjectURL(await res.blob());
+  } catch {
+    return null;
+  }
+}
+
+// --- what the key may do ---
+
+// Roles in order: each may do what the ones before it may.
+const ROLE_RANK = { viewer: 0, operator: 1, admin: 2 };
+
+export function roleAllows(role, need) {
+  return (ROLE_RANK[role] ?? -1) >= (ROLE_RANK[need] ?? Infinity);
+}
+
+// Show only the controls the key's role allows: every element marked
+// data-role="operator" or "admin" is hidden by the style sheet while
+// the root's data-key-role does not reach it, and made inert so that no
+// keyboard reaches it either.  Elements added later are hidden by the
+// same rule.
+function showRole(me) {
+  const root = document.documentElement;
+  root.dataset.keyRole = me.role;
+  for (const el of document.querySelectorAll('[data-role]')) {
+    el.inert = !roleAllows(me.role, el.dataset.role);
+  }
+  const who = document.getElementById('key-who');
+  if (who) {
+    who.textContent = `This browser uses the key "${me.name}" (${me.role}).`;
+    who.hidden = false;
+  }
+}
+
+// Ask the server whose key this is (GET /api/whoami) and show the page
+// for its role; resolves with {name, role}, or null when it cannot say.
+export async function loadRole() {
+  try {
+    const me = await request('/api/whoami');
+    showRole(me);
+    return me;
+  } catch {
+    return null;
   }
 }
 
@@ -245,6 +308,44 @@ export function startClock(el) {
   setInterval(tick, 10000);
 }
 
+// Show the event stream's state in the header's #live dot.
+export function showLive(state) {
+  const el = document.getElementById('live');
+  if (!el) return;
+  el.className = 'status-dot ' + state;
+  el.textContent = state === 'live' ? 'live' : state === 'offline' ? 'reconnecting' : 'connecting';
+}
+
+// The kinds of event after which a page showing customers reads them
+// again: a customer may have changed, gone or gained or lost samples or
+// visits.
+export const CUSTOMER_EVENTS = new Set([
+  'customer', 'visit', 'merge', 'forget', 'purge', 'split', 'unvisit',
+  'face_removed', 'different',
+]);
+
+// Call fn once after a burst of calls has been quiet for ms.
+export function debounce(fn, ms) {
+  let timer = null;
+  return () => {
+    clearTimeout(timer);
+    timer = setTimeout(fn, ms);
+  };
+}
+
+// Read a page's customers again (load) a moment after the live feed says
+// they changed, and when the feed comes back after a break; show the
+// feed's state in #live.
+export function followCustomers(load, ms = 300) {
+  const reload = debounce(load, ms);
+  return follow((type) => {
+    if (CUSTOMER_EVENTS.has(type)) reload();
+  }, (state) => {
+    showLive(state);
+    if (state === 'live') reload();
+  });
+}
+
 export function displayName(c) {
   if (c.name) return c.name;
   const id = c.customer || c.id || '';
@@ -265,3 +366,6 @@ export function dateTimeOf(ts) {
       })
     : '–';
 }
+
+// Every page that loads this module shows only what its key may do.
+loadRole();
