@@ -327,17 +327,48 @@ row_ids(char **args, int n, int64_t *extra, int nextra, const char *what,
 	return v;
 }
 
-/* Move samples of customer id to into_id (NULL: a new customer) and
- * print the customer they moved to. */
+/* split's options: the samples of --face, the customer of --into. */
+static struct {
+	int64_t faces[FT_SPLIT_MAX];
+	int n;
+	const char *into;
+} split_opt;
+
 static void
-cmd_split(const char *id, char **args, int nargs, int64_t *faces,
-	  int nfaces, const char *into_id)
+split_face(const char *text)
 {
+	if (split_opt.n == FT_SPLIT_MAX)
+		ft_usage_error("at most %d samples can be split off at once",
+			       FT_SPLIT_MAX);
+	split_opt.faces[split_opt.n++] = row_id(text, "sample");
+}
+
+/* A usage error unless split's options go with cmd and its nargs. */
+static void
+check_split(const char *cmd, int nargs)
+{
+	int split = !strcmp(cmd, "split");
+
+	if ((split_opt.n || split_opt.into) && !split)
+		ft_usage_error("--face and --into go with 'split'");
+	if (split && !split_opt.n && nargs < 2)
+		ft_usage_error("'split' needs --face SAMPLE");
+	if (split && split_opt.n + nargs - 1 > FT_SPLIT_MAX)
+		ft_usage_error("at most %d samples can be split off at once",
+			       FT_SPLIT_MAX);
+}
+
+/* Move samples of customer id to --into's customer (none: a new one)
+ * and print the customer they moved to. */
+static void
+cmd_split(const char *id, char **args, int nargs)
+{
+	const char *into_id = split_opt.into;
 	ft_customer from, into = { 0 }, out;
 	int64_t *v;
 	int n, rc;
 
-	v = row_ids(args, nargs, faces, nfaces, "sample", &n);
+	v = row_ids(args, nargs, split_opt.faces, split_opt.n, "sample", &n);
 	load(id, &from);
 	if (into_id)
 		load(into_id, &into);
@@ -429,6 +460,27 @@ cmd_different(const char *a_id, const char *b_id)
 	ft_customer_clear(&b);
 	if (ft_jsonl_write(stdout, o) != 0)
 		ft_die(FT_EXIT_FAIL, "write error: %s", strerror(errno));
+}
+
+static int
+is_correction(const char *cmd)
+{
+	return !strcmp(cmd, "split") || !strcmp(cmd, "remove-face") ||
+	       !strcmp(cmd, "unvisit") || !strcmp(cmd, "different");
+}
+
+/* Run the correction cmd with its arguments args[0..nargs). */
+static void
+correct(const char *cmd, char **args, int nargs)
+{
+	if (!strcmp(cmd, "split"))
+		cmd_split(args[0], args + 1, nargs - 1);
+	else if (!strcmp(cmd, "remove-face"))
+		cmd_remove_face(args[0], args + 1, nargs - 1);
+	else if (!strcmp(cmd, "unvisit"))
+		cmd_unvisit(args, nargs);
+	else
+		cmd_different(args[0], args[1]);
 }
 
 /* --- recognition modes and retention --- */
@@ -689,8 +741,7 @@ check_command(const char *cmd, int nargs, const ft_customer *c,
 {
 	if (dry_run && strcmp(cmd, "purge"))
 		ft_usage_error("--dry-run goes with 'purge'");
-	if (fields && (!strcmp(cmd, "split") || !strcmp(cmd, "remove-face") ||
-	    !strcmp(cmd, "unvisit") || !strcmp(cmd, "different")))
+	if (fields && is_correction(cmd))
 		ft_usage_error("'%s' takes no field options", cmd);
 	if (largest && strcmp(cmd, "add") && strcmp(cmd, "add-faces"))
 		ft_usage_error("--largest goes with 'add' or 'add-faces'");
@@ -753,9 +804,6 @@ main(int argc, char **argv)
 	int opt, rc, consent = -1, nargs, largest = 0, dry_run = 0;
 	ft_face *samples = NULL;
 	char *model = NULL;
-	int64_t faces[FT_SPLIT_MAX];
-	int nfaces = 0;
-	const char *into = NULL;
 
 	ft_set_progname(argv[0]);
 	ft_set_usage(usage);
@@ -782,14 +830,8 @@ main(int argc, char **argv)
 			break;
 		case O_LARGEST: largest = 1; break;
 		case O_DRY_RUN: dry_run = 1; break;
-		case O_FACE:
-			if (nfaces == FT_SPLIT_MAX)
-				ft_usage_error("at most %d samples can be "
-					       "split off at once",
-					       FT_SPLIT_MAX);
-			faces[nfaces++] = row_id(optarg, "sample");
-			break;
-		case O_INTO: into = optarg; break;
+		case O_FACE: split_face(optarg); break;
+		case O_INTO: split_opt.into = optarg; break;
 		case 'h':
 			fputs(usage, stdout);
 			return ft_close_stdout(FT_EXIT_OK);
@@ -807,13 +849,7 @@ main(int argc, char **argv)
 	c.consent = consent > 0;
 
 	check_command(cmd, nargs, &c, fields, largest, dry_run);
-	if ((nfaces || into) && strcmp(cmd, "split"))
-		ft_usage_error("--face and --into go with 'split'");
-	if (!strcmp(cmd, "split") && !nfaces && nargs < 2)
-		ft_usage_error("'split' needs --face SAMPLE");
-	if (nfaces + nargs - 1 > FT_SPLIT_MAX && !strcmp(cmd, "split"))
-		ft_usage_error("at most %d samples can be split off at once",
-			       FT_SPLIT_MAX);
+	check_split(cmd, nargs);
 	{
 		char msg[128];
 
@@ -869,15 +905,8 @@ main(int argc, char **argv)
 		print_current(c.id);
 	} else if (!strcmp(cmd, "merge")) {
 		cmd_merge(argv[optind], argv[optind + 1]);
-	} else if (!strcmp(cmd, "split")) {
-		cmd_split(argv[optind], argv + optind + 1, nargs - 1, faces,
-			  nfaces, into);
-	} else if (!strcmp(cmd, "remove-face")) {
-		cmd_remove_face(argv[optind], argv + optind + 1, nargs - 1);
-	} else if (!strcmp(cmd, "unvisit")) {
-		cmd_unvisit(argv + optind, nargs);
-	} else if (!strcmp(cmd, "different")) {
-		cmd_different(argv[optind], argv[optind + 1]);
+	} else if (is_correction(cmd)) {
+		correct(cmd, argv + optind, nargs);
 	} else if (!strcmp(cmd, "forget")) {
 		cmd_forget(argv[optind]);
 	} else if (!strcmp(cmd, "purge")) {
