@@ -69,6 +69,10 @@ test_write(void)
 	is_str(written("'x"), "'x", "a quote before anything else does not");
 	is_str(written("a=b"), "a=b", "= inside a cell is plain text");
 	is_str(written(""), "", "an empty cell stays empty");
+	is_str(written("Ann "), "\"Ann \"",
+	    "a trailing space is quoted, or a reader would take it off");
+	is_str(written(" Ann"), "\" Ann\"", "so is a leading space");
+	is_str(written("x\t"), "\"x\t\"", "and a trailing tab");
 }
 
 static void
@@ -89,7 +93,8 @@ static void
 test_round_trip(void)
 {
 	static const char *const cells[] = {
-		"=HYPERLINK(\"x\")", "'=x", "''@y", "'plain", "-2", "a,b"
+		"=HYPERLINK(\"x\")", "'=x", "''@y", "'plain", "-2", "a,b",
+		" both ends ", "tab\t"
 	};
 	char buf[256];
 	struct got g;
@@ -98,12 +103,12 @@ test_round_trip(void)
 	size_t i;
 	int same = 1;
 
-	ft_csv_row(o, cells, 6);
+	ft_csv_row(o, cells, 8);
 	fclose(o);
 	is_int(read_text(buf, strlen(buf), &g, &err), FT_OK,
 	    "what was written reads back");
-	is_int((int64_t)g.n, 6, "with its six cells");
-	for (i = 0; i < 6 && i < g.n; i++)
+	is_int((int64_t)g.n, 8, "with its eight cells");
+	for (i = 0; i < 8 && i < g.n; i++)
 		if (strcmp(g.cell[i], cells[i])) {
 			diag("cell %zu: got '%s', want '%s'", i, g.cell[i],
 			    cells[i]);
@@ -136,7 +141,7 @@ test_nul_bom(void)
 int
 main(void)
 {
-	plan(19);
+	plan(22);
 	test_write();
 	test_row();
 	test_round_trip();
