@@ -73,6 +73,8 @@ test_write(void)
 	    "a trailing space is quoted, or a reader would take it off");
 	is_str(written(" Ann"), "\" Ann\"", "so is a leading space");
 	is_str(written("x\t"), "\"x\t\"", "and a trailing tab");
+	is_str(written("\xef\xbb\xbfx"), "\"\xef\xbb\xbfx\"",
+	    "and a leading byte-order mark, or a reader would skip it");
 }
 
 static void
@@ -136,12 +138,17 @@ test_nul_bom(void)
 	    "a byte-order mark is read past");
 	is_str(g.cell[0], "name", "and is no part of the first field");
 	free(err);
+	err = NULL;
+	is_int(read_text("\"\xef\xbb\xbfx\"\r\n", 7, &g, &err), FT_OK,
+	    "a quoted field may start with a byte-order mark");
+	is_str(g.cell[0], "\xef\xbb\xbfx", "which it keeps");
+	free(err);
 }
 
 int
 main(void)
 {
-	plan(22);
+	plan(25);
 	test_write();
 	test_row();
 	test_round_trip();
