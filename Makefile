@@ -7,6 +7,7 @@
 #   make check		builds all of these and the tests' helpers, runs tests
 #   make bench		builds what the benchmarks need, prints figures
 #   make fuzz		runs the fuzzing targets of tests/fuzz a while each
+#   make soak		runs the whole system a while and checks it held
 #   make install	the programs, man pages, dashboard and models
 #
 # make downloads from npm only when asked for models or web (check, bench
@@ -288,6 +289,14 @@ fuzz: check-deps
 	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_DIR=$(FUZZ_DIR) \
 		FT_BUILD="$(CURDIR)/$(B)" sh scripts/fuzz $(FUZZ_TARGETS)
 
+# make soak runs the whole system for SOAK_SECONDS (default 300) into a
+# scratch store and checks that no visit was lost or doubled, that
+# ft-serve's and ft-recognize's memory and open files stayed flat and
+# that nothing crashed (scripts/soak).  Not part of make check.
+soak: check-deps
+	$(MAKE) all models $(TEST_HELPERS)
+	PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" sh scripts/soak
+
 # make check builds everything the tests need and runs every test against
 # the binaries just built: unit tests of lib/ and shell tests of the
 # programs, on SQLite and on a throwaway MariaDB server (FT_TEST_MYSQL=0
@@ -376,7 +385,7 @@ ifneq ($(and $(filter clean,$(MAKECMDGOALS)),\
 endif
 
 .PHONY: all web check check-build check-deps bench install uninstall clean \
-	fuzz fuzz-build
+	fuzz fuzz-build soak
 
 -include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d $(B)/tests/*.d \
 	$(B)/fuzz/lib/*.d)
