@@ -260,6 +260,7 @@ FUZZ_LIB_OBJS = $(patsubst lib/%.c,$(B)/fuzz/lib/%.o,$(LIB_SRCS)) \
 LIBS_fuzz-query = $(STORE_LIBS) $(CSV_LIBS)
 LIBS_fuzz-csvio = $(CSV_LIBS)
 LIBS_fuzz-frame = $(OPENCV_LIBS)
+LIBS_fuzz-serve = $(LIBS_ft-serve)
 
 fuzz-build: $(FUZZ_BINS)
 
