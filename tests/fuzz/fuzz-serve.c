@@ -134,7 +134,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct timeval tv = { 0, 300000 };
+	struct timeval tv = { 0, 200000 };
 	char buf[4096];
 	size_t off = 0;
 	ssize_t n;
@@ -153,11 +153,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += (size_t)n;
 	}
 	shutdown(fd, SHUT_WR);
-	/* Read the answer until the server closes, or is silent for a
-	 * while (an event stream, a request it still waits to finish). */
-	while ((n = recv(fd, buf, sizeof buf, 0)) > 0)
+	/* Read the answer until the server closes, or is silent: a fifth
+	 * of a second before it starts (a request it still waits to see
+	 * the end of), then 30 ms (an event stream, a kept connection).
+	 * Most fuzzed requests are unfinished: a few a second. */
+	while ((n = recv(fd, buf, sizeof buf, 0)) > 0) {
 		if (show)	/* FUZZ_SHOW=1: the answers on stderr */
 			fwrite(buf, 1, (size_t)n, stderr);
+		tv.tv_sec = 0;
+		tv.tv_usec = 30000;
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	}
 	close(fd);
 	return 0;
 }
