@@ -245,7 +245,8 @@ FUZZ_CXX ?= clang++
 FUZZ_SANITIZE ?= address,undefined
 FUZZ_SECONDS ?= 60
 FUZZ_DIR ?= $(B)/fuzz/run
-FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz-%.c,%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz-%.c,%,\
+	$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_BINS = $(addprefix $(B)/fuzz/fuzz-,$(FUZZ_TARGETS))
 # clang, unlike gcc, warns of the { NULL } that ends a table.
 FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=$(FUZZ_SANITIZE) \
