@@ -6,6 +6,8 @@
 #   make web		the dashboard's npm packages (Chart.js)
 #   make check		builds all of these and the tests' helpers, runs tests
 #   make bench		builds what the benchmarks need, prints figures
+#   make fuzz		runs the fuzzing targets of tests/fuzz a while each
+#   make soak		runs the whole system a while and checks it held
 #   make install	the programs, man pages, dashboard and models
 #
 # make downloads from npm only when asked for models or web (check, bench
@@ -245,6 +247,71 @@ $(B)/tests/make-shape5 $(FACEAPI_CONVERT): override LDFLAGS := \
 	$(if $(DLIB_SANITIZE),-fsanitize=$(DLIB_SANITIZE))
 endif
 
+# Fuzzing (tests/fuzz): libFuzzer targets, built with clang and the
+# sanitizers from objects of their own under $(B)/fuzz (the library is
+# built again there, its C modules and the frame shim; a target links
+# only what it calls).  make fuzz runs each for FUZZ_SECONDS, keeping
+# new inputs and crashes under FUZZ_DIR; tests/0600-fuzz-replay.t runs
+# every target over its corpus and saved crashes in make check.
+FUZZ_CC ?= clang
+FUZZ_CXX ?= clang++
+FUZZ_SANITIZE ?= address,undefined
+FUZZ_SECONDS ?= 60
+FUZZ_DIR ?= $(B)/fuzz/run
+FUZZ_TARGETS = $(patsubst tests/fuzz/fuzz-%.c,%,\
+	$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_BINS = $(addprefix $(B)/fuzz/fuzz-,$(FUZZ_TARGETS))
+# clang, unlike gcc, warns of the { NULL } that ends a table.
+FUZZ_FLAGS = -O1 -g -fno-omit-frame-pointer -fsanitize=$(FUZZ_SANITIZE) \
+	-fno-sanitize-recover=all -Wno-missing-field-initializers
+FUZZ_CFLAGS = $(filter-out -O% -g -fsanitize=% -fno-omit-frame-pointer,\
+	$(CFLAGS)) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link
+FUZZ_CXXFLAGS = $(filter-out -O% -g -fsanitize=% -fno-omit-frame-pointer,\
+	$(CXXFLAGS)) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link
+FUZZ_LIB = $(B)/fuzz/libfacetrack.a
+FUZZ_LIB_OBJS = $(patsubst lib/%.c,$(B)/fuzz/lib/%.o,$(LIB_SRCS)) \
+	$(B)/fuzz/lib/migrations.o $(B)/fuzz/lib/frame.o
+LIBS_fuzz-query = $(STORE_LIBS) $(CSV_LIBS)
+LIBS_fuzz-csvio = $(CSV_LIBS)
+LIBS_fuzz-frame = $(OPENCV_LIBS)
+LIBS_fuzz-serve = $(LIBS_ft-serve)
+
+fuzz-build: $(FUZZ_BINS)
+
+$(B)/fuzz/lib:
+	@mkdir -p $@
+
+$(B)/fuzz/lib/%.o: lib/%.c | $(B)/fuzz/lib
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPCFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/fuzz/lib/migrations.o: $(B)/lib/migrations.c | $(B)/fuzz/lib
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(B)/fuzz/lib/frame.o: lib/frame.cc | $(B)/fuzz/lib
+	$(FUZZ_CXX) $(FUZZ_CXXFLAGS) $(CXXDEPFLAGS) -MMD -MP -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEPCFLAGS) -Itests/fuzz -c -o $@.o $<
+	$(FUZZ_CXX) $(FUZZ_FLAGS) -fsanitize=fuzzer $(LDFLAGS) -o $@ $@.o \
+		$(FUZZ_LIB) $(LIBS_fuzz-$*) $(CORE_LIBS)
+
+fuzz: check-deps
+	$(MAKE) fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_DIR=$(FUZZ_DIR) \
+		FT_BUILD="$(CURDIR)/$(B)" sh scripts/fuzz $(FUZZ_TARGETS)
+
+# make soak runs the whole system for SOAK_SECONDS (default 300) into a
+# scratch store and checks that no visit was lost or doubled, that
+# ft-serve's and ft-recognize's memory and open files stayed flat and
+# that nothing crashed (scripts/soak).  Not part of make check.
+soak: check-deps
+	$(MAKE) all models $(TEST_HELPERS)
+	PATH="$(CURDIR)/$(B):$$PATH" FT_BUILD="$(CURDIR)/$(B)" sh scripts/soak
+
 # make check builds everything the tests need and runs every test against
 # the binaries just built: unit tests of lib/ and shell tests of the
 # programs, on SQLite and on a throwaway MariaDB server (FT_TEST_MYSQL=0
@@ -263,6 +330,7 @@ check: check-deps
 		$(PROVE) $(UNIT_TESTS) tests/*.t
 
 check-build: all web models $(UNIT_TESTS) $(TEST_HELPERS) $(FACE_TOOLS) \
+	$(FUZZ_BINS) \
 	tests/face/node_modules/.package-lock.json \
 	tests/browser/node_modules/.package-lock.json
 
@@ -331,6 +399,8 @@ ifneq ($(and $(filter clean,$(MAKECMDGOALS)),\
 .NOTPARALLEL:
 endif
 
-.PHONY: all web check check-build check-deps bench install uninstall clean
+.PHONY: all web check check-build check-deps bench install uninstall clean \
+	fuzz fuzz-build soak
 
--include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d $(B)/tests/*.d)
+-include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d $(B)/tests/*.d \
+	$(B)/fuzz/lib/*.d)

@@ -76,9 +76,8 @@ trim(char *s)
 	return s;
 }
 
-/* Parse one KEY=VALUE line in place; 0 with key and value set, -1 to skip. */
-static int
-parse_line(char *line, char **key, char **value)
+int
+ft_config_parse_line(char *line, char **key, char **value)
 {
 	char *eq, *k, *v;
 	size_t n;
@@ -157,7 +156,7 @@ load_file(struct layer *l, const char *path)
 	if (!f)
 		return;
 	while (getline(&line, &cap, f) > 0)
-		if (parse_line(line, &k, &v) == 0)
+		if (ft_config_parse_line(line, &k, &v) == 0)
 			layer_put(l, k, v);
 	free(line);
 	fclose(f);

@@ -28,6 +28,14 @@
  * Both strings are copied. */
 void ft_config_set(const char *key, const char *value);
 
+/*
+ * Parse one line of a settings file (line, NUL-terminated, is changed in
+ * place): returns 0 with *key and *value pointing into line, the key
+ * trimmed and not empty, the value unquoted or cut at a " #" comment; -1
+ * for a line to skip (blank, a comment, no '=', no key).
+ */
+int ft_config_parse_line(char *line, char **key, char **value);
+
 /* The value of key, or def when no source sets it (an empty value counts
  * as set). */
 const char *ft_config_get(const char *key, const char *def);

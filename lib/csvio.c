@@ -147,12 +147,26 @@ ft_csv_read(FILE *f, ft_csv_row_cb cb, void *ctx, char **err)
 	return rc;
 }
 
+/* Whether s must be quoted: it holds a comma, quote or line end, or
+ * starts or ends with a space or tab, which libcsv takes off a field
+ * that is not quoted, or starts with a byte-order mark, which the
+ * reader takes off the start of a file. */
+static int
+needs_quotes(const char *s)
+{
+	size_t n = strlen(s);
+
+	return strpbrk(s, ",\"\r\n") || s[0] == ' ' || s[0] == '\t' ||
+	       s[n - 1] == ' ' || s[n - 1] == '\t' ||
+	       !strncmp(s, "\xef\xbb\xbf", 3);
+}
+
 int
 ft_csv_value(FILE *f, const char *s)
 {
 	if (!s || !*s)
 		return FT_OK;
-	if (strpbrk(s, ",\"\r\n"))
+	if (needs_quotes(s))
 		return csv_fwrite(f, s, strlen(s)) == 0 ? FT_OK : FT_EFAIL;
 	return fputs(s, f) == EOF ? FT_EFAIL : FT_OK;
 }

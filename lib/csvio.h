@@ -31,7 +31,9 @@ typedef int (*ft_csv_row_cb)(void *ctx, size_t line, char **fields,
 int ft_csv_read(FILE *f, ft_csv_row_cb cb, void *ctx, char **err);
 
 /* Write one text field, neutralised as said above and quoted only when
- * it holds a comma, quote, CR or LF; NULL writes an empty field.  Returns
+ * it holds a comma, quote, CR or LF, starts or ends with a space or tab
+ * or starts with a byte-order mark (which a reader would take off);
+ * NULL writes an empty field.  Returns
  * FT_OK, or FT_EFAIL on a write error. */
 int ft_csv_field(FILE *f, const char *s);
 /* Write one field as it is (a number, which may start with '-'), quoted

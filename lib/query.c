@@ -1553,11 +1553,15 @@ read_json(ft_query_args *a, const ft_query_param *p, const char *name,
 
 	switch (p->type) {
 	case FT_QT_INT:
-		if (kind != JV_KIND_NUMBER || d < (double)p->min ||
-		    d > (double)max || d != (double)(long long)d) {
+		/* Compared before the cast: a double out of long long's
+		 * range (1e300, 2^63) or NaN has no value as one. */
+		if (kind != JV_KIND_NUMBER || !(d >= (double)p->min &&
+		    d <= (double)max && d < 0x1p63) ||
+		    d != (double)(long long)d) {
 			ft_seterr(err, errlen, "'%s' must be an integer from "
 				  "%lld to %lld", name, p->min, max);
 			rc = FT_EINVAL;
+			break;
 		}
 		a->n[p->slot] = (long long)d;
 		a->given |= 1u << p->slot;

@@ -306,6 +306,28 @@ test_syntax(void)
 	       "syntax: the last line needs no newline");
 }
 
+/* One line at a time, as the fuzzing target of tests/fuzz reads them. */
+static void
+test_parse_line(void)
+{
+	char line[64], *k = NULL, *v = NULL;
+
+	snprintf(line, sizeof line, "  export  KEY = 'a # b'  \r\n");
+	is_int(ft_config_parse_line(line, &k, &v), 0, "line: a setting");
+	is_str(k, "KEY", "line: its key, trimmed, without export");
+	is_str(v, "a # b", "line: its value, unquoted");
+	snprintf(line, sizeof line, " = value");
+	is_int(ft_config_parse_line(line, &k, &v), -1,
+	       "line: no key is skipped");
+	snprintf(line, sizeof line, "  # K=V");
+	is_int(ft_config_parse_line(line, &k, &v), -1,
+	       "line: a comment is skipped");
+	snprintf(line, sizeof line, "K=\"");
+	is_int(ft_config_parse_line(line, &k, &v), 0,
+	       "line: a lone quote is a value");
+	is_str(v, "\"", "line: kept as it is");
+}
+
 static void
 test_db_url(void)
 {
@@ -393,6 +415,7 @@ main(void)
 	test_db_url_children();
 	test_precedence();
 	test_syntax();
+	test_parse_line();
 	test_db_url();
 	test_redact();
 	if (chdir("/") == 0) {

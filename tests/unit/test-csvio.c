@@ -69,6 +69,12 @@ test_write(void)
 	is_str(written("'x"), "'x", "a quote before anything else does not");
 	is_str(written("a=b"), "a=b", "= inside a cell is plain text");
 	is_str(written(""), "", "an empty cell stays empty");
+	is_str(written("Ann "), "\"Ann \"",
+	    "a trailing space is quoted, or a reader would take it off");
+	is_str(written(" Ann"), "\" Ann\"", "so is a leading space");
+	is_str(written("x\t"), "\"x\t\"", "and a trailing tab");
+	is_str(written("\xef\xbb\xbfx"), "\"\xef\xbb\xbfx\"",
+	    "and a leading byte-order mark, or a reader would skip it");
 }
 
 static void
@@ -89,7 +95,8 @@ static void
 test_round_trip(void)
 {
 	static const char *const cells[] = {
-		"=HYPERLINK(\"x\")", "'=x", "''@y", "'plain", "-2", "a,b"
+		"=HYPERLINK(\"x\")", "'=x", "''@y", "'plain", "-2", "a,b",
+		" both ends ", "tab\t"
 	};
 	char buf[256];
 	struct got g;
@@ -98,12 +105,12 @@ test_round_trip(void)
 	size_t i;
 	int same = 1;
 
-	ft_csv_row(o, cells, 6);
+	ft_csv_row(o, cells, 8);
 	fclose(o);
 	is_int(read_text(buf, strlen(buf), &g, &err), FT_OK,
 	    "what was written reads back");
-	is_int((int64_t)g.n, 6, "with its six cells");
-	for (i = 0; i < 6 && i < g.n; i++)
+	is_int((int64_t)g.n, 8, "with its eight cells");
+	for (i = 0; i < 8 && i < g.n; i++)
 		if (strcmp(g.cell[i], cells[i])) {
 			diag("cell %zu: got '%s', want '%s'", i, g.cell[i],
 			    cells[i]);
@@ -131,12 +138,17 @@ test_nul_bom(void)
 	    "a byte-order mark is read past");
 	is_str(g.cell[0], "name", "and is no part of the first field");
 	free(err);
+	err = NULL;
+	is_int(read_text("\"\xef\xbb\xbfx\"\r\n", 7, &g, &err), FT_OK,
+	    "a quoted field may start with a byte-order mark");
+	is_str(g.cell[0], "\xef\xbb\xbfx", "which it keeps");
+	free(err);
 }
 
 int
 main(void)
 {
-	plan(19);
+	plan(25);
 	test_write();
 	test_row();
 	test_round_trip();

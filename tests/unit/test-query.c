@@ -223,6 +223,34 @@ test_json(void)
 	}
 }
 
+/* Numbers no long long holds are refused before any cast, and leave
+ * the default in place. */
+static void
+test_json_range(void)
+{
+	static const char *const args[] = {
+		"{\"days\": 1e300}", "{\"days\": -1e300}", "{\"days\": nan}",
+		"{\"days\": 9223372036854775808}"
+	};
+	const ft_query_op *op = ft_query_op_find(FT_QUERY_TOOL, "get_trend");
+	size_t i;
+
+	for (i = 0; i < sizeof args / sizeof args[0]; i++) {
+		char err[256] = "";
+		ft_query_args a;
+
+		ft_query_args_init(&a, op, FT_QUERY_TOOL, NOW);
+		is_int(ft_query_set_json(&a, jv_parse(args[i]), err,
+					 sizeof err), FT_EINVAL,
+		       "get_trend %s: refused", args[i]);
+		is_str(err, "'days' must be an integer from 1 to 3660",
+		       "get_trend %s: the message", args[i]);
+		ok(!ft_query_given(&a, FT_QS_DAYS) && a.n[FT_QS_DAYS] == 30,
+		   "get_trend %s: the default stays", args[i]);
+		ft_query_args_clear(&a);
+	}
+}
+
 /* Defaults of each surface, and which operations each one has. */
 static void
 test_surfaces(void)
@@ -377,6 +405,7 @@ main(void)
 	tzset();
 	test_text();
 	test_json();
+	test_json_range();
 	test_surfaces();
 	test_missing();
 	test_options();
