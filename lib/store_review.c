@@ -239,8 +239,8 @@ visit_event_pattern(int64_t visit_id, char *buf, size_t len)
  * secure_delete zeroes deleted rows itself).  Whatever else a sample's
  * row holds must be overwritten here too. */
 static const char sql_wipe_face[] =
-	"UPDATE faces SET descriptor = REPEAT(X'00', OCTET_LENGTH(descriptor))"
-	" WHERE id = ?";
+	"UPDATE faces SET descriptor = REPEAT(X'00', OCTET_LENGTH(descriptor)),"
+	" crop = REPEAT(X'00', OCTET_LENGTH(crop)) WHERE id = ?";
 
 static int
 face_remove_once(ft_store *s, int64_t cid, int64_t fid)
