@@ -335,7 +335,7 @@ test_options(void)
 	struct option o[32];
 	size_t n = ft_query_options(o, 32, 300), i, reverse = n;
 
-	is_int(n, 16, "sixteen command options, each once");
+	is_int(n, 17, "seventeen command options, each once");
 	for (i = 0; i < n; i++)
 		if (!strcmp(o[i].name, "reverse"))
 			reverse = i;
