@@ -10,7 +10,7 @@
  * Whatever a request asks, nothing leaves the scratch directory: no
  * pipeline can start (FT_PIPELINE is "exit 0", PATH is empty), reports
  * and charts are written there, the chat has no model to call and
- * crontab is "false".  Seeds send the key, "fuzz-key".
+ * crontab is "false".  Seeds send the key, "fuzz-key-7Qm2x9Lp".
  */
 #include "fuzz.h"
 #include "serve.h"
@@ -114,7 +114,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	cfg.listen = "127.0.0.1:0";
 	cfg.db_url = url;
 	cfg.web_dir = web;
-	cfg.api_key = "fuzz-key";
+	cfg.api_key = "fuzz-key-7Qm2x9Lp";
 	cfg.threads = 2;
 	cfg.max_clients = 16;
 	cfg.max_streams = 4;
