@@ -27,11 +27,18 @@
 /* Neighbours fetched per query before keeping one per customer. */
 static const int FETCH = 32;
 
+/* BLAS's matrix product, as FAISS links it (Fortran conventions). */
+extern "C" int sgemm_(const char *transa, const char *transb, const int *m,
+    const int *n, const int *k, const float *alpha, const float *a,
+    const int *lda, const float *b, const int *ldb, const float *beta,
+    float *c, const int *ldc);
+
 struct ft_index {
 	int dim;
 	enum ft_index_kind kind;
 	long approx_above;
 	int nprobe;
+	int nlist;		/* clusters asked for, 0: nlist_for() */
 	std::vector<float> data;
 	std::vector<int64_t> face_ids, customer_ids;
 	std::vector<char> hidden;
@@ -67,6 +74,7 @@ ft_index_new(int dim, enum ft_index_kind kind, long approx_above)
 	ix->approx_above = approx_above > 0 ? approx_above :
 	    FT_INDEX_APPROX_ABOVE;
 	ix->nprobe = 80;
+	ix->nlist = 0;
 	ix->nhidden = 0;
 	ix->max_face_id = 0;
 	ix->trained_at = 0;
@@ -106,7 +114,8 @@ static void
 build_ivf(ft_index *ix)
 {
 	size_t n = ix->face_ids.size(), ntrain;
-	int nl = nlist_for(n);
+	int nl = ix->nlist ? (int)std::min((size_t)ix->nlist,
+	    std::max(n / 39, (size_t)1)) : nlist_for(n);
 	std::vector<float> train;
 	std::vector<int64_t> labels(n);
 
@@ -261,6 +270,12 @@ ft_index_set_nprobe(ft_index *ix, int nprobe)
 		    ix->ivf->nlist);
 }
 
+extern "C" void
+ft_index_set_nlist(ft_index *ix, int nlist)
+{
+	ix->nlist = nlist < 1 ? 0 : nlist;
+}
+
 /* k nearest slots of nq queries into dist (squared) and lab. */
 static void
 knn(ft_index *ix, size_t nq, const float *q, int k, float *dist,
@@ -280,6 +295,94 @@ knn(ft_index *ix, size_t nq, const float *q, int k, float *dist,
 		return;
 	faiss::knn_L2sqr(q, ix->data.data(), (size_t)ix->dim, nq, n,
 	    (size_t)k, dist, lab);
+}
+
+/* The k nearest of one query so far, unordered: a nearer candidate
+ * replaces the farthest, dist[*far]. */
+static void
+keep(float *dist, int64_t *lab, int k, int *far, float d, int64_t label)
+{
+	if (d >= dist[*far])
+		return;
+	dist[*far] = d;
+	lab[*far] = label;
+	for (int i = 0; i < k; i++)
+		if (dist[i] > dist[*far])
+			*far = i;
+}
+
+/*
+ * knn() of many queries on the IVF index, a list at a time: the queries
+ * that probe a list are compared with its samples in one matrix product,
+ * where FAISS would scan the list once a query with its plain loop.
+ */
+static void
+ivf_many(ft_index *ix, size_t nq, const float *q, int k, float *dist,
+    int64_t *lab)
+{
+	const faiss::IndexIVFFlat *ivf = ix->ivf.get();
+	const faiss::InvertedLists *il = ivf->invlists;
+	size_t nprobe = std::min(ivf->nprobe, ivf->nlist), d = ix->dim;
+	std::vector<float> cd(nq * nprobe), qn(nq), mn, qs, ip;
+	std::vector<faiss::Index::idx_t> assign(nq * nprobe);
+	std::vector<std::vector<size_t>> by_list(ivf->nlist);
+	std::vector<int> far(nq, 0);
+	const float one = 1, zero = 0;
+	const int di = (int)d;
+
+	ivf->quantizer->search((faiss::Index::idx_t)nq, q,
+	    (faiss::Index::idx_t)nprobe, cd.data(), assign.data());
+	for (size_t i = 0; i < nq; i++) {
+		qn[i] = faiss::fvec_norm_L2sqr(&q[i * d], d);
+		for (size_t j = 0; j < nprobe; j++)
+			if (assign[i * nprobe + j] >= 0)
+				by_list[assign[i * nprobe + j]].push_back(i);
+	}
+	for (size_t i = 0; i < nq * (size_t)k; i++) {
+		dist[i] = INFINITY;
+		lab[i] = -1;
+	}
+	for (size_t l = 0; l < ivf->nlist; l++) {
+		size_t nm = il->list_size(l), nl = by_list[l].size();
+
+		if (!nm || !nl)
+			continue;
+		faiss::InvertedLists::ScopedCodes codes(il, l);
+		faiss::InvertedLists::ScopedIds ids(il, l);
+		const float *m = (const float *)codes.get();
+		int nmi = (int)nm, nli = (int)nl;
+
+		mn.resize(nm);
+		for (size_t j = 0; j < nm; j++)
+			mn[j] = faiss::fvec_norm_L2sqr(&m[j * d], d);
+		qs.resize(nl * d);
+		for (size_t i = 0; i < nl; i++)
+			memcpy(&qs[i * d], &q[by_list[l][i] * d],
+			    d * sizeof(float));
+		/* ip[i * nm + j]: query i of the list times its sample j. */
+		ip.resize(nl * nm);
+		sgemm_("T", "N", &nmi, &nli, &di, &one, m, &di, qs.data(),
+		    &di, &zero, ip.data(), &nmi);
+		for (size_t i = 0; i < nl; i++) {
+			size_t qi = by_list[l][i];
+
+			for (size_t j = 0; j < nm; j++)
+				keep(&dist[qi * k], &lab[qi * k], k, &far[qi],
+				    std::max(qn[qi] + mn[j] -
+				    2 * ip[i * nm + j], 0.0f), ids.get()[j]);
+		}
+	}
+	/* Nearest first, as FAISS answers. */
+	std::vector<std::pair<float, int64_t>> one_q(k);
+	for (size_t i = 0; i < nq; i++) {
+		for (int j = 0; j < k; j++)
+			one_q[j] = { dist[i * k + j], lab[i * k + j] };
+		std::sort(one_q.begin(), one_q.end());
+		for (int j = 0; j < k; j++) {
+			dist[i * k + j] = one_q[j].first;
+			lab[i * k + j] = one_q[j].second;
+		}
+	}
 }
 
 /* Of FETCH neighbours dist, lab of one query, up to max hits in out,
@@ -342,18 +445,13 @@ ft_index_search_many(ft_index *ix, size_t n, const float *q,
 	try {
 		dist.resize(n * FETCH);
 		lab.resize(n * FETCH);
-		/* Many queries: each core takes its own, rather than all
-		 * cores one query's clusters. */
 		if (ix->ivf)
-			ix->ivf->parallel_mode = 0;
-		knn(ix, n, q, FETCH, dist.data(), lab.data());
-		if (ix->ivf)
-			ix->ivf->parallel_mode = 1;
+			ivf_many(ix, n, q, FETCH, dist.data(), lab.data());
+		else
+			knn(ix, n, q, FETCH, dist.data(), lab.data());
 	} catch (std::bad_alloc &) {
 		oom();
 	} catch (faiss::FaissException &e) {
-		if (ix->ivf)
-			ix->ivf->parallel_mode = 1;
 		ix->err = e.what();
 		return -1;
 	}

@@ -90,8 +90,9 @@ int ft_index_search_batch(ft_index *ix, size_t n, const float *q,
 
 /*
  * The nearest customers of each of n queries q[i*dim..], as
- * ft_index_search for each but in one batch (the queries spread over
- * the cores): writes up to max hits a query to out[i*max..], the rest
+ * ft_index_search for each but in one batch (an IVF index compares
+ * the queries that visit a cluster with its samples in one matrix
+ * product, which BLAS spreads over the cores): writes up to max hits a query to out[i*max..], the rest
  * of its max slots with face_id -1.  FT_OK, or FT_EFAIL when FAISS
  * failed.
  */
@@ -101,6 +102,11 @@ int ft_index_search_many(ft_index *ix, size_t n, const float *q,
 /* Cost knob of the IVF index: clusters visited per query (default 80).
  * No effect on an exact index. */
 void ft_index_set_nprobe(ft_index *ix, int nprobe);
+/* Clusters of the IVF index when it is next trained; 0 (the default)
+ * about 2 sqrt(n) of n samples, which suits one query at a time.  Many
+ * queries at once (ft_index_search_many) scan clusters by matrix
+ * products and want fewer, larger ones. */
+void ft_index_set_nlist(ft_index *ix, int nlist);
 
 const char *ft_index_errmsg(const ft_index *ix);
 

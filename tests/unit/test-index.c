@@ -86,7 +86,7 @@ main(void)
 	ft_index *ex, *ivf, *au;
 	int n, right = 0, agree = 0;
 
-	plan(15);
+	plan(18);
 	ex = ft_index_new(DIM, FT_INDEX_EXACT, 0);
 	is_int((long long)ft_index_search(ex, d, hits, 8), 0,
 	       "an empty index finds nothing");
@@ -149,6 +149,51 @@ main(void)
 	}
 	ok(agree >= Q * 98 / 100, "IVF finds the nearest sample of %d of "
 	   "%d queries", agree, Q);
+
+	{
+		/* Every cluster visited: the clusters scanned by matrix
+		 * products must find exactly what the exact scan finds. */
+		ft_index *ex2 = ft_index_new(DIM, FT_INDEX_EXACT, 0);
+		ft_index *iv2 = ft_index_new(DIM, FT_INDEX_IVF, 0);
+		float *qs = malloc((size_t)Q * DIM * sizeof *qs);
+		ft_index_hit *a = malloc((size_t)Q * 8 * sizeof *a);
+		ft_index_hit *b = malloc((size_t)Q * 8 * sizeof *b);
+		int same = 0, nearest = 0;
+
+		ft_index_set_nlist(iv2, 16);
+		ft_index_set_nprobe(iv2, 16);
+		ft_index_add(ex2, N, fid, cid, d);
+		ft_index_add(iv2, N, fid, cid, d);
+		is_str(ft_index_describe(iv2), "ivf16/16",
+		       "the clusters asked for");
+		for (int i = 0; i < Q; i++) {
+			size_t row = (size_t)(i * 7 % N);
+
+			for (int j = 0; j < DIM; j++)
+				qs[i * DIM + j] = d[row * DIM + j] +
+						  gauss() * 0.02f;
+		}
+		ft_index_search_many(ex2, Q, qs, a, 8);
+		ft_index_search_many(iv2, Q, qs, b, 8);
+		for (int i = 0; i < Q * 8; i++)
+			same += a[i].face_id == b[i].face_id &&
+				a[i].customer_id == b[i].customer_id &&
+				fabsf(a[i].distance - b[i].distance) < 1e-3f;
+		is_int(same, Q * 8, "many queries on every cluster: the exact "
+		       "hits, nearest first");
+		ft_index_set_nprobe(iv2, 2);
+		ft_index_search_many(iv2, Q, qs, b, 8);
+		for (int i = 0; i < Q; i++)
+			nearest += b[i * 8].face_id ==
+				   fid[brute(d, N, &qs[i * DIM])];
+		ok(nearest >= Q * 95 / 100, "on 2 clusters of 16: the nearest "
+		   "sample of %d of %d queries", nearest, Q);
+		ft_index_free(ex2);
+		ft_index_free(iv2);
+		free(qs);
+		free(a);
+		free(b);
+	}
 
 	au = ft_index_new(DIM, FT_INDEX_AUTO, N / 2);
 	ft_index_add(au, N / 4, fid, cid, d);
