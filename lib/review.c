@@ -20,21 +20,19 @@
 #define DIM FT_DESCRIPTOR_DIM
 
 /*
- * The index serves suggestions only, and is made when they are first
- * asked for: a search by photo compares the photo with every sample
- * (some 10 ms at 300,000 samples), cheaper than training an index for a
- * program that searches once.  It turns approximate (IVF) from
- * REVIEW_APPROX_ABOVE samples, sooner than the recogniser's: every
- * customer queries it, and an exact search of n samples by n costs n
- * squared.  Suggestions visit SUGGEST_NPROBE clusters, some 600 samples
- * a query at 300,000: a pair missed by one customer's query is found by
- * the other's.
+ * Suggestions make an index of their own each time; a search by photo
+ * compares the photo with every sample (some 10 ms at 300,000 samples),
+ * cheaper than an index for a program that searches once.  Each
+ * customer's medoid queries the index of every sample: exact up to
+ * REVIEW_APPROX_ABOVE samples, beyond which the n-by-n search would cost
+ * n squared, then an IVF index of about sqrt(n) clusters, each query
+ * visiting SUGGEST_NPROBE of them (some 2,300 samples at 300,000); a
+ * pair missed by one customer's query is found by the other's.
  */
 #define REVIEW_APPROX_ABOVE 10000
 #define SUGGEST_NPROBE 4
 
 struct ft_review {
-	ft_index *ix;		/* NULL until suggestions ask for it */
 	size_t n, cap;		/* samples held, room for */
 	int64_t *fid, *cid;	/* each sample's face and customer */
 	float *d;		/* their descriptors, DIM floats each */
@@ -97,33 +95,7 @@ keep_sample(void *p, const ft_face *f)
 	return 0;
 }
 
-/* Index the samples from first on, when there is an index; without
- * one after a failure. */
-static int
-index_from(ft_review *r, size_t first)
-{
-	if (r->ix && r->n > first && ft_index_add(r->ix, r->n - first,
-	    &r->fid[first], &r->cid[first], &r->d[first * DIM]) != FT_OK) {
-		fail(r, FT_EFAIL, "index: %s", ft_index_errmsg(r->ix));
-		ft_index_free(r->ix);
-		r->ix = NULL;
-		return FT_EFAIL;
-	}
-	return FT_OK;
-}
-
-/* Make the index if it is not there yet. */
-static int
-index_ensure(ft_review *r)
-{
-	if (r->ix)
-		return FT_OK;
-	r->ix = ft_index_new(DIM, FT_INDEX_AUTO, REVIEW_APPROX_ABOVE);
-	ft_index_set_nprobe(r->ix, SUGGEST_NPROBE);
-	return index_from(r, 0);
-}
-
-/* Read the samples after the newest held (and index them). */
+/* Read the samples after the newest held. */
 static int
 catch_up(ft_review *r, ft_store *s)
 {
@@ -135,7 +107,7 @@ catch_up(ft_review *r, ft_store *s)
 		r->n = first;
 		return store_fail(r, s, rc);
 	}
-	return index_from(r, first);
+	return FT_OK;
 }
 
 /* Everything afresh: the feed's position first, so that no change made
@@ -147,8 +119,6 @@ rebuild(ft_review *r, ft_store *s)
 
 	if (rc != FT_OK)
 		return store_fail(r, s, rc);
-	ft_index_free(r->ix);
-	r->ix = NULL;
 	r->n = 0;
 	return catch_up(r, s);
 }
@@ -174,7 +144,6 @@ ft_review_free(ft_review *r)
 {
 	if (!r)
 		return;
-	ft_index_free(r->ix);
 	free(r->fid);
 	free(r->cid);
 	free(r->d);
@@ -427,7 +396,7 @@ pairs_has(const struct pairs *ps, int64_t a, int64_t b)
 }
 
 /* Queries asked of the index at once: bounds the hits held. */
-#define SUGGEST_BATCH 16384
+#define SUGGEST_BATCH 65536
 
 /*
  * The most central sample of customer c: the one nearest, in sum, to
@@ -454,19 +423,19 @@ medoid(const ft_review *r, const size_t *order, const struct cust *c)
 	return best;
 }
 
-/* Ask the index for the nearest customers of nq samples q[]; add a pair
- * for each other customer found. */
+/* Ask ix for the nearest customers of nq samples q[]; add a pair for
+ * each other customer found. */
 static int
-ask(ft_review *r, const size_t *q, size_t nq, int k, ft_index_hit *hits,
-    float *buf, struct pairs *ps)
+ask(ft_review *r, ft_index *ix, const size_t *q, size_t nq, int k,
+    ft_index_hit *hits, float *buf, struct pairs *ps)
 {
 	size_t i;
 	int j;
 
 	for (i = 0; i < nq; i++)
 		memcpy(&buf[i * DIM], &r->d[q[i] * DIM], DIM * sizeof *buf);
-	if (ft_index_search_many(r->ix, nq, buf, hits, k) != FT_OK)
-		return fail(r, FT_EFAIL, "index: %s", ft_index_errmsg(r->ix));
+	if (ft_index_search_many(ix, nq, buf, hits, k) != FT_OK)
+		return fail(r, FT_EFAIL, "index: %s", ft_index_errmsg(ix));
 	for (i = 0; i < nq; i++)
 		for (j = 0; j < k; j++) {
 			const ft_index_hit *h = &hits[i * k + j];
@@ -479,12 +448,39 @@ ask(ft_review *r, const size_t *q, size_t nq, int k, ft_index_hit *hits,
 	return FT_OK;
 }
 
+/* The index of every sample: exact, or IVF of about sqrt(n) clusters
+ * (see REVIEW_APPROX_ABOVE); NULL when FAISS refused. */
+static ft_index *
+candidate_index(ft_review *r)
+{
+	ft_index *ix;
+	int nl = 4;
+
+	if (r->n < REVIEW_APPROX_ABOVE) {
+		ix = ft_index_new(DIM, FT_INDEX_EXACT, 0);
+	} else {
+		/* Training costs the clusters' number squared, the scans
+		 * the samples' squared over it. */
+		while ((size_t)nl * nl * 4 <= r->n)
+			nl *= 2;
+		ix = ft_index_new(DIM, FT_INDEX_IVF, 0);
+		ft_index_set_nlist(ix, nl);
+		ft_index_set_nprobe(ix, SUGGEST_NPROBE);
+	}
+	if (ft_index_add(ix, r->n, r->fid, r->cid, r->d) != FT_OK) {
+		fail(r, FT_EFAIL, "index: %s", ft_index_errmsg(ix));
+		ft_index_free(ix);
+		return NULL;
+	}
+	return ix;
+}
+
 /*
  * Candidate pairs: the nearest other customers of each customer's
- * medoid, found in the index among every sample.  One query a customer
- * rather than one a sample: at 100,000 customers of three samples the
- * index's scans are what suggestions cost.  The own customer may be
- * among a query's hits, so one more is asked for.
+ * medoid.  One query a customer rather than one a sample: at 100,000
+ * customers of three samples the index's scans are what suggestions
+ * cost.  The own customer may be among a query's hits, so one more is
+ * asked for.
  */
 static int
 candidates(ft_review *r, const ft_review_suggest_opts *o,
@@ -492,25 +488,27 @@ candidates(ft_review *r, const ft_review_suggest_opts *o,
     struct pairs *ps)
 {
 	int k = o->neighbours + 1, rc = FT_OK;
-	ft_index_hit *hits = ft_xmalloc((size_t)SUGGEST_BATCH * (size_t)k *
-	    sizeof *hits);
-	float *buf = ft_xmalloc((size_t)SUGGEST_BATCH * DIM * sizeof *buf);
-	size_t q[SUGGEST_BATCH], at, i;
+	size_t *med = ft_xmalloc((nc ? nc : 1) * sizeof *med), at, nq, i;
+	ft_index_hit *hits;
+	ft_index *ix;
+	float *buf;
 
-	if ((rc = index_ensure(r)) != FT_OK) {
-		free(hits);
-		free(buf);
-		return rc;
+	for (i = 0; i < nc; i++)
+		med[i] = medoid(r, order, &custs[i]);
+	if (!(ix = candidate_index(r))) {
+		free(med);
+		return FT_EFAIL;
 	}
-	for (at = 0; at < nc && rc == FT_OK; at += SUGGEST_BATCH) {
-		size_t nq = nc - at < SUGGEST_BATCH ? nc - at : SUGGEST_BATCH;
-
-		for (i = 0; i < nq; i++)
-			q[i] = medoid(r, order, &custs[at + i]);
-		rc = ask(r, q, nq, k, hits, buf, ps);
+	hits = ft_xmalloc((size_t)SUGGEST_BATCH * (size_t)k * sizeof *hits);
+	buf = ft_xmalloc((size_t)SUGGEST_BATCH * DIM * sizeof *buf);
+	for (at = 0; at < nc && rc == FT_OK; at += nq) {
+		nq = nc - at < SUGGEST_BATCH ? nc - at : SUGGEST_BATCH;
+		rc = ask(r, ix, &med[at], nq, k, hits, buf, ps);
 	}
+	ft_index_free(ix);
 	free(hits);
 	free(buf);
+	free(med);
 	pairs_unique(ps);
 	return rc;
 }

@@ -103,12 +103,13 @@ void ft_review_suggest_opts_default(ft_review_suggest_opts *o);
 
 /*
  * Pairs of customers that are probably one person, nearest first.
- * Candidates come from the index: each sample's o->neighbours nearest
- * other customers, so the cost grows with the samples, not with their
- * pairs.  Each candidate pair is then measured on every sample of both:
- * each sample's distance to the other customer's nearest sample, and
- * the pair's distance is the median of these (of both sides), so that
- * one odd sample neither makes a pair nor breaks it.  Pairs that s
+ * Candidates come from an index of the samples: the o->neighbours
+ * nearest other customers of each customer's medoid (its most central
+ * sample), so the cost grows with the customers, not with their pairs.
+ * Each candidate pair is then measured on every sample of both: the
+ * pair's distance is the median of the distances of every sample of
+ * one to every sample of the other, so that one odd sample neither
+ * makes a pair nor breaks it.  Pairs that s
  * records as different people (ft_store_different_pairs) are left out.
  *
  * Writes up to o->limit pairs to a new array *out (the caller frees

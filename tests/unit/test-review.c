@@ -5,7 +5,8 @@
  * pair, a pair among crowded faces ranks below a clear one; search finds
  * the nearest customer first and follows new samples and merges after a
  * refresh; calibration says when it has too little evidence, and gives
- * rates that move the right way when it has enough.
+ * rates that move the right way when it has enough; a store too large
+ * to compare every sample still has its second records suggested.
  */
 #include "review.h"
 #include "store.h"
@@ -216,13 +217,55 @@ test_calibrate(void)
 	   cal.margin);
 }
 
+/* Above REVIEW_APPROX_ABOVE samples candidates come from an IVF index:
+ * planted second records are still found. */
+static void
+test_suggest_many(void)
+{
+	enum { PEOPLE = 3400, DUPS = 50 };
+	float (*c)[DIM] = malloc(PEOPLE * sizeof *c);
+	int64_t *id = malloc(PEOPLE * sizeof *id), dup[DUPS];
+	ft_review_suggest_opts o;
+	ft_review_pair *p;
+	ft_review *r;
+	size_t n;
+	char err[256];
+	int i, found = 0;
+
+	if (ft_store_begin(store) != FT_OK)
+		exit(1);
+	for (i = 0; i < PEOPLE; i++) {
+		synth_person(c[i]);
+		id[i] = customer(NULL, c[i], 3);
+	}
+	for (i = 0; i < DUPS; i++)
+		dup[i] = customer(NULL, c[i * 61 % PEOPLE], 3);
+	if (ft_store_commit(store) != FT_OK)
+		exit(1);
+	ok(ft_review_new(store, &r, err, sizeof err) == FT_OK &&
+	   ft_review_samples(r) == 3 * (PEOPLE + DUPS),
+	   "a search object over %d samples", 3 * (PEOPLE + DUPS));
+	ft_review_suggest_opts_default(&o);
+	o.limit = DUPS;
+	ok(ft_review_suggest(r, store, &o, &p, &n) == FT_OK && n == DUPS,
+	   "suggest from an approximate index");
+	for (i = 0; i < DUPS; i++)
+		found += has_pair(p, n, id[i * 61 % PEOPLE], dup[i]) != 0;
+	ok(found >= DUPS - 1, "the first %d suggestions hold %d of the %d "
+	   "second records", DUPS, found, DUPS);
+	free(p);
+	ft_review_free(r);
+	free(c);
+	free(id);
+}
+
 int
 main(void)
 {
 	char dir[] = "/tmp/ft-test-review-XXXXXX", url[PATH_MAX], err[256];
 	char cmd[PATH_MAX + 16];
 
-	plan(29);
+	plan(32);
 	if (!mkdtemp(dir))
 		return 1;
 	snprintf(url, sizeof url, "sqlite:%s/t.db", dir);
@@ -237,6 +280,11 @@ main(void)
 		return 1;
 	test_search();
 	test_calibrate();
+	ft_store_close(store);
+	snprintf(url, sizeof url, "sqlite:%s/t3.db", dir);
+	if (ft_store_open(url, &store, err, sizeof err) != FT_OK)
+		return 1;
+	test_suggest_many();
 	ft_store_close(store);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
