@@ -1413,120 +1413,146 @@ cmd_add_faces(const char *id, struct enrol *e, char **args, int n)
 	return rc;
 }
 
-int
-main(int argc, char **argv)
-{
-	const char *cmd;
+/* What the options ask for. */
+struct args {
 	ft_customer c;
-	struct enrol e = { 0 };
-	unsigned fields = 0;
-	int opt, rc, consent = -1, nargs, dry_run = 0;
+	struct enrol e;
+	unsigned fields;
+	int consent, dry_run, nfaces;
 	int64_t faces[FT_SPLIT_MAX];
-	int nfaces = 0;
-	const char *into = NULL;
-	const char *limit = NULL, *chart = NULL;
-	char msg[128];
+	const char *into, *limit, *chart;
+};
 
-	ft_set_progname(argv[0]);
-	ft_set_usage(usage);
-	memset(&c, 0, sizeof c);
+/* Read the options into a; exits on a bad one, -h and --version. */
+static void
+parse_options(int argc, char **argv, struct args *a)
+{
+	int opt;
+
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (opt) {
 		case O_DB: ft_config_set("FT_DB", optarg); break;
 		case O_NAME:
-			c.name = optarg;
-			fields |= FT_FIELD_NAME;
+			a->c.name = optarg;
+			a->fields |= FT_FIELD_NAME;
 			break;
 		case O_EMAIL:
-			c.email = optarg;
-			fields |= FT_FIELD_EMAIL;
+			a->c.email = optarg;
+			a->fields |= FT_FIELD_EMAIL;
 			break;
 		case O_NOTES:
-			c.notes = optarg;
-			fields |= FT_FIELD_NOTES;
+			a->c.notes = optarg;
+			a->fields |= FT_FIELD_NOTES;
 			break;
 		case O_CONSENT:
 		case O_NO_CONSENT:
-			consent = opt == O_CONSENT;
-			fields |= FT_FIELD_CONSENT;
+			a->consent = opt == O_CONSENT;
+			a->fields |= FT_FIELD_CONSENT;
 			break;
-		case O_LARGEST: e.largest = 1; break;
-		case O_STRICT: e.strict = 1; break;
-		case O_DRY_RUN: dry_run = 1; break;
+		case O_LARGEST: a->e.largest = 1; break;
+		case O_STRICT: a->e.strict = 1; break;
+		case O_DRY_RUN: a->dry_run = 1; break;
 		case O_FACE:
-			if (nfaces == FT_SPLIT_MAX)
+			if (a->nfaces == FT_SPLIT_MAX)
 				ft_usage_error("at most %d samples can be "
 					       "split off at once",
 					       FT_SPLIT_MAX);
-			faces[nfaces++] = row_id(optarg, "sample");
+			a->faces[a->nfaces++] = row_id(optarg, "sample");
 			break;
-		case O_INTO: into = optarg; break;
-		case O_LIMIT: limit = optarg; break;
-		case O_CHART: chart = optarg; break;
+		case O_INTO: a->into = optarg; break;
+		case O_LIMIT: a->limit = optarg; break;
+		case O_CHART: a->chart = optarg; break;
 		case 'h':
 			fputs(usage, stdout);
-			return ft_close_stdout(FT_EXIT_OK);
+			exit(ft_close_stdout(FT_EXIT_OK));
 		case O_VERSION:
 			printf("ft-enroll %s\n", FT_VERSION);
-			return ft_close_stdout(FT_EXIT_OK);
+			exit(ft_close_stdout(FT_EXIT_OK));
 		default:
 			ft_usage_error(NULL);
 		}
 	}
+	a->c.consent = a->consent > 0;
+}
+
+/* The options of split only with split, and not too many samples. */
+static void
+check_split(const char *cmd, int nargs, const struct args *a)
+{
+	int split = !strcmp(cmd, "split");
+
+	if ((a->nfaces || a->into) && !split)
+		ft_usage_error("--face and --into go with 'split'");
+	if (split && !a->nfaces && nargs < 2)
+		ft_usage_error("'split' needs --face SAMPLE");
+	if (split && a->nfaces + nargs - 1 > FT_SPLIT_MAX)
+		ft_usage_error("at most %d samples can be split off at once",
+			       FT_SPLIT_MAX);
+}
+
+/* A command on the store alone: a correction or one of run_command's. */
+static int
+run_on_store(const char *cmd, char **argv, int nargs, struct args *a)
+{
+	store = ft_store_open_configured();
+	if (!strcmp(cmd, "split"))
+		cmd_split(argv[0], argv + 1, nargs - 1, a->faces, a->nfaces,
+			  a->into);
+	else if (!strcmp(cmd, "remove-face"))
+		cmd_remove_face(argv[0], argv + 1, nargs - 1);
+	else if (!strcmp(cmd, "unvisit"))
+		cmd_unvisit(argv, nargs);
+	else if (!strcmp(cmd, "different"))
+		cmd_different(argv[0], argv[1]);
+	else
+		return run_command(cmd, argv, &a->c, a->fields, a->dry_run);
+	return FT_EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct args a = { .consent = -1 };
+	const char *cmd;
+	char msg[128], **args;
+	int rc, nargs;
+
+	ft_set_progname(argv[0]);
+	ft_set_usage(usage);
+	parse_options(argc, argv, &a);
 	if (optind >= argc)
 		ft_usage_error("no command given");
 	cmd = argv[optind++];
+	args = argv + optind;
 	nargs = argc - optind;
-	c.consent = consent > 0;
 
 	if (is_review(cmd))
-		return ft_close_stdout(cmd_review(cmd, nargs, argv + optind,
-		    fields || e.largest || e.strict || dry_run || nfaces ||
-		    into, limit, chart));
-	if (limit || chart)
+		return ft_close_stdout(cmd_review(cmd, nargs, args,
+		    a.fields || a.e.largest || a.e.strict || a.dry_run ||
+		    a.nfaces || a.into, a.limit, a.chart));
+	if (a.limit || a.chart)
 		ft_usage_error("--limit and --chart go with 'suggest', "
 			       "'search' or 'calibrate'");
-	check_command(cmd, nargs, argv + optind, &c, fields, &e, dry_run);
-	if ((nfaces || into) && strcmp(cmd, "split"))
-		ft_usage_error("--face and --into go with 'split'");
-	if (!strcmp(cmd, "split") && !nfaces && nargs < 2)
-		ft_usage_error("'split' needs --face SAMPLE");
-	if (nfaces + nargs - 1 > FT_SPLIT_MAX && !strcmp(cmd, "split"))
-		ft_usage_error("at most %d samples can be split off at once",
-			       FT_SPLIT_MAX);
-	if (ft_customer_check(&c, fields, msg, sizeof msg))
+	check_command(cmd, nargs, args, &a.c, a.fields, &a.e, a.dry_run);
+	check_split(cmd, nargs, &a);
+	if (ft_customer_check(&a.c, a.fields, msg, sizeof msg))
 		ft_usage_error("%s", msg);
-	e.tty = isatty(STDERR_FILENO);
+	a.e.tty = isatty(STDERR_FILENO);
 
-	rc = FT_EXIT_OK;
 	if (!strcmp(cmd, "add") && nargs > 0) {
 		/* Photos are described before the store is touched. */
-		check_samples_allowed(c.consent, NULL);
-		if (c.email && !*c.email)
-			c.email = NULL;
-		rc = cmd_add_photos(&c, &e, argv + optind, nargs);
+		check_samples_allowed(a.c.consent, NULL);
+		if (a.c.email && !*a.c.email)
+			a.c.email = NULL;
+		rc = cmd_add_photos(&a.c, &a.e, args, nargs);
 	} else if (!strcmp(cmd, "add-faces")) {
-		rc = cmd_add_faces(argv[optind], &e, argv + optind + 1,
-				   nargs - 1);
-	} else if (!strcmp(cmd, "import") && is_dir(argv[optind])) {
-		rc = cmd_import_dir(argv[optind], &e, c.consent);
+		rc = cmd_add_faces(args[0], &a.e, args + 1, nargs - 1);
+	} else if (!strcmp(cmd, "import") && is_dir(args[0])) {
+		rc = cmd_import_dir(args[0], &a.e, a.c.consent);
 	} else {
-		store = ft_store_open_configured();
-		if (!strcmp(cmd, "split"))
-			cmd_split(argv[optind], argv + optind + 1, nargs - 1,
-				  faces, nfaces, into);
-		else if (!strcmp(cmd, "remove-face"))
-			cmd_remove_face(argv[optind], argv + optind + 1,
-					nargs - 1);
-		else if (!strcmp(cmd, "unvisit"))
-			cmd_unvisit(argv + optind, nargs);
-		else if (!strcmp(cmd, "different"))
-			cmd_different(argv[optind], argv[optind + 1]);
-		else
-			rc = run_command(cmd, argv + optind, &c, fields,
-					 dry_run);
+		rc = run_on_store(cmd, args, nargs, &a);
 	}
-	enrol_clear(&e);
+	enrol_clear(&a.e);
 	ft_store_close(store);
 	return ft_close_stdout(rc);
 }
