@@ -22,6 +22,10 @@ MANDIR ?= $(PREFIX)/share/man
 WEBDIR ?= $(PREFIX)/share/facetrack/web
 MODELSDIR ?= $(PREFIX)/share/facetrack/models
 DESTDIR ?=
+# The store a program opens when no setting names one (FT_DB; lib/config).
+# A checkout's programs keep it in the current directory; a package for a
+# server sets a fixed place (make deb: /var/lib/facetrack).
+DEFAULT_DB ?= sqlite:./facetrack.db
 
 CC ?= cc
 CXX ?= c++
@@ -218,6 +222,10 @@ include models/models.mk
 $(B)/lib/faces.o: DEPCFLAGS += -DFT_MODELSDIR='"$(MODELSDIR)"' \
 	-DFT_BUILD_DIR='"$(abspath $(B))"' \
 	-DFT_BUILD_MODELS_DIR='"$(abspath $(MODELS_DIR))"'
+# The default store (lib/config) and the dashboard's files when ft-serve
+# finds none beside its program (cmd/ft-serve).
+$(B)/lib/config.o: DEPCFLAGS += -DFT_DEFAULT_DB='"$(DEFAULT_DB)"'
+$(B)/cmd/ft-serve.o: DEPCFLAGS += -DFT_WEBDIR='"$(WEBDIR)"'
 FACE_TOOLS = $(B)/tests/face-test $(B)/tests/face-eval
 $(FACE_TOOLS): $(B)/tests/%: tests/face/%.c tests/face/jpeg.h $(LIB) \
 		| $(B)/tests
