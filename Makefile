@@ -26,6 +26,10 @@ DESTDIR ?=
 # A checkout's programs keep it in the current directory; a package for a
 # server sets a fixed place (make deb: /var/lib/facetrack).
 DEFAULT_DB ?= sqlite:./facetrack.db
+# When set, make install links the 68-point shape predictor to this file
+# (Debian's libdlib-data) instead of copying it, for a package that
+# depends on the package that ships it.
+SHAPE_LINK ?=
 
 CC ?= cc
 CXX ?= c++
@@ -392,8 +396,10 @@ install: all web models
 		web/node_modules/chart.js/LICENSE.md \
 		$(DESTDIR)$(WEBDIR)/node_modules/chart.js/dist
 	install -d $(DESTDIR)$(MODELSDIR)
-	install -m 644 $(FT_MODEL_DESCRIPTOR) $(FT_MODEL_SHAPE) \
-		$(DESTDIR)$(MODELSDIR)
+	install -m 644 $(FT_MODEL_DESCRIPTOR) $(if $(SHAPE_LINK),,\
+		$(FT_MODEL_SHAPE)) $(DESTDIR)$(MODELSDIR)
+	$(if $(SHAPE_LINK),ln -sf $(SHAPE_LINK) \
+		$(DESTDIR)$(MODELSDIR)/$(notdir $(FT_MODEL_SHAPE)))
 
 uninstall:
 	for p in $(notdir $(INSTALL_BINS)); do \
