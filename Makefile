@@ -9,6 +9,7 @@
 #   make fuzz		runs the fuzzing targets of tests/fuzz a while each
 #   make soak		runs the whole system a while and checks it held
 #   make install	the programs, man pages, dashboard and models
+#   make deb		the Debian package, into $(B)/
 #
 # make downloads from npm only when asked for models or web (check, bench
 # and install ask), and never installs system packages: scripts/install-deps
@@ -401,6 +402,27 @@ install: all web models
 	$(if $(SHAPE_LINK),ln -sf $(SHAPE_LINK) \
 		$(DESTDIR)$(MODELSDIR)/$(notdir $(FT_MODEL_SHAPE)))
 
+# make deb builds the Debian package from debian/ with dpkg-buildpackage
+# (debian/rules runs this Makefile in debian/build with the installed
+# layout) and moves what it writes beside the checkout into $(B)/.
+# Nothing of the caller's make (B, CFLAGS, -j) reaches the package's
+# build: dpkg-buildpackage sets its own flags, DEB_JOBS jobs.
+DEB_JOBS ?= 2
+DEB_ARCH = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+DEB = $(B)/facetrack_$(VERSION)_$(DEB_ARCH).deb
+deb:
+	@v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
+		{ echo >&2 "make: debian/changelog is at $$v," \
+			"the Makefile at $(VERSION)"; exit 1; }
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		dpkg-buildpackage -b -us -uc -j$(DEB_JOBS)
+	mkdir -p $(B)
+	for f in ../facetrack_$(VERSION)_$(DEB_ARCH).deb \
+		../facetrack_$(VERSION)_$(DEB_ARCH).buildinfo \
+		../facetrack_$(VERSION)_$(DEB_ARCH).changes \
+		../facetrack-dbgsym_$(VERSION)_$(DEB_ARCH).deb; do \
+		[ ! -e "$$f" ] || mv "$$f" $(B)/ || exit 1; done
+
 uninstall:
 	for p in $(notdir $(INSTALL_BINS)); do \
 		rm -f $(DESTDIR)$(BINDIR)/$$p; done
@@ -421,7 +443,7 @@ ifneq ($(and $(filter clean,$(MAKECMDGOALS)),\
 endif
 
 .PHONY: all web check check-build check-deps bench install uninstall clean \
-	fuzz fuzz-build soak
+	fuzz fuzz-build soak deb
 
 -include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d $(B)/tests/*.d \
 	$(B)/fuzz/lib/*.d)
