@@ -10,6 +10,7 @@
 #   make soak		runs the whole system a while and checks it held
 #   make install	the programs, man pages, dashboard and models
 #   make deb		the Debian package, into $(B)/
+#   make deb-check	installs that package here, tests it, purges it
 #
 # make downloads from npm only when asked for models or web (check, bench
 # and install ask), and never installs system packages: scripts/install-deps
@@ -423,6 +424,11 @@ deb:
 		../facetrack-dbgsym_$(VERSION)_$(DEB_ARCH).deb; do \
 		[ ! -e "$$f" ] || mv "$$f" $(B)/ || exit 1; done
 
+# As root, on a machine where the package is not installed: lintian, then
+# install, use, upgrade, remove and purge it (scripts/deb-test).
+deb-check: deb
+	sh scripts/deb-test $(DEB)
+
 uninstall:
 	for p in $(notdir $(INSTALL_BINS)); do \
 		rm -f $(DESTDIR)$(BINDIR)/$$p; done
@@ -443,7 +449,7 @@ ifneq ($(and $(filter clean,$(MAKECMDGOALS)),\
 endif
 
 .PHONY: all web check check-build check-deps bench install uninstall clean \
-	fuzz fuzz-build soak deb
+	fuzz fuzz-build soak deb deb-check
 
 -include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d $(B)/tests/*.d \
 	$(B)/fuzz/lib/*.d)
