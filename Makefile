@@ -9,6 +9,8 @@
 #   make fuzz		runs the fuzzing targets of tests/fuzz a while each
 #   make soak		runs the whole system a while and checks it held
 #   make install	the programs, man pages, dashboard and models
+#   make deb		the Debian package, into $(B)/
+#   make deb-check	installs that package here, tests it, purges it
 #
 # make downloads from npm only when asked for models or web (check, bench
 # and install ask), and never installs system packages: scripts/install-deps
@@ -22,6 +24,14 @@ MANDIR ?= $(PREFIX)/share/man
 WEBDIR ?= $(PREFIX)/share/facetrack/web
 MODELSDIR ?= $(PREFIX)/share/facetrack/models
 DESTDIR ?=
+# The store a program opens when no setting names one (FT_DB; lib/config).
+# A checkout's programs keep it in the current directory; a package for a
+# server sets a fixed place (make deb: /var/lib/facetrack).
+DEFAULT_DB ?= sqlite:./facetrack.db
+# When set, make install links the 68-point shape predictor to this file
+# (Debian's libdlib-data) instead of copying it, for a package that
+# depends on the package that ships it.
+SHAPE_LINK ?=
 
 CC ?= cc
 CXX ?= c++
@@ -218,6 +228,10 @@ include models/models.mk
 $(B)/lib/faces.o: DEPCFLAGS += -DFT_MODELSDIR='"$(MODELSDIR)"' \
 	-DFT_BUILD_DIR='"$(abspath $(B))"' \
 	-DFT_BUILD_MODELS_DIR='"$(abspath $(MODELS_DIR))"'
+# The default store (lib/config) and the dashboard's files when ft-serve
+# finds none beside its program (cmd/ft-serve).
+$(B)/lib/config.o: DEPCFLAGS += -DFT_DEFAULT_DB='"$(DEFAULT_DB)"'
+$(B)/cmd/ft-serve.o: DEPCFLAGS += -DFT_WEBDIR='"$(WEBDIR)"'
 FACE_TOOLS = $(B)/tests/face-test $(B)/tests/face-eval
 $(FACE_TOOLS): $(B)/tests/%: tests/face/%.c tests/face/jpeg.h $(LIB) \
 		| $(B)/tests
@@ -384,8 +398,36 @@ install: all web models
 		web/node_modules/chart.js/LICENSE.md \
 		$(DESTDIR)$(WEBDIR)/node_modules/chart.js/dist
 	install -d $(DESTDIR)$(MODELSDIR)
-	install -m 644 $(FT_MODEL_DESCRIPTOR) $(FT_MODEL_SHAPE) \
-		$(DESTDIR)$(MODELSDIR)
+	install -m 644 $(FT_MODEL_DESCRIPTOR) $(if $(SHAPE_LINK),,\
+		$(FT_MODEL_SHAPE)) $(DESTDIR)$(MODELSDIR)
+	$(if $(SHAPE_LINK),ln -sf $(SHAPE_LINK) \
+		$(DESTDIR)$(MODELSDIR)/$(notdir $(FT_MODEL_SHAPE)))
+
+# make deb builds the Debian package from debian/ with dpkg-buildpackage
+# (debian/rules runs this Makefile in debian/build with the installed
+# layout) and moves what it writes beside the checkout into $(B)/.
+# Nothing of the caller's make (B, CFLAGS, -j) reaches the package's
+# build: dpkg-buildpackage sets its own flags, DEB_JOBS jobs.
+DEB_JOBS ?= 2
+DEB_ARCH = $(shell dpkg-architecture -qDEB_HOST_ARCH 2>/dev/null)
+DEB = $(B)/facetrack_$(VERSION)_$(DEB_ARCH).deb
+deb:
+	@v=$$(dpkg-parsechangelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
+		{ echo >&2 "make: debian/changelog is at $$v," \
+			"the Makefile at $(VERSION)"; exit 1; }
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
+		dpkg-buildpackage -b -us -uc -j$(DEB_JOBS)
+	mkdir -p $(B)
+	for f in ../facetrack_$(VERSION)_$(DEB_ARCH).deb \
+		../facetrack_$(VERSION)_$(DEB_ARCH).buildinfo \
+		../facetrack_$(VERSION)_$(DEB_ARCH).changes \
+		../facetrack-dbgsym_$(VERSION)_$(DEB_ARCH).deb; do \
+		[ ! -e "$$f" ] || mv "$$f" $(B)/ || exit 1; done
+
+# As root, on a machine where the package is not installed: lintian, then
+# install, use, upgrade, remove and purge it (scripts/deb-test).
+deb-check: deb
+	sh scripts/deb-test $(DEB)
 
 uninstall:
 	for p in $(notdir $(INSTALL_BINS)); do \
@@ -407,7 +449,7 @@ ifneq ($(and $(filter clean,$(MAKECMDGOALS)),\
 endif
 
 .PHONY: all web check check-build check-deps bench install uninstall clean \
-	fuzz fuzz-build soak
+	fuzz fuzz-build soak deb deb-check
 
 -include $(wildcard $(B)/lib/*.d $(B)/cmd/*.d $(B)/tests/*.d \
 	$(B)/fuzz/lib/*.d)

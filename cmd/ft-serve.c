@@ -51,9 +51,14 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* Set by the Makefile: where make install puts the dashboard. */
+#ifndef FT_WEBDIR
+#define FT_WEBDIR "/usr/local/share/facetrack/web"
+#endif
+
 /* The dashboard's files: FT_WEB, else web/ beside the build directory,
- * else share/facetrack/web of the installation.  The caller frees the
- * result. */
+ * else share/facetrack/web of the installation, else where make install
+ * was told to put it.  The caller frees the result. */
 static char *
 default_web_dir(void)
 {
@@ -81,7 +86,7 @@ default_web_dir(void)
 			free(try);
 		}
 	}
-	return ft_xstrdup("/usr/local/share/facetrack/web");
+	return ft_xstrdup(FT_WEBDIR);
 }
 
 /* Event streams hold a descriptor each: use every one we may. */

@@ -13,6 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Set by the Makefile (DEFAULT_DB): the store when no setting names one;
+ * a package for a server puts it under /var/lib. */
+#ifndef FT_DEFAULT_DB
+#define FT_DEFAULT_DB "sqlite:./facetrack.db"
+#endif
+
 struct entry {
 	char *key;
 	char *value;
@@ -285,7 +291,7 @@ ft_config_db_url(void)
 	host = ft_config_get("DB_HOST", NULL);
 	name = ft_config_get("DB_NAME", NULL);
 	if (!(host && *host) && !(name && *name))
-		return ft_xstrdup("sqlite:./facetrack.db");
+		return ft_xstrdup(FT_DEFAULT_DB);
 	port = ft_config_get("DB_PORT", "3306");
 	user = ft_config_get("DB_USER", "");
 	pass = ft_config_get("DB_PASSWORD", "");

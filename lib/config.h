@@ -58,7 +58,9 @@ const char *ft_config_source(const char *key);
 /*
  * The store URL: FT_DB when set; else, when DB_HOST or DB_NAME is set, a
  * mysql:// URL built from DB_HOST, DB_PORT, DB_USER, DB_PASSWORD and DB_NAME;
- * else "sqlite:./facetrack.db".  The caller frees the result.
+ * else the default the build was configured with (make's DEFAULT_DB:
+ * "sqlite:./facetrack.db", or the package's store under /var/lib).  The
+ * caller frees the result.
  */
 char *ft_config_db_url(void);
 
