@@ -69,6 +69,7 @@ struct frame {
 	ft_match_result res[MAX_FACES];
 	int need[MAX_FACES];
 	int slot[MAX_FACES];	/* its descriptor in desc, or -1 */
+	int assessed[MAX_FACES];	/* its quality is known */
 	double quality[MAX_FACES];
 	float desc[MAX_FACES][FT_FACE_DIM];
 	int anon[MAX_FACES];	/* counted as anonymous footfall */
@@ -651,7 +652,7 @@ face_record(ft_recognizer *r, int i)
 	    ft_jv_string_or_null(k ? k->name : NULL));
 	o = jv_object_set(o, jv_string("distance"), res->distance >= 0 ?
 	    jv_number(roundf(res->distance * 1e4f) / 1e4) : jv_null());
-	o = jv_object_set(o, jv_string("quality"), assessed ?
+	o = jv_object_set(o, jv_string("quality"), f->assessed[i] ?
 	    jv_number(round(mf->quality * 1e3) / 1e3) : jv_null());
 	/* Only the descriptors of people who may be recognised leave
 	 * the recogniser. */
@@ -1229,6 +1230,41 @@ detect(ft_recognizer *r)
 
 /* --- a frame --- */
 
+/*
+ * Faces lib/match would describe only if their quality improved: their
+ * landmarks and quality (a small part of a descriptor's cost), and the
+ * verdict in need[].  A face found worth it is prepared again with the
+ * others, as the backend describes the faces of its last prepare.
+ */
+static int
+probe(ft_recognizer *r)
+{
+	struct frame *f = &r->f;
+	ft_face_box boxes[MAX_FACES];
+	double q[MAX_FACES];
+	int idx[MAX_FACES], i, n = 0;
+
+	for (i = 0; i < f->n; i++)
+		if (f->need[i] == FT_MATCH_IF_BETTER) {
+			idx[n] = i;
+			boxes[n++] = f->boxes[i];
+		}
+	if (!n || (r->cfg.descriptors &&
+	    r->cfg.mode != FT_RECOGNITION_ANONYMOUS))
+		return FT_OK;	/* prepared with the others */
+	if (r->fb.prepare(r->fb.ctx, f->in->image, boxes, n, q))
+		return fail(r, FT_EFAIL, "alignment failed: %s",
+		    r->fb.errmsg(r->fb.ctx));
+	for (i = 0; i < n; i++) {
+		f->mf[idx[i]].quality = q[i];
+		f->assessed[idx[i]] = 1;
+		f->need[idx[i]] = ft_match_improved(r->matcher,
+		    f->mf[idx[i]].track, q[i]) ? FT_MATCH_DESCRIBE :
+		    FT_MATCH_SKIP;
+	}
+	return FT_OK;
+}
+
 /* Descriptors of the faces that need one (every face with descriptors
  * on), in one batch, and their nearest customers. */
 static int
@@ -1239,6 +1275,9 @@ describe(ft_recognizer *r)
 	double q[MAX_FACES], t0 = ft_time_mono_ms();
 	int i, nd = 0, rc;
 
+	memset(f->assessed, 0, sizeof f->assessed);
+	if ((rc = probe(r)))
+		return rc;
 	for (i = 0; i < f->n; i++) {
 		f->slot[i] = -1;
 		if (f->need[i] || (r->cfg.descriptors &&
@@ -1261,6 +1300,10 @@ describe(ft_recognizer *r)
 		if (f->slot[i] < 0)
 			continue;
 		f->mf[i].quality = q[f->slot[i]];
+		f->assessed[i] = 1;
+		if (f->need[i] == FT_MATCH_IF_BETTER)
+			f->need[i] = ft_match_improved(r->matcher,
+			    f->mf[i].track, q[f->slot[i]]);
 		if (!f->need[i])
 			continue;
 		f->mf[i].descriptor = f->desc[f->slot[i]];
