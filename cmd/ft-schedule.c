@@ -3,9 +3,8 @@
  *
  * start, stop, restart and status drive a supervisor that runs the
  * recognition pipeline (FT_PIPELINE, once for each camera of FT_SOURCES)
- * in the background; run is that
- * supervisor in the foreground.  set, report, show and clear keep one
- * marked block in the user's crontab.  The work is in lib/supervise.c
+ * in the background; run is that supervisor in the foreground.  set,
+ * report, show and clear keep one marked block in the user's crontab.  The work is in lib/supervise.c
  * and lib/schedule.c, which ft-serve calls too; this file parses
  * options.
  *
