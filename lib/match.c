@@ -10,6 +10,10 @@
 #define SOURCE_MAX 64
 #define BETTER 0.05		/* quality a poor face must gain to be
 				   described before its recheck */
+#define PROBE_EVERY 3		/* frames between looks at a poor face's
+				   quality */
+#define POOR_RUN 2		/* poor descriptions in a row that make a
+				   track poor: one blurred frame does not */
 
 struct track {
 	int id;
@@ -21,6 +25,7 @@ struct track {
 	int since_check;	/* frames since the last descriptor */
 	double poor;		/* unknown and too poor to gather: the
 				   quality last described; else -1 */
+	int poor_run;		/* poor descriptions in a row */
 	int sightings;		/* good unknown sightings gathered */
 	int nsamples;
 	float samples[FT_MATCH_MAX_SAMPLES][FT_DESCRIPTOR_DIM];
@@ -239,12 +244,15 @@ ft_match_track(ft_match *m, const char *source, int64_t ts,
 		t = find_track(m, faces[i].track);
 		memcpy(t->box, faces[i].box, sizeof t->box);
 		t->last_ts = ts;
-		if (t->customer_id || t->poor >= 0)
-			need[i] = ++t->since_check >= m->c.recheck_frames ?
-				  FT_MATCH_DESCRIBE : t->customer_id ?
-				  FT_MATCH_SKIP : FT_MATCH_IF_BETTER;
-		else
+		if (!t->customer_id && t->poor < 0)
 			need[i] = FT_MATCH_DESCRIBE;
+		else if (++t->since_check >= m->c.recheck_frames)
+			need[i] = FT_MATCH_DESCRIBE;
+		else if (!t->customer_id &&
+			 t->since_check % PROBE_EVERY == 0)
+			need[i] = FT_MATCH_IF_BETTER;
+		else
+			need[i] = FT_MATCH_SKIP;
 	}
 	free(pairs);
 	free(face_done);
@@ -395,6 +403,7 @@ ft_match_identify(ft_match *m, const char *source, int64_t ts,
 			t->customer_id = r->customer_id;
 			t->distance = r->distance;
 			t->poor = -1;
+			t->poor_run = 0;
 			t->nsamples = t->sightings = 0;
 			r->visit = sighting(m, r->customer_id, source, ts);
 			continue;
@@ -422,11 +431,13 @@ ft_match_identify(ft_match *m, const char *source, int64_t ts,
 		if (!faces[i].descriptor)
 			continue;	/* UNKNOWN: poor, not described again */
 		if (faces[i].quality < m->c.min_quality) {
-			t->poor = faces[i].quality;
+			if (++t->poor_run >= POOR_RUN)
+				t->poor = faces[i].quality;
 			t->since_check = 0;
 			continue;	/* UNKNOWN: too poor to gather */
 		}
 		t->poor = -1;
+		t->poor_run = 0;
 		gather(m, t, faces[i].descriptor, faces[i].quality);
 		t->sightings++;
 		if (t->sightings < m->c.min_sightings) {
@@ -455,6 +466,7 @@ ft_match_registered(ft_match *m, int track, int64_t customer_id,
 		t->customer_id = customer_id;
 		t->distance = 0;
 		t->poor = -1;
+		t->poor_run = 0;
 		t->nsamples = t->sightings = 0;
 		t->since_check = 0;
 	}

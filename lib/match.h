@@ -15,10 +15,12 @@
  * ft_match_identify() takes the descriptors' nearest customers and
  * returns a result per face.
  *
- * A face too poor to gather (quality below min_quality) on a track of
- * nobody known is not described at every frame either: it is described
+ * A face too poor to gather (quality below min_quality) in two frames
+ * in a row on a track of nobody known is not described at every frame
+ * either: it is described
  * again after recheck_frames frames, as a known track is, or sooner when
- * its quality has clearly improved (ft_match_improved).  A person whose
+ * its quality, looked at every third frame, has clearly improved
+ * (ft_match_improved).  A person whose
  * face stays too poor to register would otherwise cost a descriptor a
  * frame for as long as they stay in view.
  */
