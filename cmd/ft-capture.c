@@ -409,6 +409,7 @@ main(int argc, char **argv)
 	char *name = NULL;
 
 	ft_set_progname(argv[0]);
+	ft_image_keep_memory();
 	ft_set_usage(usage);
 	parse_options(argc, argv, &o);
 	if (o.spool)

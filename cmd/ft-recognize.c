@@ -390,6 +390,7 @@ main(int argc, char **argv)
 	int status, rc, still;
 
 	ft_set_progname(argv[0]);
+	ft_image_keep_memory();
 	ft_set_usage(usage);
 	ft_recognize_config_default(&cfg);
 	parse_options(argc, argv);

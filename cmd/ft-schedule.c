@@ -2,11 +2,11 @@
  * ft-schedule — start and stop recognition, now or on a schedule.
  *
  * start, stop, restart and status drive a supervisor that runs the
- * recognition pipeline (FT_PIPELINE) in the background; run is that
- * supervisor in the foreground.  set, report, show and clear keep one
- * marked block in the user's crontab.  The work is in lib/supervise.c
- * and lib/schedule.c, which ft-serve calls too; this file parses
- * options.
+ * recognition pipeline (FT_PIPELINE, once for each camera of FT_SOURCES)
+ * in the background; run is that supervisor in the foreground.  set,
+ * report, show and clear keep one marked block in the user's crontab.
+ * The work is in lib/supervise.c and lib/schedule.c, which ft-serve
+ * calls too; this file parses options.
  *
  * start and stop say nothing when they have nothing to say (already
  * running, not running, outside the window), so the crontab lines that

@@ -429,8 +429,17 @@ dlib_detect(void *p, const ft_image *grey, const int region[4], int scale,
 	if (still && scale == 1 && w == grey->width)
 		return ft_faces_detect_still(b->face, grey, o, out, max);
 	if (scale > 1) {
-		if (ft_image_resize(grey, grey->width / scale,
-		    grey->height / scale, &small, &err))
+		/* The region (a view of grey, borrowed) scaled down, cut to
+		 * a whole number of steps: OpenCV averages whole blocks of
+		 * pixels several times faster than fractions of them. */
+		ft_image part = { w / scale * scale, h / scale * scale, 1,
+		    grey->stride, grey->pixels + (size_t)y0 * grey->stride +
+		    (size_t)x0, NULL };
+
+		if (w / scale < 1 || h / scale < 1)
+			return 0;
+		if (ft_image_resize(&part, w / scale, h / scale, &small,
+		    &err))
 			return dlib_fail(b, err);
 		so.min_size = o->min_size / scale;
 		n = ft_face_detect(b->face, small.pixels, small.width,

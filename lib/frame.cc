@@ -16,6 +16,8 @@ extern "C" {
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -718,6 +720,15 @@ ft_image_write_jpeg(const ft_image *img, const char *path, int quality,
 		set_err(errp, "%s", strerror(errno));
 	free(buf);
 	return rc;
+}
+
+extern "C" void
+ft_image_keep_memory(void)
+{
+	/* Below the largest threshold glibc allows (32 MB: a 4K frame),
+	 * and trimmed only beyond several frames' worth. */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 128 << 20);
 }
 
 extern "C" int

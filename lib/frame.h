@@ -31,6 +31,15 @@ typedef struct ft_image {
 /* Release img's pixels and zero it.  A zeroed image is allowed. */
 void ft_image_clear(ft_image *img);
 
+/*
+ * Keep the memory of images released for the next ones: a program that
+ * handles a frame after another calls this first.  Without it the C
+ * library hands each frame's buffers (megabytes at 1920x1080) back to
+ * the kernel and gets them anew, zeroed page by page: in ft-capture at
+ * 1080p that was three quarters of the processor time.  Never fails.
+ */
+void ft_image_keep_memory(void);
+
 /* Kinds of source, from the name given to ft_frame_open(). */
 enum ft_frame_kind {
 	FT_FRAME_CAMERA,	/* "0".."99" or /dev/videoN */

@@ -8,6 +8,12 @@
 #include <string.h>
 
 #define SOURCE_MAX 64
+#define BETTER 0.05		/* quality a poor face must gain to be
+				   described before its recheck */
+#define PROBE_EVERY 3		/* frames between looks at a poor face's
+				   quality */
+#define POOR_RUN 2		/* poor descriptions in a row that make a
+				   track poor: one blurred frame does not */
 
 struct track {
 	int id;
@@ -17,6 +23,9 @@ struct track {
 	int64_t customer_id;	/* 0 while unknown */
 	float distance;
 	int since_check;	/* frames since the last descriptor */
+	double poor;		/* unknown and too poor to gather: the
+				   quality last described; else -1 */
+	int poor_run;		/* poor descriptions in a row */
 	int sightings;		/* good unknown sightings gathered */
 	int nsamples;
 	float samples[FT_MATCH_MAX_SAMPLES][FT_DESCRIPTOR_DIM];
@@ -150,6 +159,7 @@ new_track(ft_match *m, const char *source, const float *box, int64_t ts)
 	snprintf(t->source, sizeof t->source, "%s", source);
 	memcpy(t->box, box, sizeof t->box);
 	t->last_ts = ts;
+	t->poor = -1;
 	return t;
 }
 
@@ -234,11 +244,31 @@ ft_match_track(ft_match *m, const char *source, int64_t ts,
 		t = find_track(m, faces[i].track);
 		memcpy(t->box, faces[i].box, sizeof t->box);
 		t->last_ts = ts;
-		need[i] = !t->customer_id ||
-			  ++t->since_check >= m->c.recheck_frames;
+		if (!t->customer_id && t->poor < 0)
+			need[i] = FT_MATCH_DESCRIBE;
+		else if (++t->since_check >= m->c.recheck_frames)
+			need[i] = FT_MATCH_DESCRIBE;
+		else if (!t->customer_id &&
+			 t->since_check % PROBE_EVERY == 0)
+			need[i] = FT_MATCH_IF_BETTER;
+		else
+			need[i] = FT_MATCH_SKIP;
 	}
 	free(pairs);
 	free(face_done);
+}
+
+int
+ft_match_improved(const ft_match *m, int track, double q)
+{
+	int i;
+
+	for (i = 0; i < m->ntracks; i++)
+		if (m->tracks[i].id == track)
+			return m->tracks[i].poor < 0 ||
+			       q >= m->c.min_quality ||
+			       q >= m->tracks[i].poor + BETTER;
+	return 1;
 }
 
 static struct seen *
@@ -372,6 +402,8 @@ ft_match_identify(ft_match *m, const char *source, int64_t ts,
 			}
 			t->customer_id = r->customer_id;
 			t->distance = r->distance;
+			t->poor = -1;
+			t->poor_run = 0;
 			t->nsamples = t->sightings = 0;
 			r->visit = sighting(m, r->customer_id, source, ts);
 			continue;
@@ -396,8 +428,16 @@ ft_match_identify(ft_match *m, const char *source, int64_t ts,
 			}
 			t->customer_id = 0;
 		}
-		if (!faces[i].descriptor || faces[i].quality < m->c.min_quality)
+		if (!faces[i].descriptor)
+			continue;	/* UNKNOWN: poor, not described again */
+		if (faces[i].quality < m->c.min_quality) {
+			if (++t->poor_run >= POOR_RUN)
+				t->poor = faces[i].quality;
+			t->since_check = 0;
 			continue;	/* UNKNOWN: too poor to gather */
+		}
+		t->poor = -1;
+		t->poor_run = 0;
 		gather(m, t, faces[i].descriptor, faces[i].quality);
 		t->sightings++;
 		if (t->sightings < m->c.min_sightings) {
@@ -425,6 +465,8 @@ ft_match_registered(ft_match *m, int track, int64_t customer_id,
 	if (t) {
 		t->customer_id = customer_id;
 		t->distance = 0;
+		t->poor = -1;
+		t->poor_run = 0;
 		t->nsamples = t->sightings = 0;
 		t->since_check = 0;
 	}

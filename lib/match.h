@@ -14,6 +14,15 @@
  * track already known needs one only now and then), then
  * ft_match_identify() takes the descriptors' nearest customers and
  * returns a result per face.
+ *
+ * A face too poor to gather (quality below min_quality) in two frames
+ * in a row on a track of nobody known is not described at every frame
+ * either: it is described
+ * again after recheck_frames frames, as a known track is, or sooner when
+ * its quality, looked at every third frame, has clearly improved
+ * (ft_match_improved).  A person whose
+ * face stays too poor to register would otherwise cost a descriptor a
+ * frame for as long as they stay in view.
  */
 #ifndef FT_MATCH_H
 #define FT_MATCH_H
@@ -109,13 +118,29 @@ ft_match *ft_match_new(const ft_match_config *c, ft_match_last_seen_fn fn,
 		       void *ctx);
 void ft_match_free(ft_match *m);
 
+/* What ft_match_track says of a face's descriptor. */
+enum {
+	FT_MATCH_SKIP,		/* not needed: the track carries the face */
+	FT_MATCH_DESCRIBE,	/* needed */
+	FT_MATCH_IF_BETTER	/* needed when ft_match_improved says so of
+				 * the face's quality */
+};
+
 /*
  * Tie the n faces of a frame of source at ts to tracks (faces[i].track)
- * and set need[i] when face i needs a descriptor.  Tracks unseen for the
+ * and set need[i] to one of the values above.  Tracks unseen for the
  * timeout end here.
  */
 void ft_match_track(ft_match *m, const char *source, int64_t ts,
 		    ft_match_face *faces, int n, int *need);
+
+/*
+ * Whether a face of quality q on track (one ft_match_track marked
+ * FT_MATCH_IF_BETTER) is worth its descriptor: good enough to gather, or
+ * clearly better than the last one described on the track.  Unknown
+ * tracks: 1.
+ */
+int ft_match_improved(const ft_match *m, int track, double q);
 
 /*
  * Decide about each face (after ft_match_track and the descriptors and

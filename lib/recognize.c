@@ -17,6 +17,7 @@
 #define MAX_FACES FT_RECOGNIZE_MAX_FACES
 #define FULL_EVERY 6		/* frames between full-size detections */
 #define DETECT_MIN 85		/* face width HOG finds reliably, pixels */
+#define SCALE_MAX 8		/* the most a frame is scaled down */
 #define NEAR_MAX 8		/* faces looked for near one of the last */
 
 /* What the recogniser knows of a customer, by row id. */
@@ -69,6 +70,7 @@ struct frame {
 	ft_match_result res[MAX_FACES];
 	int need[MAX_FACES];
 	int slot[MAX_FACES];	/* its descriptor in desc, or -1 */
+	int assessed[MAX_FACES];	/* its quality is known */
 	double quality[MAX_FACES];
 	float desc[MAX_FACES][FT_FACE_DIM];
 	int anon[MAX_FACES];	/* counted as anonymous footfall */
@@ -651,7 +653,7 @@ face_record(ft_recognizer *r, int i)
 	    ft_jv_string_or_null(k ? k->name : NULL));
 	o = jv_object_set(o, jv_string("distance"), res->distance >= 0 ?
 	    jv_number(roundf(res->distance * 1e4f) / 1e4) : jv_null());
-	o = jv_object_set(o, jv_string("quality"), assessed ?
+	o = jv_object_set(o, jv_string("quality"), f->assessed[i] ?
 	    jv_number(round(mf->quality * 1e3) / 1e3) : jv_null());
 	/* Only the descriptors of people who may be recognised leave
 	 * the recogniser. */
@@ -1121,9 +1123,56 @@ box_seen(const ft_face_box *b, const ft_face_box *out, int n)
 }
 
 /*
+ * The scale a face of width w is looked for at: the frame scaled down
+ * as far as leaves it DETECT_MIN pixels wide.
+ */
+static int
+scale_for(int w)
+{
+	int s = w / DETECT_MIN;
+
+	return s < 1 ? 1 : s > SCALE_MAX ? SCALE_MAX : s;
+}
+
+/*
+ * The scale newcomers are looked for at: the frame scaled down as far
+ * as the smallest face of interest (min_face) stays DETECT_MIN wide.
+ * Without min_face, every face the detector can find at full size.
+ */
+static int
+scale_new(const ft_recognizer *r)
+{
+	int s = r->cfg.min_face / DETECT_MIN;
+
+	return s < 1 ? 1 : s > SCALE_MAX ? SCALE_MAX : s;
+}
+
+/* The square around face p that it is looked for in next, clipped to
+ * grey; 0 when too small to search at scale s. */
+static int
+near_region(const ft_image *grey, const ft_face_box *p, int s,
+    int region[4])
+{
+	int cx = p->left + p->width / 2, cy = p->top + p->height / 2;
+	int half = p->width;
+	int x0 = cx - half < 0 ? 0 : cx - half;
+	int y0 = cy - half < 0 ? 0 : cy - half;
+	int x1 = cx + half > grey->width ? grey->width : cx + half;
+	int y1 = cy + half > grey->height ? grey->height : cy + half;
+
+	if ((x1 - x0) / s < DETECT_MIN || (y1 - y0) / s < DETECT_MIN)
+		return 0;
+	region[0] = x0;
+	region[1] = y0;
+	region[2] = x1 - x0;
+	region[3] = y1 - y0;
+	return 1;
+}
+
+/*
  * Faces near the last frame's: each face is looked for in a square twice
- * its width around where it was, instead of in the whole frame.  Faces
- * found twice (squares overlap) count once.
+ * its width around where it was, scaled down as its size allows, instead
+ * of in the whole frame.  Faces found twice (squares overlap) count once.
  */
 static int
 detect_near(ft_recognizer *r, const ft_image *grey,
@@ -1131,24 +1180,14 @@ detect_near(ft_recognizer *r, const ft_image *grey,
     ft_face_box *out)
 {
 	ft_face_box found[NEAR_MAX];
-	int n = 0, i, k, m;
+	int n = 0, i, k, m, region[4];
 
 	for (i = 0; i < ss->nfaces; i++) {
-		const ft_face_box *p = &ss->last[i];
-		int cx = p->left + p->width / 2, cy = p->top + p->height / 2;
-		int half = p->width, region[4];
-		int x0 = cx - half < 0 ? 0 : cx - half;
-		int y0 = cy - half < 0 ? 0 : cy - half;
-		int x1 = cx + half > grey->width ? grey->width : cx + half;
-		int y1 = cy + half > grey->height ? grey->height : cy + half;
+		int s = scale_for(ss->last[i].width);
 
-		if (x1 - x0 < DETECT_MIN || y1 - y0 < DETECT_MIN)
+		if (!near_region(grey, &ss->last[i], s, region))
 			continue;
-		region[0] = x0;
-		region[1] = y0;
-		region[2] = x1 - x0;
-		region[3] = y1 - y0;
-		m = r->fb.detect(r->fb.ctx, grey, region, 1, o, 0, found,
+		m = r->fb.detect(r->fb.ctx, grey, region, s, o, 0, found,
 		    NEAR_MAX);
 		if (m < 0)
 			return -1;
@@ -1159,27 +1198,37 @@ detect_near(ft_recognizer *r, const ft_image *grey,
 	return n;
 }
 
-/* Between full-size searches: large faces on a frame scaled down,
- * smaller ones near where they were. */
+/*
+ * Between searches for newcomers: the faces in view, each at the scale
+ * its size needs, in the squares around them or in the whole frame
+ * scaled for the smallest of them, whichever has fewer pixels to scan.
+ */
 static int
 detect_between(ft_recognizer *r, const ft_image *grey,
     const struct srcstate *ss, const ft_face_detect_opts *o,
     ft_face_box *boxes)
 {
-	int scale = 1;
+	int s = scale_for(ss->min_width), i, region[4];
+	double near = 0, whole = (double)grey->width * grey->height / s / s;
 
-	while (scale < 4 && ss->min_width >= DETECT_MIN * scale * 2)
-		scale *= 2;
-	if (scale > 1)
-		return r->fb.detect(r->fb.ctx, grey, NULL, scale, o, 0,
-		    boxes, MAX_FACES);
-	return detect_near(r, grey, ss, o, boxes);
+	for (i = 0; i < ss->nfaces && near < whole; i++) {
+		int si = scale_for(ss->last[i].width);
+
+		if (near_region(grey, &ss->last[i], si, region))
+			near += (double)region[2] * region[3] / si / si;
+	}
+	if (near < whole)
+		return detect_near(r, grey, ss, o, boxes);
+	return r->fb.detect(r->fb.ctx, grey, NULL, s, o, 0, boxes,
+	    MAX_FACES);
 }
 
 /*
- * Detect the faces of the frame in hand into r->f.boxes.  A full-size
- * search every FULL_EVERY frames (and whenever nobody was in view)
- * finds newcomers; a still image is searched harder.
+ * Detect the faces of the frame in hand into r->f.boxes.  Every
+ * FULL_EVERY frames (and whenever nobody was in view) the whole frame is
+ * searched for newcomers, scaled down for the smallest face of interest;
+ * in between only for the faces in view.  A still image is searched at
+ * full size, and harder.
  */
 static int
 detect(ft_recognizer *r)
@@ -1204,7 +1253,8 @@ detect(ft_recognizer *r)
 		n = detect_between(r, &grey, ss, &o, r->f.boxes);
 		ss->since_full++;
 	} else {
-		n = r->fb.detect(r->fb.ctx, &grey, NULL, 1, &o, in->still &&
+		n = r->fb.detect(r->fb.ctx, &grey, NULL, in->still ||
+		    r->cfg.upsample ? 1 : scale_new(r), &o, in->still &&
 		    !r->cfg.upsample && !r->cfg.min_face, r->f.boxes,
 		    MAX_FACES);
 		ss->since_full = 0;
@@ -1229,6 +1279,41 @@ detect(ft_recognizer *r)
 
 /* --- a frame --- */
 
+/*
+ * Faces lib/match would describe only if their quality improved: their
+ * landmarks and quality (a small part of a descriptor's cost), and the
+ * verdict in need[].  A face found worth it is prepared again with the
+ * others, as the backend describes the faces of its last prepare.
+ */
+static int
+probe(ft_recognizer *r)
+{
+	struct frame *f = &r->f;
+	ft_face_box boxes[MAX_FACES];
+	double q[MAX_FACES];
+	int idx[MAX_FACES], i, n = 0;
+
+	for (i = 0; i < f->n; i++)
+		if (f->need[i] == FT_MATCH_IF_BETTER) {
+			idx[n] = i;
+			boxes[n++] = f->boxes[i];
+		}
+	if (!n || (r->cfg.descriptors &&
+	    r->cfg.mode != FT_RECOGNITION_ANONYMOUS))
+		return FT_OK;	/* prepared with the others */
+	if (r->fb.prepare(r->fb.ctx, f->in->image, boxes, n, q))
+		return fail(r, FT_EFAIL, "alignment failed: %s",
+		    r->fb.errmsg(r->fb.ctx));
+	for (i = 0; i < n; i++) {
+		f->mf[idx[i]].quality = q[i];
+		f->assessed[idx[i]] = 1;
+		f->need[idx[i]] = ft_match_improved(r->matcher,
+		    f->mf[idx[i]].track, q[i]) ? FT_MATCH_DESCRIBE :
+		    FT_MATCH_SKIP;
+	}
+	return FT_OK;
+}
+
 /* Descriptors of the faces that need one (every face with descriptors
  * on), in one batch, and their nearest customers. */
 static int
@@ -1239,6 +1324,9 @@ describe(ft_recognizer *r)
 	double q[MAX_FACES], t0 = ft_time_mono_ms();
 	int i, nd = 0, rc;
 
+	memset(f->assessed, 0, sizeof f->assessed);
+	if ((rc = probe(r)))
+		return rc;
 	for (i = 0; i < f->n; i++) {
 		f->slot[i] = -1;
 		if (f->need[i] || (r->cfg.descriptors &&
@@ -1261,6 +1349,10 @@ describe(ft_recognizer *r)
 		if (f->slot[i] < 0)
 			continue;
 		f->mf[i].quality = q[f->slot[i]];
+		f->assessed[i] = 1;
+		if (f->need[i] == FT_MATCH_IF_BETTER)
+			f->need[i] = ft_match_improved(r->matcher,
+			    f->mf[i].track, q[f->slot[i]]);
 		if (!f->need[i])
 			continue;
 		f->mf[i].descriptor = f->desc[f->slot[i]];

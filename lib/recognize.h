@@ -5,10 +5,13 @@
  * A recogniser is made from a store (or none), a face backend
  * (lib/faces: dlib, or a test's synthetic faces) and its settings, and is
  * fed one frame at a time.  Per frame: detect on the whole frame every
- * few frames, for newcomers, and in between on a frame scaled down while
- * every face in view is large, else only near where the faces were; tie
- * faces to tracks (lib/match); describe only the faces whose track is
- * unknown or due for a check, in one batch; search the index (lib/index)
+ * few frames, for newcomers, scaled down for the smallest face of
+ * interest (min_face), and in between each face in view at the scale
+ * its size needs, near where it was or on the whole frame scaled for the
+ * smallest, whichever scans fewer pixels; tie faces to tracks
+ * (lib/match); describe only the faces whose track is unknown or due for
+ * a check (a face too poor to register only when its quality, from its
+ * landmarks, improved), in one batch; search the index (lib/index)
  * for each descriptor's nearest customers; let lib/match decide; write
  * visits, new customers and extra samples to the store; hand a `visit`
  * record for each new visit, then a `face` record for each face
@@ -72,7 +75,9 @@ typedef struct ft_recognize_config {
 	int descriptors;	/* describe every face and put its
 				   descriptor in its record (0) */
 	int upsample;		/* detector: upsample this often, 0-3 (0) */
-	int min_face;		/* detector: narrowest face, pixels (0) */
+	int min_face;		/* detector: narrowest face, pixels; newcomers
+				   are looked for on the frame scaled for
+				   it (0) */
 	int refresh_ms;		/* follow other processes this often;
 				   0: before every frame (1000) */
 	enum ft_index_kind index_kind;	/* the index made (FT_INDEX_AUTO) */

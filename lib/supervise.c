@@ -40,7 +40,8 @@
 
 extern char **environ;
 
-#define DEFAULT_PIPELINE "ft-capture --source \"$FT_CAMERA\" | ft-recognize"
+#define DEFAULT_PIPELINE "ft-capture --source \"$FT_CAMERA\"" \
+	" ${FT_CAMERA_NAME:+--name \"$FT_CAMERA_NAME\"} | ft-recognize"
 #define READY_ENV "FT_SCHEDULE_READY_FD"
 #define LINE_MAX_BYTES (1u << 20)	/* longer pipeline lines are skipped */
 #define LOG_ROTATE_BYTES (10L << 20)
@@ -156,6 +157,9 @@ ft_supervise_status(jv *out, char *err, size_t errlen)
 			    jv_number(on ? (double)num(st, "frames") : 0));
 	rec = jv_object_set(rec, jv_string("visits"),
 			    jv_number(on ? (double)num(st, "visits") : 0));
+	rec = jv_object_set(rec, jv_string("sources"), on ?
+			    jv_object_get(jv_copy(st), jv_string("sources")) :
+			    jv_array());
 	rec = jv_object_set(rec, jv_string("log"),
 			    jv_string_fmt("%s/recognition.log", dir));
 	/* Without a readable crontab (no cron installed) the status is
@@ -426,26 +430,36 @@ ft_supervise_stop(char *err, size_t errlen)
 
 /* --- the supervisor --- */
 
-struct sup {
-	char *dir;
-	char *status_path;
-	const char *pipeline;
-	int sigfd[2];		/* self-pipe of signals */
+/* One pipeline: FT_PIPELINE run for one source. */
+struct pipe {
+	char *name;		/* the source's name (FT_CAMERA_NAME), or
+				 * NULL: ft-capture's default */
+	char *camera;		/* FT_CAMERA for it */
 	pid_t child;		/* the pipeline's shell, 0: none */
 	pid_t pgid;		/* its process group (kept after it ends) */
 	int out;		/* its stdout, -1: closed */
 	char *line;		/* a partial line of it */
 	size_t linelen;
 	int skipping;		/* inside a line too long to keep */
-	int64_t since, until;	/* wall ms */
 	int64_t child_started;	/* mono ms */
 	int64_t ending_at;	/* mono ms: SIGKILL a pipeline that closed its
 				 * output and lingers; 0: none */
 	int64_t restart_at;	/* mono ms, 0: none due */
 	int64_t backoff;
-	int64_t restarts, frames, visits, last_frame;
+	int64_t restarts;
 	int64_t last_seq;	/* of the last face line, to count frames */
 	char last_source[64];
+};
+
+struct sup {
+	char *dir;
+	char *status_path;
+	const char *pipeline;
+	int sigfd[2];		/* self-pipe of signals */
+	struct pipe pipes[FT_SUPERVISE_MAX_SOURCES];
+	int npipes;
+	int64_t since, until;	/* wall ms */
+	int64_t restarts, frames, visits, last_frame;
 	int dirty;
 	int64_t written_at;
 	int stopping;		/* asked to stop, or the window is over */
@@ -486,6 +500,29 @@ on_signal(int sig)
 	errno = e;
 }
 
+/* Each pipeline's source, shell and restarts (never its camera, whose
+ * URL may hold a password). */
+static jv
+sources_json(const struct sup *s)
+{
+	jv a = jv_array();
+	int i;
+
+	for (i = 0; i < s->npipes; i++) {
+		const struct pipe *p = &s->pipes[i];
+		jv o = jv_object();
+
+		o = jv_object_set(o, jv_string("name"), p->name ?
+				  jv_string(p->name) : jv_null());
+		o = jv_object_set(o, jv_string("pipeline_pid"),
+				  int_or_null(p->child));
+		o = jv_object_set(o, jv_string("restarts"),
+				  jv_number((double)p->restarts));
+		a = jv_array_append(a, o);
+	}
+	return a;
+}
+
 static void
 write_status(struct sup *s, int running)
 {
@@ -499,9 +536,10 @@ write_status(struct sup *s, int running)
 	o = jv_object_set(o, jv_string("since"), jv_number((double)s->since));
 	o = jv_object_set(o, jv_string("until"), jv_number((double)s->until));
 	o = jv_object_set(o, jv_string("pipeline_pid"),
-			  jv_number(s->child));
+			  jv_number(s->pipes[0].child));
 	o = jv_object_set(o, jv_string("restarts"),
 			  jv_number((double)s->restarts));
+	o = jv_object_set(o, jv_string("sources"), sources_json(s));
 	o = jv_object_set(o, jv_string("last_frame"),
 			  jv_number((double)s->last_frame));
 	o = jv_object_set(o, jv_string("frames"),
@@ -522,7 +560,7 @@ write_status(struct sup *s, int running)
 
 /* Count one record of the pipeline's output. */
 static void
-count_line(struct sup *s, const char *line, size_t len)
+count_line(struct sup *s, struct pipe *p, const char *line, size_t len)
 {
 	jv v = jv_parse_sized(line, (int)len), type, ts;
 	const char *t;
@@ -544,11 +582,11 @@ count_line(struct sup *s, const char *line, size_t len)
 				    ? jv_string_value(src) : "";
 
 		/* Several faces of one frame are one frame. */
-		if (!strcmp(t, "frame") || n < 0 || n != s->last_seq ||
-		    strncmp(sname, s->last_source, sizeof s->last_source)) {
+		if (!strcmp(t, "frame") || n < 0 || n != p->last_seq ||
+		    strncmp(sname, p->last_source, sizeof p->last_source)) {
 			s->frames++;
-			s->last_seq = n;
-			snprintf(s->last_source, sizeof s->last_source, "%s",
+			p->last_seq = n;
+			snprintf(p->last_source, sizeof p->last_source, "%s",
 				 sname);
 		}
 		if (jv_get_kind(ts) == JV_KIND_STRING &&
@@ -570,22 +608,22 @@ count_line(struct sup *s, const char *line, size_t len)
 
 /* Read what the pipeline wrote; at its end close the descriptor. */
 static void
-drain(struct sup *s)
+drain(struct sup *s, struct pipe *p)
 {
 	char buf[65536];
 
 	for (;;) {
-		ssize_t n = read(s->out, buf, sizeof buf), i, start = 0;
+		ssize_t n = read(p->out, buf, sizeof buf), i, start = 0;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN)
 			return;
 		if (n <= 0) {
-			close(s->out);
-			s->out = -1;
-			s->linelen = 0;
-			s->skipping = 0;
+			close(p->out);
+			p->out = -1;
+			p->linelen = 0;
+			p->skipping = 0;
 			return;
 		}
 		for (i = 0; i < n; i++) {
@@ -594,52 +632,52 @@ drain(struct sup *s)
 			if (buf[i] != '\n')
 				continue;
 			k = (size_t)(i - start);
-			if (!s->skipping) {
-				if (s->linelen) {
-					s->line = ft_xrealloc(s->line,
-							      s->linelen + k);
-					memcpy(s->line + s->linelen,
+			if (!p->skipping) {
+				if (p->linelen) {
+					p->line = ft_xrealloc(p->line,
+							      p->linelen + k);
+					memcpy(p->line + p->linelen,
 					       buf + start, k);
-					count_line(s, s->line, s->linelen + k);
+					count_line(s, p, p->line, p->linelen + k);
 				} else {
-					count_line(s, buf + start, k);
+					count_line(s, p, buf + start, k);
 				}
 			}
-			s->linelen = 0;
-			s->skipping = 0;
+			p->linelen = 0;
+			p->skipping = 0;
 			start = i + 1;
 		}
-		if (start < n && !s->skipping) {
+		if (start < n && !p->skipping) {
 			size_t k = (size_t)(n - start);
 
-			if (s->linelen + k > LINE_MAX_BYTES) {
-				s->skipping = 1;
-				s->linelen = 0;
+			if (p->linelen + k > LINE_MAX_BYTES) {
+				p->skipping = 1;
+				p->linelen = 0;
 			} else {
-				s->line = ft_xrealloc(s->line,
-						      s->linelen + k);
-				memcpy(s->line + s->linelen, buf + start, k);
-				s->linelen += k;
+				p->line = ft_xrealloc(p->line,
+						      p->linelen + k);
+				memcpy(p->line + p->linelen, buf + start, k);
+				p->linelen += k;
 			}
 		}
 	}
 }
 
 static int
-spawn(struct sup *s)
+spawn(struct sup *s, struct pipe *p)
 {
 	int out[2], devnull;
 	pid_t pid;
 
-	if (s->out >= 0) {
+	if (p->out >= 0) {
 		/* Leftovers of the last pipeline still hold its output. */
-		close(s->out);
-		s->out = -1;
+		close(p->out);
+		p->out = -1;
 	}
-	if (s->pgid > 0)
-		kill(-s->pgid, SIGKILL);
-	s->linelen = 0;
-	s->skipping = 0;
+	if (p->pgid > 0)
+		kill(-p->pgid, SIGKILL);
+	p->linelen = 0;
+	p->skipping = 0;
 	if (pipe2(out, O_CLOEXEC) != 0) {
 		slog("cannot start the pipeline: %s", strerror(errno));
 		return -1;
@@ -666,6 +704,11 @@ spawn(struct sup *s)
 		if (devnull >= 0)
 			dup2(devnull, 0);
 		dup2(out[1], 1);
+		/* Single-threaded, so setenv is safe here. */
+		if (p->camera)
+			setenv("FT_CAMERA", p->camera, 1);
+		if (p->name)
+			setenv("FT_CAMERA_NAME", p->name, 1);
 		execl("/bin/sh", "sh", "-c", s->pipeline, (char *)NULL);
 		_exit(127);
 	}
@@ -674,13 +717,16 @@ spawn(struct sup *s)
 	if (devnull >= 0)
 		close(devnull);
 	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	s->out = out[0];
-	s->child = pid;
-	s->pgid = pid;
-	s->child_started = ft_time_mono();
-	s->ending_at = 0;
+	p->out = out[0];
+	p->child = pid;
+	p->pgid = pid;
+	p->child_started = ft_time_mono();
+	p->ending_at = 0;
 	s->dirty = 1;
-	slog("pipeline started (pid %ld)", (long)pid);
+	if (p->name)
+		slog("pipeline of '%s' started (pid %ld)", p->name, (long)pid);
+	else
+		slog("pipeline started (pid %ld)", (long)pid);
 	return 0;
 }
 
@@ -792,37 +838,42 @@ catch_signals(struct sup *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* Sleep until a signal, the pipeline's output or a due restart; at most
+/* Sleep until a signal, a pipeline's output or a due restart; at most
  * a second.  -1 when poll failed for good. */
 static int
 wait_events(struct sup *s)
 {
-	struct pollfd pfd[2];
+	struct pollfd pfd[FT_SUPERVISE_MAX_SOURCES + 1];
 	int64_t now = ft_time_mono(), wait = 1000;
-	int np = 0;
+	int np = 0, i;
 
-	if (s->restart_at && !s->stopping)
-		wait = s->restart_at - now < wait ? s->restart_at - now : wait;
+	for (i = 0; i < s->npipes; i++) {
+		const struct pipe *p = &s->pipes[i];
+
+		if (p->restart_at && !s->stopping && p->restart_at - now < wait)
+			wait = p->restart_at - now;
+		if (p->out >= 0) {
+			pfd[np].fd = p->out;
+			pfd[np++].events = POLLIN;
+		}
+	}
 	if (wait < 0)
 		wait = 0;
 	pfd[np].fd = s->sigfd[0];
 	pfd[np++].events = POLLIN;
-	if (s->out >= 0) {
-		pfd[np].fd = s->out;
-		pfd[np++].events = POLLIN;
-	}
 	if (poll(pfd, (nfds_t)np, (int)wait) < 0 && errno != EINTR)
 		return -1;
 	return 0;
 }
 
 /* Act on the signals the handler queued: TERM and INT stop, HUP
- * restarts the pipeline. */
+ * restarts the pipelines. */
 static void
 take_signals(struct sup *s)
 {
 	unsigned char sigs[64];
 	ssize_t k, i;
+	int j;
 
 	while ((k = read(s->sigfd[0], sigs, sizeof sigs)) > 0) {
 		for (i = 0; i < k; i++) {
@@ -830,9 +881,13 @@ take_signals(struct sup *s)
 				if (!s->stopping)
 					slog("stopping");
 				s->stopping = 1;
-			} else if (sigs[i] == SIGHUP && s->child) {
-				slog("restarting the pipeline");
-				kill(-s->pgid, SIGTERM);
+			} else if (sigs[i] == SIGHUP) {
+				for (j = 0; j < s->npipes; j++) {
+					if (!s->pipes[j].child)
+						continue;
+					slog("restarting the pipeline");
+					kill(-s->pipes[j].pgid, SIGTERM);
+				}
 			}
 		}
 	}
@@ -840,45 +895,50 @@ take_signals(struct sup *s)
 
 /* The pipeline's shell has ended with st: what is left of its group
  * goes too, and unless we are stopping it comes back after the
- * backoff. */
+ * backoff.  Each pipeline has its own: a camera that keeps failing
+ * does not hold the others back. */
 static void
-pipeline_ended(struct sup *s, int st)
+pipeline_ended(struct sup *s, struct pipe *p, int st)
 {
 	int64_t now = ft_time_mono();
+	const char *of = p->name ? p->name : "";
 
 	if (WIFEXITED(st))
-		slog("pipeline exited with status %d", WEXITSTATUS(st));
+		slog("pipeline%s%s%s exited with status %d",
+		     *of ? " of '" : "", of, *of ? "'" : "", WEXITSTATUS(st));
 	else
-		slog("pipeline killed by signal %d", WTERMSIG(st));
-	s->child = 0;
+		slog("pipeline%s%s%s killed by signal %d",
+		     *of ? " of '" : "", of, *of ? "'" : "", WTERMSIG(st));
+	p->child = 0;
 	s->dirty = 1;
-	kill(-s->pgid, SIGTERM);
+	kill(-p->pgid, SIGTERM);
 	if (s->stopping)
 		return;
-	if (now - s->child_started >= HEALTHY_MS)
-		s->backoff = BACKOFF_MIN_MS;
-	s->restart_at = now + s->backoff;
-	slog("restarting in %lld.%03lld s", (long long)s->backoff / 1000,
-	     (long long)s->backoff % 1000);
-	s->backoff = s->backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
-						     : s->backoff * 2;
+	if (now - p->child_started >= HEALTHY_MS)
+		p->backoff = BACKOFF_MIN_MS;
+	p->restart_at = now + p->backoff;
+	slog("restarting in %lld.%03lld s", (long long)p->backoff / 1000,
+	     (long long)p->backoff % 1000);
+	p->backoff = p->backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS
+						     : p->backoff * 2;
 }
 
-/* Reap the shell and any stage that outlived it (a subreaper, the
- * supervisor inherits them all); note when no child is left. */
+/* Reap the shells and any stage that outlived its shell (a subreaper,
+ * the supervisor inherits them all); note when no child is left. */
 static void
 reap(struct sup *s)
 {
 	for (;;) {
-		int st;
+		int st, i;
 		pid_t pid = waitpid(-1, &st, WNOHANG);
 
 		if (pid < 0 && errno == ECHILD)
 			s->children = 0;
 		if (pid <= 0)
 			break;
-		if (pid == s->child)
-			pipeline_ended(s, st);
+		for (i = 0; i < s->npipes; i++)
+			if (pid == s->pipes[i].child)
+				pipeline_ended(s, &s->pipes[i], st);
 	}
 }
 
@@ -886,36 +946,45 @@ reap(struct sup *s)
  * stage lives on without noticing (one that only reads a camera never
  * gets SIGPIPE): TERM it, then KILL it after the stop timeout. */
 static void
-end_lingering(struct sup *s, int64_t now)
+end_lingering(struct sup *s, struct pipe *p, int64_t now)
 {
-	if (s->stopping || !s->child || s->out >= 0)
+	if (s->stopping || !p->child || p->out >= 0)
 		return;
-	if (!s->ending_at) {
+	if (!p->ending_at) {
 		slog("the pipeline closed its output: ending it");
-		kill(-s->pgid, SIGTERM);
-		s->ending_at = now + stop_timeout_s() * 1000;
-	} else if (now >= s->ending_at) {
-		kill(-s->pgid, SIGKILL);
+		kill(-p->pgid, SIGTERM);
+		p->ending_at = now + stop_timeout_s() * 1000;
+	} else if (now >= p->ending_at) {
+		kill(-p->pgid, SIGKILL);
 	}
 }
 
-/* A step of stopping: TERM the pipeline once, KILL it when its time is
- * up.  1 when the supervisor may end. */
+/* A step of stopping: TERM the pipelines once, KILL them when their
+ * time is up.  1 when the supervisor may end. */
 static int
 stop_step(struct sup *s, int64_t now)
 {
+	int i, left = 0;
+
 	if (!s->kill_at) {
 		s->kill_at = now + stop_timeout_s() * 1000;
-		if (s->child)
-			kill(-s->pgid, SIGTERM);
+		for (i = 0; i < s->npipes; i++)
+			if (s->pipes[i].child)
+				kill(-s->pipes[i].pgid, SIGTERM);
 	}
-	/* Done when the pipeline has ended, its output is read to the end
-	 * and no stage of it is left, each finishing its record in hand
-	 * (or its time is up). */
-	if ((!s->child && s->out < 0 && !s->children) || now >= s->kill_at) {
-		if (s->child || s->out >= 0) {
+	for (i = 0; i < s->npipes; i++)
+		left |= s->pipes[i].child || s->pipes[i].out >= 0;
+	/* Done when the pipelines have ended, their output is read to the
+	 * end and no stage of them is left, each finishing its record in
+	 * hand (or their time is up). */
+	if ((!left && !s->children) || now >= s->kill_at) {
+		for (i = 0; i < s->npipes; i++) {
+			struct pipe *p = &s->pipes[i];
+
+			if (!p->child && p->out < 0)
+				continue;
 			slog("the pipeline did not stop in time: killing it");
-			kill(-s->pgid, SIGKILL);
+			kill(-p->pgid, SIGKILL);
 		}
 		return 1;
 	}
@@ -928,16 +997,19 @@ supervise_loop(struct sup *s)
 {
 	for (;;) {
 		int64_t now;
+		int i;
 
 		if (wait_events(s) != 0)
 			break;
 		s->children = 1;
 		take_signals(s);
-		if (s->out >= 0)
-			drain(s);
+		for (i = 0; i < s->npipes; i++)
+			if (s->pipes[i].out >= 0)
+				drain(s, &s->pipes[i]);
 		reap(s);
 		now = ft_time_mono();
-		end_lingering(s, now);
+		for (i = 0; i < s->npipes; i++)
+			end_lingering(s, &s->pipes[i], now);
 		if (!s->stopping && s->until && ft_time_wall() >= s->until) {
 			slog("the recognition window has ended");
 			s->stopping = 1;
@@ -947,23 +1019,30 @@ supervise_loop(struct sup *s)
 				break;
 			continue;
 		}
-		if (!s->child && s->restart_at && now >= s->restart_at) {
-			s->restart_at = 0;
+		for (i = 0; i < s->npipes; i++) {
+			struct pipe *p = &s->pipes[i];
+
+			if (p->child || !p->restart_at || now < p->restart_at)
+				continue;
+			p->restart_at = 0;
+			p->restarts++;
 			s->restarts++;
-			if (spawn(s) != 0)
-				s->restart_at = now + s->backoff;
+			s->dirty = 1;
+			if (spawn(s, p) != 0)
+				p->restart_at = now + p->backoff;
 		}
 		if (s->dirty && now - s->written_at >= 1000)
 			write_status(s, 1);
 	}
 }
 
-/* Reap what the SIGKILL left (the shell and any stage it left), read
+/* Reap what the SIGKILL left (the shells and any stage they left), read
  * the last output and say we have stopped. */
 static void
 finish(struct sup *s)
 {
 	int64_t give_up = ft_time_mono() + 2000;
+	int i;
 
 	while (ft_time_mono() < give_up) {
 		pid_t pid = waitpid(-1, NULL, WNOHANG);
@@ -973,25 +1052,114 @@ finish(struct sup *s)
 		if (pid <= 0)
 			nanosleep(&(struct timespec){ 0, 10 * 1000000 }, NULL);
 	}
-	if (s->out >= 0)
-		drain(s);
-	s->child = 0;
+	for (i = 0; i < s->npipes; i++) {
+		if (s->pipes[i].out >= 0)
+			drain(s, &s->pipes[i]);
+		s->pipes[i].child = 0;
+	}
 	s->until = 0;
 	write_status(s, 0);
 	slog("recognition stopped after %lld frames and %lld visits",
 	     (long long)s->frames, (long long)s->visits);
 }
 
-/* Run the pipeline until stopped; the exit status. */
+static char *
+copy_n(const char *p, size_t n)
+{
+	char *c = ft_xmalloc(n + 1);
+
+	memcpy(c, p, n);
+	c[n] = '\0';
+	return c;
+}
+
+/* Whether name may name a source: what a record's source and a file
+ * name can hold without quoting. */
+static int
+good_name(const char *name, size_t len)
+{
+	size_t i;
+
+	if (!len || len > 63)
+		return 0;
+	for (i = 0; i < len; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyz"
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
+			    name[i]))
+			return 0;
+	return 1;
+}
+
+/* The pipelines to run: one per entry of FT_SOURCES (NAME=SOURCE, or a
+ * bare SOURCE, separated by white space), else one for FT_CAMERA.  0,
+ * or -1 with a message. */
+static int
+sources(struct sup *s, char *err, size_t errlen)
+{
+	const char *list = ft_config_get("FT_SOURCES", ""), *q = list;
+	int i;
+
+	while (*q) {
+		const char *e, *eq;
+		struct pipe *p;
+
+		while (*q == ' ' || *q == '\t' || *q == '\n')
+			q++;
+		if (!*q)
+			break;
+		e = q + strcspn(q, " \t\n");
+		if (s->npipes == FT_SUPERVISE_MAX_SOURCES) {
+			snprintf(err, errlen, "FT_SOURCES: more than %d "
+				 "sources", FT_SUPERVISE_MAX_SOURCES);
+			return -1;
+		}
+		p = &s->pipes[s->npipes++];
+		eq = memchr(q, '=', (size_t)(e - q));
+		/* A URL's query may hold '=' too: a name comes before any
+		 * ':' or '/'. */
+		if (eq && (size_t)(eq - q) == strcspn(q, ":/=")) {
+			if (!good_name(q, (size_t)(eq - q)) || eq + 1 == e) {
+				snprintf(err, errlen, "FT_SOURCES: bad entry "
+					 "'%.*s' (NAME=SOURCE, NAME of "
+					 "letters, digits, '_', '.', '-')",
+					 (int)(eq - q), q);
+				return -1;
+			}
+			p->name = copy_n(q, (size_t)(eq - q));
+			q = eq + 1;
+		}
+		p->camera = copy_n(q, (size_t)(e - q));
+		q = e;
+	}
+	for (i = 0; i < s->npipes; i++) {
+		int j;
+
+		for (j = 0; j < i; j++)
+			if (s->pipes[i].name && s->pipes[j].name &&
+			    !strcmp(s->pipes[i].name, s->pipes[j].name)) {
+				snprintf(err, errlen, "FT_SOURCES: two "
+					 "sources named '%s'",
+					 s->pipes[i].name);
+				return -1;
+			}
+	}
+	if (!s->npipes)
+		s->npipes = 1;	/* FT_CAMERA, as pipeline_env set it */
+	return 0;
+}
+
+/* Run the pipelines until stopped; the exit status. */
 static int
 supervise(struct sup *s, int ready)
 {
 	ft_schedule sched;
 	char err[512];
+	int i;
 
 	s->pipeline = ft_config_get("FT_PIPELINE", DEFAULT_PIPELINE);
 	pipeline_env();
-	if (catch_signals(s, err, sizeof err) != 0) {
+	if (sources(s, err, sizeof err) != 0 ||
+	    catch_signals(s, err, sizeof err) != 0) {
 		ft_warn("%s", err);
 		say_ready(ready, err);
 		return FT_EXIT_FAIL;
@@ -1005,7 +1173,12 @@ supervise(struct sup *s, int ready)
 	else
 		s->until = 0;
 	slog("recognition started (pid %ld)", (long)getpid());
-	if (spawn(s) != 0) {
+	for (i = 0; i < s->npipes; i++) {
+		if (spawn(s, &s->pipes[i]) == 0)
+			continue;
+		/* What did start must not outlive us. */
+		while (i-- > 0)
+			kill(-s->pipes[i].pgid, SIGKILL);
 		say_ready(ready, "cannot start the pipeline; see the log\n");
 		return FT_EXIT_FAIL;
 	}
@@ -1021,11 +1194,13 @@ ft_supervise_run(void)
 {
 	struct sup s = { 0 };
 	char err[512], *pidpath;
-	int ready = ready_fd(), pidfd, status = FT_EXIT_FAIL;
+	int ready = ready_fd(), pidfd, status = FT_EXIT_FAIL, i;
 
-	s.out = -1;
-	s.last_seq = -1;
-	s.backoff = BACKOFF_MIN_MS;
+	for (i = 0; i < FT_SUPERVISE_MAX_SOURCES; i++) {
+		s.pipes[i].out = -1;
+		s.pipes[i].last_seq = -1;
+		s.pipes[i].backoff = BACKOFF_MIN_MS;
+	}
 	if (ft_config_state_dir(&s.dir, err, sizeof err) != FT_OK) {
 		ft_warn("%s", err);
 		say_ready(ready, err);
@@ -1042,9 +1217,13 @@ ft_supervise_run(void)
 		close(s.sigfd[0]);
 		close(s.sigfd[1]);
 	}
-	if (s.out >= 0)
-		close(s.out);
-	free(s.line);
+	for (i = 0; i < FT_SUPERVISE_MAX_SOURCES; i++) {
+		if (s.pipes[i].out >= 0)
+			close(s.pipes[i].out);
+		free(s.pipes[i].line);
+		free(s.pipes[i].name);
+		free(s.pipes[i].camera);
+	}
 	free(s.status_path);
 	free(s.dir);
 	free(pidpath);

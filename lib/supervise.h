@@ -12,9 +12,12 @@
  *   recognition.log     the pipeline's stderr and the supervisor's messages
  *
  * Settings read through config.h: FT_PIPELINE (the shell command, default
- * `ft-capture --source "$FT_CAMERA" | ft-recognize`), FT_CAMERA (default
- * /dev/video0), FT_STOP_TIMEOUT (seconds a stopping pipeline gets before
- * SIGKILL, default 10).
+ * `ft-capture --source "$FT_CAMERA" ${FT_CAMERA_NAME:+--name
+ * "$FT_CAMERA_NAME"} | ft-recognize`), FT_CAMERA (default /dev/video0),
+ * FT_SOURCES (several cameras: the pipeline runs once for each, with its
+ * FT_CAMERA and FT_CAMERA_NAME, and is restarted on its own),
+ * FT_STOP_TIMEOUT (seconds a stopping pipeline gets before SIGKILL,
+ * default 10).
  *
  * Functions that can fail return an FT_E* code of errors.h and write a
  * message (lower case, no program name) into err; none prints, except the
@@ -31,6 +34,8 @@
 
 #include <jv.h>
 
+#define FT_SUPERVISE_MAX_SOURCES 16	/* pipelines one supervisor runs */
+
 /* Results of start and stop that are not errors. */
 enum {
 	FT_SUPERVISE_DONE = FT_OK,	/* started, or stopped */
@@ -42,7 +47,10 @@ enum {
 
 /* The status record (the caller's):
  * {"type":"recognition","running","pid","since","until","pipeline_pid",
- *  "restarts","last_frame","frames","visits","log","window","report"};
+ *  "restarts","last_frame","frames","visits","sources","log","window",
+ *  "report"}; pipeline_pid is the first pipeline's, frames, visits and
+ *  restarts are of them all, and sources holds each pipeline's
+ *  {"name","pipeline_pid","restarts"} (name null without FT_SOURCES).
  * "window" and "report" as ft_schedule_record gives them (both null when
  * no crontab can be read).  Returns FT_OK, or the code of
  * ft_config_state_dir when there is no state directory. */

@@ -919,6 +919,47 @@ test_crops(void)
 	no_crops = 0;
 }
 
+/* A stranger whose face stays too poor to register (quality below
+ * min_quality): described at its first two frames and then only every
+ * recheck_frames frames, reported unknown throughout; its quality is
+ * looked at every third frame, and once the face is good enough it is
+ * described again and registers as usual. */
+static void
+test_poor(void)
+{
+	ft_recognizer *r;
+	int i, unknown = 0, fresh = 0, before;
+
+	fresh_store("poor");
+	r = recogniser(0, -1);
+	sy.described = 0;
+	for (i = 0; i < 22; i++) {
+		face(200, 7, 0.05f, i % 20);
+		sy.quality[0] = i % 2 ? 0.10 : 0.12;
+		frame(r, 10000 + i * 100, 0);
+		unknown += !strcmp(seen.status[0], "unknown");
+	}
+	is_int(unknown, 22, "a poor face is reported unknown in every frame");
+	is_int(sy.described, 4,
+	    "and described only at its first two frames and every 10th");
+	for (i = 0; i < 3; i++) {
+		face(200, 7, 0.05f, i);
+		sy.quality[0] = 0.14;
+		frame(r, 12200 + i * 100, 0);
+	}
+	is_int(sy.described, 4, "a small gain is not enough");
+	before = sy.described;
+	for (i = 0; i < 5; i++) {
+		face(200, 7, 0.05f, i);
+		frame(r, 12600 + i * 100, 0);
+		fresh += seen.new_customers;
+	}
+	is_int(sy.described - before, 3,
+	    "a face good enough to register is described within 3 frames");
+	is_int(fresh, 1, "and registers on its third sighting");
+	ft_recognize_free(r);
+}
+
 int
 main(void)
 {
@@ -928,7 +969,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	plan(33 + 33 + 9);
+	plan(33 + 33 + 9 + 5);
 	fresh_store("one");
 	test_sightings();
 	test_one_to_one();
@@ -943,6 +984,7 @@ main(void)
 	test_different();
 	test_unvisit();
 	test_crops();
+	test_poor();
 	ft_store_close(store);
 	ft_store_close(other);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
