@@ -1124,25 +1124,14 @@ box_seen(const ft_face_box *b, const ft_face_box *out, int n)
 
 /*
  * The scale a face of width w is looked for at: the frame scaled down
- * as far as leaves it DETECT_MIN pixels wide.
+ * as far as leaves it DETECT_MIN pixels wide.  Newcomers are looked for
+ * at the scale of the smallest face of interest (min_face; without it,
+ * at full size).
  */
 static int
 scale_for(int w)
 {
 	int s = w / DETECT_MIN;
-
-	return s < 1 ? 1 : s > SCALE_MAX ? SCALE_MAX : s;
-}
-
-/*
- * The scale newcomers are looked for at: the frame scaled down as far
- * as the smallest face of interest (min_face) stays DETECT_MIN wide.
- * Without min_face, every face the detector can find at full size.
- */
-static int
-scale_new(const ft_recognizer *r)
-{
-	int s = r->cfg.min_face / DETECT_MIN;
 
 	return s < 1 ? 1 : s > SCALE_MAX ? SCALE_MAX : s;
 }
@@ -1253,8 +1242,10 @@ detect(ft_recognizer *r)
 		n = detect_between(r, &grey, ss, &o, r->f.boxes);
 		ss->since_full++;
 	} else {
-		n = r->fb.detect(r->fb.ctx, &grey, NULL, in->still ||
-		    r->cfg.upsample ? 1 : scale_new(r), &o, in->still &&
+		int s = in->still || r->cfg.upsample ? 1 :
+		    scale_for(r->cfg.min_face);
+
+		n = r->fb.detect(r->fb.ctx, &grey, NULL, s, &o, in->still &&
 		    !r->cfg.upsample && !r->cfg.min_face, r->f.boxes,
 		    MAX_FACES);
 		ss->since_full = 0;
@@ -1352,7 +1343,8 @@ describe(ft_recognizer *r)
 		f->assessed[i] = 1;
 		if (f->need[i] == FT_MATCH_IF_BETTER)
 			f->need[i] = ft_match_improved(r->matcher,
-			    f->mf[i].track, q[f->slot[i]]);
+			    f->mf[i].track, q[f->slot[i]]) ?
+			    FT_MATCH_DESCRIBE : FT_MATCH_SKIP;
 		if (!f->need[i])
 			continue;
 		f->mf[i].descriptor = f->desc[f->slot[i]];
