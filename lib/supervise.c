@@ -459,7 +459,7 @@ struct sup {
 	struct pipe pipes[FT_SUPERVISE_MAX_SOURCES];
 	int npipes;
 	int64_t since, until;	/* wall ms */
-	int64_t restarts, frames, visits, last_frame;
+	int64_t frames, visits, last_frame;
 	int dirty;
 	int64_t written_at;
 	int stopping;		/* asked to stop, or the window is over */
@@ -530,6 +530,11 @@ write_status(struct sup *s, int running)
 	jv o = jv_object();
 	jv text;
 	FILE *f;
+	int64_t restarts = 0;
+	int i;
+
+	for (i = 0; i < s->npipes; i++)
+		restarts += s->pipes[i].restarts;
 
 	o = jv_object_set(o, jv_string("pid"),
 			  jv_number(running ? getpid() : 0));
@@ -538,7 +543,7 @@ write_status(struct sup *s, int running)
 	o = jv_object_set(o, jv_string("pipeline_pid"),
 			  jv_number(s->pipes[0].child));
 	o = jv_object_set(o, jv_string("restarts"),
-			  jv_number((double)s->restarts));
+			  jv_number((double)restarts));
 	o = jv_object_set(o, jv_string("sources"), sources_json(s));
 	o = jv_object_set(o, jv_string("last_frame"),
 			  jv_number((double)s->last_frame));
@@ -1026,7 +1031,6 @@ supervise_loop(struct sup *s)
 				continue;
 			p->restart_at = 0;
 			p->restarts++;
-			s->restarts++;
 			s->dirty = 1;
 			if (spawn(s, p) != 0)
 				p->restart_at = now + p->backoff;
