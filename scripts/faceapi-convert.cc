@@ -1,8 +1,10 @@
 /*
  * faceapi-convert — turn face-api's face recognition weights into the dlib
- * network file lib/face loads.
+ * network file lib/face loads, or its tiny face detector's weights into
+ * the file lib/face_tiny loads.
  *
  *	faceapi-convert MANIFEST BIN OUT
+ *	faceapi-convert --detector MANIFEST BIN OUT
  *
  * MANIFEST is face_recognition_model-weights_manifest.json and BIN the
  * face_recognition_model.bin it describes, from the npm package
@@ -31,12 +33,21 @@
  * are multiplied by 256/255 so the converted network reproduces face-api's
  * descriptors (which tests/face checks) rather than drifting from them by
  * about 0.002; the reference implementation is the one a user can run.
+ *
+ * With --detector, MANIFEST and BIN are tiny_face_detector_model's, and
+ * OUT receives its 19 tensors in an OpenCV FileStorage file (YAML, the
+ * values in base64), renamed conv0_filters, conv1_depthwise and so on,
+ * with the filters turned from TF.js's HWIO to the OIHW that OpenCV's
+ * convolutions take.  The values are dequantised as above and not
+ * otherwise changed; lib/face_tiny.cc says how the network uses them.
  */
 #include "face_priv.h"
 
 extern "C" {
 #include <jv.h>
 }
+
+#include <opencv2/core.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -353,19 +364,97 @@ convert(const std::vector<weights> &w, ft_facenet::net &net)
 		    " tensors the network does not use");
 }
 
+
+/*
+ * A TF.js filter, HWIO (or HW, channel, multiplier for a depthwise one),
+ * as an OIHW matrix: out x in x rows x cols.  A depthwise filter becomes
+ * channels x 1 x rows x cols.
+ */
+cv::Mat
+oihw(const weights &t, bool depthwise)
+{
+	if (t.shape.size() != 4)
+		fail(t.name + ": not a 4-dimensional filter");
+	int rows = (int)t.shape[0], cols = (int)t.shape[1];
+	int in = (int)t.shape[2], out = (int)t.shape[3];
+	if (depthwise) {
+		if (out != 1)
+			fail(t.name + ": depth multiplier is not 1");
+		out = in;
+		in = 1;
+	}
+	int sz[4] = {out, in, rows, cols};
+	cv::Mat m(4, sz, CV_32F);
+	float *p = m.ptr<float>();
+	for (int o = 0; o < out; o++)
+	for (int c = 0; c < in; c++)
+	for (int y = 0; y < rows; y++)
+	for (int x = 0; x < cols; x++)
+		*p++ = depthwise ?
+		    t.values[(size_t)((y * cols + x) * out + o)] :
+		    t.values[(size_t)(((y * cols + x) * in + c) * out + o)];
+	return m;
+}
+
+void
+convert_detector(const std::vector<weights> &w, const char *out)
+{
+	std::string tmp = std::string(out) + ".tmp.yml";
+	{
+		cv::FileStorage fs(tmp, cv::FileStorage::WRITE |
+		    cv::FileStorage::BASE64);
+		if (!fs.isOpened())
+			fail(std::string("cannot write '") + tmp + "'");
+		fs << "model" << "faceapi-tiny-face-detector";
+		for (const weights &t : w) {
+			std::string name = t.name;
+			std::string key = name.substr(0, name.find('/'));
+			std::string part = name.substr(name.find('/') + 1);
+			cv::Mat m;
+			if (part == "filters" || part == "pointwise_filter")
+				m = oihw(t, false);
+			else if (part == "depthwise_filter")
+				m = oihw(t, true);
+			else if (part == "bias")
+				m = cv::Mat(1, (int)t.values.size(), CV_32F,
+				    (void *)t.values.data()).clone();
+			else
+				fail("unexpected tensor " + name);
+			if (part == "depthwise_filter")
+				part = "depthwise";
+			else if (part == "pointwise_filter")
+				part = "pointwise";
+			fs << key + "_" + part << m;
+		}
+		fs.release();
+	}
+	if (std::rename(tmp.c_str(), out) != 0) {
+		std::remove(tmp.c_str());
+		fail(std::string("cannot write '") + out + "': " +
+		    std::strerror(errno));
+	}
+}
+
 }
 
 int
 main(int argc, char **argv)
 {
-	if (argc != 4) {
-		std::fprintf(stderr,
-		    "usage: faceapi-convert MANIFEST BIN OUT\n");
+	bool detector = argc == 5 && std::strcmp(argv[1], "--detector") == 0;
+
+	if (argc != 4 && !detector) {
+		std::fprintf(stderr, "usage: faceapi-convert [--detector] "
+		    "MANIFEST BIN OUT\n");
 		return 2;
 	}
+	argv += detector;
 	try {
 		std::string bin = read_file(argv[2]);
 		std::vector<weights> w = load(argv[1], bin);
+		if (detector) {
+			convert_detector(w, argv[3]);
+			return 0;
+		}
 		ft_facenet::net net;
 		convert(w, net);
 
