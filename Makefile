@@ -65,6 +65,9 @@ READLINE_LIBS ?= -lreadline
 OPENCV_CFLAGS ?= $(shell $(PKG_CONFIG) --cflags opencv4 2>/dev/null)
 OPENCV_LIBS ?= -lopencv_videoio -lopencv_imgcodecs -lopencv_imgproc \
 	-lopencv_core
+# lib/face's convolutional detector (lib/face_tiny.cc) runs on OpenCV's
+# DNN module: what links lib/face links these.
+FACE_CV_LIBS ?= -lopencv_dnn $(OPENCV_LIBS)
 # Debian's FAISS is a static C++ library that needs OpenMP and BLAS.
 FAISS_CFLAGS ?=
 FAISS_LIBS ?= -lfaiss -fopenmp -lblas -llapack
@@ -127,14 +130,14 @@ LIBS_ft-capture = $(OPENCV_LIBS)
 DLIB_LIBS ?= $(filter-out -lsqlite3 %/libsqlite3.so,\
 	$(or $(shell $(PKG_CONFIG) --libs dlib-1 2>/dev/null),\
 	-ldlib -lblas -llapack -lpthread))
-LIBS_ft-recognize = $(STORE_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) \
+LIBS_ft-recognize = $(STORE_LIBS) $(DLIB_LIBS) $(FACE_CV_LIBS) \
 	$(FAISS_LIBS) -ldl
-LIBS_ft-enroll = $(STORE_LIBS) $(CSV_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) -ldl \
+LIBS_ft-enroll = $(STORE_LIBS) $(CSV_LIBS) $(DLIB_LIBS) $(FACE_CV_LIBS) -ldl \
 	$(FAISS_LIBS) $(CAIRO_LIBS)
 # ft-serve searches customers by photo (lib/review, lib/faces); the
 # models are read only when the first search comes.
 CXX_PROGRAMS += ft-serve
-LIBS_ft-serve += $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS) -ldl
+LIBS_ft-serve += $(DLIB_LIBS) $(FACE_CV_LIBS) $(FAISS_LIBS) -ldl
 LIBS_ft-seed-demo = $(STORE_LIBS)
 
 PROGRAMS = $(patsubst cmd/%.c,%,$(wildcard cmd/ft-*.c))
@@ -182,7 +185,7 @@ $(B)/cmd/ft-seed-demo.o: scripts/seed-demo.c | $(B)/cmd
 # latency and recall of lib/index, registration quality of lib/match.
 CXX_PROGRAMS += ft-bench-index ft-bench-register
 LIBS_ft-bench-index = $(FAISS_LIBS)
-LIBS_ft-bench-register = $(STORE_LIBS) $(DLIB_LIBS) $(OPENCV_LIBS) $(FAISS_LIBS)
+LIBS_ft-bench-register = $(STORE_LIBS) $(DLIB_LIBS) $(FACE_CV_LIBS) $(FAISS_LIBS)
 # The time lib/review takes at 100,000 customers (scripts/bench).
 CXX_PROGRAMS += ft-bench-review
 LIBS_ft-bench-review = $(STORE_LIBS) $(FAISS_LIBS)
@@ -192,9 +195,9 @@ $(B)/cmd/ft-bench-%.o: scripts/bench-%.c | $(B)/cmd
 # Unit tests of C++ shims link as programs do: CXX_TESTS with $(CXX),
 # LIBS_test-NAME for their libraries.
 CXX_TESTS = test-face
-LIBS_test-face = $(DLIB_LIBS) -ldl
+LIBS_test-face = $(DLIB_LIBS) $(FACE_CV_LIBS) -ldl
 CXX_TESTS += test-faces
-LIBS_test-faces = $(DLIB_LIBS) $(OPENCV_LIBS) -ldl
+LIBS_test-faces = $(DLIB_LIBS) $(FACE_CV_LIBS) -ldl
 CXX_TESTS += test-frame
 LIBS_test-frame = $(OPENCV_LIBS)
 CXX_TESTS += test-index
@@ -232,11 +235,11 @@ $(B)/lib/faces.o: DEPCFLAGS += -DFT_MODELSDIR='"$(MODELSDIR)"' \
 # finds none beside its program (cmd/ft-serve).
 $(B)/lib/config.o: DEPCFLAGS += -DFT_DEFAULT_DB='"$(DEFAULT_DB)"'
 $(B)/cmd/ft-serve.o: DEPCFLAGS += -DFT_WEBDIR='"$(WEBDIR)"'
-FACE_TOOLS = $(B)/tests/face-test $(B)/tests/face-eval
-$(FACE_TOOLS): $(B)/tests/%: tests/face/%.c tests/face/jpeg.h $(LIB) \
-		| $(B)/tests
+FACE_TOOLS = $(B)/tests/face-test $(B)/tests/face-eval $(B)/tests/detect-test
+$(FACE_TOOLS): $(B)/tests/%: tests/face/%.c tests/face/jpeg.h \
+		tests/face/box.h $(LIB) | $(B)/tests
 	$(CC) $(CFLAGS) -c -o $@.o $<
-	$(CXX) $(LDFLAGS) -o $@ $@.o $(LIB) $(DLIB_LIBS) $(OPENCV_LIBS) \
+	$(CXX) $(LDFLAGS) -o $@ $@.o $(LIB) $(DLIB_LIBS) $(FACE_CV_LIBS) \
 		-ljpeg -ldl $(CORE_LIBS)
 FACE_TOOLS += $(B)/tests/make-shape5
 $(B)/tests/make-shape5: tests/face/make-shape5.cc | $(B)/tests
@@ -398,8 +401,8 @@ install: all web models
 		web/node_modules/chart.js/LICENSE.md \
 		$(DESTDIR)$(WEBDIR)/node_modules/chart.js/dist
 	install -d $(DESTDIR)$(MODELSDIR)
-	install -m 644 $(FT_MODEL_DESCRIPTOR) $(if $(SHAPE_LINK),,\
-		$(FT_MODEL_SHAPE)) $(DESTDIR)$(MODELSDIR)
+	install -m 644 $(FT_MODEL_DESCRIPTOR) $(FT_MODEL_DETECTOR) \
+		$(if $(SHAPE_LINK),,$(FT_MODEL_SHAPE)) $(DESTDIR)$(MODELSDIR)
 	$(if $(SHAPE_LINK),ln -sf $(SHAPE_LINK) \
 		$(DESTDIR)$(MODELSDIR)/$(notdir $(FT_MODEL_SHAPE)))
 

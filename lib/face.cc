@@ -9,10 +9,14 @@
  */
 #include "face.h"
 #include "face_priv.h"
+#include "face_tiny.h"
 
 #include <dlib/image_processing.h>
 #include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/revision.h>
+
+#include <opencv2/core.hpp>
+#include <opencv2/imgproc.hpp>
 
 #include <dlfcn.h>
 
@@ -73,6 +77,8 @@ struct ft_face_ctx {
 	bool quantised = false;
 	std::string sha256, id, err;
 	std::string shape_path, descriptor_path;
+	std::unique_ptr<ft_tiny::detector> tiny;	/* ft_face_load_detector */
+	std::string tiny_sha256;
 	/* ft_face_models: filled on its first call */
 	std::string shape_sha256, detector_sha256, detector_origin;
 	std::string shape_kind, shape_origin, shape_licence;
@@ -243,6 +249,27 @@ image_ok(ft_face_ctx *ctx, const uint8_t *pixels, int width, int height,
 	    (channels != 1 && channels != 3) ||
 	    stride < (size_t)width * (size_t)channels) {
 		ctx->err = "bad image arguments";
+		return false;
+	}
+	return true;
+}
+
+/* The arguments of a detection: the image's, the options (NULL: the
+ * defaults, set in *opts) and the output. */
+bool
+detect_args_ok(ft_face_ctx *ctx, const uint8_t *pixels, int width,
+    int height, size_t stride, int channels,
+    const ft_face_detect_opts **opts, const ft_face_box *out, int max)
+{
+	static const ft_face_detect_opts defaults = {0, 0, 0.0};
+
+	if (!*opts)
+		*opts = &defaults;
+	if (!image_ok(ctx, pixels, width, height, stride, channels))
+		return false;
+	if ((*opts)->upsample < 0 || (*opts)->upsample > 3 || max < 0 ||
+	    (max > 0 && !out)) {
+		ctx->err = "bad detection arguments";
 		return false;
 	}
 	return true;
@@ -544,6 +571,12 @@ ft_face_models(ft_face_ctx *ctx, ft_face_model_info *out, int max)
 		n++;
 	};
 	static const std::string built_in = "(built in)";
+	static const std::string tiny_origin = "npm @vladmandic/face-api "
+	    "model/tiny_face_detector_model.bin, converted by make models";
+	if (ctx->tiny)
+		add("detector", ctx->tiny->path(), ctx->tiny_sha256,
+		    "face-api tiny face detector, a YOLOv2-like network",
+		    tiny_origin, "MIT (face-api)");
 	add("detector", built_in, ctx->detector_sha256,
 	    "dlib HOG frontal face detector, 5 filters",
 	    ctx->detector_origin, "Boost Software License 1.0; "
@@ -619,17 +652,9 @@ ft_face_detect(ft_face_ctx *ctx, const uint8_t *pixels, int width,
     int height, size_t stride, int channels,
     const ft_face_detect_opts *opts, ft_face_box *out, int max)
 {
-	static const ft_face_detect_opts defaults = {0, 0, 0.0};
-
-	if (!opts)
-		opts = &defaults;
-	if (!image_ok(ctx, pixels, width, height, stride, channels))
+	if (!detect_args_ok(ctx, pixels, width, height, stride, channels,
+	    &opts, out, max))
 		return -1;
-	if (opts->upsample < 0 || opts->upsample > 3 || max < 0 ||
-	    (max > 0 && !out)) {
-		ctx->err = "bad detection arguments";
-		return -1;
-	}
 	try {
 		std::vector<dlib::rect_detection> dets;
 
@@ -663,6 +688,193 @@ ft_face_detect(ft_face_ctx *ctx, const uint8_t *pixels, int width,
 			n++;
 		}
 		return n;
+	} catch (const std::exception &e) {
+		ctx->err = std::string("face detection failed: ") + e.what();
+		return -1;
+	}
+}
+
+int
+ft_face_load_detector(ft_face_ctx *ctx, const char *path)
+{
+	try {
+		check_readable(path);
+		ctx->tiny.reset(new ft_tiny::detector(path));
+		ctx->tiny_sha256 = file_sha256(path);
+		return 0;
+	} catch (const std::exception &e) {
+		ctx->tiny.reset();
+		ctx->err = e.what();
+		if (ctx->err.find(path) == std::string::npos)
+			ctx->err = std::string("cannot read the detector "
+			    "model '") + path + "': " + ctx->err;
+		return -1;
+	}
+}
+
+int
+ft_face_detector_loaded(const ft_face_ctx *ctx)
+{
+	return ctx->tiny != nullptr;
+}
+
+/* The face width the network finds best, in its input's pixels. */
+static const double net_face = 45;
+/* Boxes scoring this far below the minimum are the network's unsure
+ * ones: kept when HOG finds the face there too. */
+static const double net_unsure = 0.2;
+
+int
+ft_face_detect_net(ft_face_ctx *ctx, const uint8_t *pixels, int width,
+    int height, size_t stride, int channels,
+    const ft_face_detect_opts *opts, ft_face_box *out, int max)
+{
+	if (!detect_args_ok(ctx, pixels, width, height, stride, channels,
+	    &opts, out, max))
+		return -1;
+	if (!ctx->tiny) {
+		ctx->err = "no face detector model loaded";
+		return -1;
+	}
+	try {
+		double scale = opts->min_size > net_face ?
+		    net_face / opts->min_size : 1.0;
+		double min_score = std::min(0.99, std::max(0.01,
+		    FT_FACE_NET_SCORE + opts->threshold));
+		double unsure = std::max(0.01, min_score - net_unsure);
+		scale *= 1 << opts->upsample;
+		std::vector<ft_tiny::box> found = ctx->tiny->find_all(pixels,
+		    width, height, stride, channels, scale, unsure);
+		int n = 0;
+		for (const ft_tiny::box &b : found) {
+			ft_face_box fb;
+			ft_tiny::to_dlib(b, &fb);
+			if (fb.width < opts->min_size)
+				continue;
+			if (b.score <= min_score && ft_face_refine(ctx,
+			    pixels, width, height, stride, channels,
+			    &fb) != 1)
+				continue;
+			if (n < max)
+				out[n] = fb;
+			n++;
+		}
+		return n;
+	} catch (const std::exception &e) {
+		ctx->err = std::string("face detection failed: ") + e.what();
+		return -1;
+	}
+}
+
+/*
+ * ft_face_refine looks at the image's own scale where HOG finds the face
+ * there (from 80 pixels), so that its box snaps to the sizes of HOG's
+ * pyramid over the whole image: upsampled a whole number of times (up to
+ * 4) below, scaled down by a whole factor above refine_max.  Its threshold is lower than a search's:
+ * the network has already found a face there.
+ */
+static const int refine_min = 80, refine_max = 160;
+static const double refine_threshold = -0.5;
+/* HOG's box and the network's overlap this much at least: the network's
+ * box, mapped, can sit higher or lower on a face with a high forehead. */
+static const double refine_iou = 0.25;
+
+int
+ft_face_refine(ft_face_ctx *ctx, const uint8_t *pixels, int width,
+    int height, size_t stride, int channels, ft_face_box *box)
+{
+	if (!image_ok(ctx, pixels, width, height, stride, channels))
+		return -1;
+	if (!box || box->width <= 0 || box->height <= 0) {
+		ctx->err = "bad face box";
+		return -1;
+	}
+	if (box->pose >= 0)
+		return 0;
+	try {
+		/* A square twice the box's side around it, in grey. */
+		int cx = box->left + box->width / 2;
+		int cy = box->top + box->height / 2;
+		int x0 = std::max(0, cx - box->width);
+		int y0 = std::max(0, cy - box->width);
+		int x1 = std::min(width, cx + box->width);
+		int y1 = std::min(height, cy + box->width);
+		if (x1 - x0 < 8 || y1 - y0 < 8)
+			return 0;
+		cv::Mat src(height, width, channels == 1 ? CV_8UC1 : CV_8UC3,
+		    const_cast<uint8_t *>(pixels), stride);
+		cv::Mat part = src(cv::Rect(x0, y0, x1 - x0, y1 - y0)), grey;
+		if (channels == 3)
+			cv::cvtColor(part, grey, cv::COLOR_RGB2GRAY);
+		else
+			grey = part;
+		double f = box->width < refine_min ? std::min(4,
+		    (refine_min + 10 + box->width - 1) / box->width) :
+		    box->width > refine_max ? 1.0 / (box->width /
+		    (refine_max / 2)) : 1;
+		cv::Mat scaled = grey;
+		if (f != 1)
+			cv::resize(grey, scaled, cv::Size(), f, f, f < 1 ?
+			    cv::INTER_AREA : cv::INTER_LINEAR);
+		std::vector<dlib::rect_detection> dets;
+		detect(ctx, make_view<unsigned char>(scaled.data, scaled.cols,
+		    scaled.rows, scaled.step), 0, refine_threshold, dets);
+
+		/* HOG's box of the same face: the one overlapping most. */
+		dlib::drectangle want(box->left - x0, box->top - y0,
+		    box->left - x0 + box->width - 1,
+		    box->top - y0 + box->height - 1);
+		want = dlib::scale_rect(want, f);
+		double best = refine_iou;
+		const dlib::rect_detection *pick = nullptr;
+		for (const dlib::rect_detection &d : dets) {
+			dlib::drectangle r(d.rect);
+			double in = r.intersect(want).area();
+			double o = in / (r.area() + want.area() - in);
+			if (o > best) {
+				best = o;
+				pick = &d;
+			}
+		}
+		if (!pick)
+			return 0;
+		dlib::drectangle r = dlib::scale_rect(
+		    dlib::drectangle(pick->rect), 1 / f);
+		box->left = x0 + (int)std::lround(r.left());
+		box->top = y0 + (int)std::lround(r.top());
+		box->width = std::max(1, (int)std::lround(r.width()));
+		box->height = std::max(1, (int)std::lround(r.height()));
+		box->pose = (int)pick->weight_index;
+		return 1;
+	} catch (const std::exception &e) {
+		ctx->err = std::string("face detection failed: ") + e.what();
+		return -1;
+	}
+}
+
+int
+ft_face_detect_net_raw(ft_face_ctx *ctx, const uint8_t *pixels, int width,
+    int height, size_t stride, int channels, double scale,
+    double min_score, double (*out)[5], int max)
+{
+	if (!image_ok(ctx, pixels, width, height, stride, channels))
+		return -1;
+	if (!ctx->tiny || !(scale > 0) || max < 0 || (max > 0 && !out)) {
+		ctx->err = !ctx->tiny ? "no face detector model loaded" :
+		    "bad detection arguments";
+		return -1;
+	}
+	try {
+		std::vector<ft_tiny::box> found = ctx->tiny->find(pixels,
+		    width, height, stride, channels, scale, min_score);
+		for (size_t i = 0; i < found.size() && (int)i < max; i++) {
+			out[i][0] = found[i].x;
+			out[i][1] = found[i].y;
+			out[i][2] = found[i].w;
+			out[i][3] = found[i].h;
+			out[i][4] = found[i].score;
+		}
+		return (int)found.size();
 	} catch (const std::exception &e) {
 		ctx->err = std::string("face detection failed: ") + e.what();
 		return -1;

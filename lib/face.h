@@ -7,6 +7,8 @@
  *
  * The steps, each a call, so a caller can stop early or skip one:
  *   ft_face_detect    HOG boxes, optionally on an upsampled image
+ *   ft_face_detect_net  boxes of the convolutional detector, once
+ *		       ft_face_load_detector has loaded it (lib/face_tiny.cc)
  *   ft_face_align     landmarks and the 150x150 chip the network takes
  *   ft_face_describe  descriptors of a batch of chips in one pass
  *
@@ -105,9 +107,9 @@ const char *ft_face_model_sha256(const ft_face_ctx *ctx);
 /* One model in use, for ft-recognize --models. */
 typedef struct ft_face_model_info {
 	const char *role;	/* "detector", "shape" or "descriptor" */
-	const char *path;	/* its file; "(built in)" for the detector */
-	const char *sha256;	/* of the file, 64 hex digits; for the
-				   detector, of its serialised form */
+	const char *path;	/* its file; "(built in)" for HOG */
+	const char *sha256;	/* of the file, 64 hex digits; for HOG,
+				   of its serialised form */
 	const char *kind;	/* what it is, e.g. "dlib 68-point shape
 				   predictor" */
 	const char *origin;	/* where it came from */
@@ -115,9 +117,9 @@ typedef struct ft_face_model_info {
 } ft_face_model_info;
 
 /*
- * Describe the models ctx uses: the detector always, then the shape
- * predictor and the descriptor network when loaded.  Writes up to max
- * entries (3 is enough) and returns how many there are, or -1 when a
+ * Describe the models ctx uses: the convolutional detector when loaded,
+ * HOG always, then the shape predictor and the descriptor network when
+ * loaded.  Writes up to max entries (4 is enough) and returns how many there are, or -1 when a
  * file cannot be read again for its SHA-256 (message in ft_face_errmsg).
  * The strings belong to ctx and last until ft_face_close.  The first
  * call hashes the shape model, some 100 MB: a fraction of a second.
@@ -138,6 +140,70 @@ int ft_face_models(ft_face_ctx *ctx, ft_face_model_info *out, int max);
 int ft_face_detect(ft_face_ctx *ctx, const uint8_t *pixels, int width,
     int height, size_t stride, int channels,
     const ft_face_detect_opts *opts, ft_face_box *out, int max);
+
+/*
+ * Load the convolutional face detector for ft_face_detect_net: the file
+ * make models converts from face-api's tiny face detector.  Returns 0, or
+ * -1 when the file is missing, unreadable or not such a model, with a
+ * message naming it in ft_face_errmsg.  Blocks while it reads the file
+ * (some 1 MB).
+ */
+int ft_face_load_detector(ft_face_ctx *ctx, const char *path);
+
+/* Whether ft_face_load_detector has loaded a detector into ctx. */
+int ft_face_detector_loaded(const ft_face_ctx *ctx);
+
+/*
+ * The minimum score of a face of ft_face_detect_net, before
+ * opts->threshold is added.  A face scores 0 to 1.
+ */
+#define FT_FACE_NET_SCORE 0.5
+
+/*
+ * Find faces with the convolutional detector: as ft_face_detect, with the
+ * options read so:
+ *   min_size	faces narrower than this are not looked for: the image is
+ *		scaled down until such a face is some 45 pixels wide, the
+ *		size the network finds best, then searched at that scale
+ *		and at smaller ones for the larger faces; 0 looks from
+ *		about 40 pixels up.
+ *   upsample	doubles the image this often first (0-3), for faces half
+ *		as large each time.
+ *   threshold	added to FT_FACE_NET_SCORE, the lowest score kept; a box
+ *		scoring up to 0.2 below it is the network's unsure one,
+ *		kept when HOG finds the face there too (ft_face_refine).
+ * Boxes are in the geometry of ft_face_detect's (from the eyebrows to the
+ * chin, square), which the shape model expects; confidence is the score,
+ * pose -1.  Returns the number found or -1, as ft_face_detect; -1 also
+ * when no detector is loaded.  Some 5 ms for a 640x480 image on one core.
+ */
+int ft_face_detect_net(ft_face_ctx *ctx, const uint8_t *pixels, int width,
+    int height, size_t stride, int channels,
+    const ft_face_detect_opts *opts, ft_face_box *out, int max);
+
+/*
+ * Turn a box of ft_face_detect_net (pose -1) into HOG's box of the same
+ * face, when HOG finds it in the square twice the box's side around it:
+ * the shape model,
+ * trained on HOG's boxes, places its landmarks better from them (on the
+ * labelled pairs of ../shared/data, the network's boxes alone lost a
+ * point of verification accuracy).  Returns 1 when the box was replaced,
+ * 0 when HOG found no such face or the box is HOG's already, -1 on bad
+ * arguments.  Some 2 ms on one core.
+ */
+int ft_face_refine(ft_face_ctx *ctx, const uint8_t *pixels, int width,
+    int height, size_t stride, int channels, ft_face_box *box);
+
+/*
+ * The network's own output for checking it against its original: one
+ * pass at `scale` times the image's size, boxes scoring above min_score
+ * after non-maximum suppression, most confident first, as left, top,
+ * width, height (in the image's pixels) and score.  Writes up to max and
+ * returns how many were found, or -1.
+ */
+int ft_face_detect_net_raw(ft_face_ctx *ctx, const uint8_t *pixels,
+    int width, int height, size_t stride, int channels, double scale,
+    double min_score, double (*out)[5], int max);
 
 /*
  * Place the shape model's landmarks on the face in box and cut the aligned

@@ -21,6 +21,7 @@
  * Timings go to stderr as TAP comments; they never fail a test.
  */
 #include "face.h"
+#include "box.h"
 #include "faces.h"
 #include "../unit/tap.h"
 
@@ -53,21 +54,6 @@ distance(const float *a, const float *b)
 	for (int i = 0; i < FT_FACE_DIM; i++)
 		s += (a[i] - b[i]) * (double)(a[i] - b[i]);
 	return sqrt(s);
-}
-
-static double
-iou(const ft_face_box *a, const ft_face_box *b)
-{
-	int l = a->left > b->left ? a->left : b->left;
-	int t = a->top > b->top ? a->top : b->top;
-	int r = a->left + a->width < b->left + b->width ?
-	    a->left + a->width : b->left + b->width;
-	int bo = a->top + a->height < b->top + b->height ?
-	    a->top + a->height : b->top + b->height;
-	double in = r > l && bo > t ? (double)(r - l) * (bo - t) : 0;
-
-	return in / ((double)a->width * a->height +
-	    (double)b->width * b->height - in);
 }
 
 static int

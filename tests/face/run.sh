@@ -1,6 +1,7 @@
 #!/bin/sh
-# lib/face on photos of ../shared/data, and the converted descriptor model
-# against face-api itself, in TAP (one plan for both parts).
+# lib/face on photos of ../shared/data, and the converted descriptor and
+# detector models against face-api itself, in TAP (one plan for all
+# parts).
 #
 #   tests/face/run.sh		from any directory
 #
@@ -29,13 +30,16 @@ bail() {
 }
 
 # Build output is for people, not for the TAP reader: stderr.
-if [ -z "${FT_MODEL_DESCRIPTOR:-}" ] || [ -z "${FT_MODEL_SHAPE:-}" ]; then
+if [ -z "${FT_MODEL_DESCRIPTOR:-}" ] || [ -z "${FT_MODEL_SHAPE:-}" ] ||
+    [ -z "${FT_MODEL_DETECTOR:-}" ]; then
 	$MAKE -s -f models/models.mk models >&2 ||
 		bail "make models failed"
 	FT_MODEL_DESCRIPTOR=models/dlib_face_recognition_resnet_model_faceapi.dat
 	FT_MODEL_SHAPE=models/shape_predictor_68_face_landmarks.dat
+	FT_MODEL_DETECTOR=models/tiny_face_detector_faceapi.yml
 fi
 faceapi_model=models/npm/node_modules/@vladmandic/face-api/model
+faceapi_demo=models/npm/node_modules/@vladmandic/face-api/demo
 
 if [ ! tests/face/node_modules/.package-lock.json -nt \
     tests/face/package-lock.json ]; then
@@ -46,8 +50,8 @@ fi
 # make check has built it; alone, make it here (quick when up to date).
 build=${FT_BUILD:-$root/build}
 face_test=$build/tests/face-test
-$MAKE -s B="$build" "$face_test" "$build/tests/make-shape5" >&2 ||
-	bail "cannot build face-test"
+$MAKE -s B="$build" "$face_test" "$build/tests/detect-test" \
+	"$build/tests/make-shape5" >&2 || bail "cannot build face-test"
 
 # In a plain clone, photos ft-recognize cuts from face-api's demo photos.
 fallback=
@@ -105,6 +109,15 @@ FT_EXPECT_SHAPE_SHA256=$(sha256sum <"$FT_MODEL_SHAPE" | cut -c1-64) \
 	$images >"$tmp/c.tap"
 node tests/face/faceapi-ref.js "$faceapi_model" "$tmp" >"$tmp/n.tap"
 
+# The detector: on the demo photos against face-api, on the group photos
+# against HOG (skipped without them).
+groups=
+[ -f "$faces/groups/boxes.csv" ] && groups="-g $faces/groups"
+# shellcheck disable=SC2086 # the paths hold no blanks
+"$build/tests/detect-test" -o "$tmp" $groups "$FT_MODEL_DETECTOR" \
+	"$FT_MODEL_SHAPE" "$faceapi_demo"/sample*.jpg >"$tmp/d.tap"
+node tests/face/faceapi-detect.js "$faceapi_model" "$tmp" >"$tmp/e.tap"
+
 # One TAP stream: both plans added up, the tests numbered on.  A part
 # that died early runs short of its plan, which fails the whole.
 awk '
@@ -123,4 +136,4 @@ END {
 	for (i = 1; i <= lines; i++)
 		print line[i]
 	exit failed > 0 || n != plan
-}' "$tmp/c.tap" "$tmp/n.tap"
+}' "$tmp/c.tap" "$tmp/n.tap" "$tmp/d.tap" "$tmp/e.tap"
