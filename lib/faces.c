@@ -118,26 +118,51 @@ ft_faces_shape_path(void)
 	    "shape_predictor_68_face_landmarks.dat");
 }
 
+char *
+ft_faces_detector_path(void)
+{
+	return model_path("FT_MODEL_DETECTOR",
+	    "tiny_face_detector_faceapi.yml");
+}
+
+int
+ft_faces_detector(void)
+{
+	const char *set = ft_config_get("FT_DETECTOR", NULL);
+
+	if (!set || !*set || strcmp(set, "net") == 0)
+		return FT_FACES_NET;
+	return strcmp(set, "hog") == 0 ? FT_FACES_HOG : -1;
+}
+
 ft_face_ctx *
 ft_faces_open(char **errp)
 {
-	char *paths[2] = { ft_faces_descriptor_path(),
-	    ft_faces_shape_path() };
+	char *paths[3] = { ft_faces_descriptor_path(),
+	    ft_faces_shape_path(), ft_faces_detector_path() };
 	ft_face_ctx *ctx = NULL;
 	char *err = NULL;
 	int i;
 
 	*errp = NULL;
-	for (i = 0; i < 2 && !*errp; i++)
+	if (ft_faces_detector() < 0)
+		*errp = ft_xasprintf("FT_DETECTOR is '%s': expected net "
+		    "or hog", ft_config_get("FT_DETECTOR", ""));
+	for (i = 0; i < 3 && !*errp; i++)
 		if (access(paths[i], R_OK) != 0)
 			*errp = ft_xasprintf("cannot read the model '%s': %s "
-			    "(make models gets it; FT_MODEL_DESCRIPTOR and "
-			    "FT_MODEL_SHAPE name other files)", paths[i],
-			    strerror(errno));
+			    "(make models gets it; FT_MODEL_DESCRIPTOR, "
+			    "FT_MODEL_SHAPE and FT_MODEL_DETECTOR name other "
+			    "files)", paths[i], strerror(errno));
 	if (!*errp && !(ctx = ft_face_open(paths[0], paths[1], &err)))
 		*errp = err ? err : ft_xstrdup("out of memory");
-	free(paths[0]);
-	free(paths[1]);
+	if (ctx && ft_face_load_detector(ctx, paths[2])) {
+		*errp = ft_xstrdup(ft_face_errmsg(ctx));
+		ft_face_close(ctx);
+		ctx = NULL;
+	}
+	for (i = 0; i < 3; i++)
+		free(paths[i]);
 	return ctx;
 }
 
@@ -184,6 +209,10 @@ ft_faces_list_models(FILE *f)
 
 /* --- the faces of a still photo --- */
 
+/* The lowest score of the network's second pass over a still photo in
+ * which its first found no face. */
+#define NET_STILL_SCORE 0.3
+
 int
 ft_faces_main(const ft_face_box *boxes, int n, int width, int height)
 {
@@ -208,16 +237,15 @@ ft_faces_main(const ft_face_box *boxes, int n, int width, int height)
 	return best;
 }
 
-int
-ft_faces_detect_still(ft_face_ctx *ctx, const ft_image *img,
+/* HOG's passes over a still: as asked, upsampled once more, and then
+ * with a lower threshold too. */
+static int
+hog_still(ft_face_ctx *ctx, const ft_image *img,
     const ft_face_detect_opts *opts, ft_face_box *out, int max)
 {
-	static const ft_face_detect_opts defaults = { 0, 0, 0.0 };
 	ft_face_detect_opts pass[3];
 	int i, n = 0;
 
-	if (!opts)
-		opts = &defaults;
 	pass[0] = pass[1] = pass[2] = *opts;
 	pass[1].upsample = pass[2].upsample =
 	    opts->upsample < 3 ? opts->upsample + 1 : 3;
@@ -230,6 +258,63 @@ ft_faces_detect_still(ft_face_ctx *ctx, const ft_image *img,
 		    img->stride, img->channels, &pass[i], out, max);
 	}
 	return n;
+}
+
+/*
+ * The network's passes: as asked, then upsampled once more with a lower
+ * minimum score; each box then HOG's where HOG finds the face.  A face
+ * of the second pass is kept only where HOG finds it: upsampled, the
+ * network also takes patterns for small faces (one in ffmpeg's test
+ * card, say).
+ */
+static int
+net_still(ft_face_ctx *ctx, const ft_image *img,
+    const ft_face_detect_opts *opts, ft_face_box *out, int max)
+{
+	ft_face_detect_opts harder = *opts;
+	int n = ft_face_detect_net(ctx, img->pixels, img->width, img->height,
+	    img->stride, img->channels, opts, out, max), i, k = 0, r;
+	int second = 0;
+
+	if (n == 0 && opts->upsample < 3) {
+		harder.upsample = opts->upsample + 1;
+		harder.threshold = opts->threshold + NET_STILL_SCORE -
+		    FT_FACE_NET_SCORE;
+		n = ft_face_detect_net(ctx, img->pixels, img->width,
+		    img->height, img->stride, img->channels, &harder, out,
+		    max);
+		second = 1;
+	}
+	if (n < 0)
+		return n;
+	for (i = 0; i < n && i < max; i++) {
+		r = ft_face_refine(ctx, img->pixels, img->width, img->height,
+		    img->stride, img->channels, &out[i]);
+		if (r < 0)
+			return -1;
+		if (!second || r == 1)
+			out[k++] = out[i];
+	}
+	return second ? k : n;
+}
+
+int
+ft_faces_detect_still(ft_face_ctx *ctx, const ft_image *img,
+    const ft_face_detect_opts *opts, ft_face_box *out, int max)
+{
+	static const ft_face_detect_opts defaults = { 0, 0, 0.0 };
+	int net = ft_face_detector_loaded(ctx), n;
+
+	if (!opts)
+		opts = &defaults;
+	/* A photo in which one detector finds no face is searched again
+	 * with the other before it is given up. */
+	if (net && ft_faces_detector() != FT_FACES_HOG) {
+		n = net_still(ctx, img, opts, out, max);
+		return n == 0 ? hog_still(ctx, img, opts, out, max) : n;
+	}
+	n = hog_still(ctx, img, opts, out, max);
+	return n == 0 && net ? net_still(ctx, img, opts, out, max) : n;
 }
 
 int
@@ -408,14 +493,28 @@ dlib_fail(struct dlib_backend *b, char *msg)
 	return -1;
 }
 
+/*
+ * The smallest face, in multiples of the scale, that the network is asked
+ * to find in a frame searched at scale: a little below the recogniser's
+ * 85 pixels a step (HOG's smallest face), so that a face moving away is
+ * not lost.
+ * In a region around a face, the smallest is this part of the region's
+ * side: 0.6 of the face it is around.
+ */
+#define NET_FACE_AT_SCALE 70
+#define NET_FACE_IN_REGION 0.3
+
 static int
-dlib_detect(void *p, const ft_image *grey, const int region[4], int scale,
+dlib_detect(void *p, const ft_image *img, const int region[4], int scale,
     const ft_face_detect_opts *o, int still, ft_face_box *out, int max)
 {
 	struct dlib_backend *b = p;
 	ft_face_detect_opts so = *o;
-	ft_image small = { 0 };
-	int x0 = 0, y0 = 0, w = grey->width, h = grey->height, n, i;
+	ft_image part, small = { 0 }, grey = { 0 };
+	const ft_image *in;
+	int x0 = 0, y0 = 0, w = img->width, h = img->height, n, i;
+	int net = ft_faces_detector() != FT_FACES_HOG &&
+	    ft_face_detector_loaded(b->face);
 	char *err;
 
 	free(b->err);
@@ -426,29 +525,54 @@ dlib_detect(void *p, const ft_image *grey, const int region[4], int scale,
 		w = region[2];
 		h = region[3];
 	}
-	if (still && scale == 1 && w == grey->width)
-		return ft_faces_detect_still(b->face, grey, o, out, max);
-	if (scale > 1) {
-		/* The region (a view of grey, borrowed) scaled down, cut to
-		 * a whole number of steps: OpenCV averages whole blocks of
-		 * pixels several times faster than fractions of them. */
-		ft_image part = { w / scale * scale, h / scale * scale, 1,
-		    grey->stride, grey->pixels + (size_t)y0 * grey->stride +
-		    (size_t)x0, NULL };
+	if (still && scale == 1 && w == img->width)
+		return ft_faces_detect_still(b->face, img, o, out, max);
+	/* The region, a view of img, borrowed. */
+	part = (ft_image){ w, h, img->channels, img->stride, img->pixels +
+	    (size_t)y0 * img->stride + (size_t)x0 * img->channels, NULL };
+	if (net) {
+		/* The network scales the image itself, for the smallest
+		 * face it is to find: in a region around a face, about
+		 * that face (the region is twice its width); in a frame
+		 * scaled down, a face at the scale's size. */
+		int least = region && region[2] > 0 ?
+		    (int)(NET_FACE_IN_REGION * (w < h ? w : h)) :
+		    NET_FACE_AT_SCALE * scale;
 
-		if (w / scale < 1 || h / scale < 1)
-			return 0;
-		if (ft_image_resize(&part, w / scale, h / scale, &small,
-		    &err))
-			return dlib_fail(b, err);
-		so.min_size = o->min_size / scale;
-		n = ft_face_detect(b->face, small.pixels, small.width,
-		    small.height, small.stride, 1, &so, out, max);
-		ft_image_clear(&small);
+		if (so.min_size < least)
+			so.min_size = least;
+		n = ft_face_detect_net(b->face, part.pixels, w, h,
+		    part.stride, part.channels, &so, out, max);
+		scale = 1;
 	} else {
-		n = ft_face_detect(b->face, grey->pixels +
-		    (size_t)y0 * grey->stride + (size_t)x0, w, h,
-		    grey->stride, 1, o, out, max);
+		in = &part;
+		if (scale > 1) {
+			/* Scaled down, cut to a whole number of steps:
+			 * OpenCV averages whole blocks of pixels several
+			 * times faster than fractions of them. */
+			part.width = w / scale * scale;
+			part.height = h / scale * scale;
+			if (w / scale < 1 || h / scale < 1)
+				return 0;
+			if (ft_image_resize(&part, w / scale, h / scale,
+			    &small, &err))
+				return dlib_fail(b, err);
+			so.min_size = o->min_size / scale;
+			in = &small;
+		}
+		/* HOG on one channel instead of the strongest of three:
+		 * the same faces, in less time. */
+		if (in->channels != 1) {
+			if (ft_image_grey(in, &grey, &err)) {
+				ft_image_clear(&small);
+				return dlib_fail(b, err);
+			}
+			in = &grey;
+		}
+		n = ft_face_detect(b->face, in->pixels, in->width,
+		    in->height, in->stride, 1, &so, out, max);
+		ft_image_clear(&small);
+		ft_image_clear(&grey);
 	}
 	for (i = 0; i < n && i < max; i++) {
 		out[i].left = out[i].left * scale + x0;
@@ -475,14 +599,17 @@ dlib_prepare(void *p, const ft_image *img, const ft_face_box *boxes, int n,
 		    FT_FACE_CHIP_BYTES);
 	for (i = 0; i < n; i++) {
 		uint8_t *chip = b->chips + (size_t)i * FT_FACE_CHIP_BYTES;
+		ft_face_box box = boxes[i];
 		ft_face_shape shape;
 		ft_face_quality q;
 
-		if (ft_face_align(b->face, img->pixels, img->width,
-		    img->height, img->stride, img->channels, &boxes[i], &shape,
+		if (ft_face_refine(b->face, img->pixels, img->width,
+		    img->height, img->stride, img->channels, &box) < 0 ||
+		    ft_face_align(b->face, img->pixels, img->width,
+		    img->height, img->stride, img->channels, &box, &shape,
 		    chip))
 			return -1;
-		ft_faces_assess(&boxes[i], &shape, chip, &q);
+		ft_faces_assess(&box, &shape, chip, &q);
 		quality[i] = q.score;
 	}
 	b->nchips = n;

@@ -43,11 +43,25 @@ char *ft_faces_models_dir(void);
  */
 char *ft_faces_descriptor_path(void);
 char *ft_faces_shape_path(void);
+/* The convolutional detector's model: FT_MODEL_DETECTOR, by default
+ * tiny_face_detector_faceapi.yml in ft_faces_models_dir(). */
+char *ft_faces_detector_path(void);
 
 /*
- * Open both models.  On failure returns NULL and sets *errp to a message
- * for the user (saying how to get the files when one is missing), to
- * free().  Blocks while it reads them, about a second.
+ * The detector that finds faces, from the FT_DETECTOR setting: "net"
+ * (the default), face-api's tiny face detector run by OpenCV
+ * (ft_face_detect_net), or "hog", dlib's HOG detector (ft_face_detect).
+ * -1 when the setting is neither.  Both are loaded either way: a still
+ * photo in which one finds nothing is searched with the other.
+ */
+enum { FT_FACES_NET, FT_FACES_HOG };
+int ft_faces_detector(void);
+
+/*
+ * Open the models: descriptor, shape and detector.  On failure returns
+ * NULL and sets *errp to a message for the user (saying how to get the
+ * files when one is missing, or what FT_DETECTOR may be), to free().
+ * Blocks while it reads them, about a second.
  */
 ft_face_ctx *ft_faces_open(char **errp);
 
@@ -78,18 +92,25 @@ int ft_faces_list_models(FILE *f);
 int ft_faces_main(const ft_face_box *boxes, int n, int width, int height);
 
 /*
- * The faces of a still photo, found as hard as is worth it: detect with
- * opts (NULL for the defaults); when that finds nothing, again on the
- * image upsampled once more; when that finds nothing either, once more
- * with the detector's threshold lowered by 0.6.  On the 2766 photos of
- * ../shared/data/faces the first pass missed 10 faces, the second found
- * 2 of them and the third the other 8.  The last pass may find a
- * face-like pattern in a photo of none: use it for photos said to show a
- * face (enrolment, still images), not for a stream's every frame.
+ * The faces of a still photo, found as hard as is worth it, with the
+ * detector of ft_faces_detector() first and the other where it finds
+ * none.  opts (NULL for the defaults) are the first pass's of each.
+ *   - The network: with opts, each box then HOG's where HOG finds the
+ *     face (ft_face_refine); when that finds nothing, upsampled once
+ *     more with a minimum score of 0.3, keeping only the faces HOG
+ *     confirms.
+ *   - HOG: with opts; when that finds nothing, again on the image
+ *     upsampled once more; when that finds nothing either, once more
+ *     with the threshold lowered by 0.6 (on the 2766 photos of
+ *     ../shared/data/faces the first pass missed 10 faces, the second
+ *     found 2 of them and the third the other 8).
+ * The last passes may find a face-like pattern in a photo of none: use
+ * it for photos said to show a face (enrolment, still images), not for a
+ * stream's every frame.
  *
  * Writes up to max boxes of the first pass that found any to out, most
  * confident first, and returns how many that pass found (may exceed max;
- * 0 when none did), or -1 as ft_face_detect.  Costs up to about 6 times
+ * 0 when none did), or -1 as ft_face_detect.  Costs up to about 8 times
  * a detection when the face is hard to find.
  */
 int ft_faces_detect_still(ft_face_ctx *ctx, const ft_image *img,
@@ -174,15 +195,15 @@ ft_faces_crop(const uint8_t *chip, unsigned char **jpeg, size_t *len,
 typedef struct ft_face_backend {
 	void *ctx;
 	/*
-	 * Find faces in grey (1 channel) within region (x, y, w, h in
-	 * grey's pixels; w == 0: the whole image), searched on the image
-	 * scaled down by scale (1, 2 or 4) with o's options in grey's
-	 * pixels.  still: a photo, worth the harder search of
-	 * ft_faces_detect_still.  Writes up to max boxes in grey's pixels,
+	 * Find faces in img (1 or 3 channels) within region (x, y, w, h
+	 * in img's pixels; w == 0: the whole image), searched on the
+	 * image scaled down by scale (1 to 8: faces there are at least
+	 * some 85 pixels a step wide) with o's options in img's pixels.  still: a photo, worth the harder search of
+	 * ft_faces_detect_still.  Writes up to max boxes in img's pixels,
 	 * most confident first; returns how many were found (may exceed
 	 * max), or -1 with a message for errmsg.
 	 */
-	int (*detect)(void *ctx, const ft_image *grey, const int region[4],
+	int (*detect)(void *ctx, const ft_image *img, const int region[4],
 	    int scale, const ft_face_detect_opts *o, int still,
 	    ft_face_box *out, int max);
 	/*

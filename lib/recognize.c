@@ -1137,17 +1137,17 @@ scale_for(int w)
 }
 
 /* The square around face p that it is looked for in next, clipped to
- * grey; 0 when too small to search at scale s. */
+ * img; 0 when too small to search at scale s. */
 static int
-near_region(const ft_image *grey, const ft_face_box *p, int s,
+near_region(const ft_image *img, const ft_face_box *p, int s,
     int region[4])
 {
 	int cx = p->left + p->width / 2, cy = p->top + p->height / 2;
 	int half = p->width;
 	int x0 = cx - half < 0 ? 0 : cx - half;
 	int y0 = cy - half < 0 ? 0 : cy - half;
-	int x1 = cx + half > grey->width ? grey->width : cx + half;
-	int y1 = cy + half > grey->height ? grey->height : cy + half;
+	int x1 = cx + half > img->width ? img->width : cx + half;
+	int y1 = cy + half > img->height ? img->height : cy + half;
 
 	if ((x1 - x0) / s < DETECT_MIN || (y1 - y0) / s < DETECT_MIN)
 		return 0;
@@ -1164,7 +1164,7 @@ near_region(const ft_image *grey, const ft_face_box *p, int s,
  * of in the whole frame.  Faces found twice (squares overlap) count once.
  */
 static int
-detect_near(ft_recognizer *r, const ft_image *grey,
+detect_near(ft_recognizer *r, const ft_image *img,
     const struct srcstate *ss, const ft_face_detect_opts *o,
     ft_face_box *out)
 {
@@ -1174,9 +1174,9 @@ detect_near(ft_recognizer *r, const ft_image *grey,
 	for (i = 0; i < ss->nfaces; i++) {
 		int s = scale_for(ss->last[i].width);
 
-		if (!near_region(grey, &ss->last[i], s, region))
+		if (!near_region(img, &ss->last[i], s, region))
 			continue;
-		m = r->fb.detect(r->fb.ctx, grey, region, s, o, 0, found,
+		m = r->fb.detect(r->fb.ctx, img, region, s, o, 0, found,
 		    NEAR_MAX);
 		if (m < 0)
 			return -1;
@@ -1193,22 +1193,22 @@ detect_near(ft_recognizer *r, const ft_image *grey,
  * scaled for the smallest of them, whichever has fewer pixels to scan.
  */
 static int
-detect_between(ft_recognizer *r, const ft_image *grey,
+detect_between(ft_recognizer *r, const ft_image *img,
     const struct srcstate *ss, const ft_face_detect_opts *o,
     ft_face_box *boxes)
 {
 	int s = scale_for(ss->min_width), i, region[4];
-	double near = 0, whole = (double)grey->width * grey->height / s / s;
+	double near = 0, whole = (double)img->width * img->height / s / s;
 
 	for (i = 0; i < ss->nfaces && near < whole; i++) {
 		int si = scale_for(ss->last[i].width);
 
-		if (near_region(grey, &ss->last[i], si, region))
+		if (near_region(img, &ss->last[i], si, region))
 			near += (double)region[2] * region[3] / si / si;
 	}
 	if (near < whole)
-		return detect_near(r, grey, ss, o, boxes);
-	return r->fb.detect(r->fb.ctx, grey, NULL, s, o, 0, boxes,
+		return detect_near(r, img, ss, o, boxes);
+	return r->fb.detect(r->fb.ctx, img, NULL, s, o, 0, boxes,
 	    MAX_FACES);
 }
 
@@ -1225,32 +1225,22 @@ detect(ft_recognizer *r)
 	const ft_recognize_input *in = r->f.in;
 	struct srcstate *ss = src_state(r, in->source);
 	ft_face_detect_opts o = { r->cfg.upsample, r->cfg.min_face, 0 };
-	ft_image grey = { 0 };
 	double t0 = ft_time_mono_ms();
-	char *err;
 	int n, i;
 
-	/* HOG on one channel instead of the strongest of three: the same
-	 * faces, in less time. */
-	if (ft_image_grey(in->image, &grey, &err)) {
-		fail(r, FT_EFAIL, "%s", err);
-		free(err);
-		return FT_EFAIL;
-	}
 	if (!in->still && ss->nfaces > 0 && ss->since_full < FULL_EVERY &&
 	    !r->cfg.upsample) {
-		n = detect_between(r, &grey, ss, &o, r->f.boxes);
+		n = detect_between(r, in->image, ss, &o, r->f.boxes);
 		ss->since_full++;
 	} else {
 		int s = in->still || r->cfg.upsample ? 1 :
 		    scale_for(r->cfg.min_face);
 
-		n = r->fb.detect(r->fb.ctx, &grey, NULL, s, &o, in->still &&
+		n = r->fb.detect(r->fb.ctx, in->image, NULL, s, &o, in->still &&
 		    !r->cfg.upsample && !r->cfg.min_face, r->f.boxes,
 		    MAX_FACES);
 		ss->since_full = 0;
 	}
-	ft_image_clear(&grey);
 	if (n < 0)
 		return fail(r, FT_EFAIL, "detection failed: %s",
 		    r->fb.errmsg(r->fb.ctx));

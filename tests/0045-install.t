@@ -30,9 +30,9 @@ ft_make() {
 }
 
 # model_dirs: the directories of the model files ft-recognize --models
-# lists on stdin (the detector has none), one a line.
+# lists on stdin (HOG, compiled in, has none), one a line.
 model_dirs() {
-	jq -r 'select(.role != "detector") | .path' |
+	jq -r 'select(.path != "(built in)") | .path' |
 		sed 's,/[^/]*$,,' | sort -u
 }
 
@@ -102,13 +102,13 @@ test_expect_success 'the models, as make models checked them' '
 	while read -r sum path; do
 		echo "$sum  $models/${path##*/}"
 	done <"$SRCDIR/models/models.sha256" >sums &&
-	test_line_count = 2 sums &&
+	test_line_count = 3 sums &&
 	sha256sum --check --quiet sums
 '
 
 test_expect_success 'the installed ft-recognize takes the installed models' '
 	"$ROOT/usr/bin/ft-recognize" --models >out &&
-	test_line_count = 3 out &&
+	test_line_count = 4 out &&
 	model_dirs <out >dirs &&
 	echo "$ROOT/usr/share/facetrack/models" >want &&
 	test_cmp want dirs &&
@@ -133,7 +133,8 @@ test_expect_success 'the build'\''s ft-recognize takes the checkout'\''s' '
 
 test_expect_success 'FT_MODELS_DIR outranks both' '
 	mkdir m &&
-	ln -s "$ROOT/usr/share/facetrack/models/"*.dat m/ &&
+	ln -s "$ROOT/usr/share/facetrack/models/"*.dat \
+		"$ROOT/usr/share/facetrack/models/"*.yml m/ &&
 	FT_MODELS_DIR=$PWD/m "$ROOT/usr/bin/ft-recognize" --models >out &&
 	FT_MODELS_DIR=$PWD/m ft-recognize --models >>out &&
 	model_dirs <out >dirs &&

@@ -32,10 +32,12 @@ count() {
 
 test_expect_success '--models lists the models with their hashes' '
 	ft-recognize --models >out &&
-	test_line_count = 3 out &&
+	test_line_count = 4 out &&
 	test "$(jq -r .role out | tr "\n" " ")" = \
-		"detector shape descriptor " &&
-	for f in $(jq -r "select(.role != \"detector\") | .path" out); do
+		"detector detector shape descriptor " &&
+	test "$(jq -r "select(.role == \"detector\") | .path" out |
+		sed -n 2p)" = "(built in)" &&
+	for f in $(jq -r "select(.path != \"(built in)\") | .path" out); do
 		test -r "$f" || exit 1
 	done &&
 	test "$(jq -r ".sha256 | test(\"^[0-9a-f]{64}$\")" out | sort -u)" \
@@ -198,7 +200,56 @@ test_expect_success 'a missing model: status 1 and a message saying so' '
 	test_grep "cannot read the model .*nosuch.dat.*make models" err &&
 	FT_MODEL_SHAPE=$PWD/nosuch.dat \
 		test_exit_status 1 ft-recognize --no-store "$A1" >out 2>err &&
-	test_grep "cannot read the model" err
+	test_grep "cannot read the model" err &&
+	FT_MODEL_DETECTOR=$PWD/nosuch.yml \
+		test_exit_status 1 ft-recognize --no-store "$A1" >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "cannot read the model .*nosuch.yml.*make models" err
+'
+
+test_expect_success 'a corrupt detector model or setting: status 1, a message' '
+	detector=$(ft-recognize --models | jq -r "select(.role ==
+		\"detector\") | .path" | head -n 1) &&
+	head -c 100000 "$detector" >cut.yml &&
+	FT_MODEL_DETECTOR=$PWD/cut.yml \
+		test_exit_status 1 ft-recognize --no-store "$A1" >out 2>err &&
+	test_must_be_empty out &&
+	test_grep "cannot read the detector model .*cut.yml" err &&
+	sed "s/conv8_bias/conv9_bias/" "$detector" >renamed.yml &&
+	FT_MODEL_DETECTOR=$PWD/renamed.yml \
+		test_exit_status 1 ft-recognize --no-store "$A1" >out 2>err &&
+	test_grep "renamed.yml.*no conv8_bias" err &&
+	FT_DETECTOR=cnn \
+		test_exit_status 1 ft-recognize --no-store "$A1" >out 2>err &&
+	test_grep "FT_DETECTOR is .cnn.: expected net or hog" err
+'
+
+test_expect_success 'FT_DETECTOR=hog finds the same face with HOG' '
+	ft-recognize --no-store "$A1" | jq -c .box >net &&
+	FT_DETECTOR=hog ft-recognize --no-store "$A1" | jq -c .box >hog &&
+	test_line_count = 1 net &&
+	test_line_count = 1 hog
+'
+
+# A face some 20 pixels wide, too small for HOG's boxes (40 pixels and
+# more once upsampled, as a still's last search is): a face found there
+# with FT_DETECTOR=hog is the network's, searched when HOG found none.
+test_expect_success 'a still in which HOG finds no face is searched with the network' '
+	w=$(FT_DETECTOR=hog ft-recognize --no-store "$A1" | jq ".box[2]") &&
+	for px in 19 20 21 22; do
+		ffmpeg -nostdin -v error -y -i "$A1" \
+			-vf "scale=iw*$px/$w:-2,pad=iw+200:ih+160:100:80:gray" \
+			small.jpg &&
+		FT_DETECTOR=hog ft-recognize --no-store --upsample 1 \
+			small.jpg >hog &&
+		FT_DETECTOR=hog ft-recognize --no-store small.jpg >out &&
+		if [ ! -s hog ] && [ "$(jq -r .path out)" = small.jpg ] &&
+		    [ "$(jq ".box[2] < 30" out)" = true ]; then
+			found=$px
+			break
+		fi
+	done &&
+	test -n "$found"
 '
 
 test_expect_success 'a store of another model is refused' '

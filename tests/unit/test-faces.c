@@ -108,6 +108,23 @@ test_paths(void)
 	path = ft_faces_shape_path();
 	is_str(path, "/opt/five.dat", "FT_MODEL_SHAPE names the shape model");
 	free(path);
+	path = ft_faces_detector_path();
+	is_str(path, "/opt/m/tiny_face_detector_faceapi.yml",
+	    "the detector model is looked for in FT_MODELS_DIR");
+	free(path);
+
+	unsetenv("FT_DETECTOR");
+	ok(ft_faces_detector() == FT_FACES_NET, "the network by default");
+	setenv("FT_DETECTOR", "hog", 1);
+	ok(ft_faces_detector() == FT_FACES_HOG, "FT_DETECTOR=hog: HOG");
+	setenv("FT_DETECTOR", "cnn", 1);
+	ctx = ft_faces_open(&err);
+	ok(ft_faces_detector() < 0 && !ctx && err &&
+	    strstr(err, "FT_DETECTOR is 'cnn'"),
+	    "another detector is refused: %s", err ? err : "no message");
+	free(err);
+	err = NULL;
+	unsetenv("FT_DETECTOR");
 	ctx = ft_faces_open(&err);
 	ok(!ctx && err && strstr(err, "/opt/m/dlib_face_recognition") &&
 	    strstr(err, "make models"),
@@ -157,7 +174,7 @@ main(void)
 	char *err = NULL;
 	ft_face_ctx *ctx;
 
-	plan(20);
+	plan(24);
 	test_main();
 	test_assess();
 	test_paths();
