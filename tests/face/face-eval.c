@@ -3,8 +3,12 @@
  * verification figures, and the speed of each step.  Run by
  * scripts/bench-face; prints figures, asserts nothing.
  *
- *	face-eval [-n PAIRS] DESCRIPTOR SHAPE FACES_DIR PAIRS_FILE
- *	face-eval -l LIST DESCRIPTOR SHAPE FACES_DIR
+ *	face-eval [-d DETECTOR] [-n PAIRS] DESCRIPTOR SHAPE FACES_DIR PAIRS_FILE
+ *	face-eval [-d DETECTOR] -l LIST DESCRIPTOR SHAPE FACES_DIR
+ *
+ * -d loads the convolutional detector from the file DETECTOR; the
+ * FT_DETECTOR setting (net, the default, or hog) then says which
+ * detector looks first (lib/faces).  Without -d, HOG alone.
  *
  * PAIRS_FILE has lines "same|diff A B", A and B paths under FACES_DIR
  * (../shared/data/faces/pairs.txt); -n takes the first PAIRS of each
@@ -36,11 +40,29 @@
 #include <time.h>
 #include <unistd.h>
 
+static const char *detector_model;	/* -d */
+
 struct photo {
 	char *name;
 	int found;		/* a face was found */
 	int faces;		/* boxes found */
 };
+
+static void die(const char *, const char *);
+
+/* The models, and the detector of -d. */
+static ft_face_ctx *
+open_ctx(const char *desc_model, const char *shape_model)
+{
+	char *err = NULL;
+	ft_face_ctx *ctx = ft_face_open(desc_model, shape_model, &err);
+
+	if (!ctx)
+		die(err ? err : "out of memory", NULL);
+	if (detector_model && ft_face_load_detector(ctx, detector_model))
+		die(ft_face_errmsg(ctx), NULL);
+	return ctx;
+}
 
 static double
 now_ms(void)
@@ -62,7 +84,6 @@ cpu_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static void die(const char *, const char *);
 
 /*
  * The main face of the photo at path, as a chip (ft_faces_detect_main).
@@ -107,9 +128,7 @@ end_to_end(const char *desc_model, const char *shape_model,
 
 	if (!lf)
 		die("cannot read", list);
-	ft_face_ctx *ctx = ft_face_open(desc_model, shape_model, &err);
-	if (!ctx)
-		die(err ? err : "out of memory", NULL);
+	ft_face_ctx *ctx = open_ctx(desc_model, shape_model);
 	double c0 = cpu_ms();
 	double t0 = now_ms();
 	while (fscanf(lf, "%1023s", name) == 1) {
@@ -221,10 +240,11 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Median time of runs detections on a width x height image. */
+/* Median time of runs detections on a width x height image, with HOG
+ * or (net) the network. */
 static double
 detect_ms(ft_face_ctx *ctx, const uint8_t *px, int w, int h, int upsample,
-    int runs)
+    int runs, int net)
 {
 	ft_face_detect_opts o = {upsample, 0, 0};
 	ft_face_box box[16];
@@ -234,8 +254,9 @@ detect_ms(ft_face_ctx *ctx, const uint8_t *px, int w, int h, int upsample,
 		runs = 64;
 	for (int r = 0; r < runs; r++) {
 		double t0 = now_ms();
-		if (ft_face_detect(ctx, px, w, h, (size_t)w * 3, 3, &o, box,
-		    16) < 0)
+		if ((net ? ft_face_detect_net(ctx, px, w, h, (size_t)w * 3,
+		    3, &o, box, 16) : ft_face_detect(ctx, px, w, h,
+		    (size_t)w * 3, 3, &o, box, 16)) < 0)
 			die(ft_face_errmsg(ctx), NULL);
 		t[r] = now_ms() - t0;
 	}
@@ -292,9 +313,26 @@ struct chips {
 	int *slot;
 	int n;			/* chips */
 	int several;		/* photos with several faces found */
+	int by_net, by_hog;	/* photos each detector alone finds a
+				   face in (-d) */
 	double t_decode, t_detect, t_align;
 	struct image first;	/* the first photo */
 };
+
+/* Whether each detector alone finds a face in img: the network at its
+ * defaults, HOG plain or upsampled once. */
+static void
+alone(ft_face_ctx *ctx, const struct image *img, struct chips *cs)
+{
+	ft_face_detect_opts up = {1, 0, 0};
+	size_t stride = (size_t)img->w * 3;
+
+	cs->by_net += ft_face_detect_net(ctx, img->px, img->w, img->h,
+	    stride, 3, NULL, NULL, 0) > 0;
+	cs->by_hog += ft_face_detect(ctx, img->px, img->w, img->h, stride, 3,
+	    NULL, NULL, 0) > 0 || ft_face_detect(ctx, img->px, img->w,
+	    img->h, stride, 3, &up, NULL, 0) > 0;
+}
 
 static void
 mirror_chip(const uint8_t *c, uint8_t *mc)
@@ -324,6 +362,8 @@ chip_photos(ft_face_ctx *ctx, const char *dir, struct pairs *ps,
 		    &cs->t_detect, &cs->t_align);
 		ps->ph[i].faces = n;
 		cs->slot[i] = -1;
+		if (detector_model)
+			alone(ctx, &img, cs);
 		if (n > 0) {
 			mirror_chip(c, cs->mirror + (size_t)cs->n *
 			    FT_FACE_CHIP_BYTES);
@@ -376,9 +416,15 @@ print_frame_times(ft_face_ctx *ctx, const struct image *first)
 		    (size_t)(fw - first->w) / 2) * 3, first->px +
 		    (size_t)y * first->w * 3, (size_t)first->w * 3);
 	fprintf(stderr, "detect_640x480_ms %.1f\n",
-	    detect_ms(ctx, frame, fw, fh, 0, 21));
+	    detect_ms(ctx, frame, fw, fh, 0, 21, 0));
 	fprintf(stderr, "detect_640x480_up1_ms %.1f\n",
-	    detect_ms(ctx, frame, fw, fh, 1, 5));
+	    detect_ms(ctx, frame, fw, fh, 1, 5, 0));
+	if (detector_model) {
+		fprintf(stderr, "net_640x480_ms %.1f\n",
+		    detect_ms(ctx, frame, fw, fh, 0, 21, 1));
+		fprintf(stderr, "net_640x480_up1_ms %.1f\n",
+		    detect_ms(ctx, frame, fw, fh, 1, 5, 1));
+	}
 	fprintf(stderr, "photo_size %dx%d\n", first->w, first->h);
 	free(frame);
 }
@@ -388,14 +434,11 @@ static int
 pairs_eval(const char *desc_model, const char *shape_model,
     const char *dir, const char *pairs_file, int limit)
 {
-	char *err = NULL;
 	struct pairs ps;
 	struct chips cs;
 
 	read_pairs(pairs_file, limit, &ps);
-	ft_face_ctx *ctx = ft_face_open(desc_model, shape_model, &err);
-	if (!ctx)
-		die(err ? err : "out of memory", NULL);
+	ft_face_ctx *ctx = open_ctx(desc_model, shape_model);
 	chip_photos(ctx, dir, &ps, &cs);
 
 	int nf = cs.n, nph = ps.nph;
@@ -411,6 +454,9 @@ pairs_eval(const char *desc_model, const char *shape_model,
 	fprintf(stderr, "pairs %d\n", ps.n);
 	fprintf(stderr, "found %d\n", nf);
 	fprintf(stderr, "several_faces %d\n", cs.several);
+	if (detector_model)
+		fprintf(stderr, "found_by_net %d\nfound_by_hog %d\n",
+		    cs.by_net, cs.by_hog);
 	fprintf(stderr, "decode_ms %.2f\n", cs.t_decode / nph);
 	fprintf(stderr, "detect_ms %.2f\n", cs.t_detect / nph);
 	fprintf(stderr, "align_ms %.2f\n", nf ? cs.t_align / nf : 0);
@@ -445,14 +491,19 @@ main(int argc, char **argv)
 	int opt, limit = 0;
 	const char *list = NULL;
 
-	while ((opt = getopt(argc, argv, "l:n:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:l:n:")) != -1) {
+		if (opt == 'd') {
+			detector_model = optarg;
+			continue;
+		}
 		if (opt == 'l') {
 			list = optarg;
 			continue;
 		}
 		if (opt != 'n') {
-			fprintf(stderr, "usage: face-eval [-n PAIRS] "
-			    "DESCRIPTOR SHAPE FACES_DIR PAIRS_FILE\n");
+			fprintf(stderr, "usage: face-eval [-d DETECTOR] "
+			    "[-n PAIRS] DESCRIPTOR SHAPE FACES_DIR "
+			    "PAIRS_FILE\n");
 			return 2;
 		}
 		limit = atoi(optarg);
