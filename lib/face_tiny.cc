@@ -57,6 +57,9 @@ const int MAX_CELLS = 64;
  * 0.25).  Each step of a pyramid covers the next range of sizes.
  */
 const double PYRAMID_STEP = 0.5;
+/* The smallest face the network finds, in its input's pixels, and the
+ * largest part of an image's smaller side a face is looked for at. */
+const double SMALLEST = 40, LARGEST = 0.6;
 
 const int widths[6] = { 16, 32, 64, 128, 256, 512 };
 
@@ -307,7 +310,11 @@ detector::find_all(const uint8_t *pixels, int width, int height,
 		    channels, scale, min_score);
 		all.insert(all.end(), b.begin(), b.end());
 		scale *= PYRAMID_STEP;
-		if (std::max(width, height) * scale < 2 * CELL)
+		/* Done when the input would be smaller than two cells, or
+		 * the smallest face of the next step larger than most of
+		 * the image: around a face, one step is enough. */
+		if (std::max(width, height) * scale < 2 * CELL ||
+		    SMALLEST / scale > LARGEST * std::min(width, height))
 			break;
 	}
 	return suppress(std::move(all), true);

@@ -38,8 +38,10 @@ public:
 	    size_t stride, int channels, double scale, double min_score);
 	/*
 	 * As find, at scale and then at smaller scales, each half the
-	 * last, down to an input of two cells: faces from the smallest the
-	 * network finds at `scale` up to the whole image.
+	 * last, while the input has two cells and the smallest face the
+	 * network finds there is within 0.6 of the image's smaller side:
+	 * faces from the smallest the network finds at `scale` up to
+	 * most of the image.
 	 */
 	std::vector<box> find_all(const uint8_t *pixels, int width,
 	    int height, size_t stride, int channels, double scale,
