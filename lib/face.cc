@@ -770,8 +770,9 @@ ft_face_detect_net(ft_face_ctx *ctx, const uint8_t *pixels, int width,
  * ft_face_refine looks at the image's own scale where HOG finds the face
  * there (from 80 pixels), so that its box snaps to the sizes of HOG's
  * pyramid over the whole image: upsampled a whole number of times (up to
- * 4) below, scaled down by a whole factor above refine_max.  Its threshold is lower than a search's:
- * the network has already found a face there.
+ * 4) below, scaled down by a whole factor above refine_max.  Its
+ * threshold is lower than a search's: the network has already found a
+ * face there.
  */
 static const int refine_min = 80, refine_max = 160;
 static const double refine_threshold = -0.5;

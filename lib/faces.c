@@ -472,6 +472,7 @@ ft_faces_describe_main(ft_face_ctx *ctx, const ft_image *photo,
 
 struct dlib_backend {
 	ft_face_ctx *face;
+	int net;		/* the network looks first (ft_faces_detector) */
 	uint8_t *chips;		/* FT_FACES_BATCH chips of the last prepare */
 	int nchips;
 	char *err;
@@ -513,8 +514,6 @@ dlib_detect(void *p, const ft_image *img, const int region[4], int scale,
 	ft_image part, small = { 0 }, grey = { 0 };
 	const ft_image *in;
 	int x0 = 0, y0 = 0, w = img->width, h = img->height, n, i;
-	int net = ft_faces_detector() != FT_FACES_HOG &&
-	    ft_face_detector_loaded(b->face);
 	char *err;
 
 	free(b->err);
@@ -530,7 +529,7 @@ dlib_detect(void *p, const ft_image *img, const int region[4], int scale,
 	/* The region, a view of img, borrowed. */
 	part = (ft_image){ w, h, img->channels, img->stride, img->pixels +
 	    (size_t)y0 * img->stride + (size_t)x0 * img->channels, NULL };
-	if (net) {
+	if (b->net) {
 		/* The network scales the image itself, for the smallest
 		 * face it is to find: in a region around a face, about
 		 * that face (the region is twice its width); in a frame
@@ -651,6 +650,8 @@ ft_faces_backend(ft_face_backend *fb, ft_face_ctx *ctx)
 
 	memset(b, 0, sizeof *b);
 	b->face = ctx;
+	b->net = ft_faces_detector() != FT_FACES_HOG &&
+	    ft_face_detector_loaded(ctx);
 	memset(fb, 0, sizeof *fb);
 	fb->ctx = b;
 	fb->detect = dlib_detect;
