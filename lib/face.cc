@@ -724,6 +724,40 @@ static const double net_face = 45;
  * ones: kept when HOG finds the face there too. */
 static const double net_unsure = 0.2;
 
+/*
+ * Append the network's boxes, found above unsure, to out as HOG's
+ * geometry: those at least min_size wide, and of the unsure ones only
+ * those HOG confirms.  n counts them all, max or not.
+ */
+static void
+net_keep(ft_face_ctx *ctx, const uint8_t *pixels, int width, int height,
+    size_t stride, int channels, const std::vector<ft_tiny::box> &found,
+    int min_size, double min_score, ft_face_box *out, int max, int *n)
+{
+	for (const ft_tiny::box &b : found) {
+		ft_face_box fb;
+		ft_tiny::to_dlib(b, &fb);
+		if (fb.width < min_size)
+			continue;
+		if (b.score <= min_score && ft_face_refine(ctx, pixels, width,
+		    height, stride, channels, &fb) != 1)
+			continue;
+		if (*n < max)
+			out[*n] = fb;
+		(*n)++;
+	}
+}
+
+/* The lowest score kept, and the lowest of the unsure band below it. */
+static void
+net_scores(const ft_face_detect_opts *opts, double *min_score,
+    double *unsure)
+{
+	*min_score = std::min(0.99, std::max(0.01,
+	    FT_FACE_NET_SCORE + opts->threshold));
+	*unsure = std::max(0.01, *min_score - net_unsure);
+}
+
 int
 ft_face_detect_net(ft_face_ctx *ctx, const uint8_t *pixels, int width,
     int height, size_t stride, int channels,
@@ -739,25 +773,72 @@ ft_face_detect_net(ft_face_ctx *ctx, const uint8_t *pixels, int width,
 	try {
 		double scale = opts->min_size > net_face ?
 		    net_face / opts->min_size : 1.0;
-		double min_score = std::min(0.99, std::max(0.01,
-		    FT_FACE_NET_SCORE + opts->threshold));
-		double unsure = std::max(0.01, min_score - net_unsure);
-		scale *= 1 << opts->upsample;
-		std::vector<ft_tiny::box> found = ctx->tiny->find_all(pixels,
-		    width, height, stride, channels, scale, unsure);
+		double min_score, unsure;
 		int n = 0;
-		for (const ft_tiny::box &b : found) {
-			ft_face_box fb;
-			ft_tiny::to_dlib(b, &fb);
-			if (fb.width < opts->min_size)
-				continue;
-			if (b.score <= min_score && ft_face_refine(ctx,
-			    pixels, width, height, stride, channels,
-			    &fb) != 1)
-				continue;
-			if (n < max)
-				out[n] = fb;
-			n++;
+
+		net_scores(opts, &min_score, &unsure);
+		scale *= 1 << opts->upsample;
+		net_keep(ctx, pixels, width, height, stride, channels,
+		    ctx->tiny->find_all(pixels, width, height, stride,
+		    channels, scale, unsure), opts->min_size, min_score, out,
+		    max, &n);
+		return n;
+	} catch (const std::exception &e) {
+		ctx->err = std::string("face detection failed: ") + e.what();
+		return -1;
+	}
+}
+
+/* The input's side for a square around a face: three cells, so that the
+ * face, half the square, is some 48 pixels wide, about the size the
+ * network finds best (net_face). */
+static const int near_side = 96;
+/* Squares a pass at most: bounds the memory of a crowd's. */
+static const size_t near_batch = 16;
+
+int
+ft_face_detect_net_near(ft_face_ctx *ctx, const uint8_t *pixels, int width,
+    int height, size_t stride, int channels, const ft_face_box *near,
+    int nnear, const ft_face_detect_opts *opts, ft_face_box *out, int max)
+{
+	if (!detect_args_ok(ctx, pixels, width, height, stride, channels,
+	    &opts, out, max))
+		return -1;
+	if (!ctx->tiny) {
+		ctx->err = "no face detector model loaded";
+		return -1;
+	}
+	if (nnear < 0 || (nnear > 0 && !near)) {
+		ctx->err = "bad face boxes";
+		return -1;
+	}
+	try {
+		std::vector<cv::Rect> squares;
+		double min_score, unsure;
+		int n = 0;
+
+		for (int i = 0; i < nnear; i++) {
+			int side = 2 * std::max(near[i].width, near[i].height);
+			if (near[i].width <= 0 || near[i].height <= 0 ||
+			    side > 4 * std::max(width, height)) {
+				ctx->err = "bad face box";
+				return -1;
+			}
+			squares.emplace_back(near[i].left + near[i].width / 2 -
+			    side / 2, near[i].top + near[i].height / 2 -
+			    side / 2, side, side);
+		}
+		net_scores(opts, &min_score, &unsure);
+		for (size_t i = 0; i < squares.size(); i += near_batch) {
+			std::vector<cv::Rect> some(squares.begin() + i,
+			    squares.begin() + std::min(squares.size(),
+			    i + near_batch));
+			for (const std::vector<ft_tiny::box> &found :
+			    ctx->tiny->find_in(pixels, width, height, stride,
+			    channels, some, near_side, unsure))
+				net_keep(ctx, pixels, width, height, stride,
+				    channels, found, opts->min_size, min_score,
+				    out, max, &n);
 		}
 		return n;
 	} catch (const std::exception &e) {

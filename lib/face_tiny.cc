@@ -132,11 +132,11 @@ inside(const box &a, const box &b)
  * from frame to frame: a network is kept for each of the last few input
  * shapes, all sharing the weights.
  */
-const int SHAPES_KEPT = 8;
+const int SHAPES_KEPT = 12;
 
 struct detector::impl {
 	struct shaped {
-		int w, h;
+		int w, h, n;
 		cv::dnn::Net net;
 		unsigned long used;
 	};
@@ -146,9 +146,10 @@ struct detector::impl {
 	std::vector<shaped> nets;
 	unsigned long clock = 0;
 	cv::Mat canvas, blob;
+	std::vector<cv::Mat> canvases;
 
 	cv::dnn::Net build() const;
-	cv::dnn::Net &for_shape(int width, int height);
+	cv::dnn::Net &for_shape(int width, int height, int n);
 };
 
 cv::dnn::Net
@@ -208,13 +209,13 @@ detector::impl::build() const
 }
 
 cv::dnn::Net &
-detector::impl::for_shape(int width, int height)
+detector::impl::for_shape(int width, int height, int n)
 {
 	shaped *oldest = nullptr;
 
 	clock++;
 	for (shaped &s : nets) {
-		if (s.w == width && s.h == height) {
+		if (s.w == width && s.h == height && s.n == n) {
 			s.used = clock;
 			return s.net;
 		}
@@ -222,10 +223,10 @@ detector::impl::for_shape(int width, int height)
 			oldest = &s;
 	}
 	if (nets.size() < (size_t)SHAPES_KEPT) {
-		nets.push_back({ width, height, build(), clock });
+		nets.push_back({ width, height, n, build(), clock });
 		return nets.back().net;
 	}
-	*oldest = { width, height, build(), clock };
+	*oldest = { width, height, n, build(), clock };
 	return oldest->net;
 }
 
@@ -314,7 +315,7 @@ detector::find_all(const uint8_t *pixels, int width, int height,
 		 * the smallest face of the next step larger than most of
 		 * the image: around a face, one step is enough. */
 		if (std::max(width, height) * scale < 2 * CELL ||
-		    SMALLEST / scale > LARGEST * std::min(width, height))
+		    SMALLEST / scale >= LARGEST * std::min(width, height))
 			break;
 	}
 	return suppress(std::move(all), true);
@@ -362,13 +363,24 @@ detector::run(const uint8_t *pixels, int width, int height, size_t stride,
 		scaled.copyTo(roi);
 	cv::dnn::blobFromImage(p.canvas, p.blob, 1 / 255.0, cv::Size(),
 	    cv::Scalar(MEAN[0], MEAN[1], MEAN[2]), false, false, CV_32F);
-	cv::dnn::Net &net = p.for_shape(iw, ih);
+	cv::dnn::Net &net = p.for_shape(iw, ih, 1);
 	net.setInput(p.blob);
 	cv::Mat out = net.forward();
+	decode(out.ptr<float>(), out.size[3], out.size[2],
+	    (double)iw / out.size[3], (double)ih / out.size[2], fx, fy,
+	    min_score, found);
+	return found;
+}
 
-	int gh = out.size[2], gw = out.size[3];
-	double cw = (double)iw / gw, ch = (double)ih / gh;
-	const float *o = out.ptr<float>();
+/*
+ * The boxes of one image's output o (gw by gh cells of cw by ch input
+ * pixels) scoring above min_score, in the pixels of an image scaled by
+ * fx and fy to the input.
+ */
+void
+detector::decode(const float *o, int gw, int gh, double cw, double ch,
+    double fx, double fy, double min_score, std::vector<box> &found) const
+{
 	size_t plane = (size_t)gh * gw;
 	for (int a = 0; a < ANCHORS; a++)
 	for (int row = 0; row < gh; row++)
@@ -386,6 +398,68 @@ detector::run(const uint8_t *pixels, int width, int height, size_t stride,
 		double cy = (row + sigmoid(at(1))) * ch;
 		found.push_back({ (cx - w / 2) / fx, (cy - h / 2) / fy,
 		    w / fx, h / fy, score });
+	}
+}
+
+std::vector<std::vector<box>>
+detector::find_in(const uint8_t *pixels, int width, int height,
+    size_t stride, int channels, const std::vector<cv::Rect> &squares,
+    int side, double min_score)
+{
+	impl &p = *p_;
+	std::vector<std::vector<box>> found(squares.size());
+	if (squares.empty())
+		return found;
+
+	cv::Mat src(height, width, channels == 1 ? CV_8UC1 : CV_8UC3,
+	    const_cast<uint8_t *>(pixels), stride);
+	cv::Rect all(0, 0, width, height);
+	p.canvases.resize(squares.size());
+	for (size_t i = 0; i < squares.size(); i++) {
+		const cv::Rect &sq = squares[i];
+		cv::Mat &c = p.canvases[i];
+		c.create(side, side, CV_8UC3);
+		c.setTo(cv::Scalar::all(0));
+		cv::Rect in = sq & all;
+		if (in.empty() || sq.width <= 0)
+			continue;
+		/* The part within the image, scaled, where it lies in the
+		 * square. */
+		double f = (double)side / sq.width;
+		int x0 = (int)std::lround((in.x - sq.x) * f);
+		int y0 = (int)std::lround((in.y - sq.y) * f);
+		int w = std::min(side - x0, std::max(1,
+		    (int)std::lround(in.width * f)));
+		int h = std::min(side - y0, std::max(1,
+		    (int)std::lround(in.height * f)));
+		if (w <= 0 || h <= 0)
+			continue;
+		cv::Mat roi = c(cv::Rect(x0, y0, w, h)), scaled;
+		cv::resize(src(in), scaled, cv::Size(w, h), 0, 0,
+		    w < in.width ? cv::INTER_AREA : cv::INTER_LINEAR);
+		if (channels == 1)
+			cv::cvtColor(scaled, roi, cv::COLOR_GRAY2RGB);
+		else
+			scaled.copyTo(roi);
+	}
+	cv::dnn::blobFromImages(p.canvases, p.blob, 1 / 255.0, cv::Size(),
+	    cv::Scalar(MEAN[0], MEAN[1], MEAN[2]), false, false, CV_32F);
+	cv::dnn::Net &net = p.for_shape(side, side, (int)squares.size());
+	net.setInput(p.blob);
+	cv::Mat out = net.forward();
+
+	int gh = out.size[2], gw = out.size[3];
+	size_t item = (size_t)out.size[1] * gh * gw;
+	for (size_t i = 0; i < squares.size(); i++) {
+		double f = (double)side / squares[i].width;
+		std::vector<box> b;
+		decode(out.ptr<float>() + i * item, gw, gh, (double)side / gw,
+		    (double)side / gh, f, f, min_score, b);
+		for (box &x : b) {
+			x.x += squares[i].x;
+			x.y += squares[i].y;
+		}
+		found[i] = suppress(std::move(b), false);
 	}
 	return found;
 }

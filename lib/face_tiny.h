@@ -9,6 +9,8 @@
 
 #include "face.h"
 
+#include <opencv2/core/types.hpp>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -47,11 +49,26 @@ public:
 	    int height, size_t stride, int channels, double scale,
 	    double min_score);
 
+	/*
+	 * Faces in each of the squares (x, y, side, side in the image's
+	 * pixels; a square may reach past the image, whose pixels count as
+	 * black), each scaled to side pixels of input, all in one pass:
+	 * boxes scoring above min_score, after non-maximum suppression,
+	 * most confident first, in the image's pixels, a list a square.
+	 */
+	std::vector<std::vector<box>> find_in(const uint8_t *pixels,
+	    int width, int height, size_t stride, int channels,
+	    const std::vector<cv::Rect> &squares, int side,
+	    double min_score);
+
 	const std::string &path() const { return path_; }
 
 private:
 	std::vector<box> run(const uint8_t *pixels, int width, int height,
 	    size_t stride, int channels, double scale, double min_score);
+	void decode(const float *o, int gw, int gh, double cw, double ch,
+	    double fx, double fy, double min_score,
+	    std::vector<box> &found) const;
 	struct impl;
 	std::unique_ptr<impl> p_;
 	std::string path_;

@@ -583,6 +583,18 @@ dlib_detect(void *p, const ft_image *img, const int region[4], int scale,
 }
 
 static int
+dlib_detect_near(void *p, const ft_image *img, const ft_face_box *last,
+    int n, const ft_face_detect_opts *o, ft_face_box *out, int max)
+{
+	struct dlib_backend *b = p;
+
+	free(b->err);
+	b->err = NULL;
+	return ft_face_detect_net_near(b->face, img->pixels, img->width,
+	    img->height, img->stride, img->channels, last, n, o, out, max);
+}
+
+static int
 dlib_prepare(void *p, const ft_image *img, const ft_face_box *boxes, int n,
     double *quality)
 {
@@ -655,6 +667,9 @@ ft_faces_backend(ft_face_backend *fb, ft_face_ctx *ctx)
 	memset(fb, 0, sizeof *fb);
 	fb->ctx = b;
 	fb->detect = dlib_detect;
+	/* With the network, the faces of a frame are looked for again in
+	 * one pass; HOG searches their regions one by one. */
+	fb->detect_near = b->net ? dlib_detect_near : NULL;
 	fb->prepare = dlib_prepare;
 	fb->chip = dlib_chip;
 	fb->describe = dlib_describe;

@@ -198,7 +198,8 @@ typedef struct ft_face_backend {
 	 * Find faces in img (1 or 3 channels) within region (x, y, w, h
 	 * in img's pixels; w == 0: the whole image), searched on the
 	 * image scaled down by scale (1 to 8: faces there are at least
-	 * some 85 pixels a step wide) with o's options in img's pixels.  still: a photo, worth the harder search of
+	 * some 85 pixels a step wide) with o's options in img's pixels.
+	 * still: a photo, worth the harder search of
 	 * ft_faces_detect_still.  Writes up to max boxes in img's pixels,
 	 * most confident first; returns how many were found (may exceed
 	 * max), or -1 with a message for errmsg.
@@ -224,6 +225,17 @@ typedef struct ft_face_backend {
 	 * prepare; NULL when i is out of range.  The pointer may be NULL:
 	 * a backend without chips keeps no crops. */
 	const uint8_t *(*chip)(void *ctx, int i);
+	/*
+	 * Find again the n faces of last (boxes in img's pixels, as
+	 * detect wrote them), each near where it was, with o's options:
+	 * writes up to max boxes, and returns how many were found (a face
+	 * near two of last may be found twice), or -1 with a message.
+	 * NULL: the backend has no faster way than detect on a region
+	 * around each face.
+	 */
+	int (*detect_near)(void *ctx, const ft_image *img,
+	    const ft_face_box *last, int n, const ft_face_detect_opts *o,
+	    ft_face_box *out, int max);
 } ft_face_backend;
 
 /*

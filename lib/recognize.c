@@ -1168,9 +1168,19 @@ detect_near(ft_recognizer *r, const ft_image *img,
     const struct srcstate *ss, const ft_face_detect_opts *o,
     ft_face_box *out)
 {
-	ft_face_box found[NEAR_MAX];
+	ft_face_box found[MAX_FACES];
 	int n = 0, i, k, m, region[4];
 
+	if (r->fb.detect_near) {
+		m = r->fb.detect_near(r->fb.ctx, img, ss->last, ss->nfaces, o,
+		    found, MAX_FACES);
+		if (m < 0)
+			return -1;
+		for (k = 0; k < m && k < MAX_FACES; k++)
+			if (!box_seen(&found[k], out, n))
+				out[n++] = found[k];
+		return n;
+	}
 	for (i = 0; i < ss->nfaces; i++) {
 		int s = scale_for(ss->last[i].width);
 
