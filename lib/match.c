@@ -23,6 +23,9 @@ struct track {
 	int64_t customer_id;	/* 0 while unknown */
 	float distance;
 	int since_check;	/* frames since the last descriptor */
+	int seen_last;		/* tied to a face of its source's last
+				   frame */
+	int seen_now;		/* of this frame */
 	double poor;		/* unknown and too poor to gather: the
 				   quality last described; else -1 */
 	int poor_run;		/* poor descriptions in a row */
@@ -62,6 +65,7 @@ ft_match_config_default(ft_match_config *c)
 	c->track_timeout_ms = 2000;
 	c->min_iou = 0.3;
 	c->recheck_frames = 10;
+	c->steady_frames = 30;
 	c->samples = 3;
 	c->novelty = 0.3f;
 	c->cohort = 3;
@@ -182,6 +186,26 @@ by_score(const void *a, const void *b)
 	return x->face - y->face;
 }
 
+/*
+ * Whether face i, on track t, can only be t's person: the track was tied
+ * to a face in the source's last frame too, and the face's box touches
+ * no other face's.  Tracks follow boxes by their overlap, so a track
+ * changes person only where faces meet, or where one face left and
+ * another came.
+ */
+static int
+steady(const struct track *t, const ft_match_face *faces, int n, int i)
+{
+	int j;
+
+	if (!t->seen_last)
+		return 0;
+	for (j = 0; j < n; j++)
+		if (j != i && ft_match_iou(faces[i].box, faces[j].box) > 0)
+			return 0;
+	return 1;
+}
+
 void
 ft_match_track(ft_match *m, const char *source, int64_t ts,
 	       ft_match_face *faces, int n, int *need)
@@ -201,6 +225,11 @@ ft_match_track(ft_match *m, const char *source, int64_t ts,
 		else
 			i++;
 	}
+	for (i = 0; i < m->ntracks; i++)
+		if (!strcmp(m->tracks[i].source, source)) {
+			m->tracks[i].seen_last = m->tracks[i].seen_now;
+			m->tracks[i].seen_now = 0;
+		}
 	pairs = ft_xcalloc((size_t)n * (size_t)(m->ntracks + 1) + 1,
 			   sizeof *pairs);
 	face_done = ft_xcalloc((size_t)n + 1, 1);
@@ -244,9 +273,12 @@ ft_match_track(ft_match *m, const char *source, int64_t ts,
 		t = find_track(m, faces[i].track);
 		memcpy(t->box, faces[i].box, sizeof t->box);
 		t->last_ts = ts;
+		t->seen_now = 1;
 		if (!t->customer_id && t->poor < 0)
 			need[i] = FT_MATCH_DESCRIBE;
-		else if (++t->since_check >= m->c.recheck_frames)
+		else if (++t->since_check >= (t->customer_id &&
+			 steady(t, faces, n, i) ? m->c.steady_frames :
+			 m->c.recheck_frames))
 			need[i] = FT_MATCH_DESCRIBE;
 		else if (!t->customer_id &&
 			 t->since_check % PROBE_EVERY == 0)

@@ -11,7 +11,10 @@
  *
  * A frame is processed in two steps: ft_match_track() ties the frame's
  * boxes to tracks and says which faces need a descriptor (a face on a
- * track already known needs one only now and then), then
+ * track already known needs one only now and then: every steady_frames
+ * while the track holds it alone, every recheck_frames where it touches
+ * another face or was missing from the last frame, the two ways a track
+ * can pass to another person), then
  * ft_match_identify() takes the descriptors' nearest customers and
  * returns a result per face.
  *
@@ -44,6 +47,8 @@ typedef struct ft_match_config {
 	int64_t track_timeout_ms; /* a track unseen this long ends */
 	double min_iou;		/* box overlap that continues a track */
 	int recheck_frames;	/* re-describe a known track every N frames */
+	int steady_frames;	/* ... or every N while steady: seen in
+				   the last frame, touching no other face */
 	int samples;		/* samples kept for a new customer */
 	float novelty;		/* a known face this far off adds a sample */
 	int cohort;		/* other customers a match is set against */

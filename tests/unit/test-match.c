@@ -1,8 +1,8 @@
 /*
  * Unit tests of lib/match: tracks, one-to-one assignment, the stricter
  * threshold for untrusted customers, the lead over the crowd,
- * registration after N sightings and visit debounce by the frames' own
- * times.  No images: faces are boxes,
+ * registration after N sightings, visit debounce by the frames' own
+ * times and how often known faces are described again.  No images: faces are boxes,
  * qualities and made-up candidates.
  */
 #include "match.h"
@@ -245,10 +245,86 @@ test_registration(void)
 	ft_match_free(m);
 }
 
+/*
+ * The frames, from `from` on, at which known faces moved one pixel a
+ * frame are described, counted up to `frames` frames; the frame of the
+ * first description is written to *first.  Face 0 is absent at frame
+ * `gap` (-1: never).
+ */
+static int
+rechecks(ft_match *m, ft_match_face *f, int n, int from, int frames,
+	 int gap, int *first)
+{
+	ft_match_result r[2];
+	int need[2], described = 0;
+
+	*first = 0;
+	for (int k = from; k < from + frames; k++) {
+		ft_match_face in[2];
+		int nin = 0;
+
+		for (int i = 0; i < n; i++) {
+			f[i].box[0] += 1;
+			if (i == 0 && k == gap)
+				continue;
+			in[nin] = f[i];
+			in[nin].ncand = 0;
+			cand(&in[nin], 7 + i, 0.3f, 1);
+			nin++;
+		}
+		frame(m, "door", 1000 + k * 33, in, nin, r, need);
+		for (int i = 0; i < nin; i++)
+			if (need[i] && !described++)
+				*first = k;
+	}
+	return described;
+}
+
+/*
+ * A known face alone on its track is described again every
+ * steady_frames; where it touches another face, or came back after a
+ * frame without it, every recheck_frames.
+ */
+static void
+test_rechecks(void)
+{
+	ft_match_config c;
+	ft_match *m;
+	ft_match_face f[2];
+	int first;
+
+	ft_match_config_default(&c);
+	m = ft_match_new(&c, NULL, NULL);
+	f[0] = face(0, 0, 0.9, desc_a);
+	rechecks(m, f, 1, 0, 1, -1, &first);
+	is_int(rechecks(m, f, 1, 1, c.steady_frames, -1, &first), 1,
+	       "a lone known face: one description in steady_frames");
+	is_int(first, c.steady_frames, "at the steady_frames-th frame");
+	ft_match_free(m);
+
+	m = ft_match_new(&c, NULL, NULL);
+	f[0] = face(0, 0, 0.9, desc_a);
+	f[1] = face(90, 0, 0.9, desc_b);
+	rechecks(m, f, 2, 0, 1, -1, &first);
+	is_int(rechecks(m, f, 2, 1, c.recheck_frames, -1, &first), 2,
+	       "two touching known faces: each described in recheck_frames");
+	is_int(first, c.recheck_frames, "at the recheck_frames-th frame");
+	ft_match_free(m);
+
+	m = ft_match_new(&c, NULL, NULL);
+	f[0] = face(0, 0, 0.9, desc_a);
+	rechecks(m, f, 1, 0, 1, -1, &first);
+	is_int(rechecks(m, f, 1, 1, c.recheck_frames + 2,
+			c.recheck_frames + 1, &first), 1,
+	       "a known face back after a frame without it is described");
+	is_int(first, c.recheck_frames + 2, "as soon as it is back");
+	ft_match_free(m);
+}
+
 int
 main(void)
 {
-	plan(35);
+	plan(41);
 	desc_a[0] = 1;
 	desc_b[1] = 1;
 	test_iou();
@@ -256,5 +332,6 @@ main(void)
 	test_thresholds_and_assignment();
 	test_crowd();
 	test_registration();
+	test_rechecks();
 	return done();
 }
