@@ -276,9 +276,8 @@ ft_match_track(ft_match *m, const char *source, int64_t ts,
 		t->seen_now = 1;
 		if (!t->customer_id && t->poor < 0)
 			need[i] = FT_MATCH_DESCRIBE;
-		else if (++t->since_check >= (t->customer_id &&
-			 steady(t, faces, n, i) ? m->c.steady_frames :
-			 m->c.recheck_frames))
+		else if (++t->since_check >= (steady(t, faces, n, i) ?
+			 m->c.steady_frames : m->c.recheck_frames))
 			need[i] = FT_MATCH_DESCRIBE;
 		else if (!t->customer_id &&
 			 t->since_check % PROBE_EVERY == 0)

@@ -21,7 +21,8 @@
  * A face too poor to gather (quality below min_quality) in two frames
  * in a row on a track of nobody known is not described at every frame
  * either: it is described
- * again after recheck_frames frames, as a known track is, or sooner when
+ * again after steady_frames or recheck_frames frames, as a known track
+ * is, or sooner when
  * its quality, looked at every third frame, has clearly improved
  * (ft_match_improved).  A person whose
  * face stays too poor to register would otherwise cost a descriptor a
@@ -48,7 +49,8 @@ typedef struct ft_match_config {
 	double min_iou;		/* box overlap that continues a track */
 	int recheck_frames;	/* re-describe a known track every N frames */
 	int steady_frames;	/* ... or every N while steady: seen in
-				   the last frame, touching no other face */
+				   the last frame, touching no other face
+				   (also a track too poor to gather) */
 	int samples;		/* samples kept for a new customer */
 	float novelty;		/* a known face this far off adds a sample */
 	int cohort;		/* other customers a match is set against */

@@ -920,38 +920,43 @@ test_crops(void)
 }
 
 /* A stranger whose face stays too poor to register (quality below
- * min_quality): described at its first two frames and then only every
- * recheck_frames frames, reported unknown throughout; its quality is
- * looked at every third frame, and once the face is good enough it is
- * described again and registers as usual. */
+ * min_quality), alone in view: described at its first two frames and
+ * then only every steady_frames frames, reported unknown throughout;
+ * its quality is looked at every third frame, and once the face is good
+ * enough it is described again and registers as usual. */
 static void
 test_poor(void)
 {
 	ft_recognizer *r;
-	int i, unknown = 0, fresh = 0, before;
+	ft_match_config mc;
+	int i, unknown = 0, fresh = 0, before, n;
+	int64_t t;
 
+	ft_match_config_default(&mc);
+	n = 2 + 2 * mc.steady_frames;
 	fresh_store("poor");
 	r = recogniser(0, -1);
 	sy.described = 0;
-	for (i = 0; i < 22; i++) {
+	for (i = 0; i < n; i++) {
 		face(200, 7, 0.05f, i % 20);
 		sy.quality[0] = i % 2 ? 0.10 : 0.12;
 		frame(r, 10000 + i * 100, 0);
 		unknown += !strcmp(seen.status[0], "unknown");
 	}
-	is_int(unknown, 22, "a poor face is reported unknown in every frame");
-	is_int(sy.described, 4,
-	    "and described only at its first two frames and every 10th");
+	is_int(unknown, n, "a poor face is reported unknown in every frame");
+	is_int(sy.described, 4, "and described only at its first two frames "
+	    "and every %dth", mc.steady_frames);
+	t = 10000 + n * 100;
 	for (i = 0; i < 3; i++) {
 		face(200, 7, 0.05f, i);
 		sy.quality[0] = 0.14;
-		frame(r, 12200 + i * 100, 0);
+		frame(r, t + i * 100, 0);
 	}
 	is_int(sy.described, 4, "a small gain is not enough");
 	before = sy.described;
 	for (i = 0; i < 5; i++) {
 		face(200, 7, 0.05f, i);
-		frame(r, 12600 + i * 100, 0);
+		frame(r, t + 400 + i * 100, 0);
 		fresh += seen.new_customers;
 	}
 	is_int(sy.described - before, 3,
