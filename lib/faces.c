@@ -594,15 +594,20 @@ dlib_detect_near(void *p, const ft_image *img, const ft_face_box *last,
 	    img->height, img->stride, img->channels, last, n, o, out, max);
 }
 
+/*
+ * Landmarks, chips and quality of n faces into b->chips; with refine,
+ * each box is HOG's where HOG finds the face (the boxes the shape model
+ * was trained on).
+ */
 static int
-dlib_prepare(void *p, const ft_image *img, const ft_face_box *boxes, int n,
-    double *quality)
+dlib_align_all(struct dlib_backend *b, const ft_image *img,
+    const ft_face_box *boxes, int n, int refine, double *quality)
 {
-	struct dlib_backend *b = p;
 	int i;
 
 	free(b->err);
 	b->err = NULL;
+	b->nchips = 0;
 	if (n > FT_FACES_BATCH)
 		return dlib_fail(b, ft_xstrdup("too many faces in one batch"));
 	if (!b->chips)
@@ -614,8 +619,9 @@ dlib_prepare(void *p, const ft_image *img, const ft_face_box *boxes, int n,
 		ft_face_shape shape;
 		ft_face_quality q;
 
-		if (ft_face_refine(b->face, img->pixels, img->width,
-		    img->height, img->stride, img->channels, &box) < 0 ||
+		if ((refine && ft_face_refine(b->face, img->pixels,
+		    img->width, img->height, img->stride, img->channels,
+		    &box) < 0) ||
 		    ft_face_align(b->face, img->pixels, img->width,
 		    img->height, img->stride, img->channels, &box, &shape,
 		    chip))
@@ -623,8 +629,28 @@ dlib_prepare(void *p, const ft_image *img, const ft_face_box *boxes, int n,
 		ft_faces_assess(&box, &shape, chip, &q);
 		quality[i] = q.score;
 	}
+	return 0;
+}
+
+static int
+dlib_prepare(void *p, const ft_image *img, const ft_face_box *boxes, int n,
+    double *quality)
+{
+	struct dlib_backend *b = p;
+
+	if (dlib_align_all(b, img, boxes, n, 1, quality))
+		return -1;
 	b->nchips = n;
 	return 0;
+}
+
+/* A probe's quality: without HOG's refinement, some half of prepare's
+ * cost; the chips are not described. */
+static int
+dlib_assess(void *p, const ft_image *img, const ft_face_box *boxes, int n,
+    double *quality)
+{
+	return dlib_align_all(p, img, boxes, n, 0, quality);
 }
 
 static const uint8_t *
@@ -670,6 +696,7 @@ ft_faces_backend(ft_face_backend *fb, ft_face_ctx *ctx)
 	/* With the network, the faces of a frame are looked for again in
 	 * one pass; HOG searches their regions one by one. */
 	fb->detect_near = b->net ? dlib_detect_near : NULL;
+	fb->assess = dlib_assess;
 	fb->prepare = dlib_prepare;
 	fb->chip = dlib_chip;
 	fb->describe = dlib_describe;

@@ -236,6 +236,13 @@ typedef struct ft_face_backend {
 	int (*detect_near)(void *ctx, const ft_image *img,
 	    const ft_face_box *last, int n, const ft_face_detect_opts *o,
 	    ft_face_box *out, int max);
+	/*
+	 * The quality of n faces of img as prepare scores it, for less:
+	 * from the boxes as they are, with nothing kept for describe.
+	 * NULL: prepare serves.
+	 */
+	int (*assess)(void *ctx, const ft_image *img,
+	    const ft_face_box *boxes, int n, double *quality);
 } ft_face_backend;
 
 /*

@@ -1272,8 +1272,8 @@ detect(ft_recognizer *r)
 
 /*
  * Faces lib/match would describe only if their quality improved: their
- * landmarks and quality (a small part of a descriptor's cost), and the
- * verdict in need[].  A face found worth it is prepared again with the
+ * landmarks and quality (a small part of a descriptor's cost; the
+ * backend's assess where it has one), and the verdict in need[].  A face found worth it is prepared again with the
  * others, as the backend describes the faces of its last prepare.
  */
 static int
@@ -1292,7 +1292,8 @@ probe(ft_recognizer *r)
 	if (!n || (r->cfg.descriptors &&
 	    r->cfg.mode != FT_RECOGNITION_ANONYMOUS))
 		return FT_OK;	/* prepared with the others */
-	if (r->fb.prepare(r->fb.ctx, f->in->image, boxes, n, q))
+	if ((r->fb.assess ? r->fb.assess : r->fb.prepare)(r->fb.ctx,
+	    f->in->image, boxes, n, q))
 		return fail(r, FT_EFAIL, "alignment failed: %s",
 		    r->fb.errmsg(r->fb.ctx));
 	for (i = 0; i < n; i++) {

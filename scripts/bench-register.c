@@ -210,7 +210,7 @@ replay_model(void *ctx)
 
 static const ft_face_backend replay = {
 	NULL, replay_detect, replay_prepare, replay_describe, replay_errmsg,
-	replay_model, NULL, NULL
+	replay_model, NULL, NULL, NULL
 };
 
 /* What the recogniser said of the photo in hand: its customer, and

@@ -107,7 +107,7 @@ synth_model(void *ctx)
 
 static const ft_face_backend synth_backend = {
 	NULL, synth_detect, synth_prepare, synth_describe, synth_errmsg,
-	synth_model, synth_chip, NULL
+	synth_model, synth_chip, NULL, NULL
 };
 
 /* Person k's descriptor, moved d along axis 100 + off. */
