@@ -16,6 +16,7 @@
 
 #define MAX_FACES FT_RECOGNIZE_MAX_FACES
 #define FULL_EVERY 6		/* frames between full-size detections */
+#define FULL_MAX 15		/* ... at most, while they find nobody new */
 #define DETECT_MIN 85		/* face width HOG finds reliably, pixels */
 #define SCALE_MAX 8		/* the most a frame is scaled down */
 #define NEAR_MAX 8		/* faces looked for near one of the last */
@@ -46,6 +47,7 @@ struct anon {
 struct srcstate {
 	char *name;
 	int since_full;
+	int full_every;		/* frames between them now */
 	int min_width;
 	int nfaces;
 	ft_face_box last[MAX_FACES];
@@ -1093,6 +1095,7 @@ src_state(ft_recognizer *r, const char *name)
 	memset(ss, 0, sizeof *ss);
 	ss->name = ft_xstrdup(name);
 	ss->since_full = FULL_EVERY;
+	ss->full_every = FULL_EVERY;
 	return ss;
 }
 
@@ -1226,8 +1229,10 @@ detect_between(ft_recognizer *r, const ft_image *img,
  * Detect the faces of the frame in hand into r->f.boxes.  Every
  * FULL_EVERY frames (and whenever nobody was in view) the whole frame is
  * searched for newcomers, scaled down for the smallest face of interest;
- * in between only for the faces in view.  A still image is searched at
- * full size, and harder.
+ * in between only for the faces in view.  While those searches find
+ * nobody new beside the faces in view, the frames between them double,
+ * up to FULL_MAX (half a second at 30 frames/s): a newcomer resets them.
+ * A still image is searched at full size, and harder.
  */
 static int
 detect(ft_recognizer *r)
@@ -1238,7 +1243,7 @@ detect(ft_recognizer *r)
 	double t0 = ft_time_mono_ms();
 	int n, i;
 
-	if (!in->still && ss->nfaces > 0 && ss->since_full < FULL_EVERY &&
+	if (!in->still && ss->nfaces > 0 && ss->since_full < ss->full_every &&
 	    !r->cfg.upsample) {
 		n = detect_between(r, in->image, ss, &o, r->f.boxes);
 		ss->since_full++;
@@ -1250,6 +1255,16 @@ detect(ft_recognizer *r)
 		    !r->cfg.upsample && !r->cfg.min_face, r->f.boxes,
 		    MAX_FACES);
 		ss->since_full = 0;
+		if (n >= 0) {
+			int fresh = ss->nfaces == 0;
+
+			for (i = 0; i < n && i < MAX_FACES && !fresh; i++)
+				fresh = !box_seen(&r->f.boxes[i], ss->last,
+				    ss->nfaces);
+			ss->full_every = fresh ? FULL_EVERY :
+			    ss->full_every * 2 > FULL_MAX ? FULL_MAX :
+			    ss->full_every * 2;
+		}
 	}
 	if (n < 0)
 		return fail(r, FT_EFAIL, "detection failed: %s",

@@ -29,6 +29,7 @@ struct synth {
 	uint8_t chips[8][FT_FACE_CHIP_BYTES];	/* theirs: one grey each */
 	int nprepared;
 	int described;		/* descriptors computed, all frames */
+	int whole;		/* searches of the whole frame, all frames */
 };
 
 static struct synth sy;
@@ -40,6 +41,7 @@ synth_detect(void *ctx, const ft_image *grey, const int region[4],
 {
 	int i, n = 0;
 
+	sy.whole += !region || region[2] <= 0;
 	for (i = 0; i < sy.n; i++) {
 		int cx = sy.box[i].left + sy.box[i].width / 2;
 		int cy = sy.box[i].top + sy.box[i].height / 2;
@@ -965,6 +967,59 @@ test_poor(void)
 	ft_recognize_free(r);
 }
 
+/*
+ * Newcomers are searched for on the whole frame every sixth frame at
+ * first, less often while nobody new comes, never more than 15 frames
+ * apart; a newcomer is found within those and brings the searches back
+ * to every sixth frame.
+ */
+static void
+test_newcomer_searches(void)
+{
+	ft_recognizer *r;
+	int i, last = 0, widest = 0, searches = 0, found = -1, after = -1;
+
+	fresh_store("newcomers");
+	r = recogniser(0, -1);
+	sy.whole = 0;
+	for (i = 0; i < 60; i++) {
+		int before = sy.whole;
+
+		face(100, 1, 0.05f, 0);
+		frame(r, 10000 + i * 33, 0);
+		if (sy.whole > before) {
+			searches++;
+			if (i - last > widest)
+				widest = i - last;
+			last = i;
+		}
+	}
+	ok(searches < 60 / 7 && widest <= 16,
+	    "one face in view for 60 frames: %d searches for newcomers, at "
+	    "most %d frames apart", searches, widest);
+	last = -1;
+	for (i = 0; i < 40; i++) {
+		int before = sy.whole;
+
+		face(100, 1, 0.05f, 0);
+		face(400, 2, 0.05f, 0);
+		frame(r, 12000 + i * 33, 0);
+		if (found < 0 && seen.faces == 2)
+			found = i;
+		if (sy.whole > before && found >= 0 && i > found) {
+			if (last >= 0 && after < 0)
+				after = i - last;
+			last = i;
+		}
+		if (sy.whole > before && found >= 0 && i == found)
+			last = i;
+	}
+	ok(found >= 0 && found <= 15 && after == 7,
+	    "a newcomer is found within 15 frames (%d), and the searches "
+	    "come every 7th frame again (%d)", found, after);
+	ft_recognize_free(r);
+}
+
 int
 main(void)
 {
@@ -974,7 +1029,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	plan(33 + 33 + 9 + 5);
+	plan(33 + 33 + 9 + 5 + 2);
 	fresh_store("one");
 	test_sightings();
 	test_one_to_one();
@@ -990,6 +1045,7 @@ main(void)
 	test_unvisit();
 	test_crops();
 	test_poor();
+	test_newcomer_searches();
 	ft_store_close(store);
 	ft_store_close(other);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
