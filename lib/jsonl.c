@@ -62,15 +62,17 @@ set_error(ft_jsonl_reader *r, const char *why)
 
 /* Read one line, at most FT_JSONL_MAX_LINE bytes kept; the rest of a long
  * line is consumed and dropped.  Returns its length, or -1 at the end, or
- * -2 for an overlong line. */
+ * -2 for an overlong line.  The stream is locked once a line, not once a
+ * byte: a frame's line holds hundreds of kilobytes. */
 static long
 read_line(ft_jsonl_reader *r)
 {
 	size_t n = 0;
 	int c, overlong = 0;
 
+	flockfile(r->f);
 	for (;;) {
-		c = getc(r->f);
+		c = getc_unlocked(r->f);
 		if (c == EOF) {
 			if (n == 0 && !overlong)
 				return -1;
@@ -88,6 +90,7 @@ read_line(ft_jsonl_reader *r)
 		}
 		r->buf[n++] = (char)c;
 	}
+	funlockfile(r->f);
 	if (!r->buf) {
 		r->cap = 64;
 		r->buf = ft_xmalloc(r->cap);
