@@ -758,18 +758,30 @@ net_scores(const ft_face_detect_opts *opts, double *min_score,
 	*unsure = std::max(0.01, *min_score - net_unsure);
 }
 
+/* A detection's arguments, as detect_args_ok, and a network loaded. */
+static bool
+net_args_ok(ft_face_ctx *ctx, const uint8_t *pixels, int width, int height,
+    size_t stride, int channels, const ft_face_detect_opts **opts,
+    const ft_face_box *out, int max)
+{
+	if (!detect_args_ok(ctx, pixels, width, height, stride, channels,
+	    opts, out, max))
+		return false;
+	if (!ctx->tiny) {
+		ctx->err = "no face detector model loaded";
+		return false;
+	}
+	return true;
+}
+
 int
 ft_face_detect_net(ft_face_ctx *ctx, const uint8_t *pixels, int width,
     int height, size_t stride, int channels,
     const ft_face_detect_opts *opts, ft_face_box *out, int max)
 {
-	if (!detect_args_ok(ctx, pixels, width, height, stride, channels,
+	if (!net_args_ok(ctx, pixels, width, height, stride, channels,
 	    &opts, out, max))
 		return -1;
-	if (!ctx->tiny) {
-		ctx->err = "no face detector model loaded";
-		return -1;
-	}
 	try {
 		double scale = opts->min_size > net_face ?
 		    net_face / opts->min_size : 1.0;
@@ -801,13 +813,9 @@ ft_face_detect_net_near(ft_face_ctx *ctx, const uint8_t *pixels, int width,
     int height, size_t stride, int channels, const ft_face_box *near,
     int nnear, const ft_face_detect_opts *opts, ft_face_box *out, int max)
 {
-	if (!detect_args_ok(ctx, pixels, width, height, stride, channels,
+	if (!net_args_ok(ctx, pixels, width, height, stride, channels,
 	    &opts, out, max))
 		return -1;
-	if (!ctx->tiny) {
-		ctx->err = "no face detector model loaded";
-		return -1;
-	}
 	if (nnear < 0 || (nnear > 0 && !near)) {
 		ctx->err = "bad face boxes";
 		return -1;
