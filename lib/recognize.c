@@ -1288,8 +1288,9 @@ detect(ft_recognizer *r)
 /*
  * Faces lib/match would describe only if their quality improved: their
  * landmarks and quality (a small part of a descriptor's cost; the
- * backend's assess where it has one), and the verdict in need[].  A face found worth it is prepared again with the
- * others, as the backend describes the faces of its last prepare.
+ * backend's assess where it has one), and the verdict in need[].  A face
+ * found worth it is prepared again with the others, as the backend
+ * describes the faces of its last prepare.
  */
 static int
 probe(ft_recognizer *r)
