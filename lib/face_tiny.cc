@@ -272,6 +272,22 @@ detector::~detector() = default;
 
 namespace {
 
+/* src (grey or RGB) scaled to fill roi, a part of an RGB input. */
+void
+paste(const cv::Mat &src, cv::Mat roi)
+{
+	cv::Mat scaled;
+	if (src.size() == roi.size())
+		scaled = src;
+	else
+		cv::resize(src, scaled, roi.size(), 0, 0,
+		    roi.cols < src.cols ? cv::INTER_AREA : cv::INTER_LINEAR);
+	if (scaled.channels() == 1)
+		cv::cvtColor(scaled, roi, cv::COLOR_GRAY2RGB);
+	else
+		scaled.copyTo(roi);
+}
+
 /*
  * Boxes most confident first, without those overlapping a better one.
  * Across the scales of a pyramid, one face may also give a small box
@@ -350,17 +366,7 @@ detector::run(const uint8_t *pixels, int width, int height, size_t stride,
 	    const_cast<uint8_t *>(pixels), stride);
 	p.canvas.create(ih, iw, CV_8UC3);
 	p.canvas.setTo(cv::Scalar::all(0));
-	cv::Mat roi = p.canvas(cv::Rect(0, 0, sw, sh));
-	cv::Mat scaled;
-	if (sw == width && sh == height)
-		scaled = src;
-	else
-		cv::resize(src, scaled, cv::Size(sw, sh), 0, 0,
-		    sw < width ? cv::INTER_AREA : cv::INTER_LINEAR);
-	if (channels == 1)
-		cv::cvtColor(scaled, roi, cv::COLOR_GRAY2RGB);
-	else
-		scaled.copyTo(roi);
+	paste(src, p.canvas(cv::Rect(0, 0, sw, sh)));
 	cv::dnn::blobFromImage(p.canvas, p.blob, 1 / 255.0, cv::Size(),
 	    cv::Scalar(MEAN[0], MEAN[1], MEAN[2]), false, false, CV_32F);
 	cv::dnn::Net &net = p.for_shape(iw, ih, 1);
@@ -434,13 +440,7 @@ detector::find_in(const uint8_t *pixels, int width, int height,
 		    (int)std::lround(in.height * f)));
 		if (w <= 0 || h <= 0)
 			continue;
-		cv::Mat roi = c(cv::Rect(x0, y0, w, h)), scaled;
-		cv::resize(src(in), scaled, cv::Size(w, h), 0, 0,
-		    w < in.width ? cv::INTER_AREA : cv::INTER_LINEAR);
-		if (channels == 1)
-			cv::cvtColor(scaled, roi, cv::COLOR_GRAY2RGB);
-		else
-			scaled.copyTo(roi);
+		paste(src(in), c(cv::Rect(x0, y0, w, h)));
 	}
 	cv::dnn::blobFromImages(p.canvases, p.blob, 1 / 255.0, cv::Size(),
 	    cv::Scalar(MEAN[0], MEAN[1], MEAN[2]), false, false, CV_32F);
