@@ -2,16 +2,18 @@
  * ft-schedule — start and stop recognition, now or on a schedule.
  *
  * start, stop, restart and status drive a supervisor that runs the
- * recognition pipeline (FT_PIPELINE, once for each camera of FT_SOURCES)
- * in the background; run is that supervisor in the foreground.  set,
- * report, show and clear keep one marked block in the user's crontab.
- * The work is in lib/supervise.c and lib/schedule.c, which ft-serve
- * calls too; this file parses options.
+ * recognition pipeline (FT_PIPELINE, once for each camera) in the
+ * background; run is that supervisor in the foreground; cameras shows
+ * and changes the list of cameras.  set, report, show and clear keep one
+ * marked block in the user's crontab.  The work is in lib/supervise.c,
+ * lib/cameras.c and lib/schedule.c, which ft-serve calls too; this file
+ * parses options.
  *
  * start and stop say nothing when they have nothing to say (already
  * running, not running, outside the window), so the crontab lines that
  * call them mail nobody on an ordinary day.
  */
+#include "cameras.h"
 #include "config.h"
 #include "jsonl.h"
 #include "schedule.h"
@@ -31,6 +33,7 @@ static const char usage[] =
 "  restart\n"
 "  status\n"
 "  run\n"
+"  cameras [set NAME[=SOURCE]... | reset]\n"
 "  set --from HH:MM --to HH:MM [--days DAYS]\n"
 "  report --at HH:MM\n"
 "  show\n"
@@ -61,6 +64,7 @@ static const struct command {
 	{ "restart", 0, 0, 0 },
 	{ "status", 0, 0, 0 },
 	{ "run", 0, 0, 0 },
+	{ "cameras", 0, 0, 1 + FT_CAMERAS_MAX },
 	{ "set", BIT(O_FROM) | BIT(O_TO) | BIT(O_DAYS), 0, 0 },
 	{ "report", BIT(O_AT), 0, 0 },
 	{ "show", 0, 0, 0 },
@@ -152,11 +156,81 @@ warn_unseen(void)
 	free(keys);
 }
 
-/* Do command name with its argument arg (NULL: none); the exit
- * status. */
-static int
-run(const char *name, const struct opts *o, const char *arg)
+/* The cameras NAME=SOURCE or NAME (keep its source) of args as the
+ * list ft_cameras_set takes. */
+static jv
+camera_list(int n, char **args)
 {
+	jv list = jv_array();
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *eq = strchr(args[i], '=');
+		jv cam = jv_object();
+
+		if (eq && (size_t)(eq - args[i]) != strcspn(args[i], ":/="))
+			eq = NULL;
+		if (!eq && strpbrk(args[i], ":/"))
+			ft_usage_error("'%s' is not NAME=SOURCE (a camera needs "
+				       "a name)", args[i]);
+		cam = jv_object_set(cam, jv_string("name"), eq ?
+				    jv_string_sized(args[i],
+						    (int)(eq - args[i]))
+				    : jv_string(args[i]));
+		if (eq)
+			cam = jv_object_set(cam, jv_string("source"),
+					    jv_string(eq + 1));
+		list = jv_array_append(list, cam);
+	}
+	return list;
+}
+
+/* cameras [set ... | reset]; FT_OK or an FT_E* code. */
+static int
+cameras(int n, char **args, char *err, size_t errlen)
+{
+	ft_cameras c;
+	jv rec;
+	int rc;
+
+	if (!n) {
+		if ((rc = ft_cameras_load(&c, err, errlen)) != FT_OK)
+			return rc;
+		rc = ft_jsonl_write(stdout, ft_cameras_record(&c));
+		ft_cameras_clear(&c);
+		if (rc != FT_OK)
+			ft_seterr(err, errlen, "cannot write the cameras");
+		return rc;
+	}
+	if (!strcmp(args[0], "set")) {
+		if (n < 2)
+			ft_usage_error("'cameras set' needs NAME=SOURCE");
+		rc = ft_cameras_set(camera_list(n - 1, args + 1), err,
+				    errlen);
+	} else if (!strcmp(args[0], "reset") && n == 1) {
+		rc = ft_cameras_reset(err, errlen);
+	} else {
+		ft_usage_error("bad 'cameras' command: '%s' (set or reset)",
+			       args[0]);
+	}
+	/* A running supervisor keeps the cameras it started with. */
+	if (rc == FT_OK && ft_supervise_status(&rec, err, errlen) == FT_OK) {
+		jv on = jv_object_get(rec, jv_string("running"));
+
+		if (jv_get_kind(on) == JV_KIND_TRUE)
+			ft_warn("recognition runs on the cameras it started "
+				"with; 'ft-schedule restart' uses the new "
+				"ones");
+		jv_free(on);
+	}
+	return rc;
+}
+
+/* Do command name with its n arguments args; the exit status. */
+static int
+run(const char *name, const struct opts *o, int n, char **args)
+{
+	const char *arg = n ? args[0] : NULL;
 	char err[1024];
 	int rc;
 	jv rec;
@@ -188,6 +262,8 @@ run(const char *name, const struct opts *o, const char *arg)
 					    sizeof err);
 		if (rc >= 0)
 			warn_unseen();
+	} else if (!strcmp(name, "cameras")) {
+		rc = cameras(n, args, err, sizeof err);
 	} else if (!strcmp(name, "show")) {
 		rc = show(err, sizeof err);
 	} else {
@@ -246,6 +322,5 @@ main(int argc, char **argv)
 	if (argc - optind < cmd->min_args || argc - optind > cmd->max_args)
 		ft_usage_error(cmd->max_args ? "too many arguments to '%s'"
 			       : "'%s' takes no arguments", name);
-	return ft_close_stdout(run(name, &o, optind < argc ? argv[optind]
-						      : NULL));
+	return ft_close_stdout(run(name, &o, argc - optind, argv + optind));
 }

@@ -16,6 +16,7 @@
  */
 #include "supervise.h"
 
+#include "cameras.h"
 #include "config.h"
 #include "proc.h"
 #include "record.h"
@@ -76,7 +77,7 @@ static jv
 read_status_file(const char *dir)
 {
 	char *path = ft_xasprintf("%s/recognition.status", dir);
-	char buf[4096];
+	char buf[8192];	/* sixteen cameras' figures fit */
 	FILE *f = fopen(path, "re");
 	size_t n = 0;
 	jv v = jv_object();
@@ -114,6 +115,34 @@ static jv
 int_or_null(int64_t n)
 {
 	return n ? jv_number((double)n) : jv_null();
+}
+
+/* The status file's sources, each last_frame as a time. */
+static jv
+sources_record(jv st)
+{
+	jv in = jv_object_get(jv_copy(st), jv_string("sources")), out;
+	int i, n;
+
+	if (jv_get_kind(in) != JV_KIND_ARRAY) {
+		jv_free(in);
+		return jv_array();
+	}
+	out = jv_array();
+	n = jv_array_length(jv_copy(in));
+	for (i = 0; i < n; i++) {
+		jv o = jv_array_get(jv_copy(in), i);
+
+		if (jv_get_kind(o) != JV_KIND_OBJECT) {
+			jv_free(o);
+			continue;
+		}
+		o = jv_object_set(o, jv_string("last_frame"),
+				  ft_record_time(num(o, "last_frame")));
+		out = jv_array_append(out, o);
+	}
+	jv_free(in);
+	return out;
 }
 
 int
@@ -158,8 +187,7 @@ ft_supervise_status(jv *out, char *err, size_t errlen)
 	rec = jv_object_set(rec, jv_string("visits"),
 			    jv_number(on ? (double)num(st, "visits") : 0));
 	rec = jv_object_set(rec, jv_string("sources"), on ?
-			    jv_object_get(jv_copy(st), jv_string("sources")) :
-			    jv_array());
+			    sources_record(st) : jv_array());
 	rec = jv_object_set(rec, jv_string("log"),
 			    jv_string_fmt("%s/recognition.log", dir));
 	/* Without a readable crontab (no cron installed) the status is
@@ -449,6 +477,7 @@ struct pipe {
 	int64_t restarts;
 	int64_t last_seq;	/* of the last face line, to count frames */
 	char last_source[64];
+	int64_t frames, last_frame;	/* its own, as sup's */
 };
 
 struct sup {
@@ -458,6 +487,7 @@ struct sup {
 	int sigfd[2];		/* self-pipe of signals */
 	struct pipe pipes[FT_SUPERVISE_MAX_SOURCES];
 	int npipes;
+	const char *from;	/* where the cameras came from (cameras.h) */
 	int64_t since, until;	/* wall ms */
 	int64_t frames, visits, last_frame;
 	int dirty;
@@ -500,8 +530,8 @@ on_signal(int sig)
 	errno = e;
 }
 
-/* Each pipeline's source, shell and restarts (never its camera, whose
- * URL may hold a password). */
+/* Each pipeline's source, shell, restarts and frames (never its
+ * camera, whose URL may hold a password). */
 static jv
 sources_json(const struct sup *s)
 {
@@ -518,6 +548,10 @@ sources_json(const struct sup *s)
 				  int_or_null(p->child));
 		o = jv_object_set(o, jv_string("restarts"),
 				  jv_number((double)p->restarts));
+		o = jv_object_set(o, jv_string("frames"),
+				  jv_number((double)p->frames));
+		o = jv_object_set(o, jv_string("last_frame"),
+				  jv_number((double)p->last_frame));
 		a = jv_array_append(a, o);
 	}
 	return a;
@@ -590,6 +624,7 @@ count_line(struct sup *s, struct pipe *p, const char *line, size_t len)
 		if (!strcmp(t, "frame") || n < 0 || n != p->last_seq ||
 		    strncmp(sname, p->last_source, sizeof p->last_source)) {
 			s->frames++;
+			p->frames++;
 			p->last_seq = n;
 			snprintf(p->last_source, sizeof p->last_source, "%s",
 				 sname);
@@ -599,6 +634,7 @@ count_line(struct sup *s, struct pipe *p, const char *line, size_t len)
 			s->last_frame = ms;
 		else
 			s->last_frame = ft_time_wall();
+		p->last_frame = s->last_frame;
 		jv_free(seq);
 		jv_free(src);
 		s->dirty = 1;
@@ -1067,88 +1103,23 @@ finish(struct sup *s)
 	     (long long)s->frames, (long long)s->visits);
 }
 
-static char *
-copy_n(const char *p, size_t n)
-{
-	char *c = ft_xmalloc(n + 1);
-
-	memcpy(c, p, n);
-	c[n] = '\0';
-	return c;
-}
-
-/* Whether name may name a source: what a record's source and a file
- * name can hold without quoting. */
-static int
-good_name(const char *name, size_t len)
-{
-	size_t i;
-
-	if (!len || len > 63)
-		return 0;
-	for (i = 0; i < len; i++)
-		if (!strchr("abcdefghijklmnopqrstuvwxyz"
-			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
-			    name[i]))
-			return 0;
-	return 1;
-}
-
-/* The pipelines to run: one per entry of FT_SOURCES (NAME=SOURCE, or a
- * bare SOURCE, separated by white space), else one for FT_CAMERA.  0,
- * or -1 with a message. */
+/* The pipelines to run: one for each camera (cameras.h).  0, or -1
+ * with a message. */
 static int
 sources(struct sup *s, char *err, size_t errlen)
 {
-	const char *list = ft_config_get("FT_SOURCES", ""), *q = list;
+	ft_cameras cams;
 	int i;
 
-	while (*q) {
-		const char *e, *eq;
-		struct pipe *p;
-
-		while (*q == ' ' || *q == '\t' || *q == '\n')
-			q++;
-		if (!*q)
-			break;
-		e = q + strcspn(q, " \t\n");
-		if (s->npipes == FT_SUPERVISE_MAX_SOURCES) {
-			snprintf(err, errlen, "FT_SOURCES: more than %d "
-				 "sources", FT_SUPERVISE_MAX_SOURCES);
-			return -1;
-		}
-		p = &s->pipes[s->npipes++];
-		eq = memchr(q, '=', (size_t)(e - q));
-		/* A URL's query may hold '=' too: a name comes before any
-		 * ':' or '/'. */
-		if (eq && (size_t)(eq - q) == strcspn(q, ":/=")) {
-			if (!good_name(q, (size_t)(eq - q)) || eq + 1 == e) {
-				snprintf(err, errlen, "FT_SOURCES: bad entry "
-					 "'%.*s' (NAME=SOURCE, NAME of "
-					 "letters, digits, '_', '.', '-')",
-					 (int)(eq - q), q);
-				return -1;
-			}
-			p->name = copy_n(q, (size_t)(eq - q));
-			q = eq + 1;
-		}
-		p->camera = copy_n(q, (size_t)(e - q));
-		q = e;
+	if (ft_cameras_load(&cams, err, errlen) != FT_OK)
+		return -1;
+	for (i = 0; i < cams.n; i++) {
+		s->pipes[i].name = cams.cam[i].name;
+		s->pipes[i].camera = cams.cam[i].source;
 	}
-	for (i = 0; i < s->npipes; i++) {
-		int j;
-
-		for (j = 0; j < i; j++)
-			if (s->pipes[i].name && s->pipes[j].name &&
-			    !strcmp(s->pipes[i].name, s->pipes[j].name)) {
-				snprintf(err, errlen, "FT_SOURCES: two "
-					 "sources named '%s'",
-					 s->pipes[i].name);
-				return -1;
-			}
-	}
-	if (!s->npipes)
-		s->npipes = 1;	/* FT_CAMERA, as pipeline_env set it */
+	s->npipes = cams.n;
+	s->from = cams.from;
+	cams.n = 0;		/* the pipes own the strings now */
 	return 0;
 }
 
@@ -1176,7 +1147,8 @@ supervise(struct sup *s, int ready)
 		     ft_time_format(s->until, (char[FT_TIME_BUFSZ]){ 0 }));
 	else
 		s->until = 0;
-	slog("recognition started (pid %ld)", (long)getpid());
+	slog("recognition started (pid %ld, %d camera%s of %s)",
+	     (long)getpid(), s->npipes, s->npipes == 1 ? "" : "s", s->from);
 	for (i = 0; i < s->npipes; i++) {
 		if (spawn(s, &s->pipes[i]) == 0)
 			continue;

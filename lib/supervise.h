@@ -13,11 +13,10 @@
  *
  * Settings read through config.h: FT_PIPELINE (the shell command, default
  * `ft-capture --source "$FT_CAMERA" ${FT_CAMERA_NAME:+--name
- * "$FT_CAMERA_NAME"} | ft-recognize`), FT_CAMERA (default /dev/video0),
- * FT_SOURCES (several cameras: the pipeline runs once for each, with its
- * FT_CAMERA and FT_CAMERA_NAME, and is restarted on its own),
- * FT_STOP_TIMEOUT (seconds a stopping pipeline gets before SIGKILL,
- * default 10).
+ * "$FT_CAMERA_NAME"} | ft-recognize`), FT_STOP_TIMEOUT (seconds a
+ * stopping pipeline gets before SIGKILL, default 10).  The pipeline runs
+ * once for each camera of cameras.h, with its FT_CAMERA and
+ * FT_CAMERA_NAME, and is restarted on its own.
  *
  * Functions that can fail return an FT_E* code of errors.h and write a
  * message (lower case, no program name) into err; none prints, except the
@@ -28,13 +27,15 @@
 #ifndef FT_SUPERVISE_H
 #define FT_SUPERVISE_H
 
+#include "cameras.h"
 #include "errors.h"
 
 #include <stddef.h>
 
 #include <jv.h>
 
-#define FT_SUPERVISE_MAX_SOURCES 16	/* pipelines one supervisor runs */
+#define FT_SUPERVISE_MAX_SOURCES FT_CAMERAS_MAX /* pipelines one
+						 * supervisor runs */
 
 /* Results of start and stop that are not errors. */
 enum {
@@ -50,7 +51,8 @@ enum {
  *  "restarts","last_frame","frames","visits","sources","log","window",
  *  "report"}; pipeline_pid is the first pipeline's, frames, visits and
  *  restarts are of them all, and sources holds each pipeline's
- *  {"name","pipeline_pid","restarts"} (name null without FT_SOURCES).
+ *  {"name","pipeline_pid","restarts","frames","last_frame"} (name null
+ *  for an unnamed camera).
  * "window" and "report" as ft_schedule_record gives them (both null when
  * no crontab can be read).  Returns FT_OK, or the code of
  * ft_config_state_dir when there is no state directory. */

@@ -5,7 +5,9 @@
 # development data or the fallback set) into one store.  Both sources'
 # visits reach the store; the status names each pipeline; a pipeline
 # killed is restarted on its own while the other runs on; stop ends
-# them all; a malformed FT_SOURCES is refused.
+# them all; a malformed FT_SOURCES is refused.  The cameras of the
+# settings (ft-schedule cameras set, as the settings page does) take the
+# place of FT_SOURCES, each with its own frames.
 . "$(dirname "$0")/lib.sh"
 
 command -v ffmpeg >/dev/null || skip_all "ffmpeg is missing"
@@ -42,7 +44,7 @@ test_expect_success 'a malformed FT_SOURCES is refused' '
 	FT_SOURCES="a=/dev/null a=/dev/zero" ft-schedule start 2>err ||
 		rc=$? &&
 	test "$rc" = 1 &&
-	grep -q "two sources named .a." err &&
+	grep -q "FT_SOURCES: two cameras named .a." err &&
 	ft-schedule status | jq -e ".running == false"
 '
 
@@ -87,6 +89,47 @@ test_expect_success 'stop ends every pipeline' '
 		group_gone "$g" || return 1
 	done &&
 	ft-schedule status | jq -e ".running == false and .sources == []"
+'
+
+test_expect_success 'the cameras of the settings replace FT_SOURCES' '
+	ft-schedule cameras set "solo=$TEST_DIR/till/photos.mp4" &&
+	ft-schedule cameras >cams &&
+	jq -e ".from == \"settings\" and [.cameras[].name] == [\"solo\"]" \
+		cams &&
+	ft-schedule start &&
+	ft-schedule status >st &&
+	jq -e "[.sources[].name] == [\"solo\"]" st &&
+	schedule_wait 120 ".sources[0].frames > 0 and
+			  (.sources[0].last_frame | type) == \"string\"" &&
+	grep -q "1 camera of settings" "$FT_STATE_DIR/recognition.log" &&
+	ft-schedule stop
+'
+
+test_expect_success 'a camera changed while running waits for a restart' '
+	ft-schedule start &&
+	ft-schedule cameras set solo "door=$TEST_DIR/door/photos.mp4" 2>err &&
+	test_grep "restart" err &&
+	ft-schedule status | jq -e "[.sources[].name] == [\"solo\"]" &&
+	ft-schedule restart &&
+	ft-schedule status |
+		jq -e "[.sources[].name] == [\"solo\", \"door\"]" &&
+	ft-schedule stop
+'
+
+test_expect_success 'cameras reset: FT_SOURCES again' '
+	ft-schedule cameras reset &&
+	test ! -e "$FT_STATE_DIR/cameras" &&
+	ft-schedule cameras | jq -e ".from == \"FT_SOURCES\" and
+		[.cameras[].name] == [\"door\", \"till\"]"
+'
+
+test_expect_success 'a malformed file of cameras is refused' '
+	printf "x=/dev/null\nb@d=1\n" >"$FT_STATE_DIR/cameras" &&
+	rc=0 && ft-schedule start 2>err || rc=$? &&
+	test "$rc" = 1 &&
+	test_grep "cameras: bad entry .b@d." err &&
+	ft-schedule status | jq -e ".running == false" &&
+	ft-schedule cameras reset
 '
 
 test_done
