@@ -31,6 +31,7 @@
 
 #include "apikey.h"
 #include "base64.h"
+#include "cameras.h"
 #include "chat.h"
 #include "config.h"
 #include "jsonl.h"
@@ -1622,6 +1623,7 @@ reply_recognition(struct MHD_Connection *c)
 }
 
 static void audit_setting(struct ft_server *srv, const char *field);
+static int is_method(const char *method, const char *m);
 
 static enum MHD_Result
 api_recognition(struct ft_server *srv, struct MHD_Connection *c,
@@ -1729,6 +1731,61 @@ out:
 	free(to);
 	free(days);
 	free(at);
+	return ret;
+}
+
+/* --- API: cameras --- */
+
+/*
+ * GET /api/cameras: the cameras in force (cameras.h), sources shown
+ * without their passwords.  PUT {"cameras": [{"name", "source"}]}
+ * replaces them (a null source keeps the one the camera has); DELETE
+ * goes back to facetrack.conf's.  Both are an admin's and audited; a
+ * running supervisor keeps its cameras until it is restarted.
+ */
+static enum MHD_Result
+api_cameras(struct ft_server *srv, struct MHD_Connection *c,
+	    const char *method, const struct request *rq)
+{
+	static const char *const names[] = { "cameras", NULL };
+	enum MHD_Result ret = MHD_NO;
+	char err[512];
+	ft_cameras cams;
+	jv body;
+	int rc = FT_OK;
+
+	err[0] = '\0';
+	if (is_method(method, "PUT")) {
+		body = body_object(c, rq, &ret);
+		if (!jv_is_valid(body))
+			return ret;
+		if (only_members(c, body, names, &ret)) {
+			jv_free(body);
+			return ret;
+		}
+		rc = ft_cameras_set(jv_object_get(body, jv_string("cameras")),
+				    err, sizeof err);
+	} else if (is_method(method, "DELETE")) {
+		rc = ft_cameras_reset(err, sizeof err);
+	}
+	if (rc == FT_EINVAL)
+		return reply_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
+	if (rc == FT_OK && !is_method(method, "GET") &&
+	    !is_method(method, "HEAD"))
+		audit_setting(srv, "cameras");
+	if (rc == FT_OK)
+		rc = ft_cameras_load(&cams, err, sizeof err);
+	if (rc != FT_OK) {
+		ft_warn("%s", err);
+		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot "
+				   "%s the cameras; the server's log says why",
+				   is_method(method, "GET") ||
+				   is_method(method, "HEAD") ? "read"
+				   : "change");
+	}
+	ret = reply_json(c, MHD_HTTP_OK, ft_cameras_record(&cams), NULL,
+			 NULL);
+	ft_cameras_clear(&cams);
 	return ret;
 }
 
@@ -2168,8 +2225,9 @@ out:
 	return ret;
 }
 
-/* Audit a change of the settings route (the schedule's window or the
- * nightly report).  The change is made by then: a failure is logged. */
+/* Audit a change of the settings (the schedule's window, the nightly
+ * report, the cameras).  The change is made by then: a failure is
+ * logged. */
 static void
 audit_setting(struct ft_server *srv, const char *field)
 {
@@ -2501,6 +2559,12 @@ api(struct ft_server *srv, struct MHD_Connection *c, const char *url,
 		if (!get && !is_method(method, "POST"))
 			return not_allowed(c, "GET, HEAD, POST");
 		return api_recognition(srv, c, method, rq);
+	}
+	if (!strcmp(url, "/api/cameras")) {
+		if (!get && !is_method(method, "PUT") &&
+		    !is_method(method, "DELETE"))
+			return not_allowed(c, "GET, HEAD, PUT, DELETE");
+		return api_cameras(srv, c, method, rq);
 	}
 	if (!strcmp(url, "/api/reports") || !strcmp(url, "/api/chat")) {
 		if (!is_method(method, "POST"))

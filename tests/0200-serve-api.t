@@ -165,7 +165,7 @@ for store in $(test_stores); do
 
 	test_expect_success "$store: every /api route wants the key" '
 		for r in stats trend top customers "customers/$ID" visits \
-			 events recognition chat reports nope; do
+			 events recognition cameras chat reports nope; do
 			test $(bare out "/api/$r" --max-time 5) = 401 ||
 				{ echo "GET /api/$r" >&3; exit 1; }
 			is_error out 401
@@ -176,6 +176,11 @@ for store in $(test_stores); do
 				-d "{\"action\":\"start\",\"question\":\"x\"}") \
 				= 401 || { echo "POST /api/$r" >&3; exit 1; }
 		done &&
+		test $(bare out /api/cameras -X PUT \
+			-H "Content-Type: application/json" -d "{\"cameras\":
+			[{\"name\":\"x\",\"source\":\"/x\"}]}") = 401 &&
+		test $(bare out /api/cameras -X DELETE) = 401 &&
+		test ! -e "$FT_STATE_DIR/cameras" &&
 		test ! -e "$FT_STATE_DIR/recognition.pid"
 	'
 
@@ -484,6 +489,65 @@ test_expect_success 'recognition: schedule errors are reported' '
 		-d "{\"action\":\"schedule\",\"from\":\"09:00\",\"to\":\"18:00\"}") \
 		= 500 && is_error out 500 &&
 	test_grep_not "false" out
+'
+
+test_expect_success 'cameras: shown and changed through the API' '
+	j="Content-Type: application/json" &&
+	test $(http out /api/cameras) = 200 &&
+	jq -e ".type == \"cameras\" and .from == \"FT_CAMERA\" and
+		.cameras == [{\"name\": null, \"source\": \"/dev/video0\"}]" out &&
+	test $(http out /api/cameras -X PUT -H "$j" -d "{\"cameras\":[
+		{\"name\":\"door\",\"source\":\"rtsp://ad:s3cret@10.0.0.7/s1\"},
+		{\"name\":\"till\",\"source\":\"/dev/video1\"}]}") = 200 &&
+	jq -e ".from == \"settings\" and
+		[.cameras[].name] == [\"door\", \"till\"] and
+		.cameras[0].source == \"rtsp://ad:***@10.0.0.7/s1\"" out &&
+	test_grep_not s3cret out &&
+	test "$(stat -c %a "$FT_STATE_DIR/cameras")" = 600 &&
+	ft-query audit --reverse --limit 1 >audit &&
+	jq -e ".action == \"settings\" and .fields == [\"cameras\"]" audit &&
+	ft-schedule cameras >cams &&
+	jq -e "[.cameras[].name] == [\"door\", \"till\"]" cams
+'
+
+test_expect_success 'cameras: a null source keeps the one a camera has' '
+	j="Content-Type: application/json" &&
+	test $(http out /api/cameras -X PUT -H "$j" -d "{\"cameras\":[
+		{\"name\":\"door\",\"source\":null},
+		{\"name\":\"back\",\"source\":\"/dev/video2\"}]}") = 200 &&
+	printf "%s\n" door=rtsp://ad:s3cret@10.0.0.7/s1 back=/dev/video2 \
+		>want &&
+	test_cmp want "$FT_STATE_DIR/cameras"
+'
+
+test_expect_success 'cameras: a bad list is refused and changes nothing' '
+	j="Content-Type: application/json" &&
+	long=$(head -c 1100 /dev/zero | tr "\0" x) &&
+	for body in "{}" "{\"cameras\":[]}" "{\"cameras\":\"door\"}" \
+		"{\"cameras\":[1]}" "{\"x\":1}" \
+		"{\"cameras\":[{\"name\":\"a b\",\"source\":\"/dev/v\"}]}" \
+		"{\"cameras\":[{\"name\":\"a\",\"source\":\"-x\"}]}" \
+		"{\"cameras\":[{\"name\":\"a\",\"source\":\"/d ev\"}]}" \
+		"{\"cameras\":[{\"name\":\"a\",\"source\":\"$long\"}]}" \
+		"{\"cameras\":[{\"name\":\"a\",\"source\":\"/d\",\"x\":1}]}" \
+		"{\"cameras\":[{\"name\":\"a\",\"source\":\"/d\"},
+			{\"name\":\"a\",\"source\":\"/e\"}]}" \
+		"{\"cameras\":[{\"name\":\"new\"}]}"; do
+		test $(http out /api/cameras -X PUT -H "$j" -d "$body") = 400 &&
+		is_error out 400 || { echo "taken: $body" >&3; exit 1; }
+	done &&
+	seq 17 | jq -R "{name: (\"c\" + .), source: \"/dev/null\"}" |
+		jq -s "{cameras: .}" >many &&
+	test $(http out /api/cameras -X PUT -H "$j" -d @many) = 400 &&
+	test_grep "1 to 16 cameras" out &&
+	test $(http out /api/cameras -X POST -H "$j" -d "{}") = 405 &&
+	test_cmp want "$FT_STATE_DIR/cameras"
+'
+
+test_expect_success 'cameras: DELETE goes back to the configuration' '
+	test $(http out /api/cameras -X DELETE) = 200 &&
+	jq -e ".from == \"FT_CAMERA\"" out &&
+	test ! -e "$FT_STATE_DIR/cameras"
 '
 
 serve_stop

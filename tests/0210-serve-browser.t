@@ -105,6 +105,7 @@ for s in key-asked:"the API key is asked for" \
 	 dashboard-screenshot:"a screenshot of the dashboard" \
 	 phone-width:"the dashboard fits a phone" \
 	 settings-start-stop:"Settings starts and stops recognition" \
+	 settings-cameras:"Settings edits the cameras, one pipeline each" \
 	 settings-schedule:"Settings writes the schedule window" \
 	 settings-report-message:"a report from Settings is mailed" \
 	 chat-answers:"the chat answers with a figure and a chart" \
@@ -119,7 +120,8 @@ for s in key-asked:"the API key is asked for" \
 done
 
 test_expect_success 'screenshots are saved' '
-	for f in dashboard dashboard-phone settings chat key-wrong; do
+	for f in dashboard dashboard-phone settings settings-cameras chat \
+		key-wrong; do
 		test -s "$SHOTS/$f.png" || { echo "no $f.png" >&3; exit 1; }
 	done
 '

@@ -279,6 +279,23 @@ test_expect_success 'a viewer reads and asks, and changes nothing' '
 	test_grep_not "viewer was here" c
 '
 
+test_expect_success 'the cameras are read by a viewer, changed by an admin' '
+	test $(as "$VIEWER" out GET /api/cameras) = 200 &&
+	jq -e ".type == \"cameras\"" out &&
+	for k in "$VIEWER" "$OPERATOR"; do
+		test $(as "$k" out PUT /api/cameras -H "$j" -d "{\"cameras\":
+			[{\"name\":\"x\",\"source\":\"/dev/video9\"}]}") \
+			= 403 &&
+		test $(as "$k" out DELETE /api/cameras) = 403 || return 1
+	done &&
+	test ! -e "$FT_STATE_DIR/cameras" &&
+	test $(as "$KEY" out PUT /api/cameras -H "$j" -d "{\"cameras\":
+		[{\"name\":\"x\",\"source\":\"/dev/video9\"}]}") = 200 &&
+	test -e "$FT_STATE_DIR/cameras" &&
+	test $(as "$KEY" out DELETE /api/cameras) = 200 &&
+	test ! -e "$FT_STATE_DIR/cameras"
+'
+
 test_expect_success 'routes yet to come are an admin.s unless read' '
 	for m in POST PUT DELETE PATCH; do
 		test $(as "$OPERATOR" out $m "/api/customers/$ID/split") \

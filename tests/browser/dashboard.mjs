@@ -232,6 +232,51 @@ try {
     check(/stopped/i.test(await page.locator('#rec-msg').textContent()), 'no message after stop');
   });
 
+  await step('settings-cameras', async () => {
+    const rows = page.locator('#cam-rows tr');
+    await rows.first().waitFor({ timeout: 5000 });
+    check((await rows.count()) === 1, 'not one camera before any setting');
+    check(/FT_CAMERA/.test(await page.locator('#cam-from').textContent()), 'the first camera is not said to be FT_CAMERA');
+    await page.fill('#cam-name', 'door');
+    await page.fill('#cam-source', 'rtsp://cam:s3cret@10.0.0.7/s1');
+    await page.click('#cam-add');
+    await page.fill('#cam-name', 'till');
+    await page.fill('#cam-source', '/dev/video1');
+    await page.click('#cam-add');
+    await page.click('#cam-rows tr[data-name=""] button');
+    await page.click('#cam-save');
+    await page.waitForFunction(() => /Cameras saved/.test(document.getElementById('cam-msg').textContent), null, { timeout: 5000 });
+    const cams = JSON.parse(schedule('cameras'));
+    check(cams.from === 'settings', `the cameras are from ${cams.from}`);
+    check(JSON.stringify(cams.cameras.map((c) => c.name)) === '["door","till"]', `cameras ${JSON.stringify(cams.cameras)}`);
+    check(cams.cameras[0].source === 'rtsp://cam:***@10.0.0.7/s1', `door's source is shown as ${cams.cameras[0].source}`);
+    check(!(await page.content()).includes('s3cret'), 'the page shows the password');
+
+    // One pipeline for each camera, each row with its own frames.
+    await page.click('#rec-start');
+    await page.locator('#rec-state[data-running="true"]').waitFor({ timeout: 10000 });
+    await page.waitForFunction(() => {
+      const r = [...document.querySelectorAll('#cam-rows tr')];
+      return r.length === 2 && r.every((tr) => tr.querySelector('.cam-state').textContent === 'Running' &&
+        Number(tr.querySelector('.num').textContent.replace(/\D/g, '')) > 0);
+    }, null, { timeout: 10000 });
+    const st = JSON.parse(schedule('status'));
+    check(JSON.stringify(st.sources.map((x) => x.name)) === '["door","till"]', `pipelines ${JSON.stringify(st.sources)}`);
+    await page.screenshot({ path: join(SHOTS, 'settings-cameras.png'), fullPage: true });
+
+    // Removing one while recognition runs restarts it on the other.
+    await page.click('#cam-rows tr[data-name="till"] button');
+    await page.click('#cam-save');
+    await page.waitForFunction(() => /restarted on 1 camera\b/.test(document.getElementById('cam-msg').textContent), null, { timeout: 30000 });
+    const after = JSON.parse(schedule('status'));
+    check(after.running && JSON.stringify(after.sources.map((x) => x.name)) === '["door"]', `pipelines ${JSON.stringify(after.sources)}`);
+    await page.click('#rec-stop');
+    await page.locator('#rec-state[data-running="false"]').waitFor({ timeout: 20000 });
+    await page.click('#cam-reset');
+    await page.waitForFunction(() => /FT_CAMERA/.test(document.getElementById('cam-from').textContent), null, { timeout: 5000 });
+    check(JSON.parse(schedule('cameras')).from === 'FT_CAMERA', 'the settings still hold cameras');
+  });
+
   await step('settings-schedule', async () => {
     if (!CRON) {
       console.log('# no crontab to write: schedule form not submitted');
@@ -297,16 +342,18 @@ try {
     await v.goto(BASE + '/settings.html');
     // An admin's key first: every control is there.
     await v.waitForFunction(() => document.documentElement.dataset.keyRole === 'admin', null, { timeout: 5000 });
-    for (const id of ['rec-start', 'rec-stop', 'sched-save', 'nightly-save', 'report-send']) {
+    for (const id of ['rec-start', 'rec-stop', 'sched-save', 'nightly-save', 'report-send', 'cam-save']) {
       check(await v.locator('#' + id).isVisible(), `#${id} is hidden from the admin`);
     }
     await v.evaluate((k) => localStorage.setItem('facetrack.apiKey', k), VIEWER_KEY);
     await v.reload();
     await v.waitForFunction(() => document.documentElement.dataset.keyRole === 'viewer', null, { timeout: 5000 });
     await v.locator('#rec-state[data-running]').waitFor({ timeout: 5000 });
-    for (const id of ['rec-start', 'rec-stop', 'sched-save', 'sched-remove', 'nightly-save', 'report-send']) {
+    for (const id of ['rec-start', 'rec-stop', 'sched-save', 'sched-remove', 'nightly-save', 'report-send', 'cam-save', 'cam-add']) {
       check(!(await v.locator('#' + id).isVisible()), `#${id} is shown to a viewer`);
     }
+    check(await v.locator('#cam-rows tr').first().isVisible(), 'the cameras are hidden from a viewer');
+    check((await v.locator('#cam-rows button').filter({ visible: true }).count()) === 0, 'a viewer sees a Remove button');
     check(await v.locator('#rec-state').isVisible(), 'the recognition status is hidden');
     check(/"wall" \(viewer\)/.test(await v.locator('#key-who').textContent()), 'the key is not named');
     await v.screenshot({ path: join(SHOTS, 'settings-viewer.png'), fullPage: true });

@@ -1,6 +1,7 @@
-// The settings page: recognition status, start and stop, the schedule
-// window and nightly report, a report for a chosen date range, and the
-// recognition mode and retention policy in force (read-only).
+// The settings page: recognition status, start and stop, the cameras
+// and how each runs, the schedule window and nightly report, a report
+// for a chosen date range, and the recognition mode and retention
+// policy in force (read-only).
 
 import { request, startClock, ensureKey, forgetKey, dateTimeOf } from './api.js';
 
@@ -66,6 +67,8 @@ function showStatus(st) {
   }
   if (st.report && document.activeElement !== $('nightly-at')) $('nightly-at').value = st.report.at;
   showPrivacy(st);
+  lastStatus = st;
+  renderCameras();
 }
 
 const MODES = {
@@ -87,6 +90,155 @@ function showPrivacy(st) {
   $('priv-samples').textContent = days(r.samples_days, 'after the last visit');
   $('priv-unnamed').textContent = days(r.unnamed_days, 'unseen');
   $('priv-purge').textContent = r.purge_at ? `every night at ${r.purge_at}` : 'not scheduled (needs a window or a report)';
+}
+
+// --- cameras ---
+// The list as the server has it (/api/cameras, sources shown without
+// passwords) and the edits not saved yet: each camera is {name, shown,
+// source}, source being what was typed, null to keep the camera's own.
+
+let cameras = null;
+let draft = null;
+let lastStatus = null;
+
+const CAMERA_FROM = {
+  settings: 'Set on this page.',
+  FT_SOURCES: 'From FT_SOURCES in facetrack.conf.',
+  FT_CAMERA: 'From FT_CAMERA in facetrack.conf.',
+};
+const CAMERA_NAME = /^[A-Za-z0-9_.-]{1,63}$/;
+const CAMERAS_MAX = 16;
+
+const cameraList = () => draft || cameras.cameras.map((c) => ({ name: c.name, shown: c.source, source: null }));
+const withoutPassword = (url) => url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^/?#@:]*):[^/?#]*@/i, '$1:***@');
+
+// How the pipeline of camera c runs, from the recognition status.
+function cameraState(c) {
+  const st = lastStatus;
+  if (!st || !st.running) return { text: 'Stopped' };
+  const sources = st.sources || [];
+  const run = sources.find((s) => s.name === c.name) || (c.name === null && sources.length === 1 ? sources[0] : null);
+  if (!run) return { text: 'Not started (restart to use it)' };
+  return { run, text: run.pipeline_pid ? 'Running' : 'Restarting' };
+}
+
+function renderCameras() {
+  if (!cameras) return;
+  const list = cameraList();
+  $('cam-from').textContent = draft ? 'Changes not saved yet.' : CAMERA_FROM[cameras.from] || cameras.from;
+  const rows = list.map((c, i) => {
+    const tr = document.createElement('tr');
+    tr.dataset.name = c.name || '';
+    if (c.source !== null) tr.className = 'pending';
+    const { run, text } = cameraState(c);
+    const cells = [
+      [c.name || '(unnamed)'],
+      [c.source !== null ? withoutPassword(c.source) : c.shown, 'source'],
+      [text, 'cam-state'],
+      [run ? fmt.format(run.frames || 0) : '–', 'num'],
+      [run ? dateTimeOf(run.last_frame) : '–'],
+      [run ? fmt.format(run.restarts) : '–', 'num'],
+    ];
+    for (const [value, cls] of cells) {
+      const td = document.createElement('td');
+      td.textContent = value;
+      if (cls) td.className = cls;
+      tr.append(td);
+    }
+    const td = document.createElement('td');
+    td.dataset.role = 'admin';
+    const remove = document.createElement('button');
+    remove.type = 'button';
+    remove.className = 'secondary';
+    remove.textContent = 'Remove';
+    remove.addEventListener('click', () => {
+      draft = cameraList().filter((_, j) => j !== i);
+      say('cam-msg', '', true);
+      renderCameras();
+    });
+    td.append(remove);
+    tr.append(td);
+    return tr;
+  });
+  $('cam-rows').replaceChildren(...rows);
+  $('cam-save').disabled = !draft;
+  $('cam-undo').disabled = !draft;
+  $('cam-reset').disabled = cameras.from !== 'settings';
+}
+
+async function loadCameras() {
+  cameras = await request('/api/cameras');
+  renderCameras();
+}
+
+function addCamera(ev) {
+  ev.preventDefault();
+  const name = $('cam-name').value.trim();
+  const source = $('cam-source').value.trim();
+  if (!CAMERA_NAME.test(name)) {
+    say('cam-msg', 'A camera\'s name is 1 to 63 letters, digits, “_”, “.” or “-”.', false);
+    return;
+  }
+  if (!source || /[\s\x00-\x1f\x7f]/.test(source) || source.startsWith('-')) {
+    say('cam-msg', 'A source is a device, a stream URL or a footage file, without spaces.', false);
+    return;
+  }
+  const list = cameraList();
+  const at = list.findIndex((c) => c.name === name);
+  if (at >= 0) {
+    list[at] = { ...list[at], source };
+  } else if (list.length >= CAMERAS_MAX) {
+    say('cam-msg', `At most ${CAMERAS_MAX} cameras.`, false);
+    return;
+  } else {
+    list.push({ name, shown: '', source });
+  }
+  draft = list;
+  $('cam-name').value = '';
+  $('cam-source').value = '';
+  say('cam-msg', '', true);
+  renderCameras();
+}
+
+// A running supervisor keeps the cameras it started with: restart it.
+async function applyCameras(done) {
+  const st = await request('/api/recognition');
+  if (!st.running) {
+    say('cam-msg', `${done} They are used when recognition starts.`, true);
+    return;
+  }
+  showStatus(await request('/api/recognition', { method: 'POST', body: { action: 'restart' } }));
+  const n = cameras.cameras.length;
+  say('cam-msg', `${done} Recognition restarted on ${n} camera${n === 1 ? '' : 's'}.`, true);
+}
+
+// Send a change of the cameras; the list answered is the one shown.
+async function changeCameras(init, done) {
+  try {
+    cameras = await request('/api/cameras', init);
+    draft = null;
+    renderCameras();
+    await applyCameras(done);
+  } catch (e) {
+    say('cam-msg', e.message, false);
+  }
+  renderCameras();
+}
+
+async function saveCameras() {
+  const list = cameraList();
+  const unnamed = list.find((c) => c.name === null);
+  if (unnamed) {
+    say('cam-msg', `Name the camera ${unnamed.shown} first: add it under a name, then remove the unnamed one.`, false);
+    return;
+  }
+  if (!list.length) {
+    say('cam-msg', 'Keep at least one camera, or use facetrack.conf\'s.', false);
+    return;
+  }
+  $('cam-save').disabled = true;
+  const body = { cameras: list.map((c) => ({ name: c.name, source: c.source })) };
+  await changeCameras({ method: 'PUT', body }, 'Cameras saved.');
 }
 
 async function loadStatus() {
@@ -115,6 +267,7 @@ async function main() {
 
   $('rec-start').addEventListener('click', async () => {
     $('rec-start').disabled = true;
+    say('cam-msg', '', true);
     await act({ action: 'start' }, 'rec-msg', 'Recognition started.');
   });
   $('rec-stop').addEventListener('click', async () => {
@@ -159,6 +312,14 @@ async function main() {
       $('report-send').disabled = false;
     }
   });
+  $('cam-form').addEventListener('submit', addCamera);
+  $('cam-save').addEventListener('click', saveCameras);
+  $('cam-undo').addEventListener('click', () => {
+    draft = null;
+    say('cam-msg', '', true);
+    renderCameras();
+  });
+  $('cam-reset').addEventListener('click', () => changeCameras({ method: 'DELETE' }, 'Back to facetrack.conf\'s cameras.'));
   $('key-forget').addEventListener('click', () => {
     forgetKey();
     location.reload();
@@ -166,6 +327,7 @@ async function main() {
 
   await ensureKey();
   await loadStatus();
+  await loadCameras();
   setInterval(() => loadStatus().catch(() => {}), 3000);
 }
 
