@@ -243,6 +243,7 @@ struct run {
 	int64_t next_pos;	/* the next position a file's rate keeps */
 	int64_t last_pos;	/* the last frame's position in a file */
 	int status;
+	int size_told;		/* the camera's other size was reported */
 };
 
 /* Wait before reopening, twice as long each time up to 30 s. */
@@ -263,6 +264,15 @@ open_source(struct run *r, int64_t now)
 
 	if ((r->src = ft_frame_open(o->source, &err))) {
 		r->live = ft_frame_is_live(r->src);
+		/* A camera asked for --size sends no more than that; one
+		 * that has no such size is scaled as the others are. */
+		if (o->width && ft_frame_kind(r->src) == FT_FRAME_CAMERA &&
+		    ft_frame_ask_size(r->src, o->width, o->height) != 1 &&
+		    !r->size_told) {
+			ft_warn("'%s' has no %dx%d mode; its frames are "
+			    "scaled to it", o->source, o->width, o->height);
+			r->size_told = 1;
+		}
 		return 1;
 	}
 	is_live = strstr(o->source, "://") ||

@@ -483,6 +483,21 @@ ft_frame_fps(const ft_frame_src *src)
 }
 
 extern "C" int
+ft_frame_ask_size(ft_frame_src *src, int width, int height)
+{
+	if (src->kind != FT_FRAME_CAMERA || !src->cap.isOpened())
+		return 0;
+	try {
+		src->cap.set(cv::CAP_PROP_FRAME_WIDTH, width);
+		src->cap.set(cv::CAP_PROP_FRAME_HEIGHT, height);
+		return (int)src->cap.get(cv::CAP_PROP_FRAME_WIDTH) == width &&
+		    (int)src->cap.get(cv::CAP_PROP_FRAME_HEIGHT) == height;
+	} catch (cv::Exception &) {
+		return -1;
+	}
+}
+
+extern "C" int
 ft_frame_read(ft_frame_src *src, int64_t interval_ms, ft_image *img,
     ft_frame_info *info, char **errp)
 {

@@ -66,6 +66,16 @@ int ft_frame_is_live(const ft_frame_src *src);
 /* Frames per second the source declares, or 0 when unknown. */
 double ft_frame_fps(const ft_frame_src *src);
 
+/*
+ * Ask a camera for frames of width x height, so that it sends and is
+ * decoded at no more pixels than wanted (OpenCV opens a V4L2 camera at
+ * 640x480 whatever it can do); it takes the nearest size it has.  1 when
+ * its frames now have that size, 0 when they have another or the source
+ * is no camera (a stream or a file is decoded at its own size), -1 on an
+ * error.
+ */
+int ft_frame_ask_size(ft_frame_src *src, int width, int height);
+
 typedef struct ft_frame_info {
 	int64_t pos_ms;		/* position in a file; -1 for live sources;
 				 * the nth image of a directory is at n
