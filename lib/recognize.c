@@ -17,6 +17,9 @@
 #define MAX_FACES FT_RECOGNIZE_MAX_FACES
 #define FULL_EVERY 6		/* frames between full-size detections */
 #define FULL_MAX 15		/* ... at most, while they find nobody new */
+#define EMPTY_MS 100		/* nobody in view: the whole frame is
+				 * searched again after this much of the
+				 * footage's time */
 #define DETECT_MIN 85		/* face width HOG finds reliably, pixels */
 #define SCALE_MAX 8		/* the most a frame is scaled down */
 #define NEAR_MAX 8		/* faces looked for near one of the last */
@@ -48,6 +51,8 @@ struct srcstate {
 	char *name;
 	int since_full;
 	int full_every;		/* frames between them now */
+	int empty;		/* the last whole-frame search found nobody */
+	int64_t whole_ts;	/* the frame time of that search */
 	int min_width;
 	int nfaces;
 	ft_face_box last[MAX_FACES];
@@ -1232,7 +1237,11 @@ detect_between(ft_recognizer *r, const ft_image *img,
  * in between only for the faces in view.  While those searches find
  * nobody new beside the faces in view, the frames between them double,
  * up to FULL_MAX (half a second at 30 frames/s): a newcomer resets them.
- * A still image is searched at full size, and harder.
+ * An empty scene is searched whole once every EMPTY_MS of the frames'
+ * times (every frame of slower footage), and at least every FULL_EVERY
+ * frames whatever their times say: anyone entering is found within
+ * EMPTY_MS and a frame.  A still image is searched at full size, and
+ * harder.
  */
 static int
 detect(ft_recognizer *r)
@@ -1243,8 +1252,13 @@ detect(ft_recognizer *r)
 	double t0 = ft_time_mono_ms();
 	int n, i;
 
-	if (!in->still && ss->nfaces > 0 && ss->since_full < ss->full_every &&
-	    !r->cfg.upsample) {
+	if (!in->still && ss->nfaces == 0 && ss->empty &&
+	    in->ts >= ss->whole_ts && in->ts - ss->whole_ts < EMPTY_MS &&
+	    ss->since_full + 1 < FULL_EVERY) {
+		n = 0;
+		ss->since_full++;
+	} else if (!in->still && ss->nfaces > 0 &&
+	    ss->since_full < ss->full_every && !r->cfg.upsample) {
 		n = detect_between(r, in->image, ss, &o, r->f.boxes);
 		ss->since_full++;
 	} else {
@@ -1255,6 +1269,8 @@ detect(ft_recognizer *r)
 		    !r->cfg.upsample && !r->cfg.min_face, r->f.boxes,
 		    MAX_FACES);
 		ss->since_full = 0;
+		ss->empty = n == 0;
+		ss->whole_ts = in->ts;
 		if (n >= 0) {
 			int fresh = ss->nfaces == 0;
 

@@ -5,7 +5,8 @@
  * A recogniser is made from a store (or none), a face backend
  * (lib/faces: dlib, or a test's synthetic faces) and its settings, and is
  * fed one frame at a time.  Per frame: detect on the whole frame every
- * few frames (fewer while nobody new comes), for newcomers, scaled down
+ * few frames (fewer while nobody new comes; in an empty scene every
+ * 100 ms of the frames' times), for newcomers, scaled down
  * for the smallest face of
  * interest (min_face), and in between each face in view at the scale
  * its size needs, near where it was or on the whole frame scaled for the

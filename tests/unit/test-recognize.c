@@ -1020,6 +1020,56 @@ test_newcomer_searches(void)
 	ft_recognize_free(r);
 }
 
+/* An empty scene is searched whole once every 100 ms of the frames'
+ * times, not at every frame: at 30 frames/s every third or fourth frame,
+ * at 10 frames/s every frame, and every sixth when the frames all have
+ * one time.  Someone entering is found at the next of those searches. */
+static void
+test_empty_searches(void)
+{
+	ft_recognizer *r;
+	int i, searches = 0, widest = 0, last = 0, found = -1;
+
+	fresh_store("empty");
+	r = recogniser(0, -1);
+	sy.whole = 0;
+	for (i = 0; i < 57; i++) {
+		int before = sy.whole;
+
+		frame(r, 10000 + i * 33, 0);
+		if (sy.whole > before) {
+			searches++;
+			if (i - last > widest)
+				widest = i - last;
+			last = i;
+		}
+	}
+	ok(searches >= 14 && searches <= 19 && widest == 4,
+	    "57 empty frames at 30 frames/s: %d whole searches, at most %d "
+	    "frames apart", searches, widest);
+	/* In just after a search. */
+	for (i = 0; i < 10 && found < 0; i++) {
+		face(100, 1, 0.05f, 0);
+		frame(r, 10000 + (last + 1 + i) * 33, 0);
+		if (seen.faces == 1)
+			found = i;
+	}
+	ok(found >= 1 && found <= 4, "someone entering is found within 4 "
+	    "frames (%d)", found);
+	ft_recognize_free(r);
+
+	r = recogniser(0, -1);
+	sy.whole = 0;
+	for (i = 0; i < 20; i++)
+		frame(r, 20000 + i * 100, 0);
+	is_int(sy.whole, 20, "at 10 frames/s every empty frame is searched");
+	sy.whole = 0;
+	for (i = 0; i < 30; i++)
+		frame(r, 30000, 0);
+	is_int(sy.whole, 5, "frames of one time: every 6th is searched");
+	ft_recognize_free(r);
+}
+
 int
 main(void)
 {
@@ -1029,7 +1079,7 @@ main(void)
 		perror("mkdtemp");
 		return 1;
 	}
-	plan(33 + 33 + 9 + 5 + 2);
+	plan(33 + 33 + 9 + 5 + 2 + 4);
 	fresh_store("one");
 	test_sightings();
 	test_one_to_one();
@@ -1046,6 +1096,7 @@ main(void)
 	test_crops();
 	test_poor();
 	test_newcomer_searches();
+	test_empty_searches();
 	ft_store_close(store);
 	ft_store_close(other);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
