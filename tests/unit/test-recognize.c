@@ -973,6 +973,32 @@ test_poor(void)
  * apart; a newcomer is found within those and brings the searches back
  * to every sixth frame.
  */
+/* Feed n frames 33 ms apart from 10 s, with one face in each when
+ * with_face; the whole-frame searches among them, the widest gap in
+ * frames between two into *widest, the last one's frame into *last. */
+static int
+whole_searches(ft_recognizer *r, int n, int with_face, int *widest,
+    int *last)
+{
+	int i, searches = 0;
+
+	*widest = *last = 0;
+	for (i = 0; i < n; i++) {
+		int before = sy.whole;
+
+		if (with_face)
+			face(100, 1, 0.05f, 0);
+		frame(r, 10000 + i * 33, 0);
+		if (sy.whole > before) {
+			searches++;
+			if (i - *last > *widest)
+				*widest = i - *last;
+			*last = i;
+		}
+	}
+	return searches;
+}
+
 static void
 test_newcomer_searches(void)
 {
@@ -982,18 +1008,7 @@ test_newcomer_searches(void)
 	fresh_store("newcomers");
 	r = recogniser(0, -1);
 	sy.whole = 0;
-	for (i = 0; i < 60; i++) {
-		int before = sy.whole;
-
-		face(100, 1, 0.05f, 0);
-		frame(r, 10000 + i * 33, 0);
-		if (sy.whole > before) {
-			searches++;
-			if (i - last > widest)
-				widest = i - last;
-			last = i;
-		}
-	}
+	searches = whole_searches(r, 60, 1, &widest, &last);
 	ok(searches < 60 / 7 && widest <= 16,
 	    "one face in view for 60 frames: %d searches for newcomers, at "
 	    "most %d frames apart", searches, widest);
@@ -1033,17 +1048,7 @@ test_empty_searches(void)
 	fresh_store("empty");
 	r = recogniser(0, -1);
 	sy.whole = 0;
-	for (i = 0; i < 57; i++) {
-		int before = sy.whole;
-
-		frame(r, 10000 + i * 33, 0);
-		if (sy.whole > before) {
-			searches++;
-			if (i - last > widest)
-				widest = i - last;
-			last = i;
-		}
-	}
+	searches = whole_searches(r, 57, 0, &widest, &last);
 	ok(searches >= 14 && searches <= 19 && widest == 4,
 	    "57 empty frames at 30 frames/s: %d whole searches, at most %d "
 	    "frames apart", searches, widest);
