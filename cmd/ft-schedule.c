@@ -165,11 +165,9 @@ camera_list(int n, char **args)
 	int i;
 
 	for (i = 0; i < n; i++) {
-		const char *eq = strchr(args[i], '=');
+		const char *eq = ft_camera_name_end(args[i], strlen(args[i]));
 		jv cam = jv_object();
 
-		if (eq && (size_t)(eq - args[i]) != strcspn(args[i], ":/="))
-			eq = NULL;
 		if (!eq && strpbrk(args[i], ":/"))
 			ft_usage_error("'%s' is not NAME=SOURCE (a camera needs "
 				       "a name)", args[i]);

@@ -119,6 +119,15 @@ same_names(const ft_cameras *c, const char *what, char *err, size_t errlen)
 	return 0;
 }
 
+const char *
+ft_camera_name_end(const char *entry, size_t len)
+{
+	const char *eq = memchr(entry, '=', len);
+
+	return eq && (size_t)(eq - entry) == strcspn(entry, ":/=") ? eq
+								   : NULL;
+}
+
 int
 ft_cameras_parse(const char *list, const char *what, ft_cameras *out,
 		 char *err, size_t errlen)
@@ -141,10 +150,7 @@ ft_cameras_parse(const char *list, const char *what, ft_cameras *out,
 		}
 		c = &out->cam[out->n++];
 		src = q;
-		/* A URL's query may hold '=' too: a name comes before any
-		 * ':' or '/'. */
-		eq = memchr(q, '=', (size_t)(e - q));
-		if (eq && (size_t)(eq - q) == strcspn(q, ":/=")) {
+		if ((eq = ft_camera_name_end(q, (size_t)(e - q)))) {
 			if (!good_name(q, (size_t)(eq - q)) || eq + 1 == e) {
 				ft_seterr(err, errlen, "%s: bad entry '%.*s' "
 					  "(NAME=SOURCE, NAME of letters, "

@@ -43,6 +43,11 @@ typedef struct ft_cameras {
 	const char *from;	/* "settings", "FT_SOURCES" or "FT_CAMERA" */
 } ft_cameras;
 
+/* The '=' that ends the name of an entry NAME=SOURCE of len bytes, or
+ * NULL for a bare source: a name comes before any ':' or '/', so a
+ * URL's '=' names nothing. */
+const char *ft_camera_name_end(const char *entry, size_t len);
+
 /* Parse a list as FT_SOURCES holds it into out (cleared first); what
  * names the list in messages.  An empty list gives no camera.  FT_OK, or
  * FT_EINVAL with a message; out is then empty. */
