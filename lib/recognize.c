@@ -1232,16 +1232,16 @@ detect_between(ft_recognizer *r, const ft_image *img,
 
 /*
  * Detect the faces of the frame in hand into r->f.boxes.  Every
- * FULL_EVERY frames (and whenever nobody was in view) the whole frame is
- * searched for newcomers, scaled down for the smallest face of interest;
- * in between only for the faces in view.  While those searches find
- * nobody new beside the faces in view, the frames between them double,
- * up to FULL_MAX (half a second at 30 frames/s): a newcomer resets them.
- * An empty scene is searched whole once every EMPTY_MS of the frames'
- * times (every frame of slower footage), and at least every FULL_EVERY
- * frames whatever their times say: anyone entering is found within
- * EMPTY_MS and a frame.  A still image is searched at full size, and
- * harder.
+ * FULL_EVERY frames the whole frame is searched for newcomers, scaled
+ * down for the smallest face of interest; in between only for the faces
+ * in view, and the whole frame again as soon as they are lost.  While
+ * those searches find nobody new beside the faces in view, the frames
+ * between them double, up to FULL_MAX (half a second at 30 frames/s): a
+ * newcomer resets them.  An empty scene is searched whole once every
+ * EMPTY_MS of the frames' times (every frame of slower footage), and at
+ * least every FULL_EVERY frames whatever their times say: anyone
+ * entering is found within EMPTY_MS and a frame.  A still image is
+ * searched at full size, and harder.
  */
 static int
 detect(ft_recognizer *r)

@@ -1752,7 +1752,8 @@ api_cameras(struct ft_server *srv, struct MHD_Connection *c,
 	char err[512];
 	ft_cameras cams;
 	jv body;
-	int rc = FT_OK;
+	int rc = FT_OK, change = !is_method(method, "GET") &&
+				 !is_method(method, "HEAD");
 
 	err[0] = '\0';
 	if (is_method(method, "PUT")) {
@@ -1770,8 +1771,7 @@ api_cameras(struct ft_server *srv, struct MHD_Connection *c,
 	}
 	if (rc == FT_EINVAL)
 		return reply_error(c, MHD_HTTP_BAD_REQUEST, "%s", err);
-	if (rc == FT_OK && !is_method(method, "GET") &&
-	    !is_method(method, "HEAD"))
+	if (rc == FT_OK && change)
 		audit_setting(srv, "cameras");
 	if (rc == FT_OK)
 		rc = ft_cameras_load(&cams, err, sizeof err);
@@ -1779,9 +1779,7 @@ api_cameras(struct ft_server *srv, struct MHD_Connection *c,
 		ft_warn("%s", err);
 		return reply_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot "
 				   "%s the cameras; the server's log says why",
-				   is_method(method, "GET") ||
-				   is_method(method, "HEAD") ? "read"
-				   : "change");
+				   change ? "change" : "read");
 	}
 	ret = reply_json(c, MHD_HTTP_OK, ft_cameras_record(&cams), NULL,
 			 NULL);
