@@ -292,8 +292,9 @@ secret_name(const char *name, size_t len)
 char *
 ft_camera_shown(const char *source)
 {
-	const char *auth = strstr(source, "://"), *end, *at, *colon, *p;
-	size_t cap = strlen(source) + 4 * FT_CAMERAS_MAX + 8, n = 0;
+	const char *auth = strstr(source, "://"), *end, *at = NULL, *colon;
+	const char *p;
+	size_t n = 0, params = 0;
 	char *out;
 
 	if (!auth)
@@ -303,27 +304,28 @@ ft_camera_shown(const char *source)
 	 * or '#'; the user's part at its last '@'; the password follows
 	 * the user's first ':'. */
 	end = auth + strcspn(auth, "/?#");
-	for (at = NULL, p = auth; p < end; p++)
+	for (p = auth; p < end; p++)
 		if (*p == '@')
 			at = p;
-	out = ft_xmalloc(cap);
 	colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+	/* Each "***" stands for the password or a parameter's value, at
+	 * worst three bytes more than what it hides. */
+	for (p = source; *p; p++)
+		params += *p == '?' || *p == '&';
+	out = ft_xmalloc(strlen(source) + 3 * (params + 1) + 1);
+	p = source;
 	if (colon) {
 		n = (size_t)(colon - source) + 1;
 		memcpy(out, source, n);
 		memcpy(out + n, "***", 3);
 		n += 3;
 		p = at;
-	} else {
-		p = source;
 	}
 	/* Then the path, and the query parameter by parameter. */
-	while (*p) {
+	for (;;) {
 		size_t k = strcspn(p, "?&#"), namelen;
 		const char *eq;
 
-		if (n + k + 5 > cap)
-			out = ft_xrealloc(out, cap = (n + k + 5) * 2);
 		memcpy(out + n, p, k);
 		n += k;
 		p += k;
@@ -332,27 +334,15 @@ ft_camera_shown(const char *source)
 		out[n++] = *p++;
 		k = strcspn(p, "&#");
 		eq = memchr(p, '=', k);
-		if (p > end && eq && secret_name(p, namelen =
-						 (size_t)(eq - p))) {
-			if (n + namelen + 5 > cap)
-				out = ft_xrealloc(out,
-						  cap = (n + namelen + 5) * 2);
+		if (p > end && eq &&
+		    secret_name(p, namelen = (size_t)(eq - p))) {
 			memcpy(out + n, p, namelen + 1);
-			n += namelen + 1;
-			memcpy(out + n, "***", 3);
-			n += 3;
+			memcpy(out + n + namelen + 1, "***", 3);
+			n += namelen + 4;
 			p += k;
 		}
 	}
-	if (*p) {	/* the fragment */
-		size_t k = strlen(p);
-
-		if (n + k + 1 > cap)
-			out = ft_xrealloc(out, cap = n + k + 1);
-		memcpy(out + n, p, k);
-		n += k;
-	}
-	out[n] = '\0';
+	strcpy(out + n, p);	/* the fragment, if any */
 	return out;
 }
 
